@@ -1,0 +1,9 @@
+// Unit and snapshot tests run alone with `npm run test:unit`; the real-server tests (nginx,
+// Redis, Sentinel, PostgreSQL started on loopback) are a separate project in `npm test`.
+const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] };
+module.exports = {
+  projects: [
+    { displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['<rootDir>/test/servers/'], transform, testEnvironment: 'node' },
+    { displayName: 'servers', testMatch: ['<rootDir>/test/servers/**/*.test.ts'], transform, testEnvironment: 'node' },
+  ],
+};

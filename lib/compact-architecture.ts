@@ -1,0 +1,59 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { EnvironmentSpec } from './config/schema';
+import { Database } from './tiers/database';
+import { Elasticsearch } from './tiers/elasticsearch';
+import { LoadBalancer } from './tiers/load-balancer';
+import { NamespaceTier } from './tiers/namespace';
+import { Nuxeo } from './tiers/nuxeo';
+import { Redis } from './tiers/redis';
+
+export interface CompactArchitectureProps {
+  /** The validated environment. */
+  readonly spec: EnvironmentSpec;
+}
+
+/**
+ * Output files, one per tier, named so that applying the folder in name order creates the
+ * namespace first and the load balancer last (after what it routes to).
+ */
+export const TIER_FILES = {
+  namespace: '00-namespace',
+  database: '10-database',
+  elasticsearch: '20-elasticsearch',
+  redis: '30-redis',
+  nuxeo: '40-nuxeo',
+  loadBalancer: '50-load-balancer',
+} as const;
+
+/**
+ * Nuxeo's "Compact Architecture with Redis" for one environment: every tier in its own chart,
+ * wired through the names of the Services each tier publishes.
+ */
+export class CompactArchitecture extends Construct {
+  public readonly database: Database;
+  public readonly elasticsearch: Elasticsearch;
+  public readonly redis: Redis;
+  public readonly nuxeo: Nuxeo;
+
+  constructor(scope: Construct, id: string, props: CompactArchitectureProps) {
+    super(scope, id);
+    const { spec } = props;
+    const chart = (name: string, namespaced = true) =>
+      new Chart(this, name, { ...(namespaced ? { namespace: spec.namespace } : {}), disableResourceNameHashes: true });
+
+    // Holds cluster-scoped objects: no chart namespace, which cdk8s would stamp on them too.
+    new NamespaceTier(chart(TIER_FILES.namespace, false), 'tier', { spec });
+    this.database = new Database(chart(TIER_FILES.database), 'tier', { spec });
+    this.elasticsearch = new Elasticsearch(chart(TIER_FILES.elasticsearch), 'tier', { spec });
+    this.redis = new Redis(chart(TIER_FILES.redis), 'tier', { spec, nuxeoHeadlessService: Nuxeo.headlessServiceName });
+    this.nuxeo = new Nuxeo(chart(TIER_FILES.nuxeo), 'tier', {
+      spec,
+      database: { host: this.database.readWriteHost, port: this.database.port },
+      elasticsearchUrls: this.elasticsearch.urls,
+      redis: this.redis.endpoint,
+      redisSidecar: this.redis.sidecar,
+    });
+    new LoadBalancer(chart(TIER_FILES.loadBalancer), 'tier', { spec, proxyPortName: this.nuxeo.proxyPortName });
+  }
+}

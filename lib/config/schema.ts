@@ -1,0 +1,258 @@
+/**
+ * The environment-file schema: the one source of truth for field names, types, limits and
+ * defaults. The loader validates with it, `npm run schema` turns it into the JSON Schema that
+ * editors use, and constructs receive the parsed, already-valid `Environment` type.
+ */
+import { z } from 'zod';
+import { bytes, CPU_PATTERN, MEMORY_PATTERN } from './quantity';
+
+/** Seed minimums ("at least") and the Sentinel majority rule. */
+export const MIN_NUXEO_NODES = 2;
+export const MIN_ELASTICSEARCH_NODES = 3;
+export const MIN_DATABASE_INSTANCES = 2;
+export const MIN_SENTINEL_REDIS_NODES = 3;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const IMAGE = /^[a-z0-9.\-_/:]+:[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+const dnsLabel = (what: string) =>
+  z.string().max(63).regex(DNS_LABEL, { message: `${what} must be a DNS label: lower-case letters, digits and '-'` });
+
+/** An image reference pinned to a version tag; `latest` is refused. */
+const image = (example: string) =>
+  z
+    .string()
+    .regex(IMAGE, { message: `must be an image with a version tag, e.g. ${example}` })
+    .refine((s) => !s.endsWith(':latest'), { message: `must be pinned to a version tag, not 'latest' (e.g. ${example})` })
+    .default(example);
+
+const memory = z.string().regex(MEMORY_PATTERN, { message: "must be a memory quantity such as '512Mi' or '2Gi'" });
+const cpu = z.string().regex(CPU_PATTERN, { message: "must be a CPU quantity such as '250m' or '2'" });
+
+const resourceSet = (d: { cpu: string; memory: string; ephemeralStorage: string }) =>
+  z
+    .strictObject({
+      cpu: cpu.default(d.cpu),
+      memory: memory.default(d.memory),
+      ephemeralStorage: memory.default(d.ephemeralStorage),
+    })
+    .prefault({});
+
+/** Requests and limits of one container; each value defaults separately. */
+const resources = (requests: { cpu: string; memory: string; ephemeralStorage: string }, limits: typeof requests) =>
+  z
+    .strictObject({ requests: resourceSet(requests), limits: resourceSet(limits) })
+    .prefault({})
+    .superRefine((r, ctx) => {
+      for (const k of ['memory', 'ephemeralStorage'] as const) {
+        if (bytes(r.requests[k]) > bytes(r.limits[k])) {
+          ctx.addIssue({ code: 'custom', path: ['requests', k], message: `request ${r.requests[k]} is above the limit ${r.limits[k]}` });
+        }
+      }
+    });
+
+/** A PersistentVolumeClaim: size and storage class. */
+const volume = (size: string) =>
+  z
+    .strictObject({
+      size: memory.default(size),
+      storageClass: z.string().optional().describe('StorageClass name; omitted = the cluster default'),
+    })
+    .prefault({});
+
+/** A key of an existing Secret; the value is never written into the manifests. */
+const secretRef = (name: string, key: string) =>
+  z.strictObject({ name: dnsLabel('secret name').default(name), key: z.string().min(1).default(key) }).prefault({});
+
+const DEFAULT_IMAGES = {
+  nuxeo: 'docker-private.packages.nuxeo.com/nuxeo/nuxeo:2021.36',
+  proxy: 'nginxinc/nginx-unprivileged:1.28.0-alpine',
+  redis: 'redis:7.2.7',
+  elasticsearch: 'docker.elastic.co/elasticsearch/elasticsearch:7.17.29',
+  postgres: 'postgres:15.14',
+};
+
+const nuxeo = z
+  .strictObject({
+    image: image(DEFAULT_IMAGES.nuxeo),
+    replicas: z.number().int().min(MIN_NUXEO_NODES, { message: `must be at least ${MIN_NUXEO_NODES}: the seed's application cluster has two or more nodes` }).default(2),
+    resources: resources({ cpu: '1', memory: '4Gi', ephemeralStorage: '2Gi' }, { cpu: '2', memory: '4Gi', ephemeralStorage: '6Gi' }),
+    heap: memory.optional().describe('JVM heap (-Xms/-Xmx); default half of the memory limit'),
+    data: volume('20Gi').describe('per-node volume for /var/lib/nuxeo, which holds the Chronicle Queue stream directory'),
+    binaries: z
+      .strictObject({
+        type: z.enum(['volume', 's3']).default('volume'),
+        size: memory.default('100Gi'),
+        storageClass: z.string().optional().describe('a ReadWriteMany StorageClass (NFS, CephFS, EFS ...)'),
+        s3: z
+          .strictObject({
+            bucket: z.string().min(3),
+            region: z.string().min(1),
+            prefix: z.string().default(''),
+            credentialsSecret: z
+              .strictObject({ name: dnsLabel('secret name'), accessKeyIdKey: z.string().default('access-key-id'), secretAccessKeyKey: z.string().default('secret-access-key') })
+              .optional()
+              .describe('omit to use the pod identity (IRSA, workload identity)'),
+          })
+          .optional(),
+      })
+      .prefault({})
+      .superRefine((b, ctx) => {
+        if (b.type === 's3' && !b.s3) ctx.addIssue({ code: 'custom', path: ['s3'], message: "is required when type is 's3' (bucket and region)" });
+      }),
+    streamRetention: z
+      .string()
+      .regex(/^[0-9]+[hd]$/, { message: "must be a duration in hours or days such as '12h' or '4d'" })
+      .default('4d')
+      .describe('nuxeo.stream.chronicle.retention.duration'),
+    packages: z.array(z.string().min(1)).default([]).describe('Nuxeo packages installed at start (NUXEO_PACKAGES)'),
+    properties: z.record(z.string(), z.string()).default({}).describe('extra nuxeo.conf properties, written last'),
+    proxy: z
+      .strictObject({
+        image: image(DEFAULT_IMAGES.proxy),
+        resources: resources({ cpu: '100m', memory: '128Mi', ephemeralStorage: '256Mi' }, { cpu: '500m', memory: '256Mi', ephemeralStorage: '2Gi' }),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const redis = z
+  .strictObject({
+    mode: z.enum(['sidecar', 'external'], { message: "must be 'sidecar' (Redis in every Nuxeo pod) or 'external' (a Redis cluster with Sentinel)" }).default('sidecar'),
+    image: image(DEFAULT_IMAGES.redis),
+    resources: resources({ cpu: '100m', memory: '512Mi', ephemeralStorage: '64Mi' }, { cpu: '500m', memory: '512Mi', ephemeralStorage: '256Mi' }),
+    maxmemory: memory.default('384Mi').describe('Redis maxmemory; must leave headroom below the memory limit'),
+    storage: volume('2Gi').describe('external mode: PVC per Redis pod (sidecar mode uses the Nuxeo pod volume)'),
+    replicas: z.number().int().min(MIN_SENTINEL_REDIS_NODES, { message: `must be at least ${MIN_SENTINEL_REDIS_NODES}: Sentinel needs a majority of three to fail over` }).default(3).describe('external mode: Redis pods, each with a Sentinel'),
+    sentinel: z
+      .strictObject({
+        masterName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('mymaster'),
+        quorum: z.number().int().min(2).optional().describe('default: majority of the Sentinels'),
+        downAfterMilliseconds: z.number().int().min(1000).default(5000),
+        failoverTimeoutMilliseconds: z.number().int().min(5000).default(60000),
+        resources: resources({ cpu: '50m', memory: '64Mi', ephemeralStorage: '32Mi' }, { cpu: '200m', memory: '128Mi', ephemeralStorage: '128Mi' }),
+      })
+      .prefault({}),
+  })
+  .prefault({})
+  .superRefine((r, ctx) => {
+    if (bytes(r.maxmemory) > bytes(r.resources.limits.memory) * 0.9) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxmemory'],
+        message: `${r.maxmemory} does not fit in the container memory limit ${r.resources.limits.memory}: keep it at most 90% of the limit (replication buffers and fork need the rest)`,
+      });
+    }
+    const quorum = r.sentinel.quorum;
+    if (quorum !== undefined && quorum > Math.floor(r.replicas / 2) + 1) {
+      ctx.addIssue({ code: 'custom', path: ['sentinel', 'quorum'], message: `${quorum} is above the majority of ${r.replicas} Sentinels (${Math.floor(r.replicas / 2) + 1}): failover could never be agreed` });
+    }
+  });
+
+const elasticsearch = z
+  .strictObject({
+    image: image(DEFAULT_IMAGES.elasticsearch),
+    replicas: z.number().int().min(MIN_ELASTICSEARCH_NODES, { message: `must be at least ${MIN_ELASTICSEARCH_NODES}: the seed's Elasticsearch cluster has three or more nodes` }).default(3),
+    resources: resources({ cpu: '1', memory: '4Gi', ephemeralStorage: '1Gi' }, { cpu: '2', memory: '4Gi', ephemeralStorage: '2Gi' }),
+    heap: memory.optional().describe('JVM heap; default half of the memory limit'),
+    storage: volume('30Gi'),
+    clusterName: dnsLabel('cluster name').default('nuxeo'),
+    indexReplicas: z.number().int().min(0).default(1).describe('elasticsearch.indexNumberOfReplicas for the Nuxeo indexes'),
+    sysctlInitContainer: z.boolean().default(false).describe('opt-in privileged init container setting vm.max_map_count instead of node.store.allow_mmap=false'),
+  })
+  .prefault({})
+  .superRefine((e, ctx) => {
+    if (e.heap && bytes(e.heap) > bytes(e.resources.limits.memory) * 0.75) {
+      ctx.addIssue({ code: 'custom', path: ['heap'], message: `${e.heap} does not fit in the memory limit ${e.resources.limits.memory}: keep the heap at most 75% of it (Elastic advises 50%)` });
+    }
+  });
+
+const database = z
+  .strictObject({
+    image: image(DEFAULT_IMAGES.postgres),
+    replicas: z.number().int().min(MIN_DATABASE_INSTANCES - 1, { message: `must be at least ${MIN_DATABASE_INSTANCES - 1}: the seed's database cluster has two or more nodes (one primary plus replicas)` }).default(1).describe('streaming replicas besides the primary'),
+    resources: resources({ cpu: '500m', memory: '2Gi', ephemeralStorage: '256Mi' }, { cpu: '2', memory: '2Gi', ephemeralStorage: '1Gi' }),
+    storage: volume('20Gi'),
+    name: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' }).default('nuxeo'),
+    user: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' }).default('nuxeo'),
+    maxConnections: z.number().int().min(20).default(200),
+  })
+  .prefault({});
+
+const controllerPeer = z.strictObject({
+  namespace: dnsLabel('namespace'),
+  podLabels: z.record(z.string(), z.string()),
+});
+
+const loadBalancer = z
+  .strictObject({
+    provider: z.enum(['ingress-nginx', 'traefik', 'gateway-api', 'service'], { message: "must be one of 'ingress-nginx', 'traefik', 'gateway-api', 'service'" }).default('ingress-nginx'),
+    host: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, { message: 'must be a fully qualified host name such as nuxeo.example.com' }),
+    tlsSecret: dnsLabel('secret name').optional().describe('kubernetes.io/tls Secret for the host; omitted = plain HTTP'),
+    className: z.string().optional().describe('IngressClass name (ingress-nginx: nginx, traefik: traefik)'),
+    gateway: z.strictObject({ name: dnsLabel('gateway name'), namespace: dnsLabel('namespace'), sectionName: z.string().optional() }).optional().describe('parent Gateway of the HTTPRoute (gateway-api)'),
+    cookieName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('nuxeo-route'),
+    cookieMaxAgeSeconds: z.number().int().min(60).default(28800),
+    maxUploadMegabytes: z.number().int().min(1).default(1024),
+    timeoutSeconds: z.number().int().min(30).default(600),
+    controller: controllerPeer.optional().describe('where the ingress controller or gateway proxy pods run, for NetworkPolicies; default per provider'),
+  })
+  .superRefine((lb, ctx) => {
+    if (lb.provider === 'gateway-api' && !lb.gateway) {
+      ctx.addIssue({ code: 'custom', path: ['gateway'], message: "is required with provider 'gateway-api': name and namespace of the parent Gateway" });
+    }
+  });
+
+export const environmentSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    namespace: dnsLabel('namespace'),
+    clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default('cluster.local').describe('DNS domain of the cluster, for stable pod names'),
+    priorityClass: z.strictObject({ name: dnsLabel('priority class name').optional(), value: z.number().int().min(0).max(1_000_000_000).default(100000) }).prefault({}),
+    scheduling: z
+      .strictObject({
+        antiAffinity: z.enum(['required', 'preferred'], { message: "must be 'required' (one pod per Kubernetes node) or 'preferred'" }).default('required'),
+        zoneSpread: z.enum(['required', 'preferred']).default('preferred'),
+      })
+      .prefault({}),
+    secrets: z
+      .strictObject({
+        redisPassword: secretRef('nuxeo-redis', 'password'),
+        databasePassword: secretRef('nuxeo-database', 'nuxeo-password'),
+        databaseSuperuserPassword: secretRef('nuxeo-database', 'superuser-password'),
+        databaseReplicationPassword: secretRef('nuxeo-database', 'replication-password'),
+        nuxeoClid: z.strictObject({ name: dnsLabel('secret name'), key: z.string().min(1).default('clid') }).optional().describe('Nuxeo instance CLID for package installation'),
+      })
+      .prefault({}),
+    nuxeo,
+    redis,
+    elasticsearch,
+    database,
+    loadBalancer,
+  })
+  .superRefine((env, ctx) => {
+    if (env.nuxeo.heap && bytes(env.nuxeo.heap) > bytes(env.nuxeo.resources.limits.memory) * 0.8) {
+      ctx.addIssue({ code: 'custom', path: ['nuxeo', 'heap'], message: `${env.nuxeo.heap} does not fit in the memory limit ${env.nuxeo.resources.limits.memory}: keep the heap at most 80% of it` });
+    }
+  });
+
+/** A validated environment, as constructs receive it. */
+export type EnvironmentSpec = z.output<typeof environmentSchema>;
+export type RedisMode = EnvironmentSpec['redis']['mode'];
+export type LoadBalancerProvider = EnvironmentSpec['loadBalancer']['provider'];
+export type Resources = EnvironmentSpec['nuxeo']['resources'];
+export type VolumeSpec = EnvironmentSpec['nuxeo']['data'];
+export type SecretKeyRef = EnvironmentSpec['secrets']['redisPassword'];
+
+/** Where each provider's proxy pods usually run (their upstream charts' labels). */
+export const CONTROLLER_DEFAULTS: Record<Exclude<LoadBalancerProvider, 'service'>, { namespace: string; podLabels: Record<string, string>; className?: string }> = {
+  'ingress-nginx': { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' }, className: 'nginx' },
+  'traefik': { namespace: 'traefik', podLabels: { 'app.kubernetes.io/name': 'traefik' }, className: 'traefik' },
+  'gateway-api': { namespace: 'envoy-gateway-system', podLabels: { 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway' } },
+};
+
+/** An environment with its name (the file name), as the synth pipeline passes it around. */
+export interface Environment {
+  readonly name: string;
+  readonly spec: EnvironmentSpec;
+}

@@ -1,0 +1,324 @@
+/**
+ * Shapes every tier shares: labels and selectors, pod and container security, resources,
+ * spreading, disruption budgets, network policies and the StatefulSet skeleton. A tier states
+ * what is particular to it; everything a policy checker looks at is decided here, once.
+ */
+import { createHash } from 'crypto';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import type { EnvironmentSpec, Resources, VolumeSpec } from '../config/schema';
+
+export const MANAGED_BY = 'nuxeo-compact-k8s';
+export const PART_OF = 'nuxeo-compact';
+
+/** Well-known ports, named once so Services, probes and policies agree. */
+export const PORTS = {
+  proxy: 8000,
+  nuxeo: 8080,
+  redis: 6379,
+  sentinel: 26379,
+  esHttp: 9200,
+  esTransport: 9300,
+  postgres: 5432,
+  dns: 53,
+} as const;
+
+/**
+ * Non-root identities: each image's own UID plus 10000, so every pod runs with UID/GID >= 10000
+ * (kube-score) while the numbering still says which image it is. All these images run under an
+ * arbitrary UID as long as their writable paths are volumes (which fsGroup makes writable).
+ */
+export const RUN_AS = {
+  nuxeo: 10900,
+  redis: 10999,
+  elasticsearch: 11000,
+  postgres: 10999,
+} as const;
+
+/** Every workload of the architecture; tiers refer to each other through these. */
+export const IDS = {
+  nuxeo: { app: 'nuxeo', instance: 'nuxeo', component: 'application' },
+  redis: { app: 'redis', instance: 'redis', component: 'cache' },
+  elasticsearch: { app: 'elasticsearch', instance: 'elasticsearch', component: 'search' },
+  postgresPrimary: { app: 'postgresql', instance: 'postgresql-primary', component: 'database' },
+  postgresReplica: { app: 'postgresql', instance: 'postgresql-replica', component: 'database' },
+} as const satisfies Record<string, WorkloadIdentity>;
+
+/** Stable DNS name of pod `ordinal` of a StatefulSet behind its headless Service. */
+export function podHost(spec: EnvironmentSpec, statefulSet: string, headless: string, ordinal: number): string {
+  return `${statefulSet}-${ordinal}.${headless}.${spec.namespace}.svc.${spec.clusterDomain}`;
+}
+
+/** The identity of one workload: its selector labels are `name` + `instance` and never change. */
+export interface WorkloadIdentity {
+  /** `app.kubernetes.io/name`: the application (nuxeo, redis, elasticsearch, postgresql). */
+  readonly app: string;
+  /** `app.kubernetes.io/instance`: the workload's own name (== its controller's metadata.name). */
+  readonly instance: string;
+  /** `app.kubernetes.io/component`: its role in the architecture. */
+  readonly component: string;
+}
+
+export function selectorLabels(id: WorkloadIdentity): Record<string, string> {
+  return { 'app.kubernetes.io/instance': id.instance, 'app.kubernetes.io/name': id.app };
+}
+
+export function workloadLabels(id: WorkloadIdentity): Record<string, string> {
+  return {
+    ...selectorLabels(id),
+    'app.kubernetes.io/component': id.component,
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+    'app.kubernetes.io/part-of': PART_OF,
+  };
+}
+
+/** Labels for objects that belong to a tier but are not a workload (Services, ConfigMaps ...). */
+export function tierLabels(app: string, component: string): Record<string, string> {
+  return { 'app.kubernetes.io/component': component, 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/name': app, 'app.kubernetes.io/part-of': PART_OF };
+}
+
+export function podSecurityContext(uid: number): k8s.PodSecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup: uid,
+    fsGroupChangePolicy: 'OnRootMismatch',
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+export function containerSecurityContext(uid: number): k8s.SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+export function resources(r: Resources): k8s.ResourceRequirements {
+  const q = (s: { cpu: string; memory: string; ephemeralStorage: string }) => ({
+    'cpu': k8s.Quantity.fromString(s.cpu),
+    'ephemeral-storage': k8s.Quantity.fromString(s.ephemeralStorage),
+    'memory': k8s.Quantity.fromString(s.memory),
+  });
+  return { requests: q(r.requests), limits: q(r.limits) };
+}
+
+/** Small fixed resources for helper init containers (copying files, waiting). */
+export const INIT_RESOURCES: Resources = {
+  requests: { cpu: '50m', memory: '64Mi', ephemeralStorage: '16Mi' },
+  limits: { cpu: '500m', memory: '256Mi', ephemeralStorage: '64Mi' },
+};
+
+/** Pinned images are never re-tagged, but Always makes a node re-check credentials (kube-score, Polaris). */
+export const PULL_POLICY = 'Always';
+
+/** Anti-affinity on the host and spreading across zones for one workload's pods. */
+export function spreading(spec: EnvironmentSpec, selector: Record<string, string>) {
+  const term = { labelSelector: { matchLabels: selector }, topologyKey: 'kubernetes.io/hostname' };
+  const podAntiAffinity: k8s.PodAntiAffinity =
+    spec.scheduling.antiAffinity === 'required'
+      ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
+      : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] };
+  const topologySpreadConstraints: k8s.TopologySpreadConstraint[] = [
+    {
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: spec.scheduling.zoneSpread === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway',
+      labelSelector: { matchLabels: selector },
+    },
+  ];
+  return { affinity: { podAntiAffinity }, topologySpreadConstraints };
+}
+
+export function priorityClassName(spec: EnvironmentSpec): string {
+  return spec.priorityClass.name ?? spec.namespace;
+}
+
+/** A policy/v1 PodDisruptionBudget letting one pod of the workload go at a time. */
+export function disruptionBudget(scope: Construct, id: WorkloadIdentity): k8s.KubePodDisruptionBudget {
+  return new k8s.KubePodDisruptionBudget(scope, `${id.instance}-pdb`, {
+    metadata: { name: id.instance, labels: workloadLabels(id) },
+    spec: {
+      maxUnavailable: k8s.IntOrString.fromNumber(1),
+      selector: { matchLabels: selectorLabels(id) },
+      // A pod that never became ready must not block node drains.
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    },
+  });
+}
+
+/** One direction of traffic: peers (pod labels in this namespace, another namespace's pods, or CIDRs) and TCP ports. */
+export interface Peer {
+  readonly pods?: Record<string, string>;
+  readonly namespace?: string;
+  readonly cidrs?: string[];
+}
+export interface Rule {
+  readonly peers: Peer[];
+  readonly ports: number[];
+}
+
+function peerOf(p: Peer): k8s.NetworkPolicyPeer[] {
+  if (p.cidrs) return p.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  return [{
+    podSelector: { matchLabels: p.pods ?? {} },
+    ...(p.namespace ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } } } : {}),
+  }];
+}
+
+const tcp = (ports: number[]) => ports.map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' }));
+
+/** Cluster DNS, which every pod needs once egress is denied by default. */
+const DNS_EGRESS: k8s.NetworkPolicyEgressRule = {
+  ports: [
+    { port: k8s.IntOrString.fromNumber(PORTS.dns), protocol: 'UDP' },
+    { port: k8s.IntOrString.fromNumber(PORTS.dns), protocol: 'TCP' },
+  ],
+};
+
+/**
+ * The NetworkPolicy of one workload: selects exactly its instance label, covers both directions,
+ * and allows DNS plus the listed rules. Everything else falls to the namespace's default deny.
+ */
+export function networkPolicy(scope: Construct, id: WorkloadIdentity, ingress: Rule[], egress: Rule[]): k8s.KubeNetworkPolicy {
+  return new k8s.KubeNetworkPolicy(scope, `${id.instance}-netpol`, {
+    metadata: { name: id.instance, labels: workloadLabels(id) },
+    spec: {
+      podSelector: { matchLabels: { 'app.kubernetes.io/instance': id.instance } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: ingress.map((r) => ({ from: r.peers.flatMap(peerOf), ports: tcp(r.ports) })),
+      egress: [DNS_EGRESS, ...egress.map((r) => ({ to: r.peers.flatMap(peerOf), ports: tcp(r.ports) }))],
+    },
+  });
+}
+
+/** The instance-label peer of a workload, for rules between tiers. */
+export function podsOf(instance: string): Peer {
+  return { pods: { 'app.kubernetes.io/instance': instance } };
+}
+
+/** A Service; `headless` ones publish not-ready addresses so peers resolve while bootstrapping. */
+export function service(
+  scope: Construct,
+  props: { name: string; labels: Record<string, string>; selector: Record<string, string>; ports: { name: string; port: number; targetPort?: string }[]; headless?: boolean; annotations?: Record<string, string>; extraSpec?: Partial<k8s.ServiceSpec> },
+): k8s.KubeService {
+  return new k8s.KubeService(scope, `${props.name}-svc`, {
+    metadata: { name: props.name, labels: props.labels, ...(props.annotations ? { annotations: props.annotations } : {}) },
+    spec: {
+      ...props.extraSpec,
+      ...(props.headless ? { clusterIp: 'None', publishNotReadyAddresses: true } : {}),
+      selector: props.selector,
+      ports: props.ports.map((p) => ({ name: p.name, port: p.port, protocol: 'TCP', targetPort: k8s.IntOrString.fromString(p.targetPort ?? p.name) })),
+    },
+  });
+}
+
+export function volumeClaimTemplate(name: string, v: VolumeSpec, accessMode = 'ReadWriteOnce'): k8s.KubePersistentVolumeClaimProps {
+  return {
+    metadata: { name },
+    spec: {
+      accessModes: [accessMode],
+      ...(v.storageClass ? { storageClassName: v.storageClass } : {}),
+      resources: { requests: { storage: k8s.Quantity.fromString(v.size) } },
+    },
+  };
+}
+
+/** A size-limited emptyDir: scratch space counted against the pod's ephemeral storage. */
+export function emptyDir(name: string, sizeLimit: string): k8s.Volume {
+  return { name, emptyDir: { sizeLimit: k8s.Quantity.fromString(sizeLimit) } };
+}
+
+export function configMapVolume(name: string, configMap: string, defaultMode = 0o444): k8s.Volume {
+  return { name, configMap: { name: configMap, defaultMode } };
+}
+
+export function secretVolume(name: string, secret: string, items: { key: string; path: string }[]): k8s.Volume {
+  return { name, secret: { secretName: secret, defaultMode: 0o440, items } };
+}
+
+/** Env var from the downward API. */
+export function fieldEnv(name: string, fieldPath: string): k8s.EnvVar {
+  return { name, valueFrom: { fieldRef: { fieldPath } } };
+}
+
+export function secretEnv(name: string, ref: { name: string; key: string }): k8s.EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } };
+}
+
+/** Short hash of configuration text: a pod-template annotation so a config change rolls the pods. */
+export function checksum(...texts: string[]): string {
+  const h = createHash('sha256');
+  for (const t of texts) h.update(t);
+  return h.digest('hex').slice(0, 16);
+}
+
+export interface StatefulWorkloadProps {
+  readonly spec: EnvironmentSpec;
+  readonly id: WorkloadIdentity;
+  readonly replicas: number;
+  readonly serviceName: string;
+  readonly uid: number;
+  readonly containers: k8s.Container[];
+  readonly initContainers?: k8s.Container[];
+  readonly volumes?: k8s.Volume[];
+  readonly volumeClaimTemplates?: k8s.KubePersistentVolumeClaimProps[];
+  /** Checksum of the configuration the pods read. */
+  readonly configChecksum: string;
+  /** Seconds for a clean shutdown (flushes, failovers). */
+  readonly terminationGracePeriodSeconds: number;
+  /** Parallel start when members find each other by DNS (Elasticsearch); ordered otherwise. */
+  readonly parallel?: boolean;
+  /** Pods to keep apart from, when wider than this workload (primary and replicas of one database). */
+  readonly spreadSelector?: Record<string, string>;
+}
+
+/** The StatefulSet skeleton: identity, security, spreading, priority, PDB. */
+export function statefulWorkload(scope: Construct, p: StatefulWorkloadProps): k8s.KubeStatefulSet {
+  const selector = selectorLabels(p.id);
+  const sts = new k8s.KubeStatefulSet(scope, p.id.instance, {
+    metadata: { name: p.id.instance, labels: workloadLabels(p.id) },
+    spec: {
+      replicas: p.replicas,
+      serviceName: p.serviceName,
+      podManagementPolicy: p.parallel ? 'Parallel' : 'OrderedReady',
+      updateStrategy: { type: 'RollingUpdate' },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels: workloadLabels(p.id), annotations: { 'nuxeo-compact-k8s/config-checksum': p.configChecksum } },
+        spec: {
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          priorityClassName: priorityClassName(p.spec),
+          securityContext: podSecurityContext(p.uid),
+          terminationGracePeriodSeconds: p.terminationGracePeriodSeconds,
+          ...spreading(p.spec, p.spreadSelector ?? selector),
+          ...(p.initContainers?.length ? { initContainers: p.initContainers } : {}),
+          containers: p.containers,
+          ...(p.volumes?.length ? { volumes: p.volumes } : {}),
+        },
+      },
+      ...(p.volumeClaimTemplates?.length ? { volumeClaimTemplates: p.volumeClaimTemplates } : {}),
+    },
+  });
+  disruptionBudget(scope, p.id);
+  return sts;
+}
+
+/** A container with the shared security context, pull policy and resources filled in. */
+export function container(uid: number, c: Omit<k8s.Container, 'securityContext' | 'imagePullPolicy' | 'resources'> & { resources: Resources }): k8s.Container {
+  return { ...c, imagePullPolicy: PULL_POLICY, resources: resources(c.resources), securityContext: containerSecurityContext(uid) };
+}
+
+/** Exec probe running a shell snippet. */
+export function execProbe(script: string, opts: Omit<k8s.Probe, 'exec'>): k8s.Probe {
+  return { exec: { command: ['sh', '-c', script] }, ...opts };
+}

@@ -1,0 +1,134 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import type { EnvironmentSpec } from '../config/schema';
+import { mebibytes } from '../config/quantity';
+import { renderElasticsearchYml } from '../render/elasticsearch';
+import {
+  checksum, configMapVolume, container, containerSecurityContext, emptyDir, fieldEnv, IDS, INIT_RESOURCES, networkPolicy,
+  podsOf, PORTS, resources, RUN_AS, service, statefulWorkload, tierLabels, volumeClaimTemplate, workloadLabels,
+} from './common';
+
+export interface ElasticsearchProps {
+  /** The validated environment. */
+  readonly spec: EnvironmentSpec;
+}
+
+const HOME = '/usr/share/elasticsearch';
+
+/** JVM heap in MiB: the configured one, else half of the memory limit (Elastic's advice). */
+export function elasticsearchHeapMegabytes(spec: EnvironmentSpec): number {
+  const es = spec.elasticsearch;
+  return es.heap ? mebibytes(es.heap) : Math.floor(mebibytes(es.resources.limits.memory) / 2);
+}
+
+/**
+ * Elasticsearch: `elasticsearch.replicas` master-eligible data nodes that discover each other
+ * through a headless Service, one PVC each, and a client Service on 9200.
+ */
+export class Elasticsearch extends Construct {
+  /** URLs Nuxeo's RestClient is given. */
+  public readonly urls: string[];
+  public readonly headlessServiceName = 'elasticsearch-headless';
+  public readonly podNames: string[];
+
+  constructor(scope: Construct, id: string, props: ElasticsearchProps) {
+    super(scope, id);
+    const { spec } = props;
+    const es = spec.elasticsearch;
+    const wid = IDS.elasticsearch;
+    this.podNames = Array.from({ length: es.replicas }, (_, i) => `${wid.instance}-${i}`);
+    this.urls = [`http://${wid.instance}.${spec.namespace}.svc.${spec.clusterDomain}:${PORTS.esHttp}`];
+
+    const yml = renderElasticsearchYml({
+      clusterName: es.clusterName,
+      seedHosts: `${this.headlessServiceName}.${spec.namespace}.svc.${spec.clusterDomain}`,
+      initialMasterNodes: this.podNames,
+      allowMmap: es.sysctlInitContainer,
+    });
+    new k8s.KubeConfigMap(this, 'config', { metadata: { name: wid.instance, labels: tierLabels(wid.app, wid.component) }, data: { 'elasticsearch.yml': yml } });
+
+    const ports = [
+      { name: 'http', port: PORTS.esHttp },
+      { name: 'transport', port: PORTS.esTransport },
+    ];
+    service(this, { name: this.headlessServiceName, labels: workloadLabels(wid), selector: { 'app.kubernetes.io/instance': wid.instance }, ports, headless: true });
+    service(this, { name: wid.instance, labels: workloadLabels(wid), selector: { 'app.kubernetes.io/instance': wid.instance }, ports: [ports[0]] });
+
+    const heap = elasticsearchHeapMegabytes(spec);
+    const health = { httpGet: { path: '/_cluster/health?local=true', port: k8s.IntOrString.fromString('http') }, timeoutSeconds: 5 };
+    const initContainers: k8s.Container[] = [
+      // The image's config directory must be writable (keystore, temp files) while the root
+      // filesystem is read-only: start from a copy of it, with our elasticsearch.yml on top.
+      container(RUN_AS.elasticsearch, {
+        name: 'config',
+        image: es.image,
+        command: ['sh', '-c', `cp -a ${HOME}/config/. /config/ && cp /etc/elasticsearch/elasticsearch.yml /config/elasticsearch.yml`],
+        resources: INIT_RESOURCES,
+        volumeMounts: [
+          { name: 'config', mountPath: '/config' },
+          { name: 'elasticsearch-yml', mountPath: '/etc/elasticsearch', readOnly: true },
+        ],
+      }),
+    ];
+    if (es.sysctlInitContainer) {
+      // Opt-in only: a privileged root container, which Pod Security "restricted" refuses.
+      initContainers.unshift({
+        name: 'sysctl',
+        image: es.image,
+        imagePullPolicy: 'Always',
+        command: ['sysctl', '-w', 'vm.max_map_count=262144'],
+        resources: resources(INIT_RESOURCES),
+        securityContext: { ...containerSecurityContext(RUN_AS.elasticsearch), privileged: true, allowPrivilegeEscalation: true, runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, capabilities: undefined },
+      });
+    }
+
+    statefulWorkload(this, {
+      spec,
+      id: wid,
+      replicas: es.replicas,
+      serviceName: this.headlessServiceName,
+      uid: RUN_AS.elasticsearch,
+      configChecksum: checksum(yml),
+      terminationGracePeriodSeconds: 120,
+      parallel: true,
+      initContainers,
+      containers: [
+        container(RUN_AS.elasticsearch, {
+          name: 'elasticsearch',
+          image: es.image,
+          ports: [
+            { name: 'http', containerPort: PORTS.esHttp, protocol: 'TCP' },
+            { name: 'transport', containerPort: PORTS.esTransport, protocol: 'TCP' },
+          ],
+          env: [
+            fieldEnv('POD_NAME', 'metadata.name'),
+            { name: 'ES_JAVA_OPTS', value: `-Xms${heap}m -Xmx${heap}m` },
+            { name: 'ES_TMPDIR', value: '/tmp' },
+          ],
+          resources: es.resources,
+          startupProbe: { ...health, periodSeconds: 10, failureThreshold: 60 },
+          readinessProbe: { ...health, periodSeconds: 10, failureThreshold: 3 },
+          livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('transport') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
+          volumeMounts: [
+            { name: 'data', mountPath: `${HOME}/data` },
+            { name: 'config', mountPath: `${HOME}/config` },
+            { name: 'logs', mountPath: `${HOME}/logs` },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        }),
+      ],
+      volumes: [emptyDir('config', '64Mi'), emptyDir('logs', '512Mi'), emptyDir('tmp', '512Mi'), configMapVolume('elasticsearch-yml', wid.instance)],
+      volumeClaimTemplates: [volumeClaimTemplate('data', es.storage)],
+    });
+
+    networkPolicy(
+      this,
+      wid,
+      [
+        { peers: [podsOf(IDS.nuxeo.instance)], ports: [PORTS.esHttp] },
+        { peers: [podsOf(wid.instance)], ports: [PORTS.esHttp, PORTS.esTransport] },
+      ],
+      [{ peers: [podsOf(wid.instance)], ports: [PORTS.esHttp, PORTS.esTransport] }],
+    );
+  }
+}

@@ -1,0 +1,103 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { HttpRoute } from '../../imports/gateway.networking.k8s.io';
+import { CONTROLLER_DEFAULTS, EnvironmentSpec } from '../config/schema';
+import { IDS, service, workloadLabels } from './common';
+
+export interface LoadBalancerProps {
+  /** The validated environment. */
+  readonly spec: EnvironmentSpec;
+  /** Port name of the reverse proxies in the Nuxeo pods. */
+  readonly proxyPortName: string;
+}
+
+/** The Service every provider routes to. */
+export const FRONT_SERVICE = { name: 'nuxeo', port: 80 } as const;
+
+/**
+ * The sticky load balancer in front of the reverse proxies, by provider:
+ * - `ingress-nginx`: an Ingress with cookie affinity annotations (affinity-mode persistent);
+ * - `traefik`: an Ingress, with the sticky cookie declared on the Service as Traefik expects;
+ * - `gateway-api`: an HTTPRoute with cookie `sessionPersistence` (e.g. Envoy Gateway);
+ * - `service`: a LoadBalancer Service with ClientIP affinity, for clusters without L7 routing.
+ * Upload size and timeouts are also enforced by each pod's nginx, whatever the provider.
+ */
+export class LoadBalancer extends Construct {
+  constructor(scope: Construct, id: string, props: LoadBalancerProps) {
+    super(scope, id);
+    const { spec } = props;
+    const lb = spec.loadBalancer;
+    const secure = !!lb.tlsSecret;
+    const labels = workloadLabels({ ...IDS.nuxeo, component: 'load-balancer' });
+    const selector = { 'app.kubernetes.io/instance': IDS.nuxeo.instance };
+    const ports = [{ name: 'http', port: FRONT_SERVICE.port, targetPort: props.proxyPortName }];
+
+    if (lb.provider === 'service') {
+      // Local traffic policy keeps the client address, without which ClientIP affinity would pin
+      // every client to whichever node forwarded it.
+      service(this, {
+        name: FRONT_SERVICE.name, labels, selector, ports,
+        extraSpec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIp: { timeoutSeconds: lb.cookieMaxAgeSeconds } } },
+      });
+      return;
+    }
+
+    const traefikSticky: Record<string, string> = lb.provider === 'traefik'
+      ? {
+        'traefik.ingress.kubernetes.io/service.sticky.cookie': 'true',
+        'traefik.ingress.kubernetes.io/service.sticky.cookie.httponly': 'true',
+        'traefik.ingress.kubernetes.io/service.sticky.cookie.maxage': String(lb.cookieMaxAgeSeconds),
+        'traefik.ingress.kubernetes.io/service.sticky.cookie.name': lb.cookieName,
+        'traefik.ingress.kubernetes.io/service.sticky.cookie.samesite': 'lax',
+        'traefik.ingress.kubernetes.io/service.sticky.cookie.secure': String(secure),
+      }
+      : {};
+    service(this, { name: FRONT_SERVICE.name, labels, selector, ports, ...(lb.provider === 'traefik' ? { annotations: traefikSticky } : {}) });
+
+    if (lb.provider === 'gateway-api') {
+      const gw = lb.gateway!;
+      new HttpRoute(this, 'route', {
+        metadata: { name: 'nuxeo', labels },
+        spec: {
+          parentRefs: [{ name: gw.name, namespace: gw.namespace, ...(gw.sectionName ? { sectionName: gw.sectionName } : {}) }],
+          hostnames: [lb.host],
+          rules: [{
+            matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+            backendRefs: [{ name: FRONT_SERVICE.name, port: FRONT_SERVICE.port }],
+            sessionPersistence: { type: 'Cookie', sessionName: lb.cookieName, absoluteTimeout: `${lb.cookieMaxAgeSeconds}s`, cookieConfig: { lifetimeType: 'Permanent' } },
+            timeouts: { request: `${lb.timeoutSeconds}s` },
+          }],
+        },
+      });
+      return;
+    }
+
+    const nginxAnnotations: Record<string, string> = lb.provider === 'ingress-nginx'
+      ? {
+        'nginx.ingress.kubernetes.io/affinity': 'cookie',
+        'nginx.ingress.kubernetes.io/affinity-mode': 'persistent',
+        'nginx.ingress.kubernetes.io/proxy-body-size': `${lb.maxUploadMegabytes}m`,
+        'nginx.ingress.kubernetes.io/proxy-connect-timeout': '5',
+        'nginx.ingress.kubernetes.io/proxy-read-timeout': String(lb.timeoutSeconds),
+        'nginx.ingress.kubernetes.io/proxy-request-buffering': 'off',
+        'nginx.ingress.kubernetes.io/proxy-send-timeout': String(lb.timeoutSeconds),
+        'nginx.ingress.kubernetes.io/session-cookie-max-age': String(lb.cookieMaxAgeSeconds),
+        'nginx.ingress.kubernetes.io/session-cookie-name': lb.cookieName,
+        'nginx.ingress.kubernetes.io/session-cookie-path': '/',
+        'nginx.ingress.kubernetes.io/session-cookie-samesite': 'Lax',
+        'nginx.ingress.kubernetes.io/session-cookie-secure': String(secure),
+      }
+      : {};
+    new k8s.KubeIngress(this, 'ingress', {
+      metadata: { name: 'nuxeo', labels, ...(lb.provider === 'ingress-nginx' ? { annotations: nginxAnnotations } : {}) },
+      spec: {
+        ingressClassName: lb.className ?? CONTROLLER_DEFAULTS[lb.provider].className,
+        ...(lb.tlsSecret ? { tls: [{ hosts: [lb.host], secretName: lb.tlsSecret }] } : {}),
+        rules: [{
+          host: lb.host,
+          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: FRONT_SERVICE.name, port: { name: 'http' } } } }] },
+        }],
+      },
+    });
+  }
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Writes schema/environment.schema.json from the zod schema the code validates with.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+require('./build').ensureBuilt();
+const { renderJsonSchema } = require('../.build/lib/config/load.js');
+const file = path.join(__dirname, '..', 'schema', 'environment.schema.json');
+fs.mkdirSync(path.dirname(file), { recursive: true });
+fs.writeFileSync(file, renderJsonSchema());
+console.log(`wrote ${path.relative(process.cwd(), file)}`);

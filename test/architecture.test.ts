@@ -1,0 +1,177 @@
+/** Cross-references between tiers: every name one object uses must resolve to another object. */
+import { TIER_FILES } from '../lib/compact-architecture';
+import { parseProperties } from '../lib/render/nuxeo-conf';
+import { NUXEO_CONF_FILE } from '../lib/tiers/nuxeo';
+import { allContainers, allManifests, environmentMatrix, find, Manifest, matches, podLabels, synthFiles, workloads } from './helpers';
+
+const matrix = environmentMatrix();
+
+/** Workloads with at least one pod the Service selects. */
+function servicePods(manifests: Manifest[], svc: Manifest) {
+  return workloads(manifests)
+    .filter((w) => w.metadata.namespace === svc.metadata.namespace)
+    .filter((w) => podLabels(w).some((l) => matches(svc.spec.selector, l)));
+}
+
+/** Resolves a cluster-local host name to the Service it names, or undefined. */
+function serviceOfHost(manifests: Manifest[], host: string): Manifest | undefined {
+  const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.cluster\.local$/.exec(host);
+  return m ? manifests.find((x) => x.kind === 'Service' && x.metadata.name === m[1] && x.metadata.namespace === m[2]) : undefined;
+}
+
+/** Resolves `<pod>.<headless>.<ns>.svc.cluster.local` to the StatefulSet pod it names. */
+function podOfHost(manifests: Manifest[], host: string): { sts: Manifest; ordinal: number } | undefined {
+  const m = /^([a-z0-9-]+)-([0-9]+)\.([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.cluster\.local$/.exec(host);
+  if (!m) return undefined;
+  const sts = manifests.find((x) => x.kind === 'StatefulSet' && x.metadata.name === m[1] && x.metadata.namespace === m[4] && x.spec.serviceName === m[3]);
+  return sts && Number(m[2]) < sts.spec.replicas ? { sts, ordinal: Number(m[2]) } : undefined;
+}
+
+function containerPortNames(w: Manifest): string[] {
+  return w.spec.template.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.name));
+}
+
+describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name, env) => {
+  const files = synthFiles(env);
+  const manifests = allManifests(env);
+  const conf = parseProperties(find(manifests, 'ConfigMap', 'nuxeo-conf').data![NUXEO_CONF_FILE]);
+
+  test('writes one file per tier, in apply order', () => {
+    expect([...files.keys()]).toEqual(Object.values(TIER_FILES).map((f) => `${f}.k8s.yaml`));
+  });
+
+  test('every Service selects pods and every target port is a named container port of them', () => {
+    for (const svc of manifests.filter((m) => m.kind === 'Service')) {
+      const pods = servicePods(manifests, svc);
+      expect({ service: svc.metadata.name, selects: pods.length > 0 }).toEqual({ service: svc.metadata.name, selects: true });
+      for (const port of svc.spec.ports) {
+        for (const w of pods) expect(containerPortNames(w)).toContain(port.targetPort);
+      }
+    }
+  });
+
+  test('every StatefulSet names a headless Service that selects its pods and publishes not-ready addresses', () => {
+    for (const sts of manifests.filter((m) => m.kind === 'StatefulSet')) {
+      const svc = find(manifests, 'Service', sts.spec.serviceName);
+      expect(svc.spec.clusterIP).toBe('None');
+      expect(svc.spec.publishNotReadyAddresses).toBe(true);
+      expect(matches(svc.spec.selector, sts.spec.template.metadata.labels)).toBe(true);
+      expect(matches(sts.spec.selector.matchLabels, sts.spec.template.metadata.labels)).toBe(true);
+    }
+  });
+
+  test('uses only our own labels in selectors, and no generated name hashes', () => {
+    const text = JSON.stringify(manifests);
+    expect(text).not.toContain('cdk8s.io/metadata.addr');
+    for (const m of manifests) expect(m.metadata.name).not.toMatch(/-c8[0-9a-f]{6}$/);
+  });
+
+  test('Nuxeo reaches the database through the Service of the primary', () => {
+    const svc = serviceOfHost(manifests, conf.get('nuxeo.db.host')!)!;
+    expect(svc.metadata.name).toBe('postgresql-rw');
+    expect(servicePods(manifests, svc).map((w) => w.metadata.name)).toEqual(['postgresql-primary']);
+    expect(svc.spec.ports.map((p: any) => p.port)).toContain(Number(conf.get('nuxeo.db.port')));
+    expect(conf.get('nuxeo.db.name')).toBe(env.spec.database.name);
+    expect(conf.get('nuxeo.templates')).toBe('default,postgresql');
+  });
+
+  test('Nuxeo reaches Elasticsearch through its client Service on 9200', () => {
+    for (const url of conf.get('elasticsearch.addressList')!.split(',')) {
+      const u = new URL(url);
+      const svc = serviceOfHost(manifests, u.hostname)!;
+      expect(servicePods(manifests, svc).map((w) => w.metadata.name)).toEqual(['elasticsearch']);
+      expect(svc.spec.ports.map((p: any) => p.port)).toContain(Number(u.port));
+    }
+    expect(conf.get('elasticsearch.clusterName')).toBe(env.spec.elasticsearch.clusterName);
+  });
+
+  test('Nuxeo reaches Redis the way its mode requires', () => {
+    expect(conf.get('nuxeo.redis.enabled')).toBe('true');
+    expect(conf.get('nuxeo.work.queuing')).toBe('redis');
+    if (env.spec.redis.mode === 'sidecar') {
+      const svc = serviceOfHost(manifests, conf.get('nuxeo.redis.host')!)!;
+      expect(svc.metadata.name).toBe('redis-master');
+      const nuxeo = find(manifests, 'StatefulSet', 'nuxeo');
+      const selected = podLabels(nuxeo).filter((l) => matches(svc.spec.selector, l));
+      expect(selected.map((l) => l['statefulset.kubernetes.io/pod-name'])).toEqual(['nuxeo-0']);
+      expect(conf.has('nuxeo.redis.ha.enabled')).toBe(false);
+    } else {
+      expect(conf.get('nuxeo.redis.ha.enabled')).toBe('true');
+      expect(conf.get('nuxeo.redis.ha.master')).toBe(env.spec.redis.sentinel.masterName);
+      const hosts = conf.get('nuxeo.redis.ha.hosts')!.split(',');
+      expect(hosts).toHaveLength(env.spec.redis.replicas);
+      for (const host of hosts) {
+        const pod = podOfHost(manifests, host)!;
+        expect(pod.sts.metadata.name).toBe('redis');
+        const sentinel = pod.sts.spec.template.spec.containers.find((c: any) => c.name === 'sentinel');
+        expect(sentinel.ports.map((p: any) => p.containerPort)).toContain(Number(conf.get('nuxeo.redis.ha.port')));
+      }
+      expect(conf.has('nuxeo.redis.host')).toBe(false);
+    }
+  });
+
+  test('Chronicle Queue streams live on each Nuxeo pod\'s own persistent volume', () => {
+    expect(conf.get('kafka.enabled')).toBe('false');
+    const dir = conf.get('nuxeo.stream.chronicle.dir')!;
+    expect(conf.get('nuxeo.stream.chronicle.retention.duration')).toBe(env.spec.nuxeo.streamRetention);
+    const sts = find(manifests, 'StatefulSet', 'nuxeo');
+    const nuxeo = sts.spec.template.spec.containers.find((c: any) => c.name === 'nuxeo');
+    const mount = nuxeo.volumeMounts.find((m: any) => dir.startsWith(m.mountPath + '/'));
+    expect(sts.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toContain(mount.name);
+  });
+
+  test('clustering is on with a distinct node id per pod', () => {
+    expect(conf.get('nuxeo.cluster.enabled')).toBe('true');
+    const nodeId = /^\$\{env:([A-Z_]+)\}$/.exec(conf.get('nuxeo.cluster.nodeid')!)![1];
+    const nuxeo = find(manifests, 'StatefulSet', 'nuxeo').spec.template.spec.containers.find((c: any) => c.name === 'nuxeo');
+    expect(nuxeo.env.find((e: any) => e.name === nodeId).valueFrom.fieldRef.fieldPath).toBe('metadata.name');
+  });
+
+  test('every ${env:...} a property uses is set on the Nuxeo container, secrets from Secrets', () => {
+    const nuxeo = find(manifests, 'StatefulSet', 'nuxeo').spec.template.spec.containers.find((c: any) => c.name === 'nuxeo');
+    const names = new Set(nuxeo.env.map((e: any) => e.name));
+    for (const value of conf.values()) {
+      for (const m of value.matchAll(/\$\{env:([A-Z_]+)\}/g)) expect(names).toContain(m[1]);
+    }
+    for (const key of ['nuxeo.db.password', 'nuxeo.redis.password']) {
+      const variable = /\$\{env:([A-Z_]+)\}/.exec(conf.get(key)!)![1];
+      expect(nuxeo.env.find((e: any) => e.name === variable).valueFrom.secretKeyRef).toBeDefined();
+    }
+  });
+
+  test('the binary store is shared by all nodes', () => {
+    const sts = find(manifests, 'StatefulSet', 'nuxeo');
+    if (env.spec.nuxeo.binaries.type === 'volume') {
+      const path = conf.get('repository.binary.store')!;
+      const nuxeo = sts.spec.template.spec.containers.find((c: any) => c.name === 'nuxeo');
+      const mount = nuxeo.volumeMounts.find((m: any) => m.mountPath === path);
+      const volume = sts.spec.template.spec.volumes.find((v: any) => v.name === mount.name);
+      const pvc = find(manifests, 'PersistentVolumeClaim', volume.persistentVolumeClaim.claimName);
+      expect(pvc.spec.accessModes).toEqual(['ReadWriteMany']);
+    } else {
+      expect(conf.get('nuxeo.s3storage.bucket')).toBe(env.spec.nuxeo.binaries.s3!.bucket);
+      const nuxeo = sts.spec.template.spec.containers.find((c: any) => c.name === 'nuxeo');
+      expect(nuxeo.env.find((e: any) => e.name === 'NUXEO_PACKAGES').value).toContain('amazon-s3-online-storage');
+    }
+  });
+
+  test('each pod mounts every volume it declares, from a declared volume or claim template', () => {
+    for (const w of workloads(manifests)) {
+      const pod = w.spec.template.spec;
+      const declared = new Set([...(pod.volumes ?? []).map((v: any) => v.name), ...(w.spec.volumeClaimTemplates ?? []).map((t: any) => t.metadata.name)]);
+      for (const c of allContainers(pod)) for (const m of c.volumeMounts ?? []) expect(declared).toContain(m.name);
+    }
+  });
+
+  test('ConfigMaps and Secrets a pod reads are the ones generated or named in the environment', () => {
+    const configMaps = new Set(manifests.filter((m) => m.kind === 'ConfigMap').map((m) => m.metadata.name));
+    const s = env.spec.secrets;
+    const secrets = new Set([s.redisPassword.name, s.databasePassword.name, s.databaseSuperuserPassword.name, s.databaseReplicationPassword.name]);
+    for (const w of workloads(manifests)) {
+      for (const v of w.spec.template.spec.volumes ?? []) {
+        if (v.configMap) expect(configMaps).toContain(v.configMap.name);
+        if (v.secret) expect(secrets).toContain(v.secret.secretName);
+      }
+    }
+  });
+});

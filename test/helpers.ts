@@ -1,0 +1,88 @@
+/** Shared test fixtures: the shipped environments, a matrix of modes, and manifest lookups. */
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { listEnvironmentFiles, loadEnvironment, validateEnvironment } from '../lib/config/load';
+import type { Environment, EnvironmentSpec } from '../lib/config/schema';
+import { synthesizeEnvironment, MANIFEST_SUFFIX } from '../lib/synth';
+
+export const ROOT = path.join(__dirname, '..');
+export const ENV_DIR = path.join(ROOT, 'environments');
+
+export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string>; [k: string]: any };
+
+/** The shipped example environments. */
+export function shippedEnvironments(): Environment[] {
+  return listEnvironmentFiles(ENV_DIR).map(loadEnvironment);
+}
+
+/** Builds an environment from a partial document on top of a minimal valid one. */
+export function environment(name: string, overrides: Record<string, any> = {}): Environment {
+  const doc = { namespace: `nuxeo-${name}`, loadBalancer: { host: `${name}.example.com`, tlsSecret: `${name}-tls` }, ...overrides };
+  const r = validateEnvironment(doc);
+  if (!r.spec) throw new Error(`invalid test environment ${name}: ${r.problems.join('; ')}`);
+  return { name, spec: r.spec };
+}
+
+/** Every Redis mode x load-balancer provider, plus the shipped files: what policy tests sweep. */
+export function environmentMatrix(): Environment[] {
+  const providers = ['ingress-nginx', 'traefik', 'gateway-api', 'service'] as const;
+  const matrix: Environment[] = [];
+  for (const mode of ['sidecar', 'external'] as const) {
+    for (const provider of providers) {
+      matrix.push(environment(`${mode}-${provider}`, {
+        redis: { mode },
+        scheduling: { antiAffinity: provider === 'service' ? 'preferred' : 'required' },
+        nuxeo: { replicas: mode === 'sidecar' ? 2 : 4, ...(provider === 'traefik' ? { binaries: { type: 's3', s3: { bucket: 'b-123', region: 'eu-west-1' } } } : {}) },
+        loadBalancer: {
+          provider,
+          host: `${mode}.example.com`,
+          tlsSecret: 'tls',
+          ...(provider === 'gateway-api' ? { gateway: { name: 'gw', namespace: 'gateways' } } : {}),
+        },
+      }));
+    }
+  }
+  return [...shippedEnvironments(), ...matrix];
+}
+
+/** Synthesized output of an environment: file name -> parsed manifests. */
+export function synthFiles(env: Environment): Map<string, Manifest[]> {
+  const out = new Map<string, Manifest[]>();
+  for (const [file, text] of synthesizeEnvironment(env)) {
+    if (file.endsWith(MANIFEST_SUFFIX)) out.set(file, parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean));
+  }
+  return out;
+}
+
+export function allManifests(env: Environment): Manifest[] {
+  return [...synthFiles(env).values()].flat();
+}
+
+export function find(manifests: Manifest[], kind: string, name: string): Manifest {
+  const m = manifests.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!m) throw new Error(`no ${kind}/${name} among ${manifests.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
+  return m;
+}
+
+export const WORKLOAD_KINDS = ['StatefulSet', 'Deployment', 'DaemonSet'];
+
+export function workloads(manifests: Manifest[]): Manifest[] {
+  return manifests.filter((m) => WORKLOAD_KINDS.includes(m.kind));
+}
+
+/** Labels of each pod a workload creates (StatefulSet pods also carry their pod-name label). */
+export function podLabels(workload: Manifest): Record<string, string>[] {
+  const base = workload.spec.template.metadata.labels;
+  if (workload.kind !== 'StatefulSet') return [base];
+  return Array.from({ length: workload.spec.replicas }, (_, i) => ({ ...base, 'statefulset.kubernetes.io/pod-name': `${workload.metadata.name}-${i}` }));
+}
+
+export function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+export function allContainers(podSpec: any): any[] {
+  return [...(podSpec.initContainers ?? []), ...podSpec.containers];
+}
+
+export type { EnvironmentSpec };
