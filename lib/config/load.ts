@@ -91,11 +91,12 @@ export function loadEnvironment(file: string): Environment {
   } catch (e: any) {
     throw new EnvironmentError([`${file}: cannot be read (${e.code ?? e.message})`]);
   }
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
     for (const err of doc.errors) {
       const line = err.linePos?.[0];
-      problems.push(`YAML syntax error${line ? ` at line ${line.line}, column ${line.col}` : ''}: ${err.message.split('\n')[0]}`);
+      const what = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      problems.push(`YAML syntax error${line ? ` at line ${line.line}, column ${line.col}` : ''}: ${what}`);
     }
   } else {
     const result = validateEnvironment(doc.toJS() ?? {});

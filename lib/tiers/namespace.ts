@@ -18,12 +18,14 @@ export class NamespaceTier extends Construct {
     const { spec } = props;
     const labels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/part-of': PART_OF };
 
+    // The opt-in Elasticsearch sysctl init container is privileged: only then is "restricted" relaxed.
+    const enforce = spec.elasticsearch.sysctlInitContainer ? 'privileged' : 'restricted';
     new k8s.KubeNamespace(this, 'namespace', {
       metadata: {
         name: spec.namespace,
         labels: {
           ...labels,
-          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce': enforce,
           'pod-security.kubernetes.io/enforce-version': 'latest',
           'pod-security.kubernetes.io/warn': 'restricted',
           'pod-security.kubernetes.io/audit': 'restricted',

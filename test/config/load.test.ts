@@ -1,0 +1,121 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { EnvironmentError, loadEnvironment, loadEnvironments, renderJsonSchema } from '../../lib/config/load';
+import { ROOT } from '../helpers';
+
+const VALID = `namespace: nuxeo-test
+loadBalancer:
+  host: nuxeo.example.com
+`;
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'env-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+function problemsOf(name: string, text: string): string[] {
+  const file = write(name, text);
+  try {
+    loadEnvironment(file);
+  } catch (e) {
+    if (e instanceof EnvironmentError) return e.problems.map((p) => p.replace(`${file}: `, ''));
+    throw e;
+  }
+  return [];
+}
+
+describe('environment files', () => {
+  test('a minimal file gets every default', () => {
+    const env = loadEnvironment(write('minimal.yaml', VALID));
+    expect(env.name).toBe('minimal');
+    expect(env.spec.nuxeo.replicas).toBe(2);
+    expect(env.spec.redis.mode).toBe('sidecar');
+    expect(env.spec.elasticsearch.replicas).toBe(3);
+    expect(env.spec.database.replicas).toBe(1);
+    expect(env.spec.loadBalancer.provider).toBe('ingress-nginx');
+    expect(env.spec.nuxeo.image).toMatch(/:2021\.[0-9]+$/);
+  });
+
+  // Ten distinct mistakes, each reported as `file: field.path: what is allowed`.
+  test.each([
+    ['wrong-type', `${VALID}nuxeo:\n  replicas: two\n`, 'nuxeo.replicas: must be a number, not string "two"'],
+    ['unknown-key', `${VALID}nuxeo:\n  replica: 3\n`, 'nuxeo.replica: unknown field; allowed here: image, replicas, resources, heap, data, binaries, streamRetention, packages, properties, proxy'],
+    ['missing-required', 'namespace: nuxeo-test\nloadBalancer:\n  provider: traefik\n', 'loadBalancer.host: is required (a string)'],
+    ['yaml-syntax', 'namespace: nuxeo-test\nloadBalancer:\n  host: [nuxeo.example.com\n', 'YAML syntax error at line 4, column 1'],
+    ['unknown-redis-mode', `${VALID}redis:\n  mode: cluster\n`, "redis.mode: must be 'sidecar' (Redis in every Nuxeo pod) or 'external' (a Redis cluster with Sentinel)"],
+    ['nuxeo-below-minimum', `${VALID}nuxeo:\n  replicas: 1\n`, "nuxeo.replicas: must be at least 2: the seed's application cluster has two or more nodes"],
+    ['elasticsearch-below-minimum', `${VALID}elasticsearch:\n  replicas: 2\n`, "elasticsearch.replicas: must be at least 3: the seed's Elasticsearch cluster has three or more nodes"],
+    ['database-below-minimum', `${VALID}database:\n  replicas: 0\n`, "database.replicas: must be at least 1: the seed's database cluster has two or more nodes (one primary plus replicas)"],
+    ['heap-above-limit', `${VALID}elasticsearch:\n  heap: 4Gi\n  resources:\n    limits:\n      memory: 4Gi\n`, 'elasticsearch.heap: 4Gi does not fit in the memory limit 4Gi: keep the heap at most 75% of it (Elastic advises 50%)'],
+    ['maxmemory-above-limit', `${VALID}redis:\n  maxmemory: 1Gi\n`, 'redis.maxmemory: 1Gi does not fit in the container memory limit 512Mi: keep it at most 90% of the limit (replication buffers and fork need the rest)'],
+    ['latest-tag', `${VALID}redis:\n  image: redis:latest\n`, "redis.image: must be pinned to a version tag, not 'latest' (e.g. redis:7.2.7)"],
+    ['bad-quantity', `${VALID}database:\n  storage:\n    size: 20 GB\n`, "database.storage.size: must be a memory quantity such as '512Mi' or '2Gi'"],
+    ['gateway-without-parent', 'namespace: n\nloadBalancer:\n  host: a.example.com\n  provider: gateway-api\n', "loadBalancer.gateway: is required with provider 'gateway-api': name and namespace of the parent Gateway"],
+    ['sentinel-quorum', `${VALID}redis:\n  mode: external\n  sentinel:\n    quorum: 3\n  replicas: 3\n`, 'redis.sentinel.quorum: 3 is above the majority of 3 Sentinels (2): failover could never be agreed'],
+    ['not-a-mapping', '- namespace: x\n', '(top level): must be a mapping, not a list'],
+  ])('%s', (name, text, expected) => {
+    const problems = problemsOf(`${name}.yaml`, text);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(expected);
+  });
+
+  test('every problem of a file is reported in one run, each naming the file', () => {
+    const file = write('many.yaml', 'namespace: Bad_Name\nnuxeo:\n  replicas: 1\nredis:\n  mode: cluster\nloadBalancer:\n  host: x.example.com\n  provider: haproxy\n');
+    let error: EnvironmentError | undefined;
+    try {
+      loadEnvironment(file);
+    } catch (e) {
+      error = e as EnvironmentError;
+    }
+    expect(error!.problems).toEqual([
+      `${file}: namespace: namespace must be a DNS label: lower-case letters, digits and '-'`,
+      `${file}: nuxeo.replicas: must be at least 2: the seed's application cluster has two or more nodes`,
+      `${file}: redis.mode: must be 'sidecar' (Redis in every Nuxeo pod) or 'external' (a Redis cluster with Sentinel)`,
+      `${file}: loadBalancer.provider: must be one of 'ingress-nginx', 'traefik', 'gateway-api', 'service'`,
+    ]);
+  });
+
+  test('problems of several files are collected before failing', () => {
+    const a = write('a.yaml', 'namespace: a\n');
+    const b = write('b.yaml', `${VALID}nuxeo:\n  replicas: 1\n`);
+    expect(() => loadEnvironments([a, b])).toThrow(EnvironmentError);
+    try {
+      loadEnvironments([a, b]);
+    } catch (e) {
+      expect((e as EnvironmentError).problems.map((p) => path.basename(p.split(':')[0]))).toEqual(['a.yaml', 'b.yaml']);
+    }
+  });
+
+  test('the file name becomes the output folder, so it must be a DNS label', () => {
+    expect(problemsOf('Prod_EU.yaml', VALID)).toEqual(["(file name): 'Prod_EU' names the output folder, so it must be a DNS label (lower-case letters, digits, '-')"]);
+  });
+});
+
+describe('editor schema', () => {
+  test('schema/environment.schema.json is generated from the validation schema (run `npm run schema`)', () => {
+    expect(fs.readFileSync(path.join(ROOT, 'schema', 'environment.schema.json'), 'utf8')).toBe(renderJsonSchema());
+  });
+
+  test('the shipped examples point editors at it', () => {
+    for (const f of fs.readdirSync(path.join(ROOT, 'environments'))) {
+      expect(fs.readFileSync(path.join(ROOT, 'environments', f), 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=../schema/environment.schema.json');
+    }
+  });
+
+  test('it carries the limits and enums the loader enforces', () => {
+    const schema = JSON.parse(renderJsonSchema());
+    expect(schema.properties.nuxeo.properties.replicas.minimum).toBe(2);
+    expect(schema.properties.elasticsearch.properties.replicas.minimum).toBe(3);
+    expect(schema.properties.redis.properties.mode.enum).toEqual(['sidecar', 'external']);
+    expect(schema.required).toEqual(['namespace', 'loadBalancer']);
+    expect(schema.additionalProperties).toBe(false);
+  });
+});

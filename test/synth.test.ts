@@ -1,0 +1,134 @@
+/** The GitOps workflow: safe synth, clear errors, fresh committed output. */
+import { execFileSync, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../lib/synth';
+import { ROOT } from './helpers';
+
+/** path -> sha256 of every file under dir: "byte-identical" made checkable. */
+function fingerprint(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out;
+}
+
+function run(argv: string[], cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, cwd);
+  return { code, out, err };
+}
+
+let work: string;
+beforeEach(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
+  fs.cpSync(path.join(ROOT, 'environments'), path.join(work, 'environments'), { recursive: true });
+});
+afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+describe('npm run synth', () => {
+  test('the committed dist/ is what the code and environments produce (run `npm run synth` and commit)', () => {
+    const r = run(['--out', path.join(work, 'fresh')], ROOT);
+    expect(r.code).toBe(0);
+    expect(fingerprint(path.join(work, 'fresh'))).toEqual(fingerprint(path.join(ROOT, 'dist')));
+  });
+
+  test('synthesizes every environment into dist/<env>/ and states the limits as warnings', () => {
+    const r = run([], work);
+    expect(r.code).toBe(0);
+    expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(['external-redis', 'sidecar-redis']);
+    expect(r.err.filter((l) => l.includes('Chronicle Queue is not distributed'))).toHaveLength(2);
+    expect(r.err.some((l) => l.startsWith('warning: sidecar-redis: WorkManager queues are bounded by Redis memory: maxmemory 384Mi'))).toBe(true);
+  });
+
+  test('a bad environment file fails the run and leaves dist/ byte-identical', () => {
+    expect(run([], work).code).toBe(0);
+    const before = fingerprint(path.join(work, 'dist'));
+    // A valid change to one file and a broken second file: nothing may be written.
+    fs.appendFileSync(path.join(work, 'environments', 'sidecar-redis.yaml'), 'priorityClass:\n  value: 5\n');
+    fs.writeFileSync(path.join(work, 'environments', 'broken.yaml'), 'namespace: x\nnuxeo:\n  replicas: 1\n');
+    const r = run([], work);
+    expect(r.code).toBe(1);
+    expect(fingerprint(path.join(work, 'dist'))).toEqual(before);
+    expect(r.err).toEqual([
+      `error: ${path.join(work, 'environments', 'broken.yaml')}: nuxeo.replicas: must be at least 2: the seed's application cluster has two or more nodes`,
+      `error: ${path.join(work, 'environments', 'broken.yaml')}: loadBalancer: is required (a mapping)`,
+      'nothing written: dist/ is unchanged',
+    ]);
+    expect(fs.readdirSync(work).filter((f) => f.startsWith('.synth-staging'))).toEqual([]);
+  });
+
+  test('--env <file> --out <dir> writes <dir>/<env-name>/ only', () => {
+    const r = run(['--env', 'environments/external-redis.yaml', '--out', 'elsewhere'], work);
+    expect(r.code).toBe(0);
+    expect(fs.readdirSync(path.join(work, 'elsewhere'))).toEqual(['external-redis']);
+    expect(fs.readdirSync(path.join(work, 'elsewhere', 'external-redis')).sort()).toEqual([
+      '00-namespace.k8s.yaml', '10-database.k8s.yaml', '20-elasticsearch.k8s.yaml', '30-redis.k8s.yaml', '40-nuxeo.k8s.yaml', '50-load-balancer.k8s.yaml', 'SUMMARY.md',
+    ]);
+  });
+
+  test('a deleted environment loses its output folder; folders we did not write are kept', () => {
+    expect(run([], work).code).toBe(0);
+    fs.mkdirSync(path.join(work, 'dist', 'hand-made'));
+    fs.rmSync(path.join(work, 'environments', 'external-redis.yaml'));
+    expect(run([], work).code).toBe(0);
+    expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(['hand-made', 'sidecar-redis']);
+  });
+
+  test('usage errors are reported without a stack trace', () => {
+    expect(run(['--env'], work)).toMatchObject({ code: 2, err: [expect.stringContaining('error: --env needs a value')] });
+    expect(run(['--bogus'], work)).toMatchObject({ code: 2, err: [expect.stringContaining("error: unknown argument '--bogus'")] });
+  });
+});
+
+describe('npx cdk8s synth', () => {
+  let project: string;
+  beforeAll(() => {
+    // A copy of the project (sources, config, environments) sharing node_modules.
+    project = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-cli-'));
+    for (const f of ['cdk8s.yaml', 'main.ts', 'package.json', 'lib', 'imports', 'scripts', 'environments']) {
+      fs.cpSync(path.join(ROOT, f), path.join(project, f), { recursive: true });
+    }
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(project, 'node_modules'));
+  });
+  afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
+
+  const cli = () => spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade'], { cwd: project, encoding: 'utf8' });
+
+  test('runs the safe pipeline: dist/ is written and the CLI lists the manifests', () => {
+    const r = cli();
+    expect(r.status).toBe(0);
+    expect(fingerprint(path.join(project, 'dist'))).toEqual(fingerprint(path.join(ROOT, 'dist')));
+    expect(r.stdout).toContain('sidecar-redis/40-nuxeo.k8s.yaml');
+  });
+
+  test('a bad environment makes it fail without touching dist/', () => {
+    const before = fingerprint(path.join(project, 'dist'));
+    expect(Object.keys(before).length).toBeGreaterThan(0);
+    fs.writeFileSync(path.join(project, 'environments', 'typo.yaml'), 'namespace: x\nredis:\n  mode: sentinel\n');
+    const r = cli();
+    fs.rmSync(path.join(project, 'environments', 'typo.yaml'));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("redis.mode: must be 'sidecar'");
+    expect(fingerprint(path.join(project, 'dist'))).toEqual(before);
+  });
+
+  test('is precompiled: a stale build is rebuilt before it runs', () => {
+    const stamp = path.join(project, '.build', '.stamp');
+    const built = fs.statSync(stamp).mtimeMs;
+    const file = path.join(project, 'lib', 'render', 'warnings.ts');
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(file, later, later);
+    execFileSync(process.execPath, ['scripts/synth.js', '--out', 'again'], { cwd: project, stdio: 'pipe' });
+    expect(fs.statSync(stamp).mtimeMs).toBeGreaterThan(built);
+  });
+});

@@ -1,0 +1,95 @@
+import { renderNginxConf } from '../../lib/render/nginx';
+import { parseProperties } from '../../lib/render/nuxeo-conf';
+import { NUXEO_CONF_FILE } from '../../lib/tiers/nuxeo';
+import { allManifests, environment, find } from '../helpers';
+
+const nuxeoOf = (overrides: Record<string, any> = {}) => {
+  const manifests = allManifests(environment('app', overrides));
+  const sts = find(manifests, 'StatefulSet', 'nuxeo');
+  const pod = sts.spec.template.spec;
+  const c = (name: string) => pod.containers.find((x: any) => x.name === name);
+  const conf = parseProperties(find(manifests, 'ConfigMap', 'nuxeo-conf').data![NUXEO_CONF_FILE]);
+  return { manifests, sts, pod, c, conf };
+};
+
+describe('Nuxeo application cluster', () => {
+  test('defaults to 2 nodes and follows nuxeo.replicas', () => {
+    expect(nuxeoOf().sts.spec.replicas).toBe(2);
+    expect(nuxeoOf({ nuxeo: { replicas: 5 } }).sts.spec.replicas).toBe(5);
+  });
+
+  test('places at most one node per Kubernetes node by default, preferred on request', () => {
+    const required = nuxeoOf().pod.affinity.podAntiAffinity;
+    expect(required.requiredDuringSchedulingIgnoredDuringExecution[0]).toEqual({
+      labelSelector: { matchLabels: { 'app.kubernetes.io/instance': 'nuxeo', 'app.kubernetes.io/name': 'nuxeo' } },
+      topologyKey: 'kubernetes.io/hostname',
+    });
+    const preferred = nuxeoOf({ scheduling: { antiAffinity: 'preferred' } }).pod.affinity.podAntiAffinity;
+    expect(preferred.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+    expect(preferred.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+  });
+
+  test('each pod holds the Nuxeo server, the reverse proxy and, in sidecar mode, Redis', () => {
+    expect(nuxeoOf().pod.containers.map((c: any) => c.name)).toEqual(['nuxeo', 'proxy', 'redis']);
+    expect(nuxeoOf({ redis: { mode: 'external' } }).pod.containers.map((c: any) => c.name)).toEqual(['nuxeo', 'proxy']);
+  });
+
+  test('the proxy runs the rendered nginx.conf and forwards to the Nuxeo port of its own pod', () => {
+    const { manifests, c } = nuxeoOf({ loadBalancer: { host: 'a.example.com', maxUploadMegabytes: 2048, timeoutSeconds: 900 } });
+    const conf = find(manifests, 'ConfigMap', 'nuxeo-proxy').data!['nginx.conf'];
+    expect(conf).toBe(renderNginxConf({ listenPort: 8000, upstream: '127.0.0.1:8080', tempDir: '/tmp', maxUploadMegabytes: 2048, timeoutSeconds: 900 }));
+    expect(conf).toContain('client_max_body_size 2048m;');
+    expect(conf).toContain('proxy_read_timeout 900s;');
+    expect(c('proxy').ports).toEqual([{ name: 'http', containerPort: 8000, protocol: 'TCP' }]);
+    expect(c('nuxeo').ports).toEqual([{ name: 'nuxeo', containerPort: 8080, protocol: 'TCP' }]);
+    expect(c('proxy').command).toEqual(['nginx', '-c', '/etc/nginx/nuxeo/nginx.conf', '-g', 'daemon off;']);
+  });
+
+  test('health probes use Nuxeo\'s running-status endpoint, with a startup probe for slow starts', () => {
+    const nuxeo = nuxeoOf().c('nuxeo');
+    expect(nuxeo.readinessProbe.httpGet).toEqual({ path: '/nuxeo/runningstatus', port: 'nuxeo' });
+    expect(nuxeo.startupProbe.httpGet.path).toBe('/nuxeo/runningstatus');
+    expect(nuxeo.startupProbe.failureThreshold * nuxeo.startupProbe.periodSeconds).toBeGreaterThanOrEqual(600);
+    expect(nuxeo.livenessProbe).not.toEqual(nuxeo.readinessProbe);
+  });
+
+  test('configuration goes in as a conf.d file, secrets as Secret references', () => {
+    const { pod, c, manifests } = nuxeoOf();
+    const mount = c('nuxeo').volumeMounts.find((m: any) => m.mountPath === '/etc/nuxeo/conf.d');
+    expect(pod.volumes.find((v: any) => v.name === mount.name).configMap.name).toBe('nuxeo-conf');
+    expect(manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+    expect(c('nuxeo').env.find((e: any) => e.name === 'NUXEO_DB_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'nuxeo-database', key: 'nuxeo-password' });
+  });
+
+  test('the heap is half the memory limit unless set', () => {
+    expect(nuxeoOf({ nuxeo: { resources: { limits: { memory: '6Gi' }, requests: { memory: '6Gi' } } } }).conf.get('JAVA_OPTS')).toBe('$JAVA_OPTS -Xms3072m -Xmx3072m');
+    expect(nuxeoOf({ nuxeo: { heap: '2500Mi' } }).conf.get('JAVA_OPTS')).toBe('$JAVA_OPTS -Xms2500m -Xmx2500m');
+  });
+
+  test('extra properties are written last, sorted', () => {
+    const { conf } = nuxeoOf({ nuxeo: { properties: { 'nuxeo.url': 'https://x.example.com/nuxeo', 'a.b': '1' } } });
+    expect(conf.get('nuxeo.url')).toBe('https://x.example.com/nuxeo');
+    expect([...conf.keys()].slice(-2)).toEqual(['a.b', 'nuxeo.url']);
+  });
+
+  test('a configuration change changes the pod template, so the pods roll', () => {
+    const a = nuxeoOf().sts.spec.template.metadata.annotations['nuxeo-compact-k8s/config-checksum'];
+    const b = nuxeoOf({ nuxeo: { streamRetention: '7d' } }).sts.spec.template.metadata.annotations['nuxeo-compact-k8s/config-checksum'];
+    expect(a).toMatch(/^[0-9a-f]{16}$/);
+    expect(b).not.toBe(a);
+  });
+
+  test('each node has its own data volume for /var/lib/nuxeo, sized from the file', () => {
+    const { sts, c } = nuxeoOf({ nuxeo: { data: { size: '50Gi', storageClass: 'ssd' } } });
+    const data = sts.spec.volumeClaimTemplates.find((t: any) => t.metadata.name === 'data');
+    expect(data.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'ssd', resources: { requests: { storage: '50Gi' } } });
+    expect(c('nuxeo').volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/nuxeo' });
+  });
+
+  test('packages and the CLID reach the image through its environment variables', () => {
+    const { c } = nuxeoOf({ nuxeo: { packages: ['nuxeo-web-ui'] }, secrets: { nuxeoClid: { name: 'clid' } } });
+    const env = c('nuxeo').env;
+    expect(env.find((e: any) => e.name === 'NUXEO_PACKAGES').value).toBe('nuxeo-web-ui');
+    expect(env.find((e: any) => e.name === 'NUXEO_CLID').valueFrom.secretKeyRef).toEqual({ name: 'clid', key: 'clid' });
+  });
+});
