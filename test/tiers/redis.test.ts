@@ -43,7 +43,7 @@ describe('Redis, sidecar mode', () => {
   test('the password comes from the Secret named in the file, never from the ConfigMap', () => {
     const volume = nuxeo.spec.template.spec.volumes.find((v: any) => v.name === 'redis-password');
     expect(volume.secret).toMatchObject({ secretName: 'nuxeo-redis', items: [{ key: 'password', path: 'password' }] });
-    expect(env.REDIS_PASSWORD_FILE).toBe('/var/run/secrets/redis/password');
+    expect(env.REDIS_AUTH_FILE).toBe('/var/run/secrets/redis/password');
     expect(JSON.stringify(redisConf(manifests))).not.toMatch(/requirepass [^$"]/);
   });
 });

@@ -1,0 +1,277 @@
+/**
+ * The consolidated kube-score / kube-linter / Polaris / Pod Security "restricted" checklist
+ * (shared/reference/kubernetes-ha-security.md, section 5.5), asserted on every object of every
+ * shipped environment and of the Redis-mode x load-balancer matrix, with zero exemptions.
+ * Each violation names the object, the container where there is one, and the rule with its tool ids.
+ */
+import { CONTROLLER_DEFAULTS } from '../lib/config/schema';
+import { allContainers, allManifests, environmentMatrix, Manifest, matches, podLabels, workloads } from './helpers';
+
+const SENSITIVE = /password|token|secret|bearer/i;
+const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+const STABLE_APIS = ['v1', 'apps/v1', 'policy/v1', 'networking.k8s.io/v1', 'scheduling.k8s.io/v1', 'gateway.networking.k8s.io/v1'];
+
+type Check = (manifests: Manifest[], report: (object: string, rule: string) => void) => void;
+
+const id = (m: Manifest) => `${m.kind}/${m.metadata.name}`;
+
+function probeTarget(p: any): string {
+  return JSON.stringify(p.httpGet ? { http: [p.httpGet.path, p.httpGet.port] } : p.tcpSocket ? { tcp: p.tcpSocket.port } : p.grpc ? { grpc: p.grpc.port } : { exec: p.exec?.command });
+}
+
+const checks: Record<string, Check> = {
+  'A. security context of every container and pod'(manifests, report) {
+    for (const w of workloads(manifests)) {
+      const pod = w.spec.template.spec;
+      const psc = pod.securityContext ?? {};
+      if (psc.runAsNonRoot !== true) report(id(w), 'pod runAsNonRoot: true [PSS runAsNonRoot, kube-linter run-as-non-root, Polaris runAsRootAllowed]');
+      if (psc.seccompProfile?.type !== 'RuntimeDefault') report(id(w), 'pod seccompProfile RuntimeDefault [PSS seccompProfile_restricted, Polaris linuxHardening]');
+      for (const f of ['hostNetwork', 'hostPID', 'hostIPC']) if (pod[f]) report(id(w), `no ${f} [PSS host namespaces, kube-linter host-*]`);
+      if (pod.automountServiceAccountToken !== false) report(id(w), 'automountServiceAccountToken: false [Polaris automountServiceAccountToken]');
+      if (pod.serviceAccountName && !manifests.some((m) => m.kind === 'ServiceAccount' && m.metadata.name === pod.serviceAccountName)) report(id(w), 'serviceAccountName exists [kube-linter non-existent-service-account]');
+      for (const v of pod.volumes ?? []) {
+        const type = Object.keys(v).find((k) => k !== 'name')!;
+        if (!RESTRICTED_VOLUMES.includes(type)) report(id(w), `volume ${v.name}: type ${type} not allowed [PSS restrictedVolumes, kube-linter sensitive-host-mounts]`);
+      }
+      if (pod.securityContext?.sysctls?.length) report(id(w), 'no sysctls [PSS sysctls, kube-linter unsafe-sysctls]');
+      for (const c of allContainers(pod)) {
+        const where = `${id(w)} container ${c.name}`;
+        const sc = c.securityContext ?? {};
+        if (sc.allowPrivilegeEscalation !== false) report(where, 'allowPrivilegeEscalation: false [PSS, Polaris privilegeEscalationAllowed, kube-linter privilege-escalation-container]');
+        if (sc.privileged) report(where, 'not privileged [PSS privileged, kube-score, kube-linter privileged-container, Polaris runAsPrivileged]');
+        if (!(sc.capabilities?.drop ?? []).includes('ALL')) report(where, 'capabilities drop ALL [PSS capabilities_restricted, Polaris insecureCapabilities]');
+        if ((sc.capabilities?.add ?? []).some((cap: string) => cap !== 'NET_BIND_SERVICE')) report(where, 'no added capabilities [PSS capabilities_restricted]');
+        const uid = sc.runAsUser ?? psc.runAsUser;
+        const gid = sc.runAsGroup ?? psc.runAsGroup;
+        if (!(uid >= 10000) || !(gid >= 10000)) report(where, `runAsUser/runAsGroup >= 10000, got ${uid}/${gid} [kube-score container-security-context-user-group-id, PSS runAsUser]`);
+        if (sc.runAsNonRoot === false) report(where, 'runAsNonRoot not false [PSS runAsNonRoot]');
+        if (sc.readOnlyRootFilesystem !== true) report(where, 'readOnlyRootFilesystem: true [kube-score, kube-linter no-read-only-root-fs, Polaris notReadOnlyRootFilesystem]');
+        if (sc.procMount && sc.procMount !== 'Default') report(where, 'procMount Default [PSS procMount]');
+        if ((c.ports ?? []).some((p: any) => p.hostPort)) report(where, 'no hostPort [PSS hostPorts, Polaris hostPortSet]');
+      }
+    }
+  },
+
+  'B. resources of every container'(manifests, report) {
+    for (const w of workloads(manifests)) {
+      for (const c of allContainers(w.spec.template.spec)) {
+        const r = c.resources ?? {};
+        for (const kind of ['requests', 'limits']) {
+          for (const res of ['cpu', 'memory', 'ephemeral-storage']) {
+            if (!r[kind]?.[res]) report(`${id(w)} container ${c.name}`, `${kind}.${res} set [kube-score container-resources / container-ephemeral-storage-request-and-limit, kube-linter unset-*-requirements, Polaris cpu/memory*]`);
+          }
+        }
+      }
+    }
+  },
+
+  'C. probes of every long-running container'(manifests, report) {
+    for (const w of workloads(manifests)) {
+      const pod = w.spec.template.spec;
+      for (const c of pod.containers) {
+        const where = `${id(w)} container ${c.name}`;
+        if (!c.readinessProbe || !c.livenessProbe) {
+          report(where, 'readiness and liveness probes [Polaris readinessProbeMissing/livenessProbeMissing, kube-score pod-probes]');
+          continue;
+        }
+        if (probeTarget(c.readinessProbe) === probeTarget(c.livenessProbe)) report(where, 'readiness and liveness probes differ [kube-score pod-probes-identical]');
+        const declared = (c.ports ?? []).flatMap((p: any) => [p.name, p.containerPort]);
+        for (const [kind, p] of [['readiness', c.readinessProbe], ['liveness', c.livenessProbe], ['startup', c.startupProbe]] as const) {
+          if (!p) continue;
+          const port = p.httpGet?.port ?? p.tcpSocket?.port;
+          if (port !== undefined && !declared.includes(port)) report(where, `${kind} probe port ${port} is a declared container port [kube-linter ${kind}-port]`);
+          if (p.httpGet?.host || p.tcpSocket?.host) report(where, `${kind} probe has no host [PSS hostProbesAndHostLifecycle]`);
+        }
+      }
+      for (const c of pod.initContainers ?? []) {
+        if (c.readinessProbe || c.livenessProbe || c.startupProbe) report(`${id(w)} init container ${c.name}`, 'init containers carry no probes [API validation]');
+      }
+    }
+  },
+
+  'D. disruption budgets, spreading, priority and quorum'(manifests, report) {
+    for (const w of workloads(manifests)) {
+      const labels = w.spec.template.metadata.labels;
+      const pdbs = manifests.filter((m) => m.kind === 'PodDisruptionBudget' && matches(m.spec.selector.matchLabels, labels));
+      if (pdbs.length !== 1) report(id(w), `exactly one PodDisruptionBudget selects its pods, found ${pdbs.length} [kube-score *-has-poddisruptionbudget, Polaris missingPodDisruptionBudget]`);
+      for (const pdb of pdbs) {
+        if (pdb.apiVersion !== 'policy/v1') report(id(pdb), 'policy/v1 [kube-score stable-version]');
+        if (pdb.spec.maxUnavailable !== 1 || pdb.spec.minAvailable !== undefined) report(id(pdb), 'maxUnavailable: 1 [kube-score poddisruptionbudget-has-policy, kube-linter pdb-max-unavailable, Polaris pdbDisruptionsIsZero]');
+        if (!pdb.spec.unhealthyPodEvictionPolicy) report(id(pdb), 'unhealthyPodEvictionPolicy set [kube-linter pdb-unhealthy-pod-eviction-policy]');
+      }
+      const pod = w.spec.template.spec;
+      const anti = pod.affinity?.podAntiAffinity ?? {};
+      const terms = [...(anti.requiredDuringSchedulingIgnoredDuringExecution ?? []), ...(anti.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t: any) => t.podAffinityTerm)];
+      if (!terms.some((t: any) => t.topologyKey === 'kubernetes.io/hostname' && matches(t.labelSelector.matchLabels, labels))) {
+        report(id(w), 'podAntiAffinity on kubernetes.io/hostname matching its own pods [kube-linter no-anti-affinity, kube-score *-has-host-podantiaffinity]');
+      }
+      const spread = pod.topologySpreadConstraints ?? [];
+      if (!spread.some((s: any) => s.maxSkew >= 1 && s.topologyKey && ['DoNotSchedule', 'ScheduleAnyway'].includes(s.whenUnsatisfiable) && matches(s.labelSelector.matchLabels, labels))) {
+        report(id(w), 'a valid topologySpreadConstraint over its own pods [Polaris topologySpreadConstraint, kube-score pod-topology-spread-constraints]');
+      }
+      if (!pod.priorityClassName || !manifests.some((m) => m.kind === 'PriorityClass' && m.metadata.name === pod.priorityClassName)) {
+        report(id(w), 'priorityClassName set to an emitted PriorityClass [Polaris priorityClassNotSet]');
+      }
+      if (w.metadata.labels?.['app.kubernetes.io/instance'] !== w.metadata.name) report(id(w), 'app.kubernetes.io/instance equals metadata.name [Polaris metadataAndInstanceMismatched]');
+      if (!matches(w.spec.selector.matchLabels, labels)) report(id(w), 'selector matches template labels [kube-linter mismatching-selector]');
+    }
+    const replicas = (name: string) => manifests.find((m) => m.kind === 'StatefulSet' && m.metadata.name === name)?.spec.replicas ?? 0;
+    if (replicas('elasticsearch') < 3) report('StatefulSet/elasticsearch', '>= 3 master-eligible nodes [quorum]');
+    if (replicas('postgresql-primary') + replicas('postgresql-replica') < 2) report('StatefulSet/postgresql-*', '>= 2 database instances [seed]');
+    if (replicas('redis') && replicas('redis') < 3) report('StatefulSet/redis', '>= 3 Sentinels on distinct nodes [Sentinel majority]');
+  },
+
+  'E. network policies'(manifests, report) {
+    const policies = manifests.filter((m) => m.kind === 'NetworkPolicy');
+    for (const w of workloads(manifests)) {
+      for (const labels of podLabels(w).slice(0, 1)) {
+        const selecting = policies.filter((p) => matches(p.spec.podSelector.matchLabels ?? {}, labels));
+        for (const dir of ['Ingress', 'Egress']) {
+          if (!selecting.some((p) => p.spec.policyTypes.includes(dir))) report(id(w), `selected by a NetworkPolicy for ${dir} [kube-score pod-networkpolicy]`);
+        }
+        const own = selecting.filter((p) => Object.keys(p.spec.podSelector.matchLabels ?? {}).length === 1);
+        if (own.length !== 1) report(id(w), `exactly one policy of its own with a single-label podSelector, found ${own.length} [Polaris missingNetworkPolicy]`);
+        for (const p of own) {
+          if (!p.spec.ingress?.length || !p.spec.egress?.length) report(id(p), 'non-empty ingress and egress [Polaris missingNetworkPolicy]');
+          if (!(p.spec.policyTypes.includes('Ingress') && p.spec.policyTypes.includes('Egress'))) report(id(p), 'policyTypes Ingress and Egress [Polaris missingNetworkPolicy]');
+        }
+      }
+    }
+    for (const p of policies) {
+      const sel = p.spec.podSelector.matchLabels ?? {};
+      if (Object.keys(sel).length && !workloads(manifests).some((w) => matches(sel, w.spec.template.metadata.labels))) report(id(p), 'selects at least one pod [kube-score networkpolicy-targets-pod]');
+    }
+    if (!policies.some((p) => Object.keys(p.spec.podSelector).length === 0 && p.spec.policyTypes.length === 2 && !p.spec.ingress && !p.spec.egress)) {
+      report('NetworkPolicy/default-deny-all', 'namespace default deny for both directions');
+    }
+  },
+
+  'F. images'(manifests, report) {
+    for (const w of workloads(manifests)) {
+      for (const c of allContainers(w.spec.template.spec)) {
+        const tag = /:([^/:@]+)$/.exec(c.image)?.[1];
+        if (!tag || tag === 'latest') report(`${id(w)} container ${c.name}`, 'image pinned to a version tag [kube-score container-image-tag, kube-linter latest-tag, Polaris tagNotSpecified]');
+        if (c.imagePullPolicy !== 'Always') report(`${id(w)} container ${c.name}`, 'imagePullPolicy Always [kube-score container-image-pull-policy, Polaris pullPolicyNotAlways]');
+      }
+    }
+  },
+
+  'G. services, ports and APIs'(manifests, report) {
+    for (const m of manifests) {
+      if (!STABLE_APIS.includes(m.apiVersion)) report(id(m), `stable API, not ${m.apiVersion} [kube-score stable-version, kube-linter no-extensions-v1beta]`);
+    }
+    for (const svc of manifests.filter((m) => m.kind === 'Service')) {
+      if (!svc.spec.selector || !Object.keys(svc.spec.selector).length) report(id(svc), 'has a selector [kube-linter dangling-service]');
+      if (svc.spec.type === 'NodePort') report(id(svc), 'not NodePort [kube-score service-type]');
+      for (const p of svc.spec.ports) {
+        if (p.port === 22 || p.targetPort === 22) report(id(svc), 'no port 22 [kube-linter ssh-port]');
+        if (typeof p.targetPort === 'string' && !/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(p.targetPort)) report(id(svc), `port name ${p.targetPort} is an IANA_SVC_NAME [kube-linter invalid-target-ports]`);
+      }
+    }
+    for (const w of workloads(manifests)) {
+      for (const c of allContainers(w.spec.template.spec)) {
+        for (const p of c.ports ?? []) if (p.name && p.name.length > 15) report(`${id(w)} container ${c.name}`, `port name ${p.name} <= 15 characters [kube-linter invalid-target-ports]`);
+      }
+    }
+    for (const ing of manifests.filter((m) => m.kind === 'Ingress')) {
+      if (!ing.spec.tls?.length) report(id(ing), 'has spec.tls [Polaris tlsSettingsMissing]');
+      for (const rule of ing.spec.rules) {
+        for (const path of rule.http.paths) {
+          const svc = manifests.find((m) => m.kind === 'Service' && m.metadata.name === path.backend.service.name);
+          if (!svc || !svc.spec.ports.some((p: any) => p.name === path.backend.service.port.name || p.port === path.backend.service.port.number)) {
+            report(id(ing), 'backend names an existing Service and port [kube-score ingress-targets-service]');
+          }
+        }
+      }
+    }
+  },
+
+  'H. secrets never in env values or ConfigMaps'(manifests, report) {
+    for (const w of workloads(manifests)) {
+      for (const c of allContainers(w.spec.template.spec)) {
+        const names = (c.env ?? []).map((e: any) => e.name);
+        if (new Set(names).size !== names.length) report(`${id(w)} container ${c.name}`, 'no duplicate env names [kube-score environment-variable-key-duplication, kube-linter duplicate-env-var]');
+        for (const e of c.env ?? []) {
+          if (e.value !== undefined && SENSITIVE.test(e.name)) report(`${id(w)} container ${c.name}`, `env ${e.name} has no literal value [Polaris sensitiveContainerEnvVar, kube-linter env-var-secret]`);
+        }
+      }
+    }
+    for (const cm of manifests.filter((m) => m.kind === 'ConfigMap')) {
+      for (const [key, value] of Object.entries(cm.data ?? {})) {
+        if (SENSITIVE.test(key)) report(id(cm), `key ${key} names no secret [Polaris sensitiveConfigmapContent]`);
+        if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) report(id(cm), `key ${key} holds no private key [Polaris sensitiveConfigmapContent]`);
+      }
+    }
+    if (manifests.some((m) => m.kind === 'Secret')) report('Secret/*', 'no Secret is generated: passwords come from existing Secrets');
+  },
+};
+
+describe.each(environmentMatrix().map((e) => [e.name, e] as const))('environment %s', (_name, env) => {
+  const manifests = allManifests(env);
+  test.each(Object.keys(checks))('%s', (name) => {
+    const violations: string[] = [];
+    checks[name](manifests, (object, rule) => violations.push(`${object}: ${rule}`));
+    expect(violations).toEqual([]);
+  });
+});
+
+/** Connections NetworkPolicies allow between two pods: the source's egress and the destination's ingress must both allow it. */
+function allowed(manifests: Manifest[], from: { labels: Record<string, string>; namespace: string }, to: { labels: Record<string, string>; namespace: string }, port: number): boolean {
+  const policies = manifests.filter((m) => m.kind === 'NetworkPolicy');
+  const peerMatches = (peer: any, pod: { labels: Record<string, string>; namespace: string }, policyNs: string) => {
+    if (peer.ipBlock) return true;
+    const ns = peer.namespaceSelector ? peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] === pod.namespace : pod.namespace === policyNs;
+    return ns && matches(peer.podSelector?.matchLabels ?? {}, pod.labels);
+  };
+  const side = (pod: typeof from, other: typeof from, dir: 'ingress' | 'egress', peersKey: 'from' | 'to') => {
+    // A pod outside our namespaces (the ingress controller, a client) is governed by policies we do not write.
+    if (!policies.some((p) => p.metadata.namespace === pod.namespace)) return true;
+    const selecting = policies.filter((p) => p.metadata.namespace === pod.namespace && matches(p.spec.podSelector.matchLabels ?? {}, pod.labels) && p.spec.policyTypes.includes(dir === 'ingress' ? 'Ingress' : 'Egress'));
+    return selecting.some((p) => (p.spec[dir] ?? []).some((rule: any) =>
+      (!rule.ports || rule.ports.some((pp: any) => pp.port === port)) && (!rule[peersKey] || rule[peersKey].some((peer: any) => peerMatches(peer, other, p.metadata.namespace)))));
+  };
+  return side(from, to, 'egress', 'to') && side(to, from, 'ingress', 'from');
+}
+
+describe.each(environmentMatrix().map((e) => [e.name, e] as const))('network paths of %s', (_name, env) => {
+  const manifests = allManifests(env);
+  const ns = env.spec.namespace;
+  const pod = (instance: string) => ({ labels: workloads(manifests).find((w) => w.metadata.name === instance)!.spec.template.metadata.labels, namespace: ns });
+  const lb = env.spec.loadBalancer;
+  const controller = lb.provider === 'service'
+    ? { labels: { anything: 'external' }, namespace: 'outside' }
+    : { labels: (lb.controller ?? CONTROLLER_DEFAULTS[lb.provider]).podLabels, namespace: (lb.controller ?? CONTROLLER_DEFAULTS[lb.provider]).namespace };
+  const external = env.spec.redis.mode === 'external';
+
+  test('the architecture\'s connections are open', () => {
+    const paths: [string, any, any, number][] = [
+      ['load balancer -> proxies', controller, pod('nuxeo'), 8000],
+      ['Nuxeo -> PostgreSQL primary', pod('nuxeo'), pod('postgresql-primary'), 5432],
+      ['Nuxeo -> Elasticsearch', pod('nuxeo'), pod('elasticsearch'), 9200],
+      ['Elasticsearch <-> Elasticsearch transport', pod('elasticsearch'), pod('elasticsearch'), 9300],
+      ['PostgreSQL replica -> primary', pod('postgresql-replica'), pod('postgresql-primary'), 5432],
+      ...(external
+        ? ([
+          ['Nuxeo -> Redis', pod('nuxeo'), pod('redis'), 6379],
+          ['Nuxeo -> Sentinel', pod('nuxeo'), pod('redis'), 26379],
+          ['Redis <-> Redis', pod('redis'), pod('redis'), 6379],
+          ['Sentinel <-> Sentinel', pod('redis'), pod('redis'), 26379],
+        ] as [string, any, any, number][])
+        : ([['Nuxeo -> Redis master in nuxeo-0 / replication', pod('nuxeo'), pod('nuxeo'), 6379]] as [string, any, any, number][])),
+    ];
+    expect(paths.filter(([, a, b, port]) => !allowed(manifests, a, b, port)).map(([name]) => name)).toEqual([]);
+  });
+
+  test('everything else is closed', () => {
+    const closed: [string, any, any, number][] = [
+      ['load balancer -> Nuxeo port, bypassing the proxy', controller, pod('nuxeo'), 8080],
+      ['Elasticsearch -> PostgreSQL', pod('elasticsearch'), pod('postgresql-primary'), 5432],
+      ['PostgreSQL -> Elasticsearch', pod('postgresql-primary'), pod('elasticsearch'), 9200],
+      ['Nuxeo -> PostgreSQL replicas', pod('nuxeo'), pod('postgresql-replica'), 5432],
+      ['Nuxeo -> Elasticsearch transport', pod('nuxeo'), pod('elasticsearch'), 9300],
+      ['another namespace -> PostgreSQL', { labels: pod('nuxeo').labels, namespace: 'intruder' }, pod('postgresql-primary'), 5432],
+      ...(external ? ([['Elasticsearch -> Redis', pod('elasticsearch'), pod('redis'), 6379]] as [string, any, any, number][]) : []),
+    ];
+    expect(closed.filter(([, a, b, port]) => allowed(manifests, a, b, port)).map(([name]) => name)).toEqual([]);
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * Every synthesized object against the Kubernetes OpenAPI schema (kubernetes-models, schemas up
+ * to Kubernetes 1.33) and the Gateway API schema (@kubernetes-models/gateway-api). These schemas
+ * do not reject unknown fields; the typed L1 props (checked by `tsc --noEmit` in `npm test`) do.
+ */
+import { allManifests, environmentMatrix, Manifest } from './helpers';
+
+function modelOf(m: Manifest): any {
+  if (m.apiVersion.startsWith('gateway.networking.k8s.io/')) {
+    return require(`@kubernetes-models/gateway-api/${m.apiVersion}`)[m.kind];
+  }
+  return require(`kubernetes-models/${m.apiVersion}`)[m.kind];
+}
+
+describe.each(environmentMatrix().map((e) => [e.name, e] as const))('environment %s', (_name, env) => {
+  const manifests = allManifests(env);
+
+  test('every object has a schema and validates against it', () => {
+    const failures: string[] = [];
+    for (const m of manifests) {
+      const Model = modelOf(m);
+      if (!Model) {
+        failures.push(`${m.apiVersion} ${m.kind}/${m.metadata.name}: no schema`);
+        continue;
+      }
+      try {
+        new Model(m).validate();
+      } catch (e: any) {
+        failures.push(`${m.kind}/${m.metadata.name}: ${e.message}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+test('the validator does catch a broken object', () => {
+  const [sts] = allManifests(environmentMatrix()[0]).filter((m) => m.kind === 'StatefulSet');
+  const broken = JSON.parse(JSON.stringify(sts));
+  broken.spec.replicas = 'two';
+  delete broken.spec.template.spec.containers[0].name;
+  expect(() => new (modelOf(broken))(broken).validate()).toThrow(/replicas must be integer.*must have required property name/s);
+});
