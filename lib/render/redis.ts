@@ -50,8 +50,8 @@ const SHARED_SH = `quote() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\\\/\\\
 
 # Prints "host port" of the current master according to Sentinel, or nothing.
 ask_sentinel() {
-  [ -n "\${SENTINEL_HOST:-}" ] || return 0
-  timeout 5 redis-cli -h "$SENTINEL_HOST" -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$SENTINEL_MASTER" 2>/dev/null | tr '\\n' ' ' | awk 'NF == 2 { print $1, $2 }' || true
+  [ -n "\${SENTINEL_SERVICE_HOST:-}" ] || return 0
+  timeout 5 redis-cli -h "$SENTINEL_SERVICE_HOST" -p "$SENTINEL_SERVICE_PORT" sentinel get-master-addr-by-name "$SENTINEL_MASTER" 2>/dev/null | tr '\\n' ' ' | awk 'NF == 2 { print $1, $2 }' || true
 }
 
 # The current master, else the initial one: ordinal 0 of the StatefulSet.
@@ -63,8 +63,8 @@ find_master() {
 
 /**
  * Starts redis-server. Environment: ANNOUNCE_HOST (the pod's stable DNS name),
- * REDIS_PORT, REDIS_CONF, RUNTIME_DIR, REDIS_AUTH_FILE, INITIAL_MASTER_HOST/PORT and, with
- * Sentinel, SENTINEL_HOST/PORT/MASTER.
+ * REDIS_PORT, REDIS_CONF, RUNTIME_DIR, REDIS_AUTH_FILE (the password file), INITIAL_MASTER_HOST/PORT
+ * and, with Sentinel, SENTINEL_SERVICE_HOST/PORT (any Sentinel to ask) and SENTINEL_MASTER.
  */
 export function renderRedisStartScript(): string {
   return `#!/bin/sh
@@ -78,13 +78,14 @@ master_host=$1 master_port=$2
 
 runtime="$RUNTIME_DIR/runtime.conf"
 umask 077
+# printf, not echo: dash's echo would eat the backslashes that quote() doubled.
 {
-  echo "requirepass $(quote "$password")"
-  echo "masterauth $(quote "$password")"
-  echo "replica-announce-ip $ANNOUNCE_HOST"
-  echo "replica-announce-port $REDIS_PORT"
+  printf 'requirepass %s\n' "$(quote "$password")"
+  printf 'masterauth %s\n' "$(quote "$password")"
+  printf 'replica-announce-ip %s\n' "$ANNOUNCE_HOST"
+  printf 'replica-announce-port %s\n' "$REDIS_PORT"
   if [ "$master_host" != "$ANNOUNCE_HOST" ] || [ "$master_port" != "$REDIS_PORT" ]; then
-    echo "replicaof $master_host $master_port"
+    printf 'replicaof %s %s\n' "$master_host" "$master_port"
   fi
 } > "$runtime"
 exec redis-server "$REDIS_CONF" --include "$runtime"
@@ -102,7 +103,8 @@ export interface SentinelSettings {
 /**
  * Starts a Sentinel. It monitors the master the other Sentinels report, else ordinal 0, and
  * announces its stable hostname so clients and peers never see pod IPs.
- * Environment: as the Redis script, plus SENTINEL_DIR (writable: Sentinel rewrites its file).
+ * Environment: as the Redis script, plus SENTINEL_PORT (its own port) and SENTINEL_DIR
+ * (writable: Sentinel rewrites its configuration file).
  */
 export function renderSentinelStartScript(s: SentinelSettings): string {
   return `#!/bin/sh

@@ -93,7 +93,8 @@ export class Redis extends Construct {
       { name: 'REDIS_AUTH_FILE', value: PASSWORD_FILE },
       ...(external
         ? [
-          { name: 'SENTINEL_HOST', value: `redis-sentinel.${spec.namespace}.svc.${spec.clusterDomain}` },
+          { name: 'SENTINEL_SERVICE_HOST', value: `redis-sentinel.${spec.namespace}.svc.${spec.clusterDomain}` },
+          { name: 'SENTINEL_SERVICE_PORT', value: String(PORTS.sentinel) },
           { name: 'SENTINEL_PORT', value: String(PORTS.sentinel) },
           { name: 'SENTINEL_MASTER', value: r.sentinel.masterName },
         ]

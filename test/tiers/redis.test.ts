@@ -20,7 +20,7 @@ describe('Redis, sidecar mode', () => {
     // $(POD_NAME) expands only when POD_NAME is defined earlier in the list.
     const names = redis.env.map((e: any) => e.name);
     expect(names.indexOf('POD_NAME')).toBeLessThan(names.indexOf('ANNOUNCE_HOST'));
-    expect(env.SENTINEL_HOST).toBeUndefined();
+    expect(env.SENTINEL_SERVICE_HOST).toBeUndefined();
     expect(redisConf(manifests)['start-sentinel.sh']).toBeUndefined();
   });
 
@@ -69,7 +69,7 @@ describe('Redis, external mode', () => {
     expect(script).toContain('sentinel down-after-milliseconds mymaster 7000\n');
     const env = envOf(containers[1]);
     expect(env.INITIAL_MASTER_HOST).toBe('redis-0.redis-headless.nuxeo-ext.svc.cluster.local');
-    expect(env.SENTINEL_HOST).toBe('redis-sentinel.nuxeo-ext.svc.cluster.local');
+    expect(env.SENTINEL_SERVICE_HOST).toBe('redis-sentinel.nuxeo-ext.svc.cluster.local');
     expect(find(manifests, 'Service', 'redis-headless').spec.publishNotReadyAddresses).toBe(true);
   });
 
