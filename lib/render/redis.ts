@@ -80,12 +80,12 @@ runtime="$RUNTIME_DIR/runtime.conf"
 umask 077
 # printf, not echo: dash's echo would eat the backslashes that quote() doubled.
 {
-  printf 'requirepass %s\n' "$(quote "$password")"
-  printf 'masterauth %s\n' "$(quote "$password")"
-  printf 'replica-announce-ip %s\n' "$ANNOUNCE_HOST"
-  printf 'replica-announce-port %s\n' "$REDIS_PORT"
+  printf 'requirepass %s\\n' "$(quote "$password")"
+  printf 'masterauth %s\\n' "$(quote "$password")"
+  printf 'replica-announce-ip %s\\n' "$ANNOUNCE_HOST"
+  printf 'replica-announce-port %s\\n' "$REDIS_PORT"
   if [ "$master_host" != "$ANNOUNCE_HOST" ] || [ "$master_port" != "$REDIS_PORT" ]; then
-    printf 'replicaof %s %s\n' "$master_host" "$master_port"
+    printf 'replicaof %s %s\\n' "$master_host" "$master_port"
   fi
 } > "$runtime"
 exec redis-server "$REDIS_CONF" --include "$runtime"

@@ -44,7 +44,8 @@ describe('Redis, sidecar mode', () => {
     const volume = nuxeo.spec.template.spec.volumes.find((v: any) => v.name === 'redis-password');
     expect(volume.secret).toMatchObject({ secretName: 'nuxeo-redis', items: [{ key: 'password', path: 'password' }] });
     expect(env.REDIS_AUTH_FILE).toBe('/var/run/secrets/redis/password');
-    expect(JSON.stringify(redisConf(manifests))).not.toMatch(/requirepass [^$"]/);
+    expect(redisConf(manifests)['redis.conf']).not.toMatch(/^(requirepass|masterauth)/m);
+    expect(redisConf(manifests)['start-redis.sh']).toContain('password=$(cat "$REDIS_AUTH_FILE")');
   });
 });
 
