@@ -1,0 +1,106 @@
+/**
+ * The PostgreSQL cluster bootstrap we synthesize, run by a real PostgreSQL: primary.sh initializes
+ * and configures the primary, replica.sh clones it with pg_basebackup and follows it. Scripts,
+ * postgresql.conf and pg_hba.conf are the ConfigMap's text; only paths, ports and hosts differ.
+ * PostgreSQL refuses to run as root, so the servers run as the package's `postgres` account.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { allManifests, find, shippedEnvironments } from '../helpers';
+import { chownTo, freePort, postgresBinDir, run, Servers, waitFor, writeFiles } from './harness';
+
+const env = shippedEnvironments()[0];
+const db = env.spec.database;
+const servers = new Servers();
+afterAll(() => servers.stopAll());
+
+const USER = 'postgres';
+const PASSWORDS = { superuser: 'super:secret\\1', app: "nuxeo's pw", replication: 'repl:pw\\x' };
+
+describe(`PostgreSQL primary and streaming replica (${env.name})`, () => {
+  const bin = postgresBinDir();
+  const PATH = `${bin}:${process.env.PATH}`;
+  let primaryPort: number;
+  let replicaPort: number;
+  let base: string;
+
+  /** psql over TCP as the Nuxeo role, with its password. */
+  const asNuxeo = (port: number, sql: string, password = PASSWORDS.app) =>
+    run(path.join(bin, 'psql'), ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', db.user, '-d', db.name, '-c', sql], { PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' }).trim();
+  /** psql as the local superuser through the Unix socket (peer authentication). */
+  const asSuperuser = (instance: string, port: number, sql: string) =>
+    run('runuser', ['-u', USER, '--', path.join(bin, 'psql'), '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', path.join(base, instance, 'run'), '-p', String(port), '-d', 'postgres', '-c', sql]).trim();
+
+  function instanceEnv(instance: string, port: number): Record<string, string> {
+    const dir = path.join(base, instance);
+    fs.mkdirSync(path.join(dir, 'run'), { recursive: true });
+    return {
+      PATH,
+      PGDATA: path.join(dir, 'pgdata'),
+      PGPORT: String(port),
+      LISTEN_ADDRESSES: '127.0.0.1',
+      PG_SOCKET_DIR: path.join(dir, 'run'),
+      PG_CONFIG_DIR: path.join(base, 'config'),
+      RUN_DIR: path.join(dir, 'run'),
+      SUPERUSER_AUTH_FILE: path.join(base, 'secrets', 'superuser'),
+      APP_AUTH_FILE: path.join(base, 'secrets', 'app'),
+      REPLICATION_AUTH_FILE: path.join(base, 'secrets', 'replication'),
+    };
+  }
+
+  beforeAll(async () => {
+    const files = find(allManifests(env), 'ConfigMap', 'postgresql').data!;
+    base = servers.tmpdir('postgres');
+    writeFiles(path.join(base, 'config'), files);
+    writeFiles(path.join(base, 'secrets'), PASSWORDS, 0o600);
+    primaryPort = await freePort();
+    replicaPort = await freePort();
+    const primaryEnv = instanceEnv('primary', primaryPort);
+    const replicaEnv = {
+      ...instanceEnv('replica', replicaPort),
+      PRIMARY_HOST: '127.0.0.1',
+      PRIMARY_PORT: String(primaryPort),
+      POD_NAME: 'postgresql-replica-0',
+    };
+    chownTo(base, USER);
+
+    const primary = servers.start('sh', [path.join(base, 'config', 'primary.sh')], { env: primaryEnv, user: USER });
+    // The replica starts at once: its script must wait for the primary by itself.
+    const replica = servers.start('sh', [path.join(base, 'config', 'replica.sh')], { env: replicaEnv, user: USER });
+    await waitFor(() => `primary ready\n${servers.log(primary)}`, () => asNuxeo(primaryPort, 'select 1') === '1', 60000, 500);
+    await waitFor(() => `replica ready\n${servers.log(replica)}`, () => asNuxeo(replicaPort, 'select 1') === '1', 60000, 500);
+  });
+
+  test('the replica streams from the primary under its pod name', async () => {
+    await waitFor('streaming', () => asSuperuser('primary', primaryPort, "select application_name || ' ' || state from pg_stat_replication") === 'postgresql-replica-0 streaming');
+    expect(asSuperuser('replica', replicaPort, 'select pg_is_in_recovery()')).toBe('t');
+    expect(asSuperuser('primary', primaryPort, 'select pg_is_in_recovery()')).toBe('f');
+  });
+
+  test('a row written on the primary appears on the replica', async () => {
+    asNuxeo(primaryPort, "create table hierarchy_probe (id text primary key); insert into hierarchy_probe values ('doc-1')");
+    await waitFor('row replicated', () => asNuxeo(replicaPort, 'select id from hierarchy_probe') === 'doc-1');
+  });
+
+  test('the replica is read-only', () => {
+    expect(() => asNuxeo(replicaPort, "insert into hierarchy_probe values ('doc-2')")).toThrow(/read-only transaction/);
+  });
+
+  test('the Nuxeo role and database exist, owned by that role, in UTF8', () => {
+    expect(asSuperuser('primary', primaryPort, `select pg_get_userbyid(datdba) || ' ' || pg_encoding_to_char(encoding) from pg_database where datname = '${db.name}'`)).toBe(`${db.user} UTF8`);
+    expect(asSuperuser('primary', primaryPort, `select rolsuper::text || ' ' || rolcanlogin::text from pg_roles where rolname = '${db.user}'`)).toBe('false true');
+    expect(asSuperuser('primary', primaryPort, "select rolreplication::text from pg_roles where rolname = 'replicator'")).toBe('true');
+  });
+
+  test('only the listed roles get in over the network, each with its password', () => {
+    expect(() => asNuxeo(primaryPort, 'select 1', 'wrong')).toThrow(/password authentication failed/);
+    expect(() => run(path.join(bin, 'psql'), ['-X', '-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-d', 'postgres', '-c', 'select 1'], { PGPASSWORD: PASSWORDS.superuser }))
+      .toThrow(/no pg_hba.conf entry|rejects connection/);
+  });
+
+  test('settings sized from the environment are in force', () => {
+    expect(asSuperuser('primary', primaryPort, 'show max_connections')).toBe(String(db.maxConnections));
+    expect(asSuperuser('primary', primaryPort, 'show wal_level')).toBe('replica');
+    expect(asSuperuser('primary', primaryPort, 'show password_encryption')).toBe('scram-sha-256');
+  });
+});
