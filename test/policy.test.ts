@@ -228,7 +228,7 @@ function allowed(manifests: Manifest[], from: { labels: Record<string, string>; 
     if (!policies.some((p) => p.metadata.namespace === pod.namespace)) return true;
     const selecting = policies.filter((p) => p.metadata.namespace === pod.namespace && matches(p.spec.podSelector.matchLabels ?? {}, pod.labels) && p.spec.policyTypes.includes(dir === 'ingress' ? 'Ingress' : 'Egress'));
     return selecting.some((p) => (p.spec[dir] ?? []).some((rule: any) =>
-      (!rule.ports || rule.ports.some((pp: any) => pp.port === port)) && (!rule[peersKey] || rule[peersKey].some((peer: any) => peerMatches(peer, other, p.metadata.namespace)))));
+      (!rule.ports || rule.ports.some((pp: any) => pp.port === port)) && (!rule[peersKey] || rule[peersKey].some((peer: any) => peerMatches(peer, other, p.metadata.namespace!)))));
   };
   return side(from, to, 'egress', 'to') && side(to, from, 'ingress', 'from');
 }

@@ -3,7 +3,6 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
-import { renderNginxConf } from '../../lib/render/nginx';
 import { allManifests, environment, find, shippedEnvironments } from '../helpers';
 import { freePort, run, Servers, waitFor } from './harness';
 
