@@ -1,17 +1,23 @@
-// Keeps the precompiled JavaScript in .build/ in sync with the TypeScript sources.
-// Synth runs plain `node` on it (no type checking at synth time: `npm test` type-checks);
-// a source newer than the last build triggers a transpile-only esbuild run (~0.1 s).
+// Keeps the precompiled app in .build/ in sync with the TypeScript sources, and runs it fast.
+//
+// Synth runs plain `node` on an esbuild bundle: no type checking at synth time (`npm test` runs
+// `tsc --noEmit`), no module resolution across hundreds of files, and V8's code cache kept
+// next to the bundle. A source (or package-lock.json) newer than the last build triggers a
+// transpile-only rebuild (~0.3 s), so the bundle can never be stale.
 'use strict';
 const fs = require('fs');
+const Module = require('module');
 const path = require('path');
+const vm = require('vm');
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, '.build');
 const STAMP = path.join(OUT, '.stamp');
-const SOURCE_DIRS = ['lib', 'imports'];
+/** Bundles: the cdk8s app, and the schema module `npm run schema` reads. */
+const ENTRY_POINTS = ['main.ts', 'lib/config/load.ts'];
 
 function sources() {
-  const files = [path.join(ROOT, 'main.ts')];
+  const files = [path.join(ROOT, 'main.ts'), path.join(ROOT, 'package-lock.json')];
   const walk = (dir) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
@@ -19,7 +25,7 @@ function sources() {
       else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) files.push(p);
     }
   };
-  for (const d of SOURCE_DIRS) walk(path.join(ROOT, d));
+  for (const d of ['lib', 'imports']) walk(path.join(ROOT, d));
   return files.sort();
 }
 
@@ -39,13 +45,13 @@ function isFresh(files) {
 function build(files) {
   fs.rmSync(OUT, { recursive: true, force: true });
   require('esbuild').buildSync({
-    entryPoints: files,
+    entryPoints: ENTRY_POINTS.map((e) => path.join(ROOT, e)),
     outdir: OUT,
     outbase: ROOT,
+    bundle: true,
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    sourcemap: 'inline',
     logLevel: 'error',
   });
   fs.writeFileSync(STAMP, files.map((f) => path.relative(ROOT, f)).join('\n'));
@@ -59,7 +65,33 @@ function ensureBuilt(force = false) {
   return true;
 }
 
-module.exports = { ensureBuilt, OUT };
+/**
+ * Runs a bundle as the main module with V8's code cache: the cache (written after the first run,
+ * so it holds the functions synthesis actually compiled) saves most of the parse/compile time.
+ */
+function runCached(file) {
+  const cacheFile = `${file}.v8cache`;
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const mod = new Module(file, null);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(path.dirname(file));
+  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+  if (!cachedData || script.cachedDataRejected) {
+    try {
+      fs.writeFileSync(cacheFile, script.createCachedData());
+    } catch {
+      // A read-only checkout only loses the speed-up.
+    }
+  }
+}
+
+module.exports = { ensureBuilt, runCached, OUT };
 
 if (require.main === module) {
   ensureBuilt(true);
