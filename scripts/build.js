@@ -17,7 +17,8 @@ const STAMP = path.join(OUT, '.stamp');
 const ENTRY_POINTS = ['main.ts', 'lib/config/load.ts'];
 
 function sources() {
-  const files = [path.join(ROOT, 'main.ts'), path.join(ROOT, 'package-lock.json')];
+  // package-lock.json: a dependency upgrade changes the bundle too.
+  const files = [path.join(ROOT, 'main.ts'), path.join(ROOT, 'package-lock.json')].filter((f) => fs.existsSync(f));
   const walk = (dir) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);

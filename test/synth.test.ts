@@ -95,7 +95,7 @@ describe('npx cdk8s synth', () => {
   beforeAll(() => {
     // A copy of the project (sources, config, environments) sharing node_modules.
     project = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-cli-'));
-    for (const f of ['cdk8s.yaml', 'main.ts', 'package.json', 'lib', 'imports', 'scripts', 'environments']) {
+    for (const f of ['cdk8s.yaml', 'main.ts', 'package.json', 'package-lock.json', 'lib', 'imports', 'scripts', 'environments']) {
       fs.cpSync(path.join(ROOT, f), path.join(project, f), { recursive: true });
     }
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(project, 'node_modules'));
