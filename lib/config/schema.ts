@@ -60,6 +60,17 @@ const volume = (size: string) =>
     })
     .prefault({});
 
+/** A node count with the seed's minimum, and why it is the minimum. */
+const nodeCount = (min: number, why: string, byDefault: number) =>
+  z.number().int().min(min, { message: `must be at least ${min}: ${why}` }).default(byDefault);
+
+/** Refuses a size that cannot work inside its container's memory limit. */
+function mustFit(ctx: z.RefinementCtx, path: PropertyKey[], size: string | undefined, limit: string, fraction: number, why: string): void {
+  if (size !== undefined && bytes(size) > bytes(limit) * fraction) {
+    ctx.addIssue({ code: 'custom', path, message: `${size} does not fit in the memory limit ${limit}: keep it at most ${fraction * 100}% of it (${why})` });
+  }
+}
+
 /** A key of an existing Secret; the value is never written into the manifests. */
 const secretRef = (name: string, key: string) =>
   z.strictObject({ name: dnsLabel('secret name').default(name), key: z.string().min(1).default(key) }).prefault({});
@@ -75,7 +86,7 @@ const DEFAULT_IMAGES = {
 const nuxeo = z
   .strictObject({
     image: image(DEFAULT_IMAGES.nuxeo),
-    replicas: z.number().int().min(MIN_NUXEO_NODES, { message: `must be at least ${MIN_NUXEO_NODES}: the seed's application cluster has two or more nodes` }).default(2),
+    replicas: nodeCount(MIN_NUXEO_NODES, "the seed's application cluster has two or more nodes", 2),
     resources: resources({ cpu: '1', memory: '4Gi', ephemeralStorage: '2Gi' }, { cpu: '2', memory: '4Gi', ephemeralStorage: '6Gi' }),
     heap: memory.optional().describe('JVM heap (-Xms/-Xmx); default half of the memory limit'),
     data: volume('20Gi').describe('per-node volume for /var/lib/nuxeo, which holds the Chronicle Queue stream directory'),
@@ -114,7 +125,8 @@ const nuxeo = z
       })
       .prefault({}),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((n, ctx) => mustFit(ctx, ['heap'], n.heap, n.resources.limits.memory, 0.8, 'metaspace, threads and off-heap buffers need the rest'));
 
 const redis = z
   .strictObject({
@@ -123,7 +135,7 @@ const redis = z
     resources: resources({ cpu: '100m', memory: '512Mi', ephemeralStorage: '64Mi' }, { cpu: '500m', memory: '512Mi', ephemeralStorage: '256Mi' }),
     maxmemory: memory.default('384Mi').describe('Redis maxmemory; must leave headroom below the memory limit'),
     storage: volume('2Gi').describe('external mode: PVC per Redis pod (sidecar mode uses the Nuxeo pod volume)'),
-    replicas: z.number().int().min(MIN_SENTINEL_REDIS_NODES, { message: `must be at least ${MIN_SENTINEL_REDIS_NODES}: Sentinel needs a majority of three to fail over` }).default(3).describe('external mode: Redis pods, each with a Sentinel'),
+    replicas: nodeCount(MIN_SENTINEL_REDIS_NODES, 'Sentinel needs a majority of three to fail over', 3).describe('external mode: Redis pods, each with a Sentinel'),
     sentinel: z
       .strictObject({
         masterName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('mymaster'),
@@ -136,13 +148,7 @@ const redis = z
   })
   .prefault({})
   .superRefine((r, ctx) => {
-    if (bytes(r.maxmemory) > bytes(r.resources.limits.memory) * 0.9) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['maxmemory'],
-        message: `${r.maxmemory} does not fit in the container memory limit ${r.resources.limits.memory}: keep it at most 90% of the limit (replication buffers and fork need the rest)`,
-      });
-    }
+    mustFit(ctx, ['maxmemory'], r.maxmemory, r.resources.limits.memory, 0.9, 'replication buffers and fork need the rest');
     const quorum = r.sentinel.quorum;
     if (quorum !== undefined && quorum > Math.floor(r.replicas / 2) + 1) {
       ctx.addIssue({ code: 'custom', path: ['sentinel', 'quorum'], message: `${quorum} is above the majority of ${r.replicas} Sentinels (${Math.floor(r.replicas / 2) + 1}): failover could never be agreed` });
@@ -152,7 +158,7 @@ const redis = z
 const elasticsearch = z
   .strictObject({
     image: image(DEFAULT_IMAGES.elasticsearch),
-    replicas: z.number().int().min(MIN_ELASTICSEARCH_NODES, { message: `must be at least ${MIN_ELASTICSEARCH_NODES}: the seed's Elasticsearch cluster has three or more nodes` }).default(3),
+    replicas: nodeCount(MIN_ELASTICSEARCH_NODES, "the seed's Elasticsearch cluster has three or more nodes", 3),
     resources: resources({ cpu: '1', memory: '4Gi', ephemeralStorage: '1Gi' }, { cpu: '2', memory: '4Gi', ephemeralStorage: '2Gi' }),
     heap: memory.optional().describe('JVM heap; default half of the memory limit'),
     storage: volume('30Gi'),
@@ -162,15 +168,13 @@ const elasticsearch = z
   })
   .prefault({})
   .superRefine((e, ctx) => {
-    if (e.heap && bytes(e.heap) > bytes(e.resources.limits.memory) * 0.75) {
-      ctx.addIssue({ code: 'custom', path: ['heap'], message: `${e.heap} does not fit in the memory limit ${e.resources.limits.memory}: keep the heap at most 75% of it (Elastic advises 50%)` });
-    }
+    mustFit(ctx, ['heap'], e.heap, e.resources.limits.memory, 0.75, 'Elastic advises 50%, the rest is off-heap and file cache');
   });
 
 const database = z
   .strictObject({
     image: image(DEFAULT_IMAGES.postgres),
-    replicas: z.number().int().min(MIN_DATABASE_INSTANCES - 1, { message: `must be at least ${MIN_DATABASE_INSTANCES - 1}: the seed's database cluster has two or more nodes (one primary plus replicas)` }).default(1).describe('streaming replicas besides the primary'),
+    replicas: nodeCount(MIN_DATABASE_INSTANCES - 1, "the seed's database cluster has two or more nodes (one primary plus replicas)", 1).describe('streaming replicas besides the primary'),
     resources: resources({ cpu: '500m', memory: '2Gi', ephemeralStorage: '256Mi' }, { cpu: '2', memory: '2Gi', ephemeralStorage: '1Gi' }),
     storage: volume('20Gi'),
     name: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' }).default('nuxeo'),
@@ -229,11 +233,6 @@ export const environmentSchema = z
     elasticsearch,
     database,
     loadBalancer,
-  })
-  .superRefine((env, ctx) => {
-    if (env.nuxeo.heap && bytes(env.nuxeo.heap) > bytes(env.nuxeo.resources.limits.memory) * 0.8) {
-      ctx.addIssue({ code: 'custom', path: ['nuxeo', 'heap'], message: `${env.nuxeo.heap} does not fit in the memory limit ${env.nuxeo.resources.limits.memory}: keep the heap at most 80% of it` });
-    }
   });
 
 /** A validated environment, as constructs receive it. */
