@@ -70,13 +70,6 @@ export function workloads(manifests: Manifest[]): Manifest[] {
   return manifests.filter((m) => WORKLOAD_KINDS.includes(m.kind));
 }
 
-/** Labels of each pod a workload creates (StatefulSet pods also carry their pod-name label). */
-export function podLabels(workload: Manifest): Record<string, string>[] {
-  const base = workload.spec.template.metadata.labels;
-  if (workload.kind !== 'StatefulSet') return [base];
-  return Array.from({ length: workload.spec.replicas }, (_, i) => ({ ...base, 'statefulset.kubernetes.io/pod-name': `${workload.metadata.name}-${i}` }));
-}
-
 export function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }

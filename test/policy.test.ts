@@ -5,7 +5,7 @@
  * Each violation names the object, the container where there is one, and the rule with its tool ids.
  */
 import { CONTROLLER_DEFAULTS } from '../lib/config/schema';
-import { allContainers, allManifests, environmentMatrix, Manifest, matches, podLabels, workloads } from './helpers';
+import { allContainers, allManifests, environmentMatrix, Manifest, matches, workloads } from './helpers';
 
 const SENSITIVE = /password|token|secret|bearer/i;
 const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
@@ -124,7 +124,8 @@ const checks: Record<string, Check> = {
   'E. network policies'(manifests, report) {
     const policies = manifests.filter((m) => m.kind === 'NetworkPolicy');
     for (const w of workloads(manifests)) {
-      for (const labels of podLabels(w).slice(0, 1)) {
+      {
+        const labels = w.spec.template.metadata.labels;
         const selecting = policies.filter((p) => matches(p.spec.podSelector.matchLabels ?? {}, labels));
         for (const dir of ['Ingress', 'Egress']) {
           if (!selecting.some((p) => p.spec.policyTypes.includes(dir))) report(id(w), `selected by a NetworkPolicy for ${dir} [kube-score pod-networkpolicy]`);
@@ -161,7 +162,13 @@ const checks: Record<string, Check> = {
       if (!STABLE_APIS.includes(m.apiVersion)) report(id(m), `stable API, not ${m.apiVersion} [kube-score stable-version, kube-linter no-extensions-v1beta]`);
     }
     for (const svc of manifests.filter((m) => m.kind === 'Service')) {
-      if (!svc.spec.selector || !Object.keys(svc.spec.selector).length) report(id(svc), 'has a selector [kube-linter dangling-service]');
+      // Both tools skip ExternalName Services; every other one must match a pod template as written.
+      if (svc.spec.type !== 'ExternalName') {
+        if (!svc.spec.selector || !Object.keys(svc.spec.selector).length) report(id(svc), 'has a selector [kube-linter dangling-service]');
+        else if (!workloads(manifests).some((w) => w.metadata.namespace === svc.metadata.namespace && matches(svc.spec.selector, w.spec.template.metadata.labels))) {
+          report(id(svc), 'selector matches a pod template [kube-score service-targets-pod, kube-linter dangling-service]');
+        }
+      }
       if (svc.spec.type === 'NodePort') report(id(svc), 'not NodePort [kube-score service-type]');
       for (const p of svc.spec.ports) {
         if (p.port === 22 || p.targetPort === 22) report(id(svc), 'no port 22 [kube-linter ssh-port]');

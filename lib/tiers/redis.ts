@@ -129,15 +129,17 @@ export class Redis extends Construct {
 
     if (!external) {
       this.sidecar = { container: redisContainer, volumes, volumeClaimTemplate: claim, configChecksum };
-      // Nuxeo writes to the master only: the Redis in pod 0, by its StatefulSet pod-name label.
-      // Not-ready addresses are published because pod 0 is ready only once its Nuxeo started,
-      // and Nuxeo needs this Redis to start.
-      service(this, {
-        name: 'redis-master',
-        labels: tierLabels('redis', 'cache'),
-        selector: { 'app.kubernetes.io/instance': IDS.nuxeo.instance, 'statefulset.kubernetes.io/pod-name': `${IDS.nuxeo.instance}-0` },
-        ports: [{ name: 'redis', port: PORTS.redis }],
-        extraSpec: { publishNotReadyAddresses: true },
+      // Nuxeo writes to the master only: the Redis in pod 0. The Service names that pod's stable
+      // DNS record (an ExternalName, not a `statefulset.kubernetes.io/pod-name` selector, which
+      // static checkers cannot match against the pod template); the headless Service publishes
+      // not-ready addresses, so it resolves while pod 0 starts, before its Nuxeo is ready.
+      new k8s.KubeService(this, 'redis-master-svc', {
+        metadata: { name: 'redis-master', labels: tierLabels('redis', 'cache') },
+        spec: {
+          type: 'ExternalName',
+          externalName: podHost(spec, IDS.nuxeo.instance, headless, 0),
+          ports: [{ name: 'redis', port: PORTS.redis, protocol: 'TCP' }],
+        },
       });
       this.endpoint = { kind: 'single', host: `redis-master.${spec.namespace}.svc.${spec.clusterDomain}`, port: PORTS.redis };
       return;

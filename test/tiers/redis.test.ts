@@ -24,10 +24,10 @@ describe('Redis, sidecar mode', () => {
     expect(redisConf(manifests)['start-sentinel.sh']).toBeUndefined();
   });
 
-  test('the master Service selects pod 0 only, even before it is ready', () => {
+  test('the master Service reaches pod 0 only, even before it is ready', () => {
     const svc = find(manifests, 'Service', 'redis-master');
-    expect(svc.spec.selector).toEqual({ 'app.kubernetes.io/instance': 'nuxeo', 'statefulset.kubernetes.io/pod-name': 'nuxeo-0' });
-    expect(svc.spec.publishNotReadyAddresses).toBe(true);
+    expect(svc.spec).toEqual({ type: 'ExternalName', externalName: 'nuxeo-0.nuxeo-headless.nuxeo-side.svc.cluster.local', ports: [{ name: 'redis', port: 6379, protocol: 'TCP' }] });
+    expect(find(manifests, 'Service', 'nuxeo-headless').spec.publishNotReadyAddresses).toBe(true);
   });
 
   test('memory is bounded with no eviction, persistence is on the pod volume', () => {
