@@ -64,7 +64,7 @@ export class Nuxeo extends Construct {
     const s3 = n.binaries.type === 's3' ? n.binaries.s3! : undefined;
 
     const binaries: BinaryStore = s3
-      ? { kind: 's3', bucket: s3.bucket, region: s3.region, prefix: s3.prefix, staticCredentials: !!s3.credentialsSecret }
+      ? { kind: 's3', bucket: s3.bucket, region: s3.region, prefix: s3.prefix }
       : { kind: 'volume', path: BINARIES };
     this.nuxeoConf = renderNuxeoConf({
       heapMegabytes: nuxeoHeapMegabytes(spec),

@@ -86,6 +86,21 @@ describe('Nuxeo application cluster', () => {
     expect(c('nuxeo').volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/nuxeo' });
   });
 
+  test('S3 binaries: the package is installed, static keys come from the Secret as the AWS variables, else the pod identity', () => {
+    const s3 = { bucket: 'bucket-1', region: 'eu-west-3', prefix: 'bin/' };
+    const withKeys = nuxeoOf({ nuxeo: { binaries: { type: 's3', s3: { ...s3, credentialsSecret: { name: 'aws' } } } } });
+    const env = withKeys.c('nuxeo').env;
+    expect(env.find((e: any) => e.name === 'AWS_ACCESS_KEY_ID').valueFrom.secretKeyRef).toEqual({ name: 'aws', key: 'access-key-id' });
+    expect(env.find((e: any) => e.name === 'AWS_SECRET_ACCESS_KEY').valueFrom.secretKeyRef).toEqual({ name: 'aws', key: 'secret-access-key' });
+    expect(env.find((e: any) => e.name === 'NUXEO_PACKAGES').value).toBe('amazon-s3-online-storage');
+    expect([...withKeys.conf.entries()].filter(([k]) => k.startsWith('nuxeo.s3storage.'))).toEqual([
+      ['nuxeo.s3storage.bucket', 'bucket-1'], ['nuxeo.s3storage.region', 'eu-west-3'], ['nuxeo.s3storage.bucket_prefix', 'bin/'],
+    ]);
+    expect(withKeys.manifests.find((m) => m.kind === 'PersistentVolumeClaim')).toBeUndefined();
+    const identity = nuxeoOf({ nuxeo: { binaries: { type: 's3', s3 } } }).c('nuxeo').env.map((e: any) => e.name);
+    expect(identity).not.toContain('AWS_ACCESS_KEY_ID');
+  });
+
   test('packages and the CLID reach the image through its environment variables', () => {
     const { c } = nuxeoOf({ nuxeo: { packages: ['nuxeo-web-ui'] }, secrets: { nuxeoClid: { name: 'clid' } } });
     const env = c('nuxeo').env;
