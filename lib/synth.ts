@@ -107,6 +107,12 @@ export interface CliIo {
 
 const USAGE = 'usage: npm run synth [-- --env <file.yaml> ... --out <dir>]';
 
+/** A path as the user would type it: relative below the working directory, absolute elsewhere. */
+function shown(cwd: string, p: string): string {
+  const rel = path.relative(cwd, p);
+  return rel && !rel.startsWith('..') ? rel : p;
+}
+
 /** `npm run synth` / `npx cdk8s synth`. Returns the exit code; never prints a stack trace for bad input. */
 export function main(argv: string[], io: CliIo = { out: console.log, err: console.error }, cwd = process.cwd()): number {
   const envFiles: string[] = [];
@@ -137,12 +143,12 @@ export function main(argv: string[], io: CliIo = { out: console.log, err: consol
     const mirror = process.env.CDK8S_OUTDIR ? path.resolve(cwd, process.env.CDK8S_OUTDIR) : undefined;
     const result = synthesize({ envFiles: files, outDir, prune: all, mirrorDir: mirror === outDir ? undefined : mirror });
     for (const w of result.warnings) io.err(`warning: ${w}`);
-    for (const env of result.environments) io.out(`synthesized ${path.relative(cwd, path.join(outDir, env.name)) || '.'}/ (${env.spec.redis.mode} Redis, ${env.spec.nuxeo.replicas} Nuxeo nodes)`);
+    for (const env of result.environments) io.out(`synthesized ${shown(cwd, path.join(outDir, env.name))}/ (${env.spec.redis.mode} Redis, ${env.spec.nuxeo.replicas} Nuxeo nodes)`);
     return 0;
   } catch (e) {
     if (e instanceof EnvironmentError) {
       for (const p of e.problems) io.err(`error: ${p}`);
-      io.err(`nothing written: ${path.relative(cwd, outDir) || outDir}/ is unchanged`);
+      io.err(`nothing written: ${shown(cwd, outDir)}/ is unchanged`);
       return 1;
     }
     throw e;

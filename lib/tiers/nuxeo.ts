@@ -159,6 +159,8 @@ export class Nuxeo extends Construct {
       ...(props.redisSidecar ? [props.redisSidecar.container] : []),
     ];
 
+    // Ordered start (the default): the first node creates the repository schema and, in sidecar
+    // mode, hosts the Redis master the others replicate from.
     statefulWorkload(this, {
       spec,
       id: wid,
