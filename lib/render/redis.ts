@@ -54,9 +54,17 @@ ask_sentinel() {
   timeout 5 redis-cli -h "$SENTINEL_SERVICE_HOST" -p "$SENTINEL_SERVICE_PORT" sentinel get-master-addr-by-name "$SENTINEL_MASTER" 2>/dev/null | tr '\\n' ' ' | awk 'NF == 2 { print $1, $2 }' || true
 }
 
-# The current master, else the initial one: ordinal 0 of the StatefulSet.
+# The master this pod's Sentinel last recorded (Sentinel rewrites its file after a failover),
+# so a whole-cluster restart does not hand the master role back to a stale ordinal 0.
+remembered_master() {
+  [ -n "\${SENTINEL_DIR:-}" ] && [ -f "$SENTINEL_DIR/sentinel.conf" ] || return 0
+  awk -v m="$SENTINEL_MASTER" '$1 == "sentinel" && $2 == "monitor" && $3 == m { print $4, $5 }' "$SENTINEL_DIR/sentinel.conf"
+}
+
+# The current master: a live Sentinel's answer, else the remembered one, else ordinal 0.
 find_master() {
   found=$(ask_sentinel)
+  [ -n "$found" ] || found=$(remembered_master)
   if [ -n "$found" ]; then echo "$found"; else echo "$INITIAL_MASTER_HOST $INITIAL_MASTER_PORT"; fi
 }
 `;
@@ -64,7 +72,8 @@ find_master() {
 /**
  * Starts redis-server. Environment: ANNOUNCE_HOST (the pod's stable DNS name),
  * REDIS_PORT, REDIS_CONF, RUNTIME_DIR, REDIS_AUTH_FILE (the password file), INITIAL_MASTER_HOST/PORT
- * and, with Sentinel, SENTINEL_SERVICE_HOST/PORT (any Sentinel to ask) and SENTINEL_MASTER.
+ * and, with Sentinel, SENTINEL_SERVICE_HOST/PORT (any Sentinel to ask), SENTINEL_MASTER and
+ * SENTINEL_DIR (where this pod's Sentinel keeps its configuration).
  */
 export function renderRedisStartScript(): string {
   return `#!/bin/sh
@@ -103,8 +112,8 @@ export interface SentinelSettings {
 /**
  * Starts a Sentinel. It monitors the master the other Sentinels report, else ordinal 0, and
  * announces its stable hostname so clients and peers never see pod IPs.
- * Environment: as the Redis script, plus SENTINEL_PORT (its own port) and SENTINEL_DIR
- * (writable: Sentinel rewrites its configuration file).
+ * Environment: as the Redis script, plus SENTINEL_PORT (its own port) and SENTINEL_DIR (on the
+ * pod's volume: Sentinel rewrites its file there, and both scripts read the last master from it).
  */
 export function renderSentinelStartScript(s: SentinelSettings): string {
   return `#!/bin/sh
@@ -115,7 +124,8 @@ password=$(cat "$REDIS_AUTH_FILE")
 set -- $(find_master)
 conf="$SENTINEL_DIR/sentinel.conf"
 umask 077
-cat > "$conf" <<EOF
+mkdir -p "$SENTINEL_DIR"
+cat > "$conf.new" <<EOF
 bind ${s.bind}
 port $SENTINEL_PORT
 dir $SENTINEL_DIR
@@ -130,6 +140,7 @@ sentinel down-after-milliseconds ${s.masterName} ${s.downAfterMilliseconds}
 sentinel failover-timeout ${s.masterName} ${s.failoverTimeoutMilliseconds}
 sentinel parallel-syncs ${s.masterName} 1
 EOF
+mv "$conf.new" "$conf"
 exec redis-server "$conf" --sentinel
 `;
 }

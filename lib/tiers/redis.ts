@@ -30,6 +30,8 @@ const CONF_DIR = '/etc/redis';
 const SECRET_DIR = '/var/run/secrets/redis';
 const RUN_DIR = '/run/redis';
 const PASSWORD_FILE = `${SECRET_DIR}/password`;
+/** On the data volume: the last known master survives a restart of the whole cluster. */
+const SENTINEL_DIR = '/data/sentinel';
 
 /** Sentinels needed to agree on a failover: the majority unless the file says otherwise. */
 export function sentinelQuorum(spec: EnvironmentSpec): number {
@@ -97,6 +99,7 @@ export class Redis extends Construct {
           { name: 'SENTINEL_SERVICE_PORT', value: String(PORTS.sentinel) },
           { name: 'SENTINEL_PORT', value: String(PORTS.sentinel) },
           { name: 'SENTINEL_MASTER', value: r.sentinel.masterName },
+          { name: 'SENTINEL_DIR', value: SENTINEL_DIR },
         ]
         : []),
     ];
@@ -164,12 +167,12 @@ export class Redis extends Construct {
       image: r.image,
       command: ['sh', `${CONF_DIR}/start-sentinel.sh`],
       ports: [{ name: 'sentinel', containerPort: PORTS.sentinel, protocol: 'TCP' }],
-      env: [...commonEnv, { name: 'SENTINEL_DIR', value: '/sentinel' }],
+      env: commonEnv,
       resources: r.sentinel.resources,
       readinessProbe: execProbe(`test "$(timeout 4 redis-cli -h 127.0.0.1 -p ${PORTS.sentinel} ping)" = PONG`, { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 5 }),
       livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('sentinel') }, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
       volumeMounts: [
-        { name: 'sentinel', mountPath: '/sentinel' },
+        { name: dataVolume, mountPath: '/data' },
         { name: 'redis-config', mountPath: CONF_DIR, readOnly: true },
         { name: 'redis-password', mountPath: SECRET_DIR, readOnly: true },
       ],
@@ -183,7 +186,7 @@ export class Redis extends Construct {
       configChecksum,
       terminationGracePeriodSeconds: 40,
       containers: [redisContainer, sentinel],
-      volumes: [...volumes, emptyDir('sentinel', '8Mi')],
+      volumes,
       volumeClaimTemplates: [claim],
     });
     networkPolicy(

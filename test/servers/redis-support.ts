@@ -47,6 +47,13 @@ export class RedisCluster {
     this.scripts = writeFiles(path.join(this.base, 'scripts'), this.files);
   }
 
+  /** A pod's folders: its data volume, holding the Sentinel's folder as in the pod. */
+  private podDir(name: string): { data: string; sentinel: string } {
+    const data = path.join(this.base, name, 'data');
+    fs.mkdirSync(data, { recursive: true });
+    return { data, sentinel: path.join(data, 'sentinel') };
+  }
+
   /** Env for the start scripts: only addresses, ports and paths differ from the pod. */
   private env(name: string, port: number, masterPort: number, sentinelServicePort?: number): Record<string, string> {
     return {
@@ -56,32 +63,29 @@ export class RedisCluster {
       INITIAL_MASTER_PORT: String(masterPort),
       REDIS_PORT: String(port),
       REDIS_AUTH_FILE: this.passwordFile,
-      ...(sentinelServicePort ? { SENTINEL_SERVICE_HOST: '127.0.0.1', SENTINEL_SERVICE_PORT: String(sentinelServicePort), SENTINEL_MASTER: 'mymaster' } : {}),
+      ...(sentinelServicePort
+        ? { SENTINEL_SERVICE_HOST: '127.0.0.1', SENTINEL_SERVICE_PORT: String(sentinelServicePort), SENTINEL_MASTER: 'mymaster', SENTINEL_DIR: this.podDir(name).sentinel }
+        : {}),
     };
   }
 
   async startRedis(name: string, port: number, masterPort: number, sentinelServicePort?: number): Promise<Node> {
-    const dir = path.join(this.base, name);
-    const data = path.join(dir, 'data');
-    fs.mkdirSync(data, { recursive: true });
+    const { data } = this.podDir(name);
     const conf = this.files['redis.conf'].replace('bind * -::*', 'bind 127.0.0.1').replace('port 6379', `port ${port}`).replace('dir /data', `dir ${data}`);
-    fs.writeFileSync(path.join(dir, 'redis.conf'), conf);
+    const confFile = path.join(this.base, name, 'redis.conf');
+    fs.writeFileSync(confFile, conf);
     const proc = this.servers.start('sh', [path.join(this.scripts, 'start-redis.sh')], {
-      env: { ...this.env(name, port, masterPort, sentinelServicePort), REDIS_CONF: path.join(dir, 'redis.conf'), RUNTIME_DIR: dir },
+      env: { ...this.env(name, port, masterPort, sentinelServicePort), REDIS_CONF: confFile, RUNTIME_DIR: path.join(this.base, name) },
     });
     await waitFor(() => `redis ${name} on ${port}: ${this.servers.log(proc)}`, () => cli(port, ['ping'], PASSWORD) === 'PONG');
     return { name, port, process: proc };
   }
 
   async startSentinel(name: string, port: number, masterPort: number, sentinelServicePort: number): Promise<Node> {
-    const dir = path.join(this.base, `sentinel-${name}`);
-    fs.mkdirSync(dir, { recursive: true });
     // The script renders sentinel.conf itself; its bind is the one address to make local.
-    const script = path.join(dir, 'start-sentinel.sh');
+    const script = path.join(this.base, name, 'start-sentinel.sh');
     fs.writeFileSync(script, this.files['start-sentinel.sh'].replace('bind * -::*', 'bind 127.0.0.1'));
-    const proc = this.servers.start('sh', [script], {
-      env: { ...this.env(name, 0, masterPort, sentinelServicePort), SENTINEL_PORT: String(port), SENTINEL_DIR: dir },
-    });
+    const proc = this.servers.start('sh', [script], { env: { ...this.env(name, 0, masterPort, sentinelServicePort), SENTINEL_PORT: String(port) } });
     await waitFor(() => `sentinel ${name} on ${port}: ${this.servers.log(proc)}`, () => cli(port, ['ping']) === 'PONG');
     return { name, port, process: proc };
   }

@@ -17,14 +17,17 @@ const masterOf = (sentinel: Node) => cli(sentinel.port, ['sentinel', 'get-master
 describe(`Redis with Sentinel (${env.name})`, () => {
   let redis: Node[];
   let sentinels: Node[];
+  let cluster: RedisCluster;
+  let service: number;
+  let newMaster: Node;
 
   beforeAll(async () => {
-    const cluster = new RedisCluster(servers, env);
+    cluster = new RedisCluster(servers, env);
     const ports = await RedisCluster.ports(2 * env.spec.redis.replicas);
     const redisPorts = ports.slice(0, env.spec.redis.replicas);
     const sentinelPorts = ports.slice(env.spec.redis.replicas);
     // The first Sentinel stands for the `redis-sentinel` Service the scripts ask.
-    const service = sentinelPorts[0];
+    service = sentinelPorts[0];
     redis = [];
     for (const [i, port] of redisPorts.entries()) redis.push(await cluster.startRedis(`redis-${i}`, port, redisPorts[0], service));
     sentinels = [];
@@ -71,6 +74,7 @@ describe(`Redis with Sentinel (${env.name})`, () => {
     expect(host).toBe('127.0.0.1');
 
     const promoted = redis.find((r) => String(r.port) === port)!;
+    newMaster = promoted;
     await waitFor('promotion done', () => info(promoted.port, 'replication').role === 'master');
     await waitFor('every Sentinel agrees', () => sentinels.slice(1).every((s) => masterOf(s)[1] === port));
 
@@ -83,5 +87,19 @@ describe(`Redis with Sentinel (${env.name})`, () => {
     await waitFor('new master writable', () => cli(promoted.port, ['set', 'after', 'failover'], PASSWORD) === 'OK', 15000, 250);
     // eslint-disable-next-line no-console
     console.log(`failover: new master after ${took} ms (down-after ${sentinelSpec.downAfterMilliseconds} ms)`);
+  });
+
+  test('the old master comes back as a replica of the new one (asks the Sentinels)', async () => {
+    redis[0] = await cluster.startRedis('redis-0', redis[0].port, redis[0].port, service);
+    await waitFor('old master re-synced', () => info(redis[0].port, 'replication').master_link_status === 'up', 30000, 500);
+    expect(info(redis[0].port, 'replication')).toMatchObject({ role: 'slave', master_port: String(newMaster.port) });
+    expect(cli(redis[0].port, ['get', 'after'], PASSWORD)).toBe('failover');
+  });
+
+  test('with every Sentinel down, a restarted node follows the master its Sentinel recorded, not ordinal 0', async () => {
+    for (const s of sentinels) await servers.stop(s.process);
+    await servers.stop(redis[0].process);
+    redis[0] = await cluster.startRedis('redis-0', redis[0].port, redis[0].port, service);
+    expect(info(redis[0].port, 'replication')).toMatchObject({ role: 'slave', master_port: String(newMaster.port) });
   });
 });

@@ -81,6 +81,14 @@ describe('Redis, external mode', () => {
     expect(sts.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(20);
   });
 
+  test('each Sentinel keeps its configuration on the pod\'s volume, where both scripts find the last master', () => {
+    for (const c of containers) {
+      expect(envOf(c).SENTINEL_DIR).toBe('/data/sentinel');
+      expect(c.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    }
+    expect(files['start-redis.sh']).toContain('found=$(remembered_master)');
+  });
+
   test('no master Service: clients ask the Sentinels', () => {
     expect(manifests.find((m) => m.kind === 'Service' && m.metadata.name === 'redis-master')).toBeUndefined();
   });
