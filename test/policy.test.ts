@@ -257,6 +257,7 @@ describe.each(environmentMatrix().map((e) => [e.name, e] as const))('network pat
       ['Nuxeo -> Elasticsearch', pod('nuxeo'), pod('elasticsearch'), 9200],
       ['Elasticsearch <-> Elasticsearch transport', pod('elasticsearch'), pod('elasticsearch'), 9300],
       ['PostgreSQL replica -> primary', pod('postgresql-replica'), pod('postgresql-primary'), 5432],
+      ['Nuxeo -> PostgreSQL replicas (read-only Service, manual promotion)', pod('nuxeo'), pod('postgresql-replica'), 5432],
       ...(external
         ? ([
           ['Nuxeo -> Redis', pod('nuxeo'), pod('redis'), 6379],
@@ -274,7 +275,7 @@ describe.each(environmentMatrix().map((e) => [e.name, e] as const))('network pat
       ['load balancer -> Nuxeo port, bypassing the proxy', controller, pod('nuxeo'), 8080],
       ['Elasticsearch -> PostgreSQL', pod('elasticsearch'), pod('postgresql-primary'), 5432],
       ['PostgreSQL -> Elasticsearch', pod('postgresql-primary'), pod('elasticsearch'), 9200],
-      ['Nuxeo -> PostgreSQL replicas', pod('nuxeo'), pod('postgresql-replica'), 5432],
+      ['Redis/Elasticsearch -> PostgreSQL replicas', pod('elasticsearch'), pod('postgresql-replica'), 5432],
       ['Nuxeo -> Elasticsearch transport', pod('nuxeo'), pod('elasticsearch'), 9300],
       ['another namespace -> PostgreSQL', { labels: pod('nuxeo').labels, namespace: 'intruder' }, pod('postgresql-primary'), 5432],
       ...(external ? ([['Elasticsearch -> Redis', pod('elasticsearch'), pod('redis'), 6379]] as [string, any, any, number][]) : []),

@@ -131,14 +131,15 @@ export class Database extends Construct {
       ports: [{ name: 'postgresql', port: PORTS.postgres }],
     });
 
-    // Nuxeo writes to the primary; replicas stream from it. Replicas accept connections from the
-    // other database pods only, for a manual promotion where a replica becomes the new upstream.
+    // Nuxeo writes to the primary; replicas stream from it. Replicas also take Nuxeo's connections
+    // (the read-only Service, or a replica promoted by hand) and the other database pods' (a
+    // promoted replica becomes the upstream of the rest).
     networkPolicy(this, IDS.postgresPrimary, [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }], []);
     networkPolicy(
       this,
       IDS.postgresReplica,
+      [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }],
       [{ peers: [podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }],
-      [{ peers: [podsOf(IDS.postgresPrimary.instance)], ports: [PORTS.postgres] }],
     );
   }
 }

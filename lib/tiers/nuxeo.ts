@@ -209,7 +209,8 @@ export class Nuxeo extends Construct {
         ...(props.redisSidecar ? [{ peers: [podsOf(wid.instance)], ports: [PORTS.redis] }] : []),
       ],
       [
-        { peers: [podsOf(IDS.postgresPrimary.instance)], ports: [PORTS.postgres] },
+        // Replicas too: the read-only Service, and a replica promoted by hand (README, manual recovery).
+        { peers: [podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] },
         { peers: [podsOf(IDS.elasticsearch.instance)], ports: [PORTS.esHttp] },
         ...redisPeers,
         ...https,
