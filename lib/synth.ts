@@ -21,7 +21,8 @@ export const SUMMARY_FILE = 'SUMMARY.md';
 
 /** The files of one environment's output folder, by name, in memory. */
 export function synthesizeEnvironment(env: Environment): Map<string, string> {
-  const app = new App({ outdir: '/nonexistent' });
+  // Never app.synth(): files are written by the pipeline below, under human names.
+  const app = new App();
   new CompactArchitecture(app, env.name, { spec: env.spec });
   const files = new Map<string, string>();
   const charts = app.node.findAll().filter((c): c is Chart => c instanceof Chart);
@@ -58,7 +59,10 @@ export interface SynthOptions {
   readonly outDir: string;
   /** Remove output folders of environments that no longer exist (when synthesizing all). */
   readonly prune: boolean;
-  /** Also copy the output here (the cdk8s CLI's CDK8S_OUTDIR, so it lists what was made). */
+  /**
+   * Also copy the output here (the cdk8s CLI's CDK8S_OUTDIR, so it lists what was made).
+   * @default - no copy
+   */
   readonly mirrorDir?: string;
 }
 

@@ -10,6 +10,10 @@ export interface SummaryFacts {
   readonly files: string[];
   readonly elasticsearchHeapMegabytes: number;
   readonly nuxeoHeapMegabytes: number;
+  /**
+   * Sentinels needed to agree on a failover.
+   * @default - none: no Sentinels (sidecar mode)
+   */
   readonly sentinelQuorum?: number;
 }
 

@@ -156,8 +156,20 @@ export function disruptionBudget(scope: Construct, id: WorkloadIdentity): k8s.Ku
 
 /** One direction of traffic: peers (pod labels in this namespace, another namespace's pods, or CIDRs) and TCP ports. */
 export interface Peer {
+  /**
+   * Pod labels to match.
+   * @default - every pod of the namespace
+   */
   readonly pods?: Record<string, string>;
+  /**
+   * Namespace of those pods.
+   * @default - the policy's own namespace
+   */
   readonly namespace?: string;
+  /**
+   * Address blocks instead of pods (clients outside the cluster).
+   * @default - pods, not addresses
+   */
   readonly cidrs?: string[];
 }
 export interface Rule {
@@ -267,16 +279,34 @@ export interface StatefulWorkloadProps {
   readonly serviceName: string;
   readonly uid: number;
   readonly containers: k8s.Container[];
+  /**
+   * Containers run to completion before the others start.
+   * @default - none
+   */
   readonly initContainers?: k8s.Container[];
+  /**
+   * Pod volumes.
+   * @default - none
+   */
   readonly volumes?: k8s.Volume[];
+  /**
+   * One PersistentVolumeClaim per pod for each.
+   * @default - none
+   */
   readonly volumeClaimTemplates?: k8s.KubePersistentVolumeClaimProps[];
   /** Checksum of the configuration the pods read. */
   readonly configChecksum: string;
   /** Seconds for a clean shutdown (flushes, failovers). */
   readonly terminationGracePeriodSeconds: number;
-  /** Parallel start when members find each other by DNS (Elasticsearch); ordered otherwise. */
+  /**
+   * Parallel start when members find each other by DNS (Elasticsearch); ordered otherwise.
+   * @default false
+   */
   readonly parallel?: boolean;
-  /** Pods to keep apart from, when wider than this workload (primary and replicas of one database). */
+  /**
+   * Pods to keep apart from, when wider than this workload (primary and replicas of one database).
+   * @default - the workload's own selector labels
+   */
   readonly spreadSelector?: Record<string, string>;
 }
 

@@ -19,7 +19,10 @@ export interface NuxeoProps {
   readonly elasticsearchUrls: string[];
   /** How to reach Redis. */
   readonly redis: RedisEndpoint;
-  /** The Redis container and volumes carried by each Nuxeo pod, in sidecar mode. */
+  /**
+   * The Redis container and volumes carried by each Nuxeo pod, in sidecar mode.
+   * @default - no Redis in the Nuxeo pods (external mode)
+   */
   readonly redisSidecar?: RedisSidecar;
 }
 
