@@ -1,0 +1,38 @@
+/** SUMMARY.md: what a reviewer reads in the pull request instead of the YAML. */
+import { SUMMARY_FILE, synthesizeEnvironment } from '../../lib/synth';
+import { environment, shippedEnvironments } from '../helpers';
+
+describe.each(shippedEnvironments().map((e) => [e.name, e] as const))('%s', (_name, env) => {
+  const summary = synthesizeEnvironment(env).get(SUMMARY_FILE)!;
+  const s = env.spec;
+
+  test('names the namespace, host, Redis mode and every tier with its replicas, sizes and images', () => {
+    expect(summary).toContain(`Namespace \`${s.namespace}\`, host \`${s.loadBalancer.host}\``);
+    expect(summary).toContain(`Redis mode **${s.redis.mode}**`);
+    expect(summary).toContain(`| Nuxeo (+ nginx proxy) | ${s.nuxeo.replicas} pods | ${s.nuxeo.resources.limits.memory}`);
+    expect(summary).toContain(`| Elasticsearch | ${s.elasticsearch.replicas} pods |`);
+    expect(summary).toContain(`| PostgreSQL | 1 primary + ${s.database.replicas} replica |`);
+    for (const size of [s.nuxeo.data.size, s.elasticsearch.storage.size, s.database.storage.size, s.redis.storage.size]) expect(summary).toContain(size);
+    for (const image of [s.nuxeo.image, s.nuxeo.proxy.image, s.redis.image, s.elasticsearch.image, s.database.image]) expect(summary).toContain(image);
+  });
+
+  test('draws the tiers and their connections in Mermaid', () => {
+    const diagram = /```mermaid\n([\s\S]*?)```/.exec(summary)![1];
+    expect(diagram.split('\n')[0]).toBe('flowchart LR');
+    for (const edge of ['lb --> proxy', 'proxy --> nuxeo', 'nuxeo -->|postgresql-rw| pg', 'pg -->|streaming| pgr', 'nuxeo -->|9200| es']) expect(diagram).toContain(edge);
+    expect(diagram).toContain(s.redis.mode === 'sidecar' ? 'nuxeo --> redis[(Redis sidecar' : 'nuxeo -->|Sentinel| redis[(Redis cluster');
+  });
+
+  test('states the seed\'s limits with the sizes in force', () => {
+    const limits = summary.slice(summary.indexOf('## Limits in force'));
+    expect(limits).toContain(`Chronicle Queue is not distributed and not fault tolerant: each of the ${s.nuxeo.replicas} Nuxeo nodes`);
+    expect(limits).toContain(`retention ${s.nuxeo.streamRetention}`);
+    expect(limits).toContain(`WorkManager queues are bounded by Redis memory: maxmemory ${s.redis.maxmemory}`);
+  });
+});
+
+test('sidecar mode says there is no automatic Redis failover; external mode does not', () => {
+  const text = (mode: string) => synthesizeEnvironment(environment('s', { redis: { mode } })).get(SUMMARY_FILE)!;
+  expect(text('sidecar')).toContain('Redis sidecar mode has no automatic failover');
+  expect(text('external')).not.toContain('Redis sidecar mode has no automatic failover');
+});
