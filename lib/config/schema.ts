@@ -212,6 +212,10 @@ export const environmentSchema = z
     $schema: z.string().optional(),
     namespace: dnsLabel('namespace'),
     clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default('cluster.local').describe('DNS domain of the cluster, for stable pod names'),
+    imagePullSecrets: z
+      .array(dnsLabel('secret name'))
+      .default([])
+      .describe('docker-registry Secrets for every pod (the Nuxeo image registry needs credentials)'),
     priorityClass: z.strictObject({ name: dnsLabel('priority class name').optional(), value: z.number().int().min(0).max(1_000_000_000).default(100000) }).prefault({}),
     scheduling: z
       .strictObject({

@@ -328,6 +328,7 @@ export function statefulWorkload(scope: Construct, p: StatefulWorkloadProps): k8
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           priorityClassName: priorityClassName(p.spec),
+          ...(p.spec.imagePullSecrets.length ? { imagePullSecrets: p.spec.imagePullSecrets.map((name) => ({ name })) } : {}),
           securityContext: podSecurityContext(p.uid),
           terminationGracePeriodSeconds: p.terminationGracePeriodSeconds,
           ...spreading(p.spec, p.spreadSelector ?? selector),

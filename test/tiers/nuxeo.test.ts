@@ -101,6 +101,14 @@ describe('Nuxeo application cluster', () => {
     expect(identity).not.toContain('AWS_ACCESS_KEY_ID');
   });
 
+  test('image pull Secrets go to every pod, when set', () => {
+    const manifests = allManifests(environment('pull', { imagePullSecrets: ['registry-a', 'registry-b'] }));
+    for (const w of manifests.filter((m) => m.kind === 'StatefulSet')) {
+      expect(w.spec.template.spec.imagePullSecrets).toEqual([{ name: 'registry-a' }, { name: 'registry-b' }]);
+    }
+    expect(nuxeoOf().pod.imagePullSecrets).toBeUndefined();
+  });
+
   test('packages and the CLID reach the image through its environment variables', () => {
     const { c } = nuxeoOf({ nuxeo: { packages: ['nuxeo-web-ui'] }, secrets: { nuxeoClid: { name: 'clid' } } });
     const env = c('nuxeo').env;
