@@ -2,9 +2,10 @@
 //
 // Synth runs plain `node` on an esbuild bundle: no type checking at synth time (`npm test` runs
 // `tsc --noEmit`), no module resolution across hundreds of files, and V8's code cache kept
-// next to the bundle. A source (or package-lock.json) newer than the last build triggers a
+// next to the bundle. Any change to a source (or package-lock.json), by content, triggers a
 // transpile-only rebuild (~0.3 s), so the bundle can never be stale.
 'use strict';
+const crypto = require('crypto');
 const fs = require('fs');
 const Module = require('module');
 const path = require('path');
@@ -30,17 +31,19 @@ function sources() {
   return files.sort();
 }
 
+/** Digest of the sources' names and contents: mtimes lie after copies and some checkouts. */
+function digest(files) {
+  const hash = crypto.createHash('sha256');
+  for (const f of files) hash.update(path.relative(ROOT, f)).update('\0').update(fs.readFileSync(f)).update('\0');
+  return hash.digest('hex');
+}
+
 function isFresh(files) {
-  let stamp;
   try {
-    stamp = fs.readFileSync(STAMP, 'utf8');
+    return fs.readFileSync(STAMP, 'utf8') === digest(files);
   } catch {
     return false;
   }
-  // The stamp lists the sources it was built from: a new or deleted file also means stale.
-  if (stamp !== files.map((f) => path.relative(ROOT, f)).join('\n')) return false;
-  const built = fs.statSync(STAMP).mtimeMs;
-  return files.every((f) => fs.statSync(f).mtimeMs <= built);
 }
 
 function build(files) {
@@ -55,7 +58,7 @@ function build(files) {
     target: 'node20',
     logLevel: 'error',
   });
-  fs.writeFileSync(STAMP, files.map((f) => path.relative(ROOT, f)).join('\n'));
+  fs.writeFileSync(STAMP, digest(files));
 }
 
 /** Builds .build/ when any source changed; returns true when it did. */
