@@ -162,8 +162,8 @@ role=$(REDISCLI_AUTH="$(cat "$REDIS_AUTH_FILE")" redis-cli -h 127.0.0.1 -p "$RED
 redis-cli -h 127.0.0.1 -p "$SENTINEL_PORT" sentinel failover ${masterName} || exit 0
 i=0
 while [ $i -lt ${waitSeconds} ]; do
-  current=$(redis-cli -h 127.0.0.1 -p "$SENTINEL_PORT" sentinel get-master-addr-by-name ${masterName} | head -n 1)
-  [ "$current" != "$ANNOUNCE_HOST" ] && exit 0
+  current=$(redis-cli -h 127.0.0.1 -p "$SENTINEL_PORT" sentinel get-master-addr-by-name ${masterName} | tr '\\n' ' ')
+  [ "$current" != "$ANNOUNCE_HOST $REDIS_PORT " ] && exit 0
   sleep 1; i=$((i + 1))
 done
 `;

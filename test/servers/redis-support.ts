@@ -35,7 +35,8 @@ export interface Node {
 export class RedisCluster {
   private readonly base: string;
   private readonly files: Record<string, string>;
-  private readonly passwordFile: string;
+  /** The password file, as the Secret mounts it in a pod. */
+  readonly passwordFile: string;
   private readonly scripts: string;
 
   constructor(private readonly servers: Servers, env: Environment) {

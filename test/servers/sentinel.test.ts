@@ -3,9 +3,12 @@
  * master is killed; a replica must be promoted within the configured timeouts, every Sentinel
  * must report it, and no write acknowledged before the crash may be missing on it.
  */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import { shippedEnvironments } from '../helpers';
 import { Servers, waitFor } from './harness';
-import { cli, info, Node, PASSWORD, RedisCluster } from './redis-support';
+import { cli, info, Node, PASSWORD, RedisCluster, redisFiles } from './redis-support';
 
 const env = shippedEnvironments().find((e) => e.spec.redis.mode === 'external')!;
 const sentinelSpec = env.spec.redis.sentinel;
@@ -19,7 +22,8 @@ describe(`Redis with Sentinel (${env.name})`, () => {
   let sentinels: Node[];
   let cluster: RedisCluster;
   let service: number;
-  let newMaster: Node;
+  /** The master the Sentinels elected last. */
+  let master: Node;
 
   beforeAll(async () => {
     cluster = new RedisCluster(servers, env);
@@ -74,7 +78,7 @@ describe(`Redis with Sentinel (${env.name})`, () => {
     expect(host).toBe('127.0.0.1');
 
     const promoted = redis.find((r) => String(r.port) === port)!;
-    newMaster = promoted;
+    master = promoted;
     await waitFor('promotion done', () => info(promoted.port, 'replication').role === 'master');
     await waitFor('every Sentinel agrees', () => sentinels.slice(1).every((s) => masterOf(s)[1] === port));
 
@@ -89,10 +93,27 @@ describe(`Redis with Sentinel (${env.name})`, () => {
     console.log(`failover: new master after ${took} ms (down-after ${sentinelSpec.downAfterMilliseconds} ms)`);
   });
 
+  test('a master being stopped hands over first (preStop), leaving exactly one master', async () => {
+    const script = path.join(servers.tmpdir('prestop'), 'pre-stop.sh');
+    fs.writeFileSync(script, redisFiles(env)['pre-stop.sh']);
+    const started = Date.now();
+    const r = spawnSync('sh', [script], {
+      env: { PATH: process.env.PATH!, REDIS_AUTH_FILE: cluster.passwordFile, REDIS_PORT: String(master.port), SENTINEL_PORT: String(sentinels[1].port), ANNOUNCE_HOST: '127.0.0.1' },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20000);
+    const [, port] = masterOf(sentinels[1]);
+    expect(port).not.toBe(String(master.port));
+    const next = redis.find((n) => String(n.port) === port)!;
+    await waitFor('hand-over complete', () => info(next.port, 'replication').role === 'master' && info(master.port, 'replication').role === 'slave', 30000, 250);
+    master = next;
+  });
+
   test('the old master comes back as a replica of the new one (asks the Sentinels)', async () => {
     redis[0] = await cluster.startRedis('redis-0', redis[0].port, redis[0].port, service);
     await waitFor('old master re-synced', () => info(redis[0].port, 'replication').master_link_status === 'up', 30000, 500);
-    expect(info(redis[0].port, 'replication')).toMatchObject({ role: 'slave', master_port: String(newMaster.port) });
+    expect(info(redis[0].port, 'replication')).toMatchObject({ role: 'slave', master_port: String(master.port) });
     expect(cli(redis[0].port, ['get', 'after'], PASSWORD)).toBe('failover');
   });
 
@@ -100,6 +121,6 @@ describe(`Redis with Sentinel (${env.name})`, () => {
     for (const s of sentinels) await servers.stop(s.process);
     await servers.stop(redis[0].process);
     redis[0] = await cluster.startRedis('redis-0', redis[0].port, redis[0].port, service);
-    expect(info(redis[0].port, 'replication')).toMatchObject({ role: 'slave', master_port: String(newMaster.port) });
+    expect(info(redis[0].port, 'replication')).toMatchObject({ role: 'slave', master_port: String(master.port) });
   });
 });
