@@ -102,6 +102,7 @@ describe(`Redis with Sentinel (${env.name})`, () => {
       encoding: 'utf8',
     });
     expect(r.status).toBe(0);
+    console.log(`preStop took ${Date.now() - started} ms: ${r.stdout.trim().replace(/\n/g, ' | ')}`);
     expect(Date.now() - started).toBeLessThan(20000);
     const [, port] = masterOf(sentinels[1]);
     expect(port).not.toBe(String(master.port));
