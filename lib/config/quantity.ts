@@ -21,12 +21,3 @@ export function bytes(quantity: string): number {
 export function mebibytes(quantity: string): number {
   return Math.floor(bytes(quantity) / 2 ** 20);
 }
-
-/** A byte count as a short human string (`1.5Gi`, `256Mi`) for warnings and summaries. */
-export function humanBytes(n: number): string {
-  for (const unit of ['Ti', 'Gi', 'Mi', 'Ki']) {
-    const f = BINARY[unit];
-    if (n >= f) return `${Number((n / f).toFixed(2))}${unit}`;
-  }
-  return `${n}B`;
-}

@@ -241,11 +241,9 @@ export const environmentSchema = z
 
 /** A validated environment, as constructs receive it. */
 export type EnvironmentSpec = z.output<typeof environmentSchema>;
-export type RedisMode = EnvironmentSpec['redis']['mode'];
 export type LoadBalancerProvider = EnvironmentSpec['loadBalancer']['provider'];
 export type Resources = EnvironmentSpec['nuxeo']['resources'];
 export type VolumeSpec = EnvironmentSpec['nuxeo']['data'];
-export type SecretKeyRef = EnvironmentSpec['secrets']['redisPassword'];
 
 /** Where each provider's proxy pods usually run (their upstream charts' labels). */
 export const CONTROLLER_DEFAULTS: Record<Exclude<LoadBalancerProvider, 'service'>, { namespace: string; podLabels: Record<string, string>; className?: string }> = {

@@ -29,7 +29,7 @@ export interface NuxeoProps {
 const HOME = '/opt/nuxeo/server';
 const DATA = '/var/lib/nuxeo';
 /** Chronicle Queue files live on the node's own persistent volume, beside Nuxeo's data. */
-export const STREAM_DIR = `${DATA}/stream`;
+const STREAM_DIR = `${DATA}/stream`;
 const BINARIES = '/var/lib/nuxeo-binaries';
 /** conf.d file name: the image appends conf.d files to nuxeo.conf in file-name order. */
 export const NUXEO_CONF_FILE = '50-nuxeo-compact-k8s.properties';
