@@ -1,5 +1,6 @@
 /** Cross-references between tiers: every name one object uses must resolve to another object. */
 import { TIER_FILES } from '../lib/compact-architecture';
+import { RESERVED_CONNECTIONS } from '../lib/config/schema';
 import { parseProperties } from '../lib/render/nuxeo-conf';
 import { NUXEO_CONF_FILE } from '../lib/tiers/nuxeo';
 import { allContainers, allManifests, environmentMatrix, find, Manifest, matches, synthFiles, workloads } from './helpers';
@@ -81,6 +82,15 @@ describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name,
     expect(svc.spec.ports.map((p: any) => p.port)).toContain(Number(conf.get('nuxeo.db.port')));
     expect(conf.get('nuxeo.db.name')).toBe(env.spec.database.name);
     expect(conf.get('nuxeo.templates')).toBe('default,postgresql');
+  });
+
+  test('all Nuxeo nodes\' connection pools fit in PostgreSQL\'s max_connections', () => {
+    const pool = Number(conf.get('nuxeo.db.max-pool-size'));
+    expect(Number(conf.get('nuxeo.vcs.max-pool-size'))).toBe(pool - 2);
+    const pgConf = find(manifests, 'ConfigMap', 'postgresql').data!['postgresql.conf'];
+    const maxConnections = Number(/^max_connections = (\d+)$/m.exec(pgConf)![1]);
+    const nodes = find(manifests, 'StatefulSet', 'nuxeo').spec.replicas;
+    expect(nodes * pool + RESERVED_CONNECTIONS).toBeLessThanOrEqual(maxConnections);
   });
 
   test('Nuxeo reaches Elasticsearch through its client Service on 9200', () => {

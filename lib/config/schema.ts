@@ -111,6 +111,12 @@ const nuxeo = z
       .superRefine((b, ctx) => {
         if (b.type === 's3' && !b.s3) ctx.addIssue({ code: 'custom', path: ['s3'], message: "is required when type is 's3' (bucket and region)" });
       }),
+    databasePoolSize: z
+      .number()
+      .int()
+      .min(5)
+      .default(40)
+      .describe('nuxeo.db.max-pool-size of each node (nuxeo.vcs.max-pool-size is 2 less); all nodes together must fit database.maxConnections'),
     streamRetention: z
       .string()
       .regex(/^[0-9]+[hd]$/, { message: "must be a duration in hours or days such as '12h' or '4d'" })
@@ -237,7 +243,25 @@ export const environmentSchema = z
     elasticsearch,
     database,
     loadBalancer,
+  })
+  .superRefine((env, ctx) => {
+    const needed = databaseConnectionsNeeded(env.nuxeo.replicas, env.nuxeo.databasePoolSize);
+    if (needed > env.database.maxConnections) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['database', 'maxConnections'],
+        message: `${env.database.maxConnections} is below what ${env.nuxeo.replicas} Nuxeo nodes with pools of ${env.nuxeo.databasePoolSize} can open (${needed}, with ${RESERVED_CONNECTIONS} reserved for replication and administration): raise it or lower nuxeo.databasePoolSize`,
+      });
+    }
   });
+
+/** Connections PostgreSQL keeps for replication, maintenance and the superuser. */
+export const RESERVED_CONNECTIONS = 10;
+
+/** Connections the whole application cluster can open at once. */
+export function databaseConnectionsNeeded(nodes: number, poolSize: number): number {
+  return nodes * poolSize + RESERVED_CONNECTIONS;
+}
 
 /** A validated environment, as constructs receive it. */
 export type EnvironmentSpec = z.output<typeof environmentSchema>;

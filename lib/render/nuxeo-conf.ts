@@ -6,7 +6,8 @@
  * Sources of the keys (Nuxeo LTS 2021; the Compact Architecture with Redis needs the Redis
  * WorkManager, which LTS 2023 dropped in favour of Kafka):
  * - templates/common-base/nuxeo.defaults and nuxeo.conf parameter index: nuxeo.templates,
- *   nuxeo.db.*, repository.binary.store, nuxeo.cluster.enabled / nuxeo.cluster.nodeid, JAVA_OPTS
+ *   nuxeo.db.* (incl. nuxeo.db.max-pool-size, nuxeo.vcs.max-pool-size), repository.binary.store,
+ *   nuxeo.cluster.enabled / nuxeo.cluster.nodeid, JAVA_OPTS (the image entrypoint appends it)
  * - Nuxeo "Elasticsearch Setup" docs: elasticsearch.client, elasticsearch.addressList,
  *   elasticsearch.clusterName, elasticsearch.indexName, elasticsearch.indexNumberOfReplicas,
  *   audit.elasticsearch.enabled
@@ -40,7 +41,8 @@ export type BinaryStore =
 
 export interface NuxeoConfSettings {
   readonly heapMegabytes: number;
-  readonly database: { readonly host: string; readonly port: number; readonly name: string; readonly user: string };
+  /** poolSize: connections one node may hold (the validation keeps all nodes within max_connections). */
+  readonly database: { readonly host: string; readonly port: number; readonly name: string; readonly user: string; readonly poolSize: number };
   readonly elasticsearch: { readonly urls: string[]; readonly clusterName: string; readonly indexReplicas: number };
   readonly redis: RedisEndpoint;
   readonly streamDir: string;
@@ -84,6 +86,9 @@ export function renderNuxeoConf(s: NuxeoConfSettings): string {
       ['nuxeo.db.name', s.database.name],
       ['nuxeo.db.user', s.database.user],
       ['nuxeo.db.password', env(NUXEO_ENV.dbPassword)],
+      // Single-datasource mode: VCS draws from the same pool, which needs 2 more (Nuxeo docs).
+      ['nuxeo.db.max-pool-size', s.database.poolSize],
+      ['nuxeo.vcs.max-pool-size', s.database.poolSize - 2],
     ]),
     section('Elasticsearch cluster over HTTP', [
       ['elasticsearch.client', 'RestClient'],

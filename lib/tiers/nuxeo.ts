@@ -71,7 +71,7 @@ export class Nuxeo extends Construct {
       : { kind: 'volume', path: BINARIES };
     this.nuxeoConf = renderNuxeoConf({
       heapMegabytes: nuxeoHeapMegabytes(spec),
-      database: { ...props.database, name: spec.database.name, user: spec.database.user },
+      database: { ...props.database, name: spec.database.name, user: spec.database.user, poolSize: n.databasePoolSize },
       elasticsearch: { urls: props.elasticsearchUrls, clusterName: spec.elasticsearch.clusterName, indexReplicas: spec.elasticsearch.indexReplicas },
       redis: props.redis,
       streamDir: STREAM_DIR,

@@ -47,7 +47,7 @@ describe('environment files', () => {
   // Ten distinct mistakes, each reported as `file: field.path: what is allowed`.
   test.each([
     ['wrong-type', `${VALID}nuxeo:\n  replicas: two\n`, 'nuxeo.replicas: must be a number, not string "two"'],
-    ['unknown-key', `${VALID}nuxeo:\n  replica: 3\n`, 'nuxeo.replica: unknown field; allowed here: image, replicas, resources, heap, data, binaries, streamRetention, packages, properties, proxy'],
+    ['unknown-key', `${VALID}nuxeo:\n  replica: 3\n`, 'nuxeo.replica: unknown field; allowed here: image, replicas, resources, heap, data, binaries, databasePoolSize, streamRetention, packages, properties, proxy'],
     ['missing-required', 'namespace: nuxeo-test\nloadBalancer:\n  provider: traefik\n', 'loadBalancer.host: is required (a string)'],
     ['yaml-syntax', 'namespace: nuxeo-test\nloadBalancer:\n  host: [nuxeo.example.com\n', 'YAML syntax error at line 4, column 1'],
     ['unknown-redis-mode', `${VALID}redis:\n  mode: cluster\n`, "redis.mode: must be 'sidecar' (Redis in every Nuxeo pod) or 'external' (a Redis cluster with Sentinel)"],
@@ -61,6 +61,7 @@ describe('environment files', () => {
     ['bad-quantity', `${VALID}database:\n  storage:\n    size: 20 GB\n`, "database.storage.size: must be a memory quantity such as '512Mi' or '2Gi'"],
     ['gateway-without-parent', 'namespace: n\nloadBalancer:\n  host: a.example.com\n  provider: gateway-api\n', "loadBalancer.gateway: is required with provider 'gateway-api': name and namespace of the parent Gateway"],
     ['sentinel-quorum', `${VALID}redis:\n  mode: external\n  sentinel:\n    quorum: 3\n  replicas: 3\n`, 'redis.sentinel.quorum: 3 is above the majority of 3 Sentinels (2): failover could never be agreed'],
+    ['too-few-connections', `${VALID}nuxeo:\n  replicas: 6\n`, 'database.maxConnections: 200 is below what 6 Nuxeo nodes with pools of 40 can open (250, with 10 reserved for replication and administration): raise it or lower nuxeo.databasePoolSize'],
     ['not-a-mapping', '- namespace: x\n', '(top level): must be a mapping, not a list'],
   ])('%s', (name, text, expected) => {
     const problems = problemsOf(`${name}.yaml`, text);

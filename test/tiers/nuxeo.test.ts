@@ -15,7 +15,7 @@ const nuxeoOf = (overrides: Record<string, any> = {}) => {
 describe('Nuxeo application cluster', () => {
   test('defaults to 2 nodes and follows nuxeo.replicas', () => {
     expect(nuxeoOf().sts.spec.replicas).toBe(2);
-    expect(nuxeoOf({ nuxeo: { replicas: 5 } }).sts.spec.replicas).toBe(5);
+    expect(nuxeoOf({ nuxeo: { replicas: 5 }, database: { maxConnections: 300 } }).sts.spec.replicas).toBe(5);
   });
 
   test('places at most one node per Kubernetes node by default, preferred on request', () => {
