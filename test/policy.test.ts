@@ -157,9 +157,17 @@ const checks: Record<string, Check> = {
     }
   },
 
-  'G. services, ports and APIs'(manifests, report) {
+  'G. services, ports, APIs, names and labels'(manifests, report) {
+    const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+    const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
     for (const m of manifests) {
       if (!STABLE_APIS.includes(m.apiVersion)) report(id(m), `stable API, not ${m.apiVersion} [kube-score stable-version, kube-linter no-extensions-v1beta]`);
+      // Services, StatefulSets (their pods' host names) and most kinds need DNS-label names.
+      if (!DNS_LABEL.test(m.metadata.name)) report(id(m), 'name is a DNS label of at most 63 characters [API validation]');
+      const labelSets: Record<string, string>[] = [m.metadata.labels ?? {}, m.spec?.template?.metadata?.labels ?? {}];
+      for (const labels of labelSets) {
+        for (const [k, v] of Object.entries(labels)) if (!LABEL_VALUE.test(v)) report(id(m), `label ${k}=${v} is a valid label value [kube-score label-values]`);
+      }
     }
     for (const svc of manifests.filter((m) => m.kind === 'Service')) {
       // Both tools skip ExternalName Services; every other one must match a pod template as written.
