@@ -43,13 +43,18 @@ const resources = (requests: { cpu: string; memory: string; ephemeralStorage: st
   z
     .strictObject({ requests: resourceSet(requests), limits: resourceSet(limits) })
     .prefault({})
-    .superRefine((r, ctx) => {
-      for (const k of ['memory', 'ephemeralStorage'] as const) {
-        if (bytes(r.requests[k]) > bytes(r.limits[k])) {
-          ctx.addIssue({ code: 'custom', path: ['requests', k], message: `request ${r.requests[k]} is above the limit ${r.limits[k]}` });
-        }
-      }
-    });
+    .refine(...requestWithinLimit('memory'))
+    .refine(...requestWithinLimit('ephemeralStorage'));
+
+function requestWithinLimit(kind: 'memory' | 'ephemeralStorage') {
+  type Set = Record<typeof kind, string>;
+  return rule<{ requests: Set; limits: Set }>(
+    ['requests', 'limits'],
+    ['requests', kind],
+    (r) => bytes(r.requests[kind]) <= bytes(r.limits[kind]),
+    (r) => `request ${r.requests[kind]} is above the limit ${r.limits[kind]}`,
+  );
+}
 
 /** A PersistentVolumeClaim: size and storage class. */
 const volume = (size: string) =>
@@ -64,11 +69,33 @@ const volume = (size: string) =>
 const nodeCount = (min: number, why: string, byDefault: number) =>
   z.number().int().min(min, { message: `must be at least ${min}: ${why}` }).default(byDefault);
 
-/** Refuses a size that cannot work inside its container's memory limit. */
-function mustFit(ctx: z.RefinementCtx, path: PropertyKey[], size: string | undefined, limit: string, fraction: number, why: string): void {
-  if (size !== undefined && bytes(size) > bytes(limit) * fraction) {
-    ctx.addIssue({ code: 'custom', path, message: `${size} does not fit in the memory limit ${limit}: keep it at most ${fraction * 100}% of it (${why})` });
-  }
+/**
+ * A rule across fields of one object. zod skips refinements while any field of the object is
+ * invalid; this one runs whenever the fields it reads are valid, so one run reports every
+ * problem of a file.
+ */
+function rule<T>(reads: string[], path: PropertyKey[], holds: (value: T) => boolean, problem: (value: T) => string) {
+  return [
+    holds,
+    {
+      path,
+      error: (issue: z.core.$ZodRawIssue) => problem(issue.input as T),
+      when: (payload: z.core.ParsePayload) =>
+        typeof payload.value === 'object' && payload.value !== null &&
+        payload.issues.every((i) => (i.path?.length ?? 0) > 0 && !reads.includes(String(i.path![0]))),
+    },
+  ] as const;
+}
+
+/** A size (heap, maxmemory) that must leave headroom in its container's memory limit. */
+function fitsLimit(field: string, fraction: number, why: string) {
+  type Sized = Record<string, unknown> & { resources: { limits: { memory: string } } };
+  return rule<Sized>(
+    [field, 'resources'],
+    [field],
+    (v) => v[field] === undefined || bytes(v[field] as string) <= bytes(v.resources.limits.memory) * fraction,
+    (v) => `${v[field]} does not fit in the memory limit ${v.resources.limits.memory}: keep it at most ${fraction * 100}% of it (${why})`,
+  );
 }
 
 /** A key of an existing Secret; the value is never written into the manifests. */
@@ -108,9 +135,7 @@ const nuxeo = z
           .optional(),
       })
       .prefault({})
-      .superRefine((b, ctx) => {
-        if (b.type === 's3' && !b.s3) ctx.addIssue({ code: 'custom', path: ['s3'], message: "is required when type is 's3' (bucket and region)" });
-      }),
+      .refine(...rule<{ type: string; s3?: unknown }>(['type', 's3'], ['s3'], (b) => b.type !== 's3' || b.s3 !== undefined, () => "is required when type is 's3' (bucket and region)")),
     databasePoolSize: z
       .number()
       .int()
@@ -132,7 +157,7 @@ const nuxeo = z
       .prefault({}),
   })
   .prefault({})
-  .superRefine((n, ctx) => mustFit(ctx, ['heap'], n.heap, n.resources.limits.memory, 0.8, 'metaspace, threads and off-heap buffers need the rest'));
+  .refine(...fitsLimit('heap', 0.8, 'metaspace, threads and off-heap buffers need the rest'));
 
 const redis = z
   .strictObject({
@@ -153,13 +178,20 @@ const redis = z
       .prefault({}),
   })
   .prefault({})
-  .superRefine((r, ctx) => {
-    mustFit(ctx, ['maxmemory'], r.maxmemory, r.resources.limits.memory, 0.9, 'replication buffers and fork need the rest');
-    const quorum = r.sentinel.quorum;
-    if (quorum !== undefined && quorum > Math.floor(r.replicas / 2) + 1) {
-      ctx.addIssue({ code: 'custom', path: ['sentinel', 'quorum'], message: `${quorum} is above the majority of ${r.replicas} Sentinels (${Math.floor(r.replicas / 2) + 1}): failover could never be agreed` });
-    }
-  });
+  .refine(...fitsLimit('maxmemory', 0.9, 'replication buffers and fork need the rest'))
+  .refine(
+    ...rule<{ replicas: number; sentinel: { quorum?: number } }>(
+      ['replicas', 'sentinel'],
+      ['sentinel', 'quorum'],
+      (r) => r.sentinel.quorum === undefined || r.sentinel.quorum <= majority(r.replicas),
+      (r) => `${r.sentinel.quorum} is above the majority of ${r.replicas} Sentinels (${majority(r.replicas)}): failover could never be agreed`,
+    ),
+  );
+
+/** Sentinels that make a majority of `n`. */
+export function majority(n: number): number {
+  return Math.floor(n / 2) + 1;
+}
 
 const elasticsearch = z
   .strictObject({
@@ -173,9 +205,7 @@ const elasticsearch = z
     sysctlInitContainer: z.boolean().default(false).describe('opt-in privileged init container setting vm.max_map_count instead of node.store.allow_mmap=false'),
   })
   .prefault({})
-  .superRefine((e, ctx) => {
-    mustFit(ctx, ['heap'], e.heap, e.resources.limits.memory, 0.75, 'Elastic advises 50%, the rest is off-heap and file cache');
-  });
+  .refine(...fitsLimit('heap', 0.75, 'Elastic advises 50%, the rest is off-heap and file cache'));
 
 const database = z
   .strictObject({
@@ -207,11 +237,14 @@ const loadBalancer = z
     timeoutSeconds: z.number().int().min(30).default(600),
     controller: controllerPeer.optional().describe('where the ingress controller or gateway proxy pods run, for NetworkPolicies; default per provider'),
   })
-  .superRefine((lb, ctx) => {
-    if (lb.provider === 'gateway-api' && !lb.gateway) {
-      ctx.addIssue({ code: 'custom', path: ['gateway'], message: "is required with provider 'gateway-api': name and namespace of the parent Gateway" });
-    }
-  });
+  .refine(
+    ...rule<{ provider: string; gateway?: unknown }>(
+      ['provider', 'gateway'],
+      ['gateway'],
+      (lb) => lb.provider !== 'gateway-api' || lb.gateway !== undefined,
+      () => "is required with provider 'gateway-api': name and namespace of the parent Gateway",
+    ),
+  );
 
 export const environmentSchema = z
   .strictObject({
@@ -244,16 +277,16 @@ export const environmentSchema = z
     database,
     loadBalancer,
   })
-  .superRefine((env, ctx) => {
-    const needed = databaseConnectionsNeeded(env.nuxeo.replicas, env.nuxeo.databasePoolSize);
-    if (needed > env.database.maxConnections) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['database', 'maxConnections'],
-        message: `${env.database.maxConnections} is below what ${env.nuxeo.replicas} Nuxeo nodes with pools of ${env.nuxeo.databasePoolSize} can open (${needed}, with ${RESERVED_CONNECTIONS} reserved for replication and administration): raise it or lower nuxeo.databasePoolSize`,
-      });
-    }
-  });
+  .refine(
+    ...rule<{ nuxeo: { replicas: number; databasePoolSize: number }; database: { maxConnections: number } }>(
+      ['nuxeo', 'database'],
+      ['database', 'maxConnections'],
+      (env) => databaseConnectionsNeeded(env.nuxeo.replicas, env.nuxeo.databasePoolSize) <= env.database.maxConnections,
+      (env) =>
+        `${env.database.maxConnections} is below what ${env.nuxeo.replicas} Nuxeo nodes with pools of ${env.nuxeo.databasePoolSize} can open ` +
+        `(${databaseConnectionsNeeded(env.nuxeo.replicas, env.nuxeo.databasePoolSize)}, with ${RESERVED_CONNECTIONS} reserved for replication and administration): raise it or lower nuxeo.databasePoolSize`,
+    ),
+  );
 
 /** Connections PostgreSQL keeps for replication, maintenance and the superuser. */
 export const RESERVED_CONNECTIONS = 10;

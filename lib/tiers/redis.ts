@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { EnvironmentSpec } from '../config/schema';
+import { EnvironmentSpec, majority } from '../config/schema';
 import { bytes } from '../config/quantity';
 import type { RedisEndpoint } from '../render/nuxeo-conf';
 import {
@@ -35,7 +35,7 @@ const SENTINEL_DIR = '/data/sentinel';
 
 /** Sentinels needed to agree on a failover: the majority unless the file says otherwise. */
 export function sentinelQuorum(spec: EnvironmentSpec): number {
-  return spec.redis.sentinel.quorum ?? Math.floor(spec.redis.replicas / 2) + 1;
+  return spec.redis.sentinel.quorum ?? majority(spec.redis.replicas);
 }
 
 /**

@@ -85,6 +85,22 @@ describe('environment files', () => {
     ]);
   });
 
+  test('rules across fields still run when other fields of the same object are wrong', () => {
+    expect(problemsOf('mixed.yaml', `${VALID}redis:\n  mode: cluster\n  maxmemory: 1Gi\nelasticsearch:\n  replicas: two\n  heap: 8Gi\n`)).toEqual([
+      "redis.mode: must be 'sidecar' (Redis in every Nuxeo pod) or 'external' (a Redis cluster with Sentinel)",
+      'redis.maxmemory: 1Gi does not fit in the memory limit 512Mi: keep it at most 90% of it (replication buffers and fork need the rest)',
+      'elasticsearch.replicas: must be a number, not string "two"',
+      'elasticsearch.heap: 8Gi does not fit in the memory limit 4Gi: keep it at most 75% of it (Elastic advises 50%, the rest is off-heap and file cache)',
+    ]);
+  });
+
+  test('a rule whose own fields are wrong stays quiet instead of failing on them', () => {
+    expect(problemsOf('wrong-shapes.yaml', `${VALID}redis: 5\nnuxeo:\n  heap: 1Gi\n  resources: big\n`)).toEqual([
+      'nuxeo.resources: must be a mapping, not string "big"',
+      'redis: must be a mapping, not number 5',
+    ]);
+  });
+
   test('problems of several files are collected before failing', () => {
     const a = write('a.yaml', 'namespace: a\n');
     const b = write('b.yaml', `${VALID}nuxeo:\n  replicas: 1\n`);
