@@ -10,6 +10,7 @@ import { App, Chart, Yaml } from 'cdk8s';
 import { CompactArchitecture, TIER_FILES } from './compact-architecture';
 import { EnvironmentError, listEnvironmentFiles, loadEnvironments } from './config/load';
 import type { Environment } from './config/schema';
+import { fingerprints, immutableChanges, parseFingerprints } from './render/immutable';
 import { renderSummary } from './render/summary';
 import { architectureWarnings } from './render/warnings';
 import { elasticsearchHeapMegabytes } from './tiers/elasticsearch';
@@ -25,10 +26,13 @@ export function synthesizeEnvironment(env: Environment): Map<string, string> {
   const app = new App();
   new CompactArchitecture(app, env.name, { spec: env.spec });
   const files = new Map<string, string>();
+  const manifests: any[] = [];
   const charts = app.node.findAll().filter((c): c is Chart => c instanceof Chart);
   // cdk8s's own file naming appends a path hash; tiers are named for humans (00-namespace ...).
   for (const chart of charts.sort((a, b) => a.node.id.localeCompare(b.node.id))) {
-    files.set(chart.node.id + MANIFEST_SUFFIX, Yaml.stringify(...chart.toJson()));
+    const objects = chart.toJson();
+    manifests.push(...objects);
+    files.set(chart.node.id + MANIFEST_SUFFIX, Yaml.stringify(...objects));
   }
   files.set(
     SUMMARY_FILE,
@@ -37,6 +41,7 @@ export function synthesizeEnvironment(env: Environment): Map<string, string> {
       nuxeoHeapMegabytes: nuxeoHeapMegabytes(env.spec),
       elasticsearchHeapMegabytes: elasticsearchHeapMegabytes(env.spec),
       sentinelQuorum: env.spec.redis.mode === 'external' ? sentinelQuorum(env.spec) : undefined,
+      fingerprints: fingerprints(manifests),
     }),
   );
   return files;
@@ -77,6 +82,13 @@ export function synthesize(opts: SynthOptions): SynthResult {
   const rendered = environments.map((env) => ({ env, files: synthesizeEnvironment(env) }));
 
   const outDir = path.resolve(opts.outDir);
+  // Compare with the committed output before replacing it: changes Kubernetes cannot apply in place.
+  const redeploy = rendered.flatMap(({ env, files }) => {
+    const previous = path.join(outDir, env.name, SUMMARY_FILE);
+    if (!fs.existsSync(previous)) return [];
+    const before = parseFingerprints(fs.readFileSync(previous, 'utf8'));
+    return immutableChanges(env.spec.namespace, before, parseFingerprints(files.get(SUMMARY_FILE)!)).map((w) => `${env.name}: ${w}`);
+  });
   const staging = path.join(path.dirname(outDir), `.synth-staging-${process.pid}`);
   fs.rmSync(staging, { recursive: true, force: true });
   try {
@@ -101,7 +113,8 @@ export function synthesize(opts: SynthOptions): SynthResult {
   if (opts.mirrorDir) {
     for (const { env, files } of rendered) writeFolder(path.join(opts.mirrorDir, env.name), files);
   }
-  return { environments, warnings: environments.flatMap((env) => architectureWarnings(env.spec).map((w) => `${env.name}: ${w}`)) };
+  const limits = environments.flatMap((env) => architectureWarnings(env.spec).map((w) => `${env.name}: ${w}`));
+  return { environments, warnings: [...redeploy, ...limits] };
 }
 
 export interface CliIo {

@@ -67,6 +67,23 @@ describe('npm run synth', () => {
     expect(fs.readdirSync(work).filter((f) => f.startsWith('.synth-staging'))).toEqual([]);
   });
 
+  test('warns, with the way out, when a change touches StatefulSet fields Kubernetes cannot update in place', () => {
+    expect(run([], work).code).toBe(0);
+    const again = run([], work);
+    expect(again.err.filter((l) => l.includes('refuses to update in place'))).toEqual([]);
+    const file = path.join(work, 'environments', 'sidecar-redis.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('size: 20Gi            # per node', 'size: 50Gi            # per node'));
+    const changed = run([], work);
+    expect(changed.code).toBe(0);
+    expect(changed.err.filter((l) => l.includes('refuses to update in place'))).toEqual([
+      'warning: sidecar-redis: StatefulSet nuxeo: volumeClaimTemplates changed, which Kubernetes refuses to update in place. Before applying, run ' +
+        '`kubectl -n nuxeo-sidecar delete statefulset nuxeo --cascade=orphan` (pods and volumes stay; the new StatefulSet adopts them); ' +
+        'existing PersistentVolumeClaims keep their size: resize them separately if the StorageClass allows expansion.',
+    ]);
+    // Said once: the new output is now the reference.
+    expect(run([], work).err.filter((l) => l.includes('refuses to update in place'))).toEqual([]);
+  });
+
   test('--env <file> --out <dir> writes <dir>/<env-name>/ only', () => {
     const r = run(['--env', 'environments/external-redis.yaml', '--out', 'elsewhere'], work);
     expect(r.code).toBe(0);

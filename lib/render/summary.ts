@@ -3,6 +3,7 @@
  * pull request without reading YAML.
  */
 import type { Environment } from '../config/schema';
+import { Fingerprints, renderFingerprints } from './immutable';
 import { architectureWarnings } from './warnings';
 
 export interface SummaryFacts {
@@ -15,6 +16,8 @@ export interface SummaryFacts {
    * @default - none: no Sentinels (sidecar mode)
    */
   readonly sentinelQuorum?: number;
+  /** Digests of the StatefulSet fields Kubernetes cannot update in place. */
+  readonly fingerprints: Fingerprints;
 }
 
 function mermaid(env: Environment): string {
@@ -69,5 +72,6 @@ ${mermaid(env)}
 ## Limits in force
 
 ${architectureWarnings(s).map((w) => `- ${w}`).join('\n')}
-`;
+
+${renderFingerprints(facts.fingerprints)}`;
 }
