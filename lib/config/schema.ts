@@ -47,8 +47,8 @@ const resources = (requests: { cpu: string; memory: string; ephemeralStorage: st
     .refine(...requestWithinLimit('ephemeralStorage'));
 
 function requestWithinLimit(kind: 'memory' | 'ephemeralStorage') {
-  type Set = Record<typeof kind, string>;
-  return rule<{ requests: Set; limits: Set }>(
+  type Sizes = Record<typeof kind, string>;
+  return rule<{ requests: Sizes; limits: Sizes }>(
     ['requests', 'limits'],
     ['requests', kind],
     (r) => bytes(r.requests[kind]) <= bytes(r.limits[kind]),

@@ -21,7 +21,10 @@
  *   (S3BinaryManager.AWS_ID_ENV_KEY / AWS_SECRET_ENV_KEY), else the pod's AWS identity
  */
 
-/** Environment variables the properties refer to; the Nuxeo container sets each from a Secret or the downward API. */
+/**
+ * Environment variables of the Nuxeo container, set from a Secret or the downward API: the
+ * properties refer to most of them; the S3 pair is read by Nuxeo's S3 binary manager directly.
+ */
 export const NUXEO_ENV = {
   nodeId: 'POD_NAME',
   dbPassword: 'NUXEO_DB_PASSWORD',
