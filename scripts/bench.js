@@ -7,6 +7,8 @@
 //  2. A scaling series: Nuxeo nodes 2, 10, 50 x environments 1, 5, 20.
 // Medians of repeated runs; peak memory is the largest RSS of any node process, from one more
 // run with an RSS probe (kept out of the timed runs).
+// `--quick` (what .ci/run runs as a smoke test): one timed run per row; figures printed, nothing
+// asserted on time, but every generated environment must validate and synthesize.
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -16,7 +18,8 @@ const { parseDocument } = require('yaml');
 const { ensureBuilt, OUT } = require('./build');
 
 const ROOT = path.join(__dirname, '..');
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const QUICK = process.argv.includes('--quick');
+const RUNS = QUICK ? 1 : Number(process.env.BENCH_RUNS ?? 7);
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
 const PEAK = path.join(WORK, 'peak.js');
 fs.writeFileSync(PEAK, "process.on('exit', () => { try { require('fs').appendFileSync(process.env.BENCH_PEAK_FILE, process.resourceUsage().maxRSS + '\\n'); } catch {} });\n");
@@ -48,6 +51,7 @@ function measure(label, args, { cwd = ROOT, runs = RUNS } = {}) {
 }
 
 ensureBuilt();
+const { databaseConnectionsNeeded, validateEnvironment } = require(path.join(OUT, 'lib', 'config', 'load.js'));
 const out = (name) => path.join(WORK, name);
 console.log(`node ${process.version}, ${os.cpus().length} CPUs, ${RUNS} runs per row (median), shipped environments: ${fs.readdirSync(path.join(ROOT, 'environments')).join(', ')}\n`);
 
@@ -64,17 +68,28 @@ const cliOurs = measure('ours: cdk8s.yaml app "node scripts/synth.js"', [node, c
 
 console.log('\nScaling: sidecar example with N Nuxeo nodes, E environments (ours)');
 const base = fs.readFileSync(path.join(ROOT, 'environments', 'sidecar-redis.yaml'), 'utf8');
+const baseSpec = validateEnvironment(parseDocument(base).toJS()).spec; // with the schema's defaults
+/**
+ * The sidecar example with N nodes, sized the way a user would have to (PostgreSQL connections for
+ * every node's pool), and validated here so that a new schema rule cannot silently break the bench.
+ */
+function scaledEnvironment(nodes, i) {
+  const doc = parseDocument(base);
+  doc.setIn(['namespace'], `nuxeo-${i}`);
+  doc.setIn(['nuxeo', 'replicas'], nodes);
+  doc.setIn(['loadBalancer', 'host'], `nuxeo-${i}.example.com`);
+  doc.setIn(['database', 'maxConnections'], Math.max(baseSpec.database.maxConnections, databaseConnectionsNeeded(nodes, baseSpec.nuxeo.databasePoolSize)));
+  const { problems } = validateEnvironment(doc.toJS());
+  if (problems.length) throw new Error(`bench: generated environment (${nodes} nodes) is invalid:\n  ${problems.join('\n  ')}`);
+  return doc.toString();
+}
 const series = [];
 for (const nodes of [2, 10, 50]) {
   for (const envs of [1, 5, 20]) {
     const cwd = fs.mkdtempSync(path.join(WORK, `scale-${nodes}-${envs}-`));
     fs.mkdirSync(path.join(cwd, 'environments'));
     for (let i = 0; i < envs; i++) {
-      const doc = parseDocument(base);
-      doc.setIn(['namespace'], `nuxeo-${i}`);
-      doc.setIn(['nuxeo', 'replicas'], nodes);
-      doc.setIn(['loadBalancer', 'host'], `nuxeo-${i}.example.com`);
-      fs.writeFileSync(path.join(cwd, 'environments', `env-${i}.yaml`), doc.toString());
+      fs.writeFileSync(path.join(cwd, 'environments', `env-${i}.yaml`), scaledEnvironment(nodes, i));
     }
     const row = measure(`nodes ${String(nodes).padStart(2)} x environments ${String(envs).padStart(2)}`, [node, path.join(ROOT, 'scripts', 'synth.js')], { cwd, runs: Math.min(RUNS, 5) });
     series.push({ nodes, envs, ...row });

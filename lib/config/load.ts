@@ -8,6 +8,9 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { Environment, environmentSchema } from './schema';
 
+// For tools that generate environments (scripts/bench.js) and must size them validly.
+export { databaseConnectionsNeeded } from './schema';
+
 /** All the problems found in environment files, one line each. */
 export class EnvironmentError extends Error {
   constructor(public readonly problems: string[]) {
