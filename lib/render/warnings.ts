@@ -36,6 +36,20 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
     const needed = Math.max(n.replicas, spec.elasticsearch.replicas, spec.database.replicas + 1, r.mode === 'external' ? r.replicas : 0);
     warnings.push(`scheduling.antiAffinity is 'required': the cluster needs at least ${needed} schedulable nodes, or pods stay Pending.`);
   }
+  if (spec.loadBalancer.provider === 'gateway-api') {
+    warnings.push(
+      'gateway-api stickiness needs the experimental-channel Gateway API CRDs: HTTPRoute sessionPersistence is not in the ' +
+        'standard channel, whose CRDs drop the field, and the site is then not sticky. Implementations that honour cookie ' +
+        'sessionPersistence include Envoy Gateway and NGINX Gateway Fabric (NGINX Plus only); check yours.',
+    );
+  }
+  if (spec.loadBalancer.provider === 'service') {
+    warnings.push(
+      "provider 'service' is sticky by client address, in the cloud load balancer: GKE and AKS apply the Service's ClientIP " +
+        'affinity, the AWS Load Balancer Controller the target-group stickiness annotation (the legacy in-tree AWS controller ' +
+        'has none). Clients behind one NAT share a node, and a client whose address changes loses its session.',
+    );
+  }
   if (spec.loadBalancer.provider === 'ingress-nginx') {
     warnings.push('ingress-nginx was retired in March 2026 (no more releases or fixes); gateway-api (e.g. Envoy Gateway) is the maintained path.');
   }
