@@ -19,10 +19,15 @@ function parseCidr(cidr: string): { family: 4 | 6; network: bigint; prefix: numb
   return { family, network: value >> BigInt(bits - p), prefix: p };
 }
 
-/** True when `inner` is a strictly smaller block inside `outer` (what ipBlock.except requires). */
-export function strictlyContains(outer: string, inner: string): boolean {
+/** True when block `inner` lies inside block `outer` (or is it). */
+export function contains(outer: string, inner: string): boolean {
   const o = parseCidr(outer);
   const i = parseCidr(inner);
-  if (o.family !== i.family || i.prefix <= o.prefix) return false;
+  if (o.family !== i.family || i.prefix < o.prefix) return false;
   return i.network >> BigInt(i.prefix - o.prefix) === o.network;
+}
+
+/** True when `inner` is a strictly smaller block inside `outer` (what ipBlock.except requires). */
+export function strictlyContains(outer: string, inner: string): boolean {
+  return contains(outer, inner) && parseCidr(inner).prefix > parseCidr(outer).prefix;
 }

@@ -119,6 +119,33 @@ const OWN_KEYS = /^(app\.kubernetes\.io\/|nuxeo-compact-k8s\/)/;
 const notOurs = (m: Record<string, string>) => Object.keys(m).every((k) => !OWN_KEYS.test(k));
 const ownKeysMessage = (what: string) => `must not set app.kubernetes.io/* or nuxeo-compact-k8s/* ${what}: the selectors and checksums use them`;
 
+/** Kubernetes NodeAffinity and PodAffinity, typed so a mistake is named here, not by the API server. */
+const nodeSelectorTerm = z.strictObject({
+  matchExpressions: z
+    .array(z.strictObject({ key: labelKey, operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']), values: z.array(z.string()).optional() }))
+    .optional(),
+  matchFields: z.array(z.strictObject({ key: z.string().min(1), operator: z.enum(['In', 'NotIn']), values: z.array(z.string()).min(1) })).optional(),
+});
+const labelSelector = z.strictObject({
+  matchLabels: labelMap.optional(),
+  matchExpressions: z.array(z.strictObject({ key: labelKey, operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()).optional() })).optional(),
+});
+const podAffinityTerm = z.strictObject({
+  labelSelector: labelSelector.optional(),
+  namespaces: z.array(dnsLabel('namespace')).optional(),
+  namespaceSelector: labelSelector.optional(),
+  topologyKey: labelKey,
+});
+const weight = z.number().int().min(1).max(100);
+const nodeAffinity = z.strictObject({
+  requiredDuringSchedulingIgnoredDuringExecution: z.strictObject({ nodeSelectorTerms: z.array(nodeSelectorTerm).min(1) }).optional(),
+  preferredDuringSchedulingIgnoredDuringExecution: z.array(z.strictObject({ weight, preference: nodeSelectorTerm })).optional(),
+});
+const podAffinity = z.strictObject({
+  requiredDuringSchedulingIgnoredDuringExecution: z.array(podAffinityTerm).optional(),
+  preferredDuringSchedulingIgnoredDuringExecution: z.array(z.strictObject({ weight, podAffinityTerm })).optional(),
+});
+
 /**
  * Where a tier's pods run and under which identity: a ServiceAccount of its own (no API token
  * mounted) that can carry cloud identity annotations (IRSA, GKE, Azure), node placement, and
@@ -148,8 +175,8 @@ const podSettings = () => ({
     .describe('taints the pods tolerate (dedicated nodes)'),
   affinity: z
     .strictObject({
-      nodeAffinity: z.record(z.string(), z.unknown()).optional().describe('a Kubernetes NodeAffinity, added as written'),
-      podAffinity: z.record(z.string(), z.unknown()).optional().describe('a Kubernetes PodAffinity, added as written'),
+      nodeAffinity: nodeAffinity.optional().describe('a Kubernetes NodeAffinity (node pools, instance types), added as written'),
+      podAffinity: podAffinity.optional().describe('a Kubernetes PodAffinity, added as written'),
     })
     .prefault({})
     .describe('extra affinity; the anti-affinity between the pods of a workload stays'),
@@ -343,6 +370,14 @@ const loadBalancer = z
     ),
   )
   .refine(
+    ...rule<{ provider: string; serviceAnnotations: Record<string, string> }>(
+      ['provider', 'serviceAnnotations'],
+      ['serviceAnnotations'],
+      (lb) => lb.provider === 'service' || Object.keys(lb.serviceAnnotations).length === 0,
+      (lb) => `are only used with provider 'service' (a cloud load balancer), not '${lb.provider}'`,
+    ),
+  )
+  .refine(
     ...rule<{ provider: string; cookieMaxAgeSeconds: number }>(
       ['provider', 'cookieMaxAgeSeconds'],
       ['cookieMaxAgeSeconds'],
@@ -393,7 +428,30 @@ export const environmentSchema = z
         `${env.database.maxConnections} is below what ${env.nuxeo.replicas} Nuxeo nodes with pools of ${env.nuxeo.databasePoolSize} can open ` +
         `(${databaseConnectionsNeeded(env.nuxeo.replicas, env.nuxeo.databasePoolSize)}, with ${RESERVED_CONNECTIONS} reserved for replication and administration): raise it or lower nuxeo.databasePoolSize`,
     ),
-  );
+  )
+  .refine(...rule<IdentityFields>(['nuxeo', 'network'], ['network', 'podIdentity'], (env) => podIdentityProblem(env) === undefined, (env) => podIdentityProblem(env)!));
+
+type IdentityFields = {
+  nuxeo: { binaries: { type: string; s3?: { credentialsSecret?: unknown } }; serviceAccount: { create: boolean; annotations: Record<string, string> }; podLabels: Record<string, string> };
+  network: { podIdentity: string };
+};
+
+/** What a pod identity for S3 needs from the rest of the file, if something is missing. */
+function podIdentityProblem(env: IdentityFields): string | undefined {
+  const id = env.network.podIdentity;
+  if (id === 'none') return undefined;
+  const n = env.nuxeo;
+  if (n.binaries.type !== 's3') return `'${id}' is for Nuxeo's S3 binaries: set nuxeo.binaries.type: s3, or podIdentity: none`;
+  if (n.binaries.s3?.credentialsSecret) return `'${id}' and nuxeo.binaries.s3.credentialsSecret both give S3 credentials: keep one`;
+  const account = n.serviceAccount.create ? n.serviceAccount.annotations : undefined;
+  if (id === 'irsa' && account && !account['eks.amazonaws.com/role-arn']) {
+    return "'irsa' needs the IAM role on Nuxeo's ServiceAccount: nuxeo.serviceAccount.annotations: {eks.amazonaws.com/role-arn: arn:aws:iam::<account>:role/<role>}";
+  }
+  if (id === 'azure' && n.podLabels['azure.workload.identity/use'] !== 'true') {
+    return "'azure' needs nuxeo.podLabels: {azure.workload.identity/use: \"true\"} (and azure.workload.identity/client-id on the ServiceAccount)";
+  }
+  return undefined;
+}
 
 /** Connections PostgreSQL keeps for replication, maintenance and the superuser. */
 export const RESERVED_CONNECTIONS = 10;

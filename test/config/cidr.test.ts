@@ -1,4 +1,4 @@
-import { strictlyContains } from '../../lib/config/cidr';
+import { contains, strictlyContains } from '../../lib/config/cidr';
 
 describe('address blocks', () => {
   test.each([
@@ -18,4 +18,11 @@ describe('address blocks', () => {
   ])('%s strictly contains %s: %s', (outer, inner, expected) => {
     expect(strictlyContains(outer, inner)).toBe(expected);
   });
+});
+
+test('contains also holds for the block itself, and reads compressed IPv6', () => {
+  expect(contains('10.0.0.0/8', '10.0.0.0/8')).toBe(true);
+  expect(contains('fd00:ec2::23/128', 'fd00:ec2:0:0:0:0:0:23/128')).toBe(true);
+  expect(contains('169.254.170.23/32', '169.254.170.24/32')).toBe(false);
+  expect(contains('10.1.0.0/16', '10.0.0.0/8')).toBe(false);
 });
