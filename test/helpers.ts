@@ -52,7 +52,7 @@ export function cloudEnvironments(): Environment[] {
       redis: { mode: 'external' },
       nuxeo: { replicas: 3, binaries: { type: 's3', s3: { bucket: 'b-123', region: 'eu-west-1' } }, nodeSelector: { pool: 'nuxeo' }, tolerations: [{ key: 'dedicated', value: 'nuxeo', effect: 'NoSchedule' }] },
       database: { image: `postgres@sha256:${'a'.repeat(64)}`, serviceAccount: { name: 'postgresql', annotations: { 'example.com/owner': 'dba' } } },
-      network: { podIdentity: 'eks-pod-identity', dns: { nodeLocalAddress: '169.254.20.10' }, internetEgress: { cidrs: ['52.216.0.0/15', '2600:1fa0::/32'] } },
+      network: { podIdentity: 'eks-pod-identity', dns: { nodeLocalAddresses: ['169.254.20.10', '172.20.0.10'] }, internetEgress: { cidrs: ['52.216.0.0/15', '2600:1fa0::/32'] } },
       loadBalancer: { provider: 'service', host: 'eks.example.com', serviceAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'external' } },
     }),
     environment('cloud-gke', {

@@ -349,7 +349,7 @@ describe.each([...environmentMatrix(), ...cloudEnvironments()].map((e) => [e.nam
   });
 
   test('every pod resolves names through the cluster DNS pods (and node-local DNS when set), over UDP and TCP', () => {
-    const servers = [dnsPod, ...(dns.nodeLocalAddress ? [outside(dns.nodeLocalAddress)] : [])];
+    const servers = [dnsPod, ...dns.nodeLocalAddresses.map(outside)];
     const closed = pods.flatMap((p) => servers.flatMap((server) => ['UDP', 'TCP'].filter((proto) => !allowed(manifests, pod(p), server, 53, proto)).map((proto) => `${p} -> ${server.ip} ${proto}`)));
     expect(closed).toEqual([]);
   });

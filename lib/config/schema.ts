@@ -317,7 +317,10 @@ const network = z
       .strictObject({
         namespace: dnsLabel('namespace').default('kube-system'),
         podLabels: labelMap.default({ 'k8s-app': 'kube-dns' }).describe('labels of the cluster DNS pods (CoreDNS and kube-dns both carry k8s-app: kube-dns on EKS, GKE, AKS and kubeadm)'),
-        nodeLocalAddress: z.string().regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}$/, { message: "must be an IPv4 address such as '169.254.20.10'" }).optional().describe('address of NodeLocal DNSCache on each node, when the cluster runs it'),
+        nodeLocalAddresses: z
+          .array(z.string().regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}$/, { message: "must be an IPv4 address such as '169.254.20.10'" }))
+          .default([])
+          .describe('addresses NodeLocal DNSCache answers on, when the cluster runs it: 169.254.20.10, and the kube-dns Service IP it also binds in iptables mode'),
       })
       .prefault({})
       .describe('every pod may reach these DNS servers on port 53, and no other'),

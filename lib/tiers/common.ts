@@ -212,7 +212,7 @@ export function dnsEgress(spec: EnvironmentSpec): k8s.NetworkPolicyEgressRule {
   return {
     to: [
       ...peerOf({ namespace: dns.namespace, pods: dns.podLabels }),
-      ...(dns.nodeLocalAddress ? [{ ipBlock: { cidr: `${dns.nodeLocalAddress}/32` } }] : []),
+      ...dns.nodeLocalAddresses.map((ip) => ({ ipBlock: { cidr: `${ip}/32` } })),
     ],
     ports: [
       { port: k8s.IntOrString.fromNumber(PORTS.dns), protocol: 'UDP' },
