@@ -15,7 +15,10 @@ export const MIN_SENTINEL_REDIS_NODES = 3;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const IMAGE = /^[a-z0-9.\-_/:]+:[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 /** `name@sha256:<64 hex>`, optionally with a tag before the digest (the digest wins). */
-const IMAGE_BY_DIGEST = /^[a-z0-9.\-_/:]+@sha256:[a-f0-9]{64}$/;
+const IMAGE_BY_DIGEST = /^[a-z0-9.\-_/:]+(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?@sha256:[a-f0-9]{64}$/;
+
+/** Either form, as one pattern so the JSON Schema checks it in editors too. */
+const IMAGE_REF = new RegExp(`${IMAGE.source}|${IMAGE_BY_DIGEST.source}`);
 
 /** True for an image pinned by digest: immutable, so never worth re-pulling. */
 export function isDigestImage(image: string): boolean {
@@ -29,7 +32,7 @@ const dnsLabel = (what: string) =>
 const image = (example: string) =>
   z
     .string()
-    .refine((s) => IMAGE.test(s) || IMAGE_BY_DIGEST.test(s), { message: `must be an image with a version tag or a digest, e.g. ${example} or name@sha256:<64 hex digits>` })
+    .regex(IMAGE_REF, { message: `must be an image with a version tag or a digest, e.g. ${example} or name@sha256:<64 hex digits>` })
     .refine((s) => !s.endsWith(':latest'), { message: `must be pinned to a version tag or a digest, not 'latest' (e.g. ${example})` })
     .default(example);
 
@@ -344,7 +347,7 @@ const controllerPeer = z.strictObject({
 });
 
 /** API-server bound of `sessionAffinityConfig.clientIP.timeoutSeconds`. */
-export const MAX_CLIENT_IP_SECONDS = 86400;
+const MAX_CLIENT_IP_SECONDS = 86400;
 const MAX_COOKIE_SECONDS = 31_536_000;
 
 const loadBalancer = z
@@ -388,7 +391,6 @@ const loadBalancer = z
       (lb) => `${lb.cookieMaxAgeSeconds} is above ${MAX_CLIENT_IP_SECONDS} (one day), the longest ClientIP affinity the API server accepts for provider 'service' (sessionAffinityConfig.clientIP.timeoutSeconds)`,
     ),
   );
-
 
 export const environmentSchema = z
   .strictObject({
