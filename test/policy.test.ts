@@ -215,6 +215,20 @@ const checks: Record<string, Check> = {
         for (const p of c.ports ?? []) if (p.name && p.name.length > 15) report(`${id(w)} container ${c.name}`, `port name ${p.name} <= 15 characters [kube-linter invalid-target-ports]`);
       }
     }
+    // Values the API server or the CRDs refuse (shared/reference/images.md).
+    for (const svc of manifests.filter((m) => m.kind === 'Service')) {
+      const t = svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds;
+      if (t !== undefined && !(t >= 1 && t <= 86400)) report(id(svc), `sessionAffinityConfig.clientIP.timeoutSeconds ${t} within 1..86400 [API validation]`);
+    }
+    const DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
+    for (const route of manifests.filter((m) => m.kind === 'HTTPRoute')) {
+      for (const rule of route.spec.rules) {
+        const durations = { ...rule.timeouts, absoluteTimeout: rule.sessionPersistence?.absoluteTimeout, idleTimeout: rule.sessionPersistence?.idleTimeout };
+        for (const [field, d] of Object.entries(durations)) {
+          if (d !== undefined && !DURATION.test(d as string)) report(id(route), `${field} ${d} is a Gateway API Duration [GEP-2257, CRD validation]`);
+        }
+      }
+    }
     for (const ing of manifests.filter((m) => m.kind === 'Ingress')) {
       if (!ing.spec.tls?.length) report(id(ing), 'has spec.tls [Polaris tlsSettingsMissing]');
       for (const rule of ing.spec.rules) {
