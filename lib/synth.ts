@@ -11,6 +11,7 @@ import { CompactArchitecture, TIER_FILES } from './compact-architecture';
 import { EnvironmentError, listEnvironmentFiles, loadEnvironments } from './config/load';
 import type { Environment } from './config/schema';
 import { fingerprints, immutableChanges, parseFingerprints } from './render/immutable';
+import { createSecretCommand, SecretNeed, secretsNeeded } from './render/secrets';
 import { renderSummary } from './render/summary';
 import { architectureWarnings } from './render/warnings';
 import { elasticsearchHeapMegabytes } from './tiers/elasticsearch';
@@ -22,6 +23,11 @@ export const SUMMARY_FILE = 'SUMMARY.md';
 
 /** The files of one environment's output folder, by name, in memory. */
 export function synthesizeEnvironment(env: Environment): Map<string, string> {
+  return renderEnvironment(env).files;
+}
+
+/** The output folder's files and the Secrets its manifests reference. */
+function renderEnvironment(env: Environment): { files: Map<string, string>; secrets: SecretNeed[] } {
   // Never app.synth(): files are written by the pipeline below, under human names.
   const app = new App();
   new CompactArchitecture(app, env.name, { spec: env.spec });
@@ -34,6 +40,7 @@ export function synthesizeEnvironment(env: Environment): Map<string, string> {
     manifests.push(...objects);
     files.set(chart.node.id + MANIFEST_SUFFIX, Yaml.stringify(...objects));
   }
+  const secrets = secretsNeeded(manifests);
   files.set(
     SUMMARY_FILE,
     renderSummary(env, {
@@ -42,9 +49,10 @@ export function synthesizeEnvironment(env: Environment): Map<string, string> {
       elasticsearchHeapMegabytes: elasticsearchHeapMegabytes(env.spec),
       sentinelQuorum: env.spec.redis.mode === 'external' ? sentinelQuorum(env.spec) : undefined,
       fingerprints: fingerprints(manifests),
+      secrets,
     }),
   );
-  return files;
+  return { files, secrets };
 }
 
 function writeFolder(dir: string, files: Map<string, string>): void {
@@ -74,12 +82,15 @@ export interface SynthOptions {
 export interface SynthResult {
   readonly environments: Environment[];
   readonly warnings: string[];
+  /** Secrets each environment's manifests reference, by environment name. */
+  readonly secrets: Map<string, SecretNeed[]>;
 }
 
 /** Validates, renders and swaps into place; throws before touching `outDir` on any problem. */
 export function synthesize(opts: SynthOptions): SynthResult {
   const environments = loadEnvironments(opts.envFiles);
-  const rendered = environments.map((env) => ({ env, files: synthesizeEnvironment(env) }));
+  const rendered = environments.map((env) => ({ env, ...renderEnvironment(env) }));
+  const secrets = new Map(rendered.map((r) => [r.env.name, r.secrets]));
 
   const outDir = path.resolve(opts.outDir);
   // Compare with the committed output before replacing it: changes Kubernetes cannot apply in place.
@@ -114,7 +125,7 @@ export function synthesize(opts: SynthOptions): SynthResult {
     for (const { env, files } of rendered) writeFolder(path.join(opts.mirrorDir, env.name), files);
   }
   const limits = environments.flatMap((env) => architectureWarnings(env.spec).map((w) => `${env.name}: ${w}`));
-  return { environments, warnings: [...redeploy, ...limits] };
+  return { environments, warnings: [...redeploy, ...limits], secrets };
 }
 
 export interface CliIo {
@@ -160,7 +171,10 @@ export function main(argv: string[], io: CliIo = { out: console.log, err: consol
     const mirror = process.env.CDK8S_OUTDIR ? path.resolve(cwd, process.env.CDK8S_OUTDIR) : undefined;
     const result = synthesize({ envFiles: files, outDir, prune: all, mirrorDir: mirror === outDir ? undefined : mirror });
     for (const w of result.warnings) io.err(`warning: ${w}`);
-    for (const env of result.environments) io.out(`synthesized ${shown(cwd, path.join(outDir, env.name))}/ (${env.spec.redis.mode} Redis, ${env.spec.nuxeo.replicas} Nuxeo nodes)`);
+    for (const env of result.environments) {
+      io.out(`synthesized ${shown(cwd, path.join(outDir, env.name))}/ (${env.spec.redis.mode} Redis, ${env.spec.nuxeo.replicas} Nuxeo nodes); Secrets to create first (placeholders):`);
+      for (const s of result.secrets.get(env.name) ?? []) io.out(`  ${createSecretCommand(env.spec.namespace, s)}`);
+    }
     return 0;
   } catch (e) {
     if (e instanceof EnvironmentError) {

@@ -45,6 +45,25 @@ export function environmentMatrix(): Environment[] {
   return [...shippedEnvironments(), ...matrix];
 }
 
+/** Environments with the cloud options on, beside the matrix: pod identities, node-local DNS, narrowed egress, placement. */
+export function cloudEnvironments(): Environment[] {
+  return [
+    environment('cloud-eks', {
+      redis: { mode: 'external' },
+      nuxeo: { replicas: 3, binaries: { type: 's3', s3: { bucket: 'b-123', region: 'eu-west-1' } }, nodeSelector: { pool: 'nuxeo' }, tolerations: [{ key: 'dedicated', value: 'nuxeo', effect: 'NoSchedule' }] },
+      database: { image: `postgres@sha256:${'a'.repeat(64)}`, serviceAccount: { name: 'postgresql', annotations: { 'example.com/owner': 'dba' } } },
+      network: { podIdentity: 'eks-pod-identity', dns: { nodeLocalAddresses: ['169.254.20.10', '172.20.0.10'] }, internetEgress: { cidrs: ['52.216.0.0/15', '2600:1fa0::/32'] } },
+      loadBalancer: { provider: 'service', host: 'eks.example.com', serviceAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'external' } },
+    }),
+    environment('cloud-gke', {
+      nuxeo: { packages: ['nuxeo-web-ui'], binaries: { type: 's3', s3: { bucket: 'b-123', region: 'eu-west-1' } } },
+      elasticsearch: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'cloud.google.com/gke-nodepool', operator: 'In', values: ['search'] }] }] } } } },
+      network: { podIdentity: 'gke', dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } },
+      loadBalancer: { provider: 'gateway-api', host: 'gke.example.com', gateway: { name: 'gw', namespace: 'gateways' }, cookieMaxAgeSeconds: 172800 },
+    }),
+  ];
+}
+
 /** Synthesized output of an environment: file name -> parsed manifests. */
 export function synthFiles(env: Environment): Map<string, Manifest[]> {
   const out = new Map<string, Manifest[]>();

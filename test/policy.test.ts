@@ -4,8 +4,9 @@
  * shipped environment and of the Redis-mode x load-balancer matrix, with zero exemptions.
  * Each violation names the object, the container where there is one, and the rule with its tool ids.
  */
-import { CONTROLLER_DEFAULTS } from '../lib/config/schema';
-import { allContainers, allManifests, environmentMatrix, Manifest, matches, workloads } from './helpers';
+import { contains, strictlyContains } from '../lib/config/cidr';
+import { CONTROLLER_DEFAULTS, PRIVATE_RANGES } from '../lib/config/schema';
+import { allContainers, allManifests, cloudEnvironments, environmentMatrix, Manifest, matches, workloads } from './helpers';
 
 const SENSITIVE = /password|token|secret|bearer/i;
 const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
@@ -29,6 +30,9 @@ const checks: Record<string, Check> = {
       for (const f of ['hostNetwork', 'hostPID', 'hostIPC']) if (pod[f]) report(id(w), `no ${f} [PSS host namespaces, kube-linter host-*]`);
       if (pod.automountServiceAccountToken !== false) report(id(w), 'automountServiceAccountToken: false [Polaris automountServiceAccountToken]');
       if (pod.serviceAccountName && !manifests.some((m) => m.kind === 'ServiceAccount' && m.metadata.name === pod.serviceAccountName)) report(id(w), 'serviceAccountName exists [kube-linter non-existent-service-account]');
+      if (!pod.serviceAccountName || pod.serviceAccountName === 'default') report(id(w), 'a ServiceAccount of its own, not the namespace default [kube-linter default-service-account]');
+      const account = manifests.find((m) => m.kind === 'ServiceAccount' && m.metadata.name === pod.serviceAccountName);
+      if (account && account.automountServiceAccountToken !== false) report(`ServiceAccount/${account.metadata.name}`, 'automountServiceAccountToken: false on the account too [CIS 5.1.6]');
       for (const v of pod.volumes ?? []) {
         const type = Object.keys(v).find((k) => k !== 'name')!;
         if (!RESTRICTED_VOLUMES.includes(type)) report(id(w), `volume ${v.name}: type ${type} not allowed [PSS restrictedVolumes, kube-linter sensitive-host-mounts]`);
@@ -145,14 +149,37 @@ const checks: Record<string, Check> = {
     if (!policies.some((p) => Object.keys(p.spec.podSelector).length === 0 && p.spec.policyTypes.length === 2 && !p.spec.ingress && !p.spec.egress)) {
       report('NetworkPolicy/default-deny-all', 'namespace default deny for both directions');
     }
+    // Least privilege for egress: every rule names its destinations and ports; nothing reaches the
+    // private ranges by address; DNS goes to the DNS pods only; only Nuxeo leaves the cluster.
+    for (const p of policies) {
+      const isNuxeo = p.spec.podSelector.matchLabels?.['app.kubernetes.io/instance'] === 'nuxeo';
+      for (const rule of p.spec.egress ?? []) {
+        const ports = (rule.ports ?? []).map((pp: any) => pp.port);
+        if (!rule.to?.length) report(id(p), `egress to ports ${ports.join(',') || 'all'} names its destinations (no rule open to every address)`);
+        if (!ports.length) report(id(p), 'egress rule names its ports');
+        for (const peer of rule.to ?? []) {
+          const block = peer.ipBlock;
+          if (!block) continue;
+          if (!isNuxeo && !ports.every((port: number) => port === 53)) report(id(p), `no address-block egress (${block.cidr}) outside Nuxeo, but node-local DNS`);
+          if (ports.includes(53) && !/\/32$/.test(block.cidr)) report(id(p), `DNS egress to ${block.cidr}: only the DNS pods or a node-local address`);
+          if (/\/0$/.test(block.cidr)) {
+            const missing = PRIVATE_RANGES.filter((r) => strictlyContains(block.cidr, r) && !(block.except ?? []).includes(r));
+            if (missing.length) report(id(p), `egress to ${block.cidr} excepts the private ranges, missing ${missing.join(', ')}`);
+          }
+        }
+      }
+    }
   },
 
   'F. images'(manifests, report) {
     for (const w of workloads(manifests)) {
       for (const c of allContainers(w.spec.template.spec)) {
+        const digest = /@sha256:[a-f0-9]{64}$/.test(c.image);
         const tag = /:([^/:@]+)$/.exec(c.image)?.[1];
-        if (!tag || tag === 'latest') report(`${id(w)} container ${c.name}`, 'image pinned to a version tag [kube-score container-image-tag, kube-linter latest-tag, Polaris tagNotSpecified]');
-        if (c.imagePullPolicy !== 'Always') report(`${id(w)} container ${c.name}`, 'imagePullPolicy Always [kube-score container-image-pull-policy, Polaris pullPolicyNotAlways]');
+        if (!digest && (!tag || tag === 'latest')) report(`${id(w)} container ${c.name}`, 'image pinned to a version tag or a digest [kube-score container-image-tag, kube-linter latest-tag, Polaris tagNotSpecified]');
+        // A digest cannot change: IfNotPresent (a deliberate exception to kube-score/Polaris, issue 12). A tag can: Always.
+        const expected = digest ? 'IfNotPresent' : 'Always';
+        if (c.imagePullPolicy !== expected) report(`${id(w)} container ${c.name}`, `imagePullPolicy ${expected} for ${digest ? 'a digest' : 'a tag'} [kube-score container-image-pull-policy, Polaris pullPolicyNotAlways]`);
       }
     }
   },
@@ -186,6 +213,20 @@ const checks: Record<string, Check> = {
     for (const w of workloads(manifests)) {
       for (const c of allContainers(w.spec.template.spec)) {
         for (const p of c.ports ?? []) if (p.name && p.name.length > 15) report(`${id(w)} container ${c.name}`, `port name ${p.name} <= 15 characters [kube-linter invalid-target-ports]`);
+      }
+    }
+    // Values the API server or the CRDs refuse (shared/reference/images.md).
+    for (const svc of manifests.filter((m) => m.kind === 'Service')) {
+      const t = svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds;
+      if (t !== undefined && !(t >= 1 && t <= 86400)) report(id(svc), `sessionAffinityConfig.clientIP.timeoutSeconds ${t} within 1..86400 [API validation]`);
+    }
+    const DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
+    for (const route of manifests.filter((m) => m.kind === 'HTTPRoute')) {
+      for (const rule of route.spec.rules) {
+        const durations = { ...rule.timeouts, absoluteTimeout: rule.sessionPersistence?.absoluteTimeout, idleTimeout: rule.sessionPersistence?.idleTimeout };
+        for (const [field, d] of Object.entries(durations)) {
+          if (d !== undefined && !DURATION.test(d as string)) report(id(route), `${field} ${d} is a Gateway API Duration [GEP-2257, CRD validation]`);
+        }
       }
     }
     for (const ing of manifests.filter((m) => m.kind === 'Ingress')) {
@@ -230,32 +271,62 @@ describe.each(environmentMatrix().map((e) => [e.name, e] as const))('environment
   });
 });
 
-/** Connections NetworkPolicies allow between two pods: the source's egress and the destination's ingress must both allow it. */
-function allowed(manifests: Manifest[], from: { labels: Record<string, string>; namespace: string }, to: { labels: Record<string, string>; namespace: string }, port: number): boolean {
+/**
+ * An endpoint of a connection: a pod (labels, namespace and its address) or an address outside
+ * the cluster (no labels, namespace 'outside'). Pods get addresses in 10.0.0.0/8, as most pod
+ * networks do, so an address block that failed to except the private ranges would reach them.
+ */
+type Endpoint = { labels: Record<string, string>; namespace: string; ip: string };
+const outside = (ip: string): Endpoint => ({ labels: {}, namespace: 'outside', ip });
+const POD_IP = '10.12.0.7';
+
+const inBlock = (ip: string, cidr: string) => contains(cidr, `${ip}/${ip.includes(':') ? 128 : 32}`);
+
+/** Connections NetworkPolicies allow between two endpoints: the source's egress and the destination's ingress must both allow it. */
+function allowed(manifests: Manifest[], from: Endpoint, to: Endpoint, port: number, protocol = 'TCP'): boolean {
   const policies = manifests.filter((m) => m.kind === 'NetworkPolicy');
-  const peerMatches = (peer: any, pod: { labels: Record<string, string>; namespace: string }, policyNs: string) => {
-    if (peer.ipBlock) return true;
-    const ns = peer.namespaceSelector ? peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] === pod.namespace : pod.namespace === policyNs;
-    return ns && matches(peer.podSelector?.matchLabels ?? {}, pod.labels);
+  const peerMatches = (peer: any, end: Endpoint, policyNs: string) => {
+    if (peer.ipBlock) return inBlock(end.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((e: string) => inBlock(end.ip, e));
+    if (end.namespace === 'outside') return false;
+    const ns = peer.namespaceSelector ? peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] === end.namespace : end.namespace === policyNs;
+    return ns && matches(peer.podSelector?.matchLabels ?? {}, end.labels);
   };
-  const side = (pod: typeof from, other: typeof from, dir: 'ingress' | 'egress', peersKey: 'from' | 'to') => {
-    // A pod outside our namespaces (the ingress controller, a client) is governed by policies we do not write.
-    if (!policies.some((p) => p.metadata.namespace === pod.namespace)) return true;
-    const selecting = policies.filter((p) => p.metadata.namespace === pod.namespace && matches(p.spec.podSelector.matchLabels ?? {}, pod.labels) && p.spec.policyTypes.includes(dir === 'ingress' ? 'Ingress' : 'Egress'));
+  const side = (end: Endpoint, other: Endpoint, dir: 'ingress' | 'egress', peersKey: 'from' | 'to') => {
+    // An endpoint outside our namespaces (the ingress controller, a client, DNS) is governed by policies we do not write.
+    if (!policies.some((p) => p.metadata.namespace === end.namespace)) return true;
+    const selecting = policies.filter((p) => p.metadata.namespace === end.namespace && matches(p.spec.podSelector.matchLabels ?? {}, end.labels) && p.spec.policyTypes.includes(dir === 'ingress' ? 'Ingress' : 'Egress'));
     return selecting.some((p) => (p.spec[dir] ?? []).some((rule: any) =>
-      (!rule.ports || rule.ports.some((pp: any) => pp.port === port)) && (!rule[peersKey] || rule[peersKey].some((peer: any) => peerMatches(peer, other, p.metadata.namespace!)))));
+      (!rule.ports || rule.ports.some((pp: any) => pp.port === port && (pp.protocol ?? 'TCP') === protocol)) &&
+      (!rule[peersKey] || rule[peersKey].some((peer: any) => peerMatches(peer, other, p.metadata.namespace!)))));
   };
   return side(from, to, 'egress', 'to') && side(to, from, 'ingress', 'from');
 }
 
-describe.each(environmentMatrix().map((e) => [e.name, e] as const))('network paths of %s', (_name, env) => {
+describe.each(cloudEnvironments().map((e) => [e.name, e] as const))('cloud environment %s', (_name, env) => {
+  const manifests = allManifests(env);
+  test.each(Object.keys(checks))('%s', (name) => {
+    const violations: string[] = [];
+    checks[name](manifests, (object, rule) => violations.push(`${object}: ${rule}`));
+    expect(violations).toEqual([]);
+  });
+});
+
+describe.each([...environmentMatrix(), ...cloudEnvironments()].map((e) => [e.name, e] as const))('network paths of %s', (_name, env) => {
   const manifests = allManifests(env);
   const ns = env.spec.namespace;
-  const pod = (instance: string) => ({ labels: workloads(manifests).find((w) => w.metadata.name === instance)!.spec.template.metadata.labels, namespace: ns });
+  const pod = (instance: string): Endpoint => ({ labels: workloads(manifests).find((w) => w.metadata.name === instance)!.spec.template.metadata.labels, namespace: ns, ip: POD_IP });
   const lb = env.spec.loadBalancer;
-  const controller = lb.provider === 'service'
-    ? { labels: { anything: 'external' }, namespace: 'outside' }
-    : { labels: (lb.controller ?? CONTROLLER_DEFAULTS[lb.provider]).podLabels, namespace: (lb.controller ?? CONTROLLER_DEFAULTS[lb.provider]).namespace };
+  const controller: Endpoint = lb.provider === 'service'
+    ? outside('198.51.100.20')
+    : { labels: (lb.controller ?? CONTROLLER_DEFAULTS[lb.provider]).podLabels, namespace: (lb.controller ?? CONTROLLER_DEFAULTS[lb.provider]).namespace, ip: '10.20.0.9' };
+  const dns = env.spec.network.dns;
+  const dnsPod: Endpoint = { labels: dns.podLabels, namespace: dns.namespace, ip: '10.96.0.10' };
+  const pods = workloads(manifests).map((w) => w.metadata.name);
+  const s3 = env.spec.nuxeo.binaries.type === 's3';
+  const internet = s3 || env.spec.nuxeo.packages.length > 0;
+  const identity = env.spec.network.podIdentity;
+  // An address every internet-egress setting of these environments lets through (an S3 endpoint).
+  const s3Address = '52.217.0.10';
   const external = env.spec.redis.mode === 'external';
 
   test('the architecture\'s connections are open', () => {
@@ -274,8 +345,27 @@ describe.each(environmentMatrix().map((e) => [e.name, e] as const))('network pat
           ['Sentinel <-> Sentinel', pod('redis'), pod('redis'), 26379],
         ] as [string, any, any, number][])
         : ([['Nuxeo -> Redis master in nuxeo-0 / replication', pod('nuxeo'), pod('nuxeo'), 6379]] as [string, any, any, number][])),
+      ...(internet ? ([['Nuxeo -> S3 / Nuxeo Connect over HTTPS', pod('nuxeo'), outside(s3Address), 443]] as [string, any, any, number][]) : []),
+      ...(s3 && identity === 'eks-pod-identity'
+        ? ([
+          ['Nuxeo -> EKS Pod Identity Agent (IPv4)', pod('nuxeo'), outside('169.254.170.23'), 80],
+          ['Nuxeo -> EKS Pod Identity Agent (IPv6)', pod('nuxeo'), outside('fd00:ec2:0:0:0:0:0:23'), 80],
+        ] as [string, any, any, number][])
+        : []),
+      ...(s3 && identity === 'gke'
+        ? ([
+          ['Nuxeo -> GKE metadata server (Dataplane V2)', pod('nuxeo'), outside('169.254.169.254'), 80],
+          ['Nuxeo -> GKE metadata server (Calico)', pod('nuxeo'), outside('169.254.169.252'), 988],
+        ] as [string, any, any, number][])
+        : []),
     ];
     expect(paths.filter(([, a, b, port]) => !allowed(manifests, a, b, port)).map(([name]) => name)).toEqual([]);
+  });
+
+  test('every pod resolves names through the cluster DNS pods (and node-local DNS when set), over UDP and TCP', () => {
+    const servers = [dnsPod, ...dns.nodeLocalAddresses.map(outside)];
+    const closed = pods.flatMap((p) => servers.flatMap((server) => ['UDP', 'TCP'].filter((proto) => !allowed(manifests, pod(p), server, 53, proto)).map((proto) => `${p} -> ${server.ip} ${proto}`)));
+    expect(closed).toEqual([]);
   });
 
   test('everything else is closed', () => {
@@ -287,6 +377,18 @@ describe.each(environmentMatrix().map((e) => [e.name, e] as const))('network pat
       ['Nuxeo -> Elasticsearch transport', pod('nuxeo'), pod('elasticsearch'), 9300],
       ['another namespace -> PostgreSQL', { labels: pod('nuxeo').labels, namespace: 'intruder' }, pod('postgresql-primary'), 5432],
       ...(external ? ([['Elasticsearch -> Redis', pod('elasticsearch'), pod('redis'), 6379]] as [string, any, any, number][]) : []),
+      ...pods.flatMap((p) => [
+        [`${p} -> a public DNS server`, pod(p), outside('8.8.8.8'), 53],
+        [`${p} -> pods labelled as DNS in another namespace`, pod(p), { ...dnsPod, namespace: 'intruder' }, 53],
+        ...(p === 'nuxeo' && s3 && identity === 'gke' ? [] : [[`${p} -> the cloud metadata server`, pod(p), outside('169.254.169.254'), 80]]),
+        [`${p} -> a cluster address on 443 (API server, other tenants)`, pod(p), outside('10.0.0.1'), 443],
+        [`${p} -> a private address in 172.16/12 on 443`, pod(p), outside('172.20.0.1'), 443],
+        [`${p} -> an IPv6 unique-local address on 443`, pod(p), outside('fd12:3456:0:0:0:0:0:1'), 443],
+        [`${p} -> a pod by its address on 443`, pod(p), pod('elasticsearch'), 443],
+        [`${p} -> the internet on 80`, pod(p), outside(s3Address), 80],
+        ...(p === 'nuxeo' && internet ? [] : [[`${p} -> the internet on 443`, pod(p), outside(s3Address), 443]]),
+        ...(p === 'nuxeo' && s3 && identity === 'eks-pod-identity' ? [] : [[`${p} -> EKS Pod Identity Agent`, pod(p), outside('169.254.170.23'), 80]]),
+      ] as [string, any, any, number][]),
     ];
     expect(closed.filter(([, a, b, port]) => allowed(manifests, a, b, port)).map(([name]) => name)).toEqual([]);
   });

@@ -3,7 +3,7 @@
  * to Kubernetes 1.33) and the Gateway API schema (@kubernetes-models/gateway-api). These schemas
  * do not reject unknown fields; the typed L1 props (checked by `tsc --noEmit` in `npm test`) do.
  */
-import { allManifests, environmentMatrix, Manifest } from './helpers';
+import { allManifests, cloudEnvironments, environmentMatrix, Manifest } from './helpers';
 
 function modelOf(m: Manifest): any {
   if (m.apiVersion.startsWith('gateway.networking.k8s.io/')) {
@@ -12,7 +12,7 @@ function modelOf(m: Manifest): any {
   return require(`kubernetes-models/${m.apiVersion}`)[m.kind];
 }
 
-describe.each(environmentMatrix().map((e) => [e.name, e] as const))('environment %s', (_name, env) => {
+describe.each([...environmentMatrix(), ...cloudEnvironments()].map((e) => [e.name, e] as const))('environment %s', (_name, env) => {
   const manifests = allManifests(env);
 
   test('every object has a schema and validates against it', () => {

@@ -48,6 +48,9 @@ describe('npm run synth', () => {
     expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(['external-redis', 'sidecar-redis']);
     expect(r.err.filter((l) => l.includes('Chronicle Queue is not distributed'))).toHaveLength(2);
     expect(r.err.some((l) => l.startsWith('warning: sidecar-redis: WorkManager queues are bounded by Redis memory: maxmemory 384Mi'))).toBe(true);
+    // The Secrets to create, with placeholders: never a value.
+    expect(r.out).toContain("  kubectl -n nuxeo-sidecar create secret generic nuxeo-redis --from-literal=password='<password>'");
+    expect(r.out).toContain("  kubectl -n nuxeo-external create secret generic nuxeo-s3 --from-literal=access-key-id='<access-key-id>' --from-literal=secret-access-key='<secret-access-key>'");
   });
 
   test('a bad environment file fails the run and leaves dist/ byte-identical', () => {

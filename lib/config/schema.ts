@@ -14,16 +14,26 @@ export const MIN_SENTINEL_REDIS_NODES = 3;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const IMAGE = /^[a-z0-9.\-_/:]+:[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+/** `name@sha256:<64 hex>`, optionally with a tag before the digest (the digest wins). */
+const IMAGE_BY_DIGEST = /^[a-z0-9.\-_/:]+(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?@sha256:[a-f0-9]{64}$/;
+
+/** Either form, as one pattern so the JSON Schema checks it in editors too. */
+const IMAGE_REF = new RegExp(`${IMAGE.source}|${IMAGE_BY_DIGEST.source}`);
+
+/** True for an image pinned by digest: immutable, so never worth re-pulling. */
+export function isDigestImage(image: string): boolean {
+  return IMAGE_BY_DIGEST.test(image);
+}
 
 const dnsLabel = (what: string) =>
   z.string().max(63).regex(DNS_LABEL, { message: `${what} must be a DNS label: lower-case letters, digits and '-'` });
 
-/** An image reference pinned to a version tag; `latest` is refused. */
+/** An image reference pinned to a version tag or a digest; `latest` alone is refused. */
 const image = (example: string) =>
   z
     .string()
-    .regex(IMAGE, { message: `must be an image with a version tag, e.g. ${example}` })
-    .refine((s) => !s.endsWith(':latest'), { message: `must be pinned to a version tag, not 'latest' (e.g. ${example})` })
+    .regex(IMAGE_REF, { message: `must be an image with a version tag or a digest, e.g. ${example} or name@sha256:<64 hex digits>` })
+    .refine((s) => !s.endsWith(':latest'), { message: `must be pinned to a version tag or a digest, not 'latest' (e.g. ${example})` })
     .default(example);
 
 const memory = z.string().regex(MEMORY_PATTERN, { message: "must be a memory quantity such as '512Mi' or '2Gi'" });
@@ -102,6 +112,81 @@ function fitsLimit(field: string, fraction: number, why: string) {
 const secretRef = (name: string, key: string) =>
   z.strictObject({ name: dnsLabel('secret name').default(name), key: z.string().min(1).default(key) }).prefault({});
 
+/** Label keys (optionally prefixed) and values as the API server accepts them. */
+const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+const labelKey = z.string().max(316).regex(QUALIFIED_NAME, { message: "must be a label key such as 'example.com/pool' (prefix optional)" });
+const labelMap = z.record(labelKey, z.string().regex(LABEL_VALUE, { message: 'must be a label value: at most 63 letters, digits, -, _ or ., starting and ending alphanumeric' }));
+/** Keys this tool sets itself: a pod label or annotation must not override them. */
+const OWN_KEYS = /^(app\.kubernetes\.io\/|nuxeo-compact-k8s\/)/;
+const notOurs = (m: Record<string, string>) => Object.keys(m).every((k) => !OWN_KEYS.test(k));
+const ownKeysMessage = (what: string) => `must not set app.kubernetes.io/* or nuxeo-compact-k8s/* ${what}: the selectors and checksums use them`;
+
+/** Kubernetes NodeAffinity and PodAffinity, typed so a mistake is named here, not by the API server. */
+const nodeSelectorTerm = z.strictObject({
+  matchExpressions: z
+    .array(z.strictObject({ key: labelKey, operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']), values: z.array(z.string()).optional() }))
+    .optional(),
+  matchFields: z.array(z.strictObject({ key: z.string().min(1), operator: z.enum(['In', 'NotIn']), values: z.array(z.string()).min(1) })).optional(),
+});
+const labelSelector = z.strictObject({
+  matchLabels: labelMap.optional(),
+  matchExpressions: z.array(z.strictObject({ key: labelKey, operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()).optional() })).optional(),
+});
+const podAffinityTerm = z.strictObject({
+  labelSelector: labelSelector.optional(),
+  namespaces: z.array(dnsLabel('namespace')).optional(),
+  namespaceSelector: labelSelector.optional(),
+  topologyKey: labelKey,
+});
+const weight = z.number().int().min(1).max(100);
+const nodeAffinity = z.strictObject({
+  requiredDuringSchedulingIgnoredDuringExecution: z.strictObject({ nodeSelectorTerms: z.array(nodeSelectorTerm).min(1) }).optional(),
+  preferredDuringSchedulingIgnoredDuringExecution: z.array(z.strictObject({ weight, preference: nodeSelectorTerm })).optional(),
+});
+const podAffinity = z.strictObject({
+  requiredDuringSchedulingIgnoredDuringExecution: z.array(podAffinityTerm).optional(),
+  preferredDuringSchedulingIgnoredDuringExecution: z.array(z.strictObject({ weight, podAffinityTerm })).optional(),
+});
+
+/**
+ * Where a tier's pods run and under which identity: a ServiceAccount of its own (no API token
+ * mounted) that can carry cloud identity annotations (IRSA, GKE, Azure), node placement, and
+ * extra pod labels and annotations (e.g. `azure.workload.identity/use: "true"`).
+ */
+const podSettings = () => ({
+  serviceAccount: z
+    .strictObject({
+      create: z.boolean().default(true).describe('emit the ServiceAccount; false = use an existing one, named by `name`'),
+      name: dnsLabel('service account name').optional().describe('default: the workload name (one account per workload)'),
+      annotations: z.record(labelKey, z.string()).default({}).describe('e.g. eks.amazonaws.com/role-arn, iam.gke.io/gcp-service-account, azure.workload.identity/client-id'),
+    })
+    .prefault({})
+    .refine(...rule<{ create: boolean; name?: string }>(['create', 'name'], ['name'], (a) => a.create || a.name !== undefined, () => 'is required when create is false: the existing ServiceAccount the pods run under')),
+  nodeSelector: labelMap.default({}).describe('node labels the pods require (a dedicated node pool)'),
+  tolerations: z
+    .array(
+      z.strictObject({
+        key: labelKey.optional(),
+        operator: z.enum(['Equal', 'Exists']).default('Equal'),
+        value: z.string().regex(LABEL_VALUE).optional(),
+        effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+        tolerationSeconds: z.number().int().min(0).optional(),
+      }),
+    )
+    .default([])
+    .describe('taints the pods tolerate (dedicated nodes)'),
+  affinity: z
+    .strictObject({
+      nodeAffinity: nodeAffinity.optional().describe('a Kubernetes NodeAffinity (node pools, instance types), added as written'),
+      podAffinity: podAffinity.optional().describe('a Kubernetes PodAffinity, added as written'),
+    })
+    .prefault({})
+    .describe('extra affinity; the anti-affinity between the pods of a workload stays'),
+  podLabels: labelMap.refine(notOurs, { message: ownKeysMessage('labels') }).default({}),
+  podAnnotations: z.record(labelKey, z.string()).refine(notOurs, { message: ownKeysMessage('annotations') }).default({}),
+});
+
 const DEFAULT_IMAGES = {
   nuxeo: 'docker-private.packages.nuxeo.com/nuxeo/nuxeo:2021.36',
   proxy: 'nginxinc/nginx-unprivileged:1.28.0-alpine',
@@ -149,6 +234,7 @@ const nuxeo = z
       .describe('nuxeo.stream.chronicle.retention.duration'),
     packages: z.array(z.string().min(1)).default([]).describe('Nuxeo packages installed at start (NUXEO_PACKAGES)'),
     properties: z.record(z.string(), z.string()).default({}).describe('extra nuxeo.conf properties, written last'),
+    ...podSettings(),
     proxy: z
       .strictObject({
         image: image(DEFAULT_IMAGES.proxy),
@@ -176,6 +262,7 @@ const redis = z
         resources: resources({ cpu: '50m', memory: '64Mi', ephemeralStorage: '32Mi' }, { cpu: '200m', memory: '128Mi', ephemeralStorage: '128Mi' }),
       })
       .prefault({}),
+    ...podSettings(),
   })
   .prefault({})
   .refine(...fitsLimit('maxmemory', 0.9, 'replication buffers and fork need the rest'))
@@ -203,6 +290,7 @@ const elasticsearch = z
     clusterName: dnsLabel('cluster name').default('nuxeo'),
     indexReplicas: z.number().int().min(0).default(1).describe('elasticsearch.indexNumberOfReplicas for the Nuxeo indexes'),
     sysctlInitContainer: z.boolean().default(false).describe('opt-in privileged init container setting vm.max_map_count instead of node.store.allow_mmap=false'),
+    ...podSettings(),
   })
   .prefault({})
   .refine(...fitsLimit('heap', 0.75, 'Elastic advises 50%, the rest is off-heap and file cache'));
@@ -216,6 +304,40 @@ const database = z
     name: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' }).default('nuxeo'),
     user: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' }).default('nuxeo'),
     maxConnections: z.number().int().min(20).default(200),
+    ...podSettings(),
+  })
+  .prefault({});
+
+/** Address blocks internet egress never reaches: private, carrier-grade NAT, link-local, unique-local. */
+export const PRIVATE_RANGES = ['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7', 'fe80::/10'];
+const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]*:[0-9a-fA-F:]*\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/;
+const cidr = z.string().regex(CIDR, { message: "must be an address block such as '203.0.113.0/24' or '2001:db8::/32'" });
+
+/** Egress the NetworkPolicies allow beyond the architecture's own connections. */
+const network = z
+  .strictObject({
+    dns: z
+      .strictObject({
+        namespace: dnsLabel('namespace').default('kube-system'),
+        podLabels: labelMap.default({ 'k8s-app': 'kube-dns' }).describe('labels of the cluster DNS pods (CoreDNS and kube-dns both carry k8s-app: kube-dns on EKS, GKE, AKS and kubeadm)'),
+        nodeLocalAddresses: z
+          .array(z.string().regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}$/, { message: "must be an IPv4 address such as '169.254.20.10'" }))
+          .default([])
+          .describe('addresses NodeLocal DNSCache answers on, when the cluster runs it: 169.254.20.10, and the kube-dns Service IP it also binds in iptables mode'),
+      })
+      .prefault({})
+      .describe('every pod may reach these DNS servers on port 53, and no other'),
+    internetEgress: z
+      .strictObject({
+        cidrs: z.array(cidr).min(1).default(['0.0.0.0/0', '::/0']).describe('where Nuxeo may open HTTPS (443): Nuxeo Connect for packages, S3; e.g. a proxy or VPC endpoint range'),
+        except: z.array(cidr).default(PRIVATE_RANGES).describe('blocks removed from those (default: private and link-local ranges, so the cluster and cloud metadata stay closed)'),
+      })
+      .prefault({})
+      .describe('only Nuxeo has internet egress, only on 443, and only when it installs packages or uses S3'),
+    podIdentity: z
+      .enum(['none', 'irsa', 'eks-pod-identity', 'gke', 'azure'], { message: "must be one of 'none', 'irsa', 'eks-pod-identity', 'gke', 'azure'" })
+      .default('none')
+      .describe('cloud identity Nuxeo uses for S3 instead of keys; opens the egress it needs (see README)'),
   })
   .prefault({});
 
@@ -223,6 +345,10 @@ const controllerPeer = z.strictObject({
   namespace: dnsLabel('namespace'),
   podLabels: z.record(z.string(), z.string()),
 });
+
+/** API-server bound of `sessionAffinityConfig.clientIP.timeoutSeconds`. */
+const MAX_CLIENT_IP_SECONDS = 86400;
+const MAX_COOKIE_SECONDS = 31_536_000;
 
 const loadBalancer = z
   .strictObject({
@@ -232,9 +358,13 @@ const loadBalancer = z
     className: z.string().optional().describe('IngressClass name (ingress-nginx: nginx, traefik: traefik)'),
     gateway: z.strictObject({ name: dnsLabel('gateway name'), namespace: dnsLabel('namespace'), sectionName: z.string().optional() }).optional().describe('parent Gateway of the HTTPRoute (gateway-api)'),
     cookieName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('nuxeo-route'),
-    cookieMaxAgeSeconds: z.number().int().min(60).default(28800),
+    cookieMaxAgeSeconds: z.number().int().min(60).max(MAX_COOKIE_SECONDS, { message: `must be at most ${MAX_COOKIE_SECONDS} (one year)` }).default(28800),
     maxUploadMegabytes: z.number().int().min(1).default(1024),
-    timeoutSeconds: z.number().int().min(30).default(600),
+    timeoutSeconds: z.number().int().min(30).max(86400, { message: 'must be at most 86400 (one day)' }).default(600),
+    serviceAnnotations: z
+      .record(labelKey, z.string())
+      .default({})
+      .describe("provider 'service': annotations for the cloud load balancer (scheme, type ...), added after the stickiness ones"),
     controller: controllerPeer.optional().describe('where the ingress controller or gateway proxy pods run, for NetworkPolicies; default per provider'),
   })
   .refine(
@@ -243,6 +373,22 @@ const loadBalancer = z
       ['gateway'],
       (lb) => lb.provider !== 'gateway-api' || lb.gateway !== undefined,
       () => "is required with provider 'gateway-api': name and namespace of the parent Gateway",
+    ),
+  )
+  .refine(
+    ...rule<{ provider: string; serviceAnnotations: Record<string, string> }>(
+      ['provider', 'serviceAnnotations'],
+      ['serviceAnnotations'],
+      (lb) => lb.provider === 'service' || Object.keys(lb.serviceAnnotations).length === 0,
+      (lb) => `are only used with provider 'service' (a cloud load balancer), not '${lb.provider}'`,
+    ),
+  )
+  .refine(
+    ...rule<{ provider: string; cookieMaxAgeSeconds: number }>(
+      ['provider', 'cookieMaxAgeSeconds'],
+      ['cookieMaxAgeSeconds'],
+      (lb) => lb.provider !== 'service' || lb.cookieMaxAgeSeconds <= MAX_CLIENT_IP_SECONDS,
+      (lb) => `${lb.cookieMaxAgeSeconds} is above ${MAX_CLIENT_IP_SECONDS} (one day), the longest ClientIP affinity the API server accepts for provider 'service' (sessionAffinityConfig.clientIP.timeoutSeconds)`,
     ),
   );
 
@@ -276,6 +422,7 @@ export const environmentSchema = z
     elasticsearch,
     database,
     loadBalancer,
+    network,
   })
   .refine(
     ...rule<{ nuxeo: { replicas: number; databasePoolSize: number }; database: { maxConnections: number } }>(
@@ -286,7 +433,30 @@ export const environmentSchema = z
         `${env.database.maxConnections} is below what ${env.nuxeo.replicas} Nuxeo nodes with pools of ${env.nuxeo.databasePoolSize} can open ` +
         `(${databaseConnectionsNeeded(env.nuxeo.replicas, env.nuxeo.databasePoolSize)}, with ${RESERVED_CONNECTIONS} reserved for replication and administration): raise it or lower nuxeo.databasePoolSize`,
     ),
-  );
+  )
+  .refine(...rule<IdentityFields>(['nuxeo', 'network'], ['network', 'podIdentity'], (env) => podIdentityProblem(env) === undefined, (env) => podIdentityProblem(env)!));
+
+type IdentityFields = {
+  nuxeo: { binaries: { type: string; s3?: { credentialsSecret?: unknown } }; serviceAccount: { create: boolean; annotations: Record<string, string> }; podLabels: Record<string, string> };
+  network: { podIdentity: string };
+};
+
+/** What a pod identity for S3 needs from the rest of the file, if something is missing. */
+function podIdentityProblem(env: IdentityFields): string | undefined {
+  const id = env.network.podIdentity;
+  if (id === 'none') return undefined;
+  const n = env.nuxeo;
+  if (n.binaries.type !== 's3') return `'${id}' is for Nuxeo's S3 binaries: set nuxeo.binaries.type: s3, or podIdentity: none`;
+  if (n.binaries.s3?.credentialsSecret) return `'${id}' and nuxeo.binaries.s3.credentialsSecret both give S3 credentials: keep one`;
+  const account = n.serviceAccount.create ? n.serviceAccount.annotations : undefined;
+  if (id === 'irsa' && account && !account['eks.amazonaws.com/role-arn']) {
+    return "'irsa' needs the IAM role on Nuxeo's ServiceAccount: nuxeo.serviceAccount.annotations: {eks.amazonaws.com/role-arn: arn:aws:iam::<account>:role/<role>}";
+  }
+  if (id === 'azure' && n.podLabels['azure.workload.identity/use'] !== 'true') {
+    return "'azure' needs nuxeo.podLabels: {azure.workload.identity/use: \"true\"} (and azure.workload.identity/client-id on the ServiceAccount)";
+  }
+  return undefined;
+}
 
 /** Connections PostgreSQL keeps for replication, maintenance and the superuser. */
 export const RESERVED_CONNECTIONS = 10;
@@ -301,6 +471,8 @@ export type EnvironmentSpec = z.output<typeof environmentSchema>;
 export type LoadBalancerProvider = EnvironmentSpec['loadBalancer']['provider'];
 export type Resources = EnvironmentSpec['nuxeo']['resources'];
 export type VolumeSpec = EnvironmentSpec['nuxeo']['data'];
+/** Identity, placement, pod labels and annotations: the same fields on every tier. */
+export type PodSettings = Pick<EnvironmentSpec['nuxeo'], 'serviceAccount' | 'nodeSelector' | 'tolerations' | 'affinity' | 'podLabels' | 'podAnnotations'>;
 
 /** Where each provider's proxy pods usually run (their upstream charts' labels). */
 export const CONTROLLER_DEFAULTS: Record<Exclude<LoadBalancerProvider, 'service'>, { namespace: string; podLabels: Record<string, string>; className?: string }> = {

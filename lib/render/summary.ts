@@ -4,6 +4,7 @@
  */
 import type { Environment } from '../config/schema';
 import { Fingerprints, renderFingerprints } from './immutable';
+import { renderSecretsChecklist, SecretNeed } from './secrets';
 import { architectureWarnings } from './warnings';
 
 export interface SummaryFacts {
@@ -18,6 +19,8 @@ export interface SummaryFacts {
   readonly sentinelQuorum?: number;
   /** Digests of the StatefulSet fields Kubernetes cannot update in place. */
   readonly fingerprints: Fingerprints;
+  /** Every Secret the manifests reference. */
+  readonly secrets: SecretNeed[];
 }
 
 function mermaid(env: Environment): string {
@@ -69,6 +72,7 @@ Apply in file order: ${facts.files.map((f) => `\`${f}\``).join(', ')}.
 ${mermaid(env)}
 \`\`\`
 
+${renderSecretsChecklist(s.namespace, facts.secrets)}
 ## Limits in force
 
 ${architectureWarnings(s).map((w) => `- ${w}`).join('\n')}

@@ -36,6 +36,33 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
     const needed = Math.max(n.replicas, spec.elasticsearch.replicas, spec.database.replicas + 1, r.mode === 'external' ? r.replicas : 0);
     warnings.push(`scheduling.antiAffinity is 'required': the cluster needs at least ${needed} schedulable nodes, or pods stay Pending.`);
   }
+  const identity = spec.network.podIdentity;
+  if (identity === 'eks-pod-identity') {
+    warnings.push(
+      'network.podIdentity is eks-pod-identity: the AWS SDK for Java needs 1.12.746 or later to read EKS Pod Identity credentials, ' +
+        "and Nuxeo LTS 2021's S3 connector is built with 1.12.261 (nuxeo/nuxeo 2021 pom.xml). Check your Nuxeo build, or use irsa, which that SDK reads.",
+    );
+  }
+  if (identity === 'gke' || identity === 'azure') {
+    warnings.push(
+      `network.podIdentity is ${identity}: it opens the egress that identity needs, but Nuxeo's S3 connector reads AWS credentials only ` +
+        '(keys, or the AWS SDK default chain: IRSA web identity, container or instance credentials). Check that your S3-compatible store is reached with credentials it understands.',
+    );
+  }
+  if (spec.loadBalancer.provider === 'gateway-api') {
+    warnings.push(
+      'gateway-api stickiness needs the experimental-channel Gateway API CRDs: HTTPRoute sessionPersistence is not in the ' +
+        'standard channel, whose CRDs drop the field, and the site is then not sticky. Implementations that honour cookie ' +
+        'sessionPersistence include Envoy Gateway and NGINX Gateway Fabric (NGINX Plus only); check yours.',
+    );
+  }
+  if (spec.loadBalancer.provider === 'service') {
+    warnings.push(
+      "provider 'service' is sticky by client address, in the cloud load balancer: GKE and AKS apply the Service's ClientIP " +
+        'affinity, the AWS Load Balancer Controller the target-group stickiness annotation (the legacy in-tree AWS controller ' +
+        'has none). Clients behind one NAT share a node, and a client whose address changes loses its session.',
+    );
+  }
   if (spec.loadBalancer.provider === 'ingress-nginx') {
     warnings.push('ingress-nginx was retired in March 2026 (no more releases or fixes); gateway-api (e.g. Envoy Gateway) is the maintained path.');
   }

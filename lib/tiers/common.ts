@@ -6,7 +6,8 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { EnvironmentSpec, Resources, VolumeSpec } from '../config/schema';
+import { strictlyContains } from '../config/cidr';
+import { EnvironmentSpec, isDigestImage, PodSettings, Resources, VolumeSpec } from '../config/schema';
 
 export const MANAGED_BY = 'nuxeo-compact-k8s';
 export const PART_OF = 'nuxeo-compact';
@@ -116,8 +117,13 @@ export const INIT_RESOURCES: Resources = {
   limits: { cpu: '500m', memory: '256Mi', ephemeralStorage: '64Mi' },
 };
 
-/** Pinned images are never re-tagged, but Always makes a node re-check credentials (kube-score, Polaris). */
-export const PULL_POLICY = 'Always';
+/**
+ * A digest never changes, so the node's copy is the image: IfNotPresent. A tag can be re-pushed,
+ * and Always makes the node re-check the pull credentials of every pod (kube-score, Polaris).
+ */
+export function pullPolicy(image: string): 'Always' | 'IfNotPresent' {
+  return isDigestImage(image) ? 'IfNotPresent' : 'Always';
+}
 
 /** Anti-affinity on the host and spreading across zones for one workload's pods. */
 export function spreading(spec: EnvironmentSpec, selector: Record<string, string>) {
@@ -171,6 +177,11 @@ export interface Peer {
    * @default - pods, not addresses
    */
   readonly cidrs?: string[];
+  /**
+   * Blocks taken out of `cidrs`; each is applied to the blocks that contain it.
+   * @default - none
+   */
+  readonly except?: string[];
 }
 export interface Rule {
   readonly peers: Peer[];
@@ -178,7 +189,12 @@ export interface Rule {
 }
 
 function peerOf(p: Peer): k8s.NetworkPolicyPeer[] {
-  if (p.cidrs) return p.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  if (p.cidrs) {
+    return p.cidrs.map((cidr) => {
+      const except = (p.except ?? []).filter((e) => strictlyContains(cidr, e));
+      return { ipBlock: { cidr, ...(except.length ? { except } : {}) } };
+    });
+  }
   return [{
     podSelector: { matchLabels: p.pods ?? {} },
     ...(p.namespace ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } } } : {}),
@@ -187,26 +203,36 @@ function peerOf(p: Peer): k8s.NetworkPolicyPeer[] {
 
 const tcp = (ports: number[]) => ports.map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' }));
 
-/** Cluster DNS, which every pod needs once egress is denied by default. */
-const DNS_EGRESS: k8s.NetworkPolicyEgressRule = {
-  ports: [
-    { port: k8s.IntOrString.fromNumber(PORTS.dns), protocol: 'UDP' },
-    { port: k8s.IntOrString.fromNumber(PORTS.dns), protocol: 'TCP' },
-  ],
-};
+/**
+ * Cluster DNS, which every pod needs once egress is denied by default: only the DNS pods (and
+ * NodeLocal DNSCache when the cluster runs it), never port 53 of every address.
+ */
+export function dnsEgress(spec: EnvironmentSpec): k8s.NetworkPolicyEgressRule {
+  const dns = spec.network.dns;
+  return {
+    to: [
+      ...peerOf({ namespace: dns.namespace, pods: dns.podLabels }),
+      ...dns.nodeLocalAddresses.map((ip) => ({ ipBlock: { cidr: `${ip}/32` } })),
+    ],
+    ports: [
+      { port: k8s.IntOrString.fromNumber(PORTS.dns), protocol: 'UDP' },
+      { port: k8s.IntOrString.fromNumber(PORTS.dns), protocol: 'TCP' },
+    ],
+  };
+}
 
 /**
  * The NetworkPolicy of one workload: selects exactly its instance label, covers both directions,
  * and allows DNS plus the listed rules. Everything else falls to the namespace's default deny.
  */
-export function networkPolicy(scope: Construct, id: WorkloadIdentity, ingress: Rule[], egress: Rule[]): k8s.KubeNetworkPolicy {
+export function networkPolicy(scope: Construct, id: WorkloadIdentity, ingress: Rule[], egress: Rule[], spec: EnvironmentSpec): k8s.KubeNetworkPolicy {
   return new k8s.KubeNetworkPolicy(scope, `${id.instance}-netpol`, {
     metadata: { name: id.instance, labels: workloadLabels(id) },
     spec: {
       podSelector: { matchLabels: { 'app.kubernetes.io/instance': id.instance } },
       policyTypes: ['Ingress', 'Egress'],
       ingress: ingress.map((r) => ({ from: r.peers.flatMap(peerOf), ports: tcp(r.ports) })),
-      egress: [DNS_EGRESS, ...egress.map((r) => ({ to: r.peers.flatMap(peerOf), ports: tcp(r.ports) }))],
+      egress: [dnsEgress(spec), ...egress.map((r) => ({ to: r.peers.flatMap(peerOf), ports: tcp(r.ports) }))],
     },
   });
 }
@@ -308,6 +334,38 @@ export interface StatefulWorkloadProps {
    * @default - the workload's own selector labels
    */
   readonly spreadSelector?: Record<string, string>;
+  /** The tier's identity, placement, pod labels and annotations from the environment file. */
+  readonly pod: PodSettings;
+}
+
+/**
+ * The ServiceAccount the pods run under: the workload's own unless the file names one. It mounts
+ * no API token (the pods never call the API server); cloud identity webhooks project their own.
+ */
+export function serviceAccount(scope: Construct, id: WorkloadIdentity, pod: PodSettings): string {
+  const name = pod.serviceAccount.name ?? id.instance;
+  // Two workloads of one tier (database primary and replicas) may share a named account: emit it once.
+  if (pod.serviceAccount.create && !scope.node.tryFindChild(`${name}-sa`)) {
+    new k8s.KubeServiceAccount(scope, `${name}-sa`, {
+      metadata: {
+        name,
+        labels: pod.serviceAccount.name ? tierLabels(id.app, id.component) : workloadLabels(id),
+        ...(Object.keys(pod.serviceAccount.annotations).length ? { annotations: pod.serviceAccount.annotations } : {}),
+      },
+      automountServiceAccountToken: false,
+    });
+  }
+  return name;
+}
+
+/** Node selector, tolerations and extra affinity of the file, beside the workload's own spreading. */
+function placement(pod: PodSettings, spread: ReturnType<typeof spreading>) {
+  return {
+    ...(Object.keys(pod.nodeSelector).length ? { nodeSelector: pod.nodeSelector } : {}),
+    ...(pod.tolerations.length ? { tolerations: pod.tolerations } : {}),
+    affinity: { ...(pod.affinity.nodeAffinity ? { nodeAffinity: pod.affinity.nodeAffinity } : {}), ...(pod.affinity.podAffinity ? { podAffinity: pod.affinity.podAffinity } : {}), ...spread.affinity },
+    topologySpreadConstraints: spread.topologySpreadConstraints,
+  };
 }
 
 /** The StatefulSet skeleton: identity, security, spreading, priority, PDB. */
@@ -323,15 +381,19 @@ export function statefulWorkload(scope: Construct, p: StatefulWorkloadProps): k8
       persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: workloadLabels(p.id), annotations: { 'nuxeo-compact-k8s/config-checksum': p.configChecksum } },
+        metadata: {
+          labels: { ...p.pod.podLabels, ...workloadLabels(p.id) },
+          annotations: { ...p.pod.podAnnotations, 'nuxeo-compact-k8s/config-checksum': p.configChecksum },
+        },
         spec: {
+          serviceAccountName: serviceAccount(scope, p.id, p.pod),
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           priorityClassName: priorityClassName(p.spec),
           ...(p.spec.imagePullSecrets.length ? { imagePullSecrets: p.spec.imagePullSecrets.map((name) => ({ name })) } : {}),
           securityContext: podSecurityContext(p.uid),
           terminationGracePeriodSeconds: p.terminationGracePeriodSeconds,
-          ...spreading(p.spec, p.spreadSelector ?? selector),
+          ...placement(p.pod, spreading(p.spec, p.spreadSelector ?? selector)),
           ...(p.initContainers?.length ? { initContainers: p.initContainers } : {}),
           containers: p.containers,
           ...(p.volumes?.length ? { volumes: p.volumes } : {}),
@@ -346,7 +408,7 @@ export function statefulWorkload(scope: Construct, p: StatefulWorkloadProps): k8
 
 /** A container with the shared security context, pull policy and resources filled in. */
 export function container(uid: number, c: Omit<k8s.Container, 'securityContext' | 'imagePullPolicy' | 'resources'> & { resources: Resources }): k8s.Container {
-  return { ...c, imagePullPolicy: PULL_POLICY, resources: resources(c.resources), securityContext: containerSecurityContext(uid) };
+  return { ...c, imagePullPolicy: pullPolicy(c.image!), resources: resources(c.resources), securityContext: containerSecurityContext(uid) };
 }
 
 /** Exec probe running a shell snippet. */

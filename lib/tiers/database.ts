@@ -73,6 +73,7 @@ export class Database extends Construct {
         configChecksum,
         terminationGracePeriodSeconds: 60,
         spreadSelector: { 'app.kubernetes.io/name': 'postgresql' },
+        pod: db,
         containers: [
           container(RUN_AS.postgres, {
             name: 'postgresql',
@@ -134,12 +135,13 @@ export class Database extends Construct {
     // Nuxeo writes to the primary; replicas stream from it. Replicas also take Nuxeo's connections
     // (the read-only Service, or a replica promoted by hand) and the other database pods' (a
     // promoted replica becomes the upstream of the rest).
-    networkPolicy(this, IDS.postgresPrimary, [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }], []);
+    networkPolicy(this, IDS.postgresPrimary, [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }], [], spec);
     networkPolicy(
       this,
       IDS.postgresReplica,
       [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }],
       [{ peers: [podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }],
+      spec,
     );
   }
 }

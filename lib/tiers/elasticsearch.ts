@@ -5,7 +5,7 @@ import { mebibytes } from '../config/quantity';
 import { renderElasticsearchYml } from '../render/elasticsearch';
 import {
   checksum, configMapVolume, container, containerSecurityContext, emptyDir, fieldEnv, IDS, INIT_RESOURCES, networkPolicy,
-  podsOf, PORTS, resources, RUN_AS, service, statefulWorkload, tierLabels, volumeClaimTemplate, workloadLabels,
+  podsOf, PORTS, pullPolicy, resources, RUN_AS, service, statefulWorkload, tierLabels, volumeClaimTemplate, workloadLabels,
 } from './common';
 
 export interface ElasticsearchProps {
@@ -75,7 +75,7 @@ export class Elasticsearch extends Construct {
       initContainers.unshift({
         name: 'sysctl',
         image: es.image,
-        imagePullPolicy: 'Always',
+        imagePullPolicy: pullPolicy(es.image),
         command: ['sysctl', '-w', 'vm.max_map_count=262144'],
         resources: resources(INIT_RESOURCES),
         securityContext: { ...containerSecurityContext(RUN_AS.elasticsearch), privileged: true, allowPrivilegeEscalation: true, runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, capabilities: undefined },
@@ -91,6 +91,7 @@ export class Elasticsearch extends Construct {
       configChecksum: checksum(yml),
       terminationGracePeriodSeconds: 120,
       parallel: true,
+      pod: es,
       initContainers,
       containers: [
         container(RUN_AS.elasticsearch, {
@@ -129,6 +130,7 @@ export class Elasticsearch extends Construct {
         { peers: [podsOf(wid.instance)], ports: [PORTS.esHttp, PORTS.esTransport] },
       ],
       [{ peers: [podsOf(wid.instance)], ports: [PORTS.esHttp, PORTS.esTransport] }],
+      spec,
     );
   }
 }

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HttpRoute } from '../../imports/gateway.networking.k8s.io';
 import { CONTROLLER_DEFAULTS, EnvironmentSpec } from '../config/schema';
+import { gatewayDuration } from '../render/duration';
 import { IDS, service, workloadLabels } from './common';
 
 export interface LoadBalancerProps {
@@ -11,6 +12,16 @@ export interface LoadBalancerProps {
   readonly proxyPortName: string;
 }
 
+/**
+ * Cloud load balancers in front of a `service` provider, made sticky by client address. GKE's and
+ * AKS's service controllers carry the Service's own `sessionAffinity: ClientIP` to the load
+ * balancer (Azure: load distribution SourceIP); the AWS Load Balancer Controller ignores it and an
+ * NLB spreads connections unless its target group sets source-IP stickiness.
+ */
+export const STICKY_SERVICE_ANNOTATIONS: Record<string, string> = {
+  'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'stickiness.enabled=true,stickiness.type=source_ip',
+};
+
 /** The Service every provider routes to. */
 export const FRONT_SERVICE = { name: 'nuxeo', port: 80 } as const;
 
@@ -19,7 +30,8 @@ export const FRONT_SERVICE = { name: 'nuxeo', port: 80 } as const;
  * - `ingress-nginx`: an Ingress with cookie affinity annotations (affinity-mode persistent);
  * - `traefik`: an Ingress, with the sticky cookie declared on the Service as Traefik expects;
  * - `gateway-api`: an HTTPRoute with cookie `sessionPersistence` (e.g. Envoy Gateway);
- * - `service`: a LoadBalancer Service with ClientIP affinity, for clusters without L7 routing.
+ * - `service`: a LoadBalancer Service with ClientIP affinity, for clusters without L7 routing,
+ *   annotated so the common cloud load balancers keep a client on one node.
  * Upload size and timeouts are also enforced by each pod's nginx, whatever the provider.
  */
 export class LoadBalancer extends Construct {
@@ -34,9 +46,11 @@ export class LoadBalancer extends Construct {
 
     if (lb.provider === 'service') {
       // Local traffic policy keeps the client address, without which ClientIP affinity would pin
-      // every client to whichever node forwarded it.
+      // every client to whichever node forwarded it. With one Nuxeo pod per node, the node the
+      // cloud load balancer picks is the pod: stickiness happens in the cloud load balancer.
       service(this, {
         name: FRONT_SERVICE.name, labels, selector, ports,
+        annotations: { ...STICKY_SERVICE_ANNOTATIONS, ...lb.serviceAnnotations },
         extraSpec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIp: { timeoutSeconds: lb.cookieMaxAgeSeconds } } },
       });
       return;
@@ -64,8 +78,8 @@ export class LoadBalancer extends Construct {
           rules: [{
             matches: [{ path: { type: 'PathPrefix', value: '/' } }],
             backendRefs: [{ name: FRONT_SERVICE.name, port: FRONT_SERVICE.port }],
-            sessionPersistence: { type: 'Cookie', sessionName: lb.cookieName, absoluteTimeout: `${lb.cookieMaxAgeSeconds}s`, cookieConfig: { lifetimeType: 'Permanent' } },
-            timeouts: { request: `${lb.timeoutSeconds}s` },
+            sessionPersistence: { type: 'Cookie', sessionName: lb.cookieName, absoluteTimeout: gatewayDuration(lb.cookieMaxAgeSeconds), cookieConfig: { lifetimeType: 'Permanent' } },
+            timeouts: { request: gatewayDuration(lb.timeoutSeconds) },
           }],
         },
       });

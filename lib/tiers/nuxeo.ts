@@ -48,6 +48,27 @@ export function loadBalancerPeers(spec: EnvironmentSpec): Peer[] {
 }
 
 /**
+ * The node-local credential endpoints a cloud pod identity answers on (link-local, so outside the
+ * internet egress): EKS Pod Identity Agent on 169.254.170.23 and [fd00:ec2::23] port 80; the GKE
+ * metadata server on 169.254.169.254 port 80 (Dataplane V2) or 169.254.169.252 port 988 (Calico).
+ * IRSA and Azure workload identity read a projected token file and call STS / Entra ID over HTTPS,
+ * which the internet egress covers.
+ */
+export function podIdentityEgress(spec: EnvironmentSpec): Rule[] {
+  switch (spec.network.podIdentity) {
+    case 'eks-pod-identity':
+      return [{ peers: [{ cidrs: ['169.254.170.23/32', 'fd00:ec2::23/128'] }], ports: [80] }];
+    case 'gke':
+      return [
+        { peers: [{ cidrs: ['169.254.169.254/32'] }], ports: [80] },
+        { peers: [{ cidrs: ['169.254.169.252/32'] }], ports: [988] },
+      ];
+    default:
+      return [];
+  }
+}
+
+/**
  * The application cluster: a StatefulSet of `nuxeo.replicas` pods, each holding a Nuxeo server,
  * an nginx reverse proxy in front of it and, in Redis sidecar mode, a Redis node. A headless
  * Service gives each pod a stable name; the load-balancer tier's `nuxeo` Service targets the
@@ -172,6 +193,7 @@ export class Nuxeo extends Construct {
       uid: RUN_AS.nuxeo,
       configChecksum: checksum(this.nuxeoConf, nginxConf, props.redisSidecar?.configChecksum ?? ''),
       terminationGracePeriodSeconds: 120,
+      pod: n,
       initContainers: [
         // The image writes its generated configuration under NUXEO_HOME; with a read-only root
         // filesystem the pod runs from a private, writable copy of it.
@@ -202,8 +224,9 @@ export class Nuxeo extends Construct {
     const redisPeers: Rule[] = props.redisSidecar
       ? [{ peers: [podsOf(wid.instance)], ports: [PORTS.redis] }]
       : [{ peers: [podsOf(IDS.redis.instance)], ports: [PORTS.redis, PORTS.sentinel] }];
-    // Package installation (Nuxeo Connect) and S3 need HTTPS to the outside.
-    const https: Rule[] = packages.length || s3 ? [{ peers: [{ cidrs: ['0.0.0.0/0', '::/0'] }], ports: [443] }] : [];
+    // Package installation (Nuxeo Connect) and S3 need HTTPS to the outside, and only there.
+    const internet = spec.network.internetEgress;
+    const https: Rule[] = packages.length || s3 ? [{ peers: [{ cidrs: internet.cidrs, except: internet.except }], ports: [443] }] : [];
     networkPolicy(
       this,
       wid,
@@ -217,7 +240,9 @@ export class Nuxeo extends Construct {
         { peers: [podsOf(IDS.elasticsearch.instance)], ports: [PORTS.esHttp] },
         ...redisPeers,
         ...https,
+        ...(s3 ? podIdentityEgress(spec) : []),
       ],
+      spec,
     );
   }
 }

@@ -185,6 +185,7 @@ export class Redis extends Construct {
       uid,
       configChecksum,
       terminationGracePeriodSeconds: 40,
+      pod: r,
       containers: [redisContainer, sentinel],
       volumes,
       volumeClaimTemplates: [claim],
@@ -194,6 +195,7 @@ export class Redis extends Construct {
       wid,
       [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(wid.instance)], ports: [PORTS.redis, PORTS.sentinel] }],
       [{ peers: [podsOf(wid.instance)], ports: [PORTS.redis, PORTS.sentinel] }],
+      spec,
     );
     this.endpoint = {
       kind: 'sentinel',

@@ -11,7 +11,7 @@ describe('PostgreSQL cluster', () => {
   test('one primary and database.replicas streaming replicas', () => {
     expect(primary.spec.replicas).toBe(1);
     expect(replica.spec.replicas).toBe(2);
-    expect(allManifests(environment('db1')).find((m) => m.metadata.name === 'postgresql-replica')!.spec.replicas).toBe(1);
+    expect(find(allManifests(environment('db1')), 'StatefulSet', 'postgresql-replica').spec.replicas).toBe(1);
   });
 
   test('each instance runs the rendered bootstrap for its role', () => {

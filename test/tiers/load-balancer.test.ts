@@ -50,9 +50,9 @@ describe('sticky load balancer', () => {
     const route = find(ms, 'HTTPRoute', 'nuxeo');
     expect(route.apiVersion).toBe('gateway.networking.k8s.io/v1');
     expect(route.spec.parentRefs).toEqual([{ name: 'eg', namespace: 'gw', sectionName: 'https' }]);
-    expect(route.spec.rules[0].sessionPersistence).toEqual({ type: 'Cookie', sessionName: 'nuxeo-route', absoluteTimeout: '28800s', cookieConfig: { lifetimeType: 'Permanent' } });
+    expect(route.spec.rules[0].sessionPersistence).toEqual({ type: 'Cookie', sessionName: 'nuxeo-route', absoluteTimeout: '8h', cookieConfig: { lifetimeType: 'Permanent' } });
     expect(route.spec.rules[0].backendRefs).toEqual([{ name: 'nuxeo', port: 80 }]);
-    expect(route.spec.rules[0].timeouts).toEqual({ request: '120s' });
+    expect(route.spec.rules[0].timeouts).toEqual({ request: '2m' });
   });
 
   test('service: a LoadBalancer Service with client-IP affinity and the client address kept', () => {
@@ -60,6 +60,20 @@ describe('sticky load balancer', () => {
     expect(kinds(ms)).toEqual(['Service/nuxeo']);
     const svc = ms[0];
     expect(svc.spec).toMatchObject({ type: 'LoadBalancer', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 7200 } }, externalTrafficPolicy: 'Local' });
+  });
+
+  test('service: the AWS Load Balancer Controller gets source-IP target-group stickiness; file annotations come after', () => {
+    const svc = find(lbOf({ provider: 'service', serviceAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'external' } }), 'Service', 'nuxeo');
+    expect(svc.metadata.annotations).toEqual({
+      'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'stickiness.enabled=true,stickiness.type=source_ip',
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+    });
+  });
+
+  test('gateway-api: a two-day cookie and a long timeout are written as valid Gateway API durations', () => {
+    const route = find(lbOf({ provider: 'gateway-api', gateway: { name: 'eg', namespace: 'gw' }, cookieMaxAgeSeconds: 172800, timeoutSeconds: 5430 }), 'HTTPRoute', 'nuxeo');
+    expect(route.spec.rules[0].sessionPersistence.absoluteTimeout).toBe('48h');
+    expect(route.spec.rules[0].timeouts.request).toBe('1h30m30s');
   });
 
   test('every provider routes to the reverse-proxy port of the Nuxeo pods', () => {
