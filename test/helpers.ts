@@ -33,6 +33,8 @@ export function environmentMatrix(): Environment[] {
         redis: { mode },
         scheduling: { antiAffinity: provider === 'service' ? 'preferred' : 'required' },
         nuxeo: { replicas: mode === 'sidecar' ? 2 : 4, ...(provider === 'traefik' ? { binaries: { type: 's3', s3: { bucket: 'b-123', region: 'eu-west-1' } } } : {}) },
+        // S3 adds a package installed at start, which needs the CLID.
+        ...(provider === 'traefik' ? { secrets: { nuxeoClid: { name: 'nuxeo-instance' } } } : {}),
         loadBalancer: {
           provider,
           host: `${mode}.example.com`,

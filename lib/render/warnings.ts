@@ -2,7 +2,7 @@
  * The design limits of the seed architecture, stated with the sizes in force for one
  * environment. Printed at every synth and written into SUMMARY.md: never hidden.
  */
-import type { EnvironmentSpec } from '../config/schema';
+import { packagesInstalledAtStart, type EnvironmentSpec } from '../config/schema';
 
 export function architectureWarnings(spec: EnvironmentSpec): string[] {
   const n = spec.nuxeo;
@@ -35,6 +35,14 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
   if (spec.scheduling.antiAffinity === 'required') {
     const needed = Math.max(n.replicas, spec.elasticsearch.replicas, spec.database.replicas + 1, r.mode === 'external' ? r.replicas : 0);
     warnings.push(`scheduling.antiAffinity is 'required': the cluster needs at least ${needed} schedulable nodes, or pods stay Pending.`);
+  }
+  const atStart = packagesInstalledAtStart(n);
+  if (atStart.length) {
+    warnings.push(
+      `Packages are installed at every Nuxeo pod start (${atStart.join(', ')}): each start downloads them from Nuxeo Connect, ` +
+        'so a pod cannot start while Connect is unreachable, and starts take minutes longer. Build them into the image ' +
+        '(docker/Dockerfile) and set nuxeo.packagesInImage: true.',
+    );
   }
   if (spec.loadBalancer.provider === 'ingress-nginx') {
     warnings.push('ingress-nginx was retired in March 2026 (no more releases or fixes); gateway-api (e.g. Envoy Gateway) is the maintained path.');
