@@ -117,6 +117,11 @@ export function looksSecret(key: string): boolean {
   return SECRET_KEY_PATTERN.test(key);
 }
 
+/** The environment variable that carries a secret property into the Nuxeo container. */
+export function secretVariable(property: string): string {
+  return 'NUXEO_SECRET_' + property.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
 /** Properties the generator sets from the secrets section (see lib/render/nuxeo-start.ts). */
 export const GENERATED_SECRET_PROPERTIES = ['nuxeo.db.password', 'nuxeo.redis.password', 'nuxeo.jwt.secret'];
 
@@ -189,6 +194,12 @@ const nuxeo = z
       .superRefine((props, ctx) => {
         for (const key of Object.keys(props).filter((k) => GENERATED_SECRET_PROPERTIES.includes(k))) {
           ctx.addIssue({ code: 'custom', path: [key], message: 'is already set from the secrets section: set that one instead' });
+        }
+        const seen = new Map<string, string>();
+        for (const key of Object.keys(props).sort()) {
+          const other = seen.get(secretVariable(key));
+          if (other) ctx.addIssue({ code: 'custom', path: [key], message: `would share the environment variable ${secretVariable(key)} with ${other}: write one of them in nuxeo.properties' key form` });
+          seen.set(secretVariable(key), key);
         }
       })
       .describe('nuxeo.conf properties whose values come from Secrets (SMTP, LDAP, OIDC ...): property -> {name, key}; written at start, never in a ConfigMap'),

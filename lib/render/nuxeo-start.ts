@@ -33,11 +33,6 @@ export interface SecretProperty {
 /** First line of the block the script appends; a restart replaces the block instead of repeating it. */
 export const SECRET_BLOCK_MARKER = '## nuxeo-compact-k8s: secret properties, written at start from Secrets';
 
-/** An environment variable name for a property: upper case, other characters as `_`. */
-export function secretVariable(property: string): string {
-  return 'NUXEO_SECRET_' + property.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-}
-
 export function renderNuxeoStartScript(secrets: SecretProperty[]): string {
   const lines = secrets.map((s) => `  property ${s.property} ${s.variable}`);
   return `#!/bin/sh

@@ -1,10 +1,10 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CONTROLLER_DEFAULTS, EnvironmentSpec, packagesInstalledAtStart } from '../config/schema';
+import { CONTROLLER_DEFAULTS, EnvironmentSpec, packagesInstalledAtStart, secretVariable } from '../config/schema';
 import { mebibytes } from '../config/quantity';
 import { NGINX_HEALTH_PATH, renderNginxConf } from '../render/nginx';
 import { BinaryStore, NUXEO_ENV, RedisEndpoint, renderNuxeoConf } from '../render/nuxeo-conf';
-import { renderNuxeoStartScript, SecretProperty, secretVariable } from '../render/nuxeo-start';
+import { renderNuxeoStartScript, SecretProperty } from '../render/nuxeo-start';
 import {
   checksum, configMapVolume, container, emptyDir, fieldEnv, IDS, INIT_RESOURCES, networkPolicy, Peer, podsOf, PORTS, Rule,
   RUN_AS, secretEnv, service, statefulWorkload, tierLabels, volumeClaimTemplate, workloadLabels,

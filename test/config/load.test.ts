@@ -71,6 +71,7 @@ describe('environment files', () => {
     ['control-char-in-value', `${VALID}nuxeo:\n  properties:\n    nuxeo.url: "a\\tb"\n`, 'nuxeo.properties.nuxeo.url: must be one line without control characters'],
     ['bad-property-key', `${VALID}nuxeo:\n  properties:\n    "a=b": c\n`, "nuxeo.properties.a=b: must be a nuxeo.conf key: letters, digits, '.', '_' and '-'"],
     ['secret-property-set-twice', `${VALID}nuxeo:\n  secretProperties:\n    nuxeo.db.password: {name: db, key: pw}\n`, 'nuxeo.secretProperties.nuxeo.db.password: is already set from the secrets section: set that one instead'],
+    ['secret-variables-collide', `${VALID}nuxeo:\n  secretProperties:\n    a.b: {name: s, key: k}\n    a_b: {name: s, key: k}\n`, "nuxeo.secretProperties.a_b: would share the environment variable NUXEO_SECRET_A_B with a.b"],
     ['packages-without-clid', `${VALID}nuxeo:\n  packages: [nuxeo-web-ui]\n`, 'secrets.nuxeoClid: is required: nuxeo-web-ui would be installed from Nuxeo Connect at every pod start, which needs the instance CLID. Better: build an image with the packages (docker/Dockerfile) and set nuxeo.packagesInImage: true'],
     ['s3-without-clid', `${VALID}nuxeo:\n  binaries:\n    type: s3\n    s3: {bucket: b-1, region: eu-west-1}\n`, 'secrets.nuxeoClid: is required: amazon-s3-online-storage would be installed from Nuxeo Connect at every pod start'],
     ['bad-log-format', `${VALID}nuxeo:\n  logFormat: xml\n`, "nuxeo.logFormat: must be 'text' (Nuxeo's docker template) or 'json' (its docker-json template)"],
