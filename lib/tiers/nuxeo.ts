@@ -153,7 +153,8 @@ export class Nuxeo extends Construct {
           secretEnv(NUXEO_ENV.s3Secret, { name: s3.credentialsSecret.name, key: s3.credentialsSecret.secretAccessKeyKey }),
         ]
         : []),
-      ...(spec.secrets.nuxeoClid && packages.length ? [secretEnv('NUXEO_CLID', spec.secrets.nuxeoClid)] : []),
+      // The entrypoint writes it to instance.clid: package installs need it, and it registers the instance.
+      ...(spec.secrets.nuxeoClid ? [secretEnv('NUXEO_CLID', spec.secrets.nuxeoClid)] : []),
       ...(packages.length ? [{ name: 'NUXEO_PACKAGES', value: packages.join(' ') }] : []),
     ];
     const runtimeStarted = { path: NUXEO_PROBE_PATH, port: k8s.IntOrString.fromString('nuxeo') };

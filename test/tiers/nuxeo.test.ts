@@ -151,11 +151,10 @@ describe('Nuxeo application cluster', () => {
     expect(env.find((e: any) => e.name === 'NUXEO_CLID').valueFrom.secretKeyRef).toEqual({ name: 'clid', key: 'clid' });
   });
 
-  test('packages built into the image: nothing installed at start, no CLID, no HTTPS egress for Connect', () => {
+  test('packages built into the image: nothing installed at start, no HTTPS egress for Connect', () => {
     const { c, manifests } = nuxeoOf({ nuxeo: { packages: ['nuxeo-web-ui'], packagesInImage: true } });
     const names = c('nuxeo').env.map((e: any) => e.name);
     expect(names).not.toContain('NUXEO_PACKAGES');
-    expect(names).not.toContain('NUXEO_CLID');
     const egress = find(manifests, 'NetworkPolicy', 'nuxeo').spec.egress.flatMap((r: any) => (r.ports ?? []).map((p: any) => p.port));
     expect(egress).not.toContain(443);
   });
