@@ -10,6 +10,7 @@ import { App, Chart, Yaml } from 'cdk8s';
 import { CompactArchitecture, TIER_FILES } from './compact-architecture';
 import { EnvironmentError, listEnvironmentFiles, loadEnvironments } from './config/load';
 import type { Environment } from './config/schema';
+import { versionWarnings } from './config/versions';
 import { fingerprints, immutableChanges, parseFingerprints } from './render/immutable';
 import { createSecretCommand, SecretNeed, secretsNeeded } from './render/secrets';
 import { renderSummary } from './render/summary';
@@ -73,6 +74,11 @@ export interface SynthOptions {
   /** Remove output folders of environments that no longer exist (when synthesizing all). */
   readonly prune: boolean;
   /**
+   * The date the version warnings are judged at (YYYY-MM-DD).
+   * @default - today (UTC)
+   */
+  readonly today?: string;
+  /**
    * Also copy the output here (the cdk8s CLI's CDK8S_OUTDIR, so it lists what was made).
    * @default - no copy
    */
@@ -125,7 +131,9 @@ export function synthesize(opts: SynthOptions): SynthResult {
     for (const { env, files } of rendered) writeFolder(path.join(opts.mirrorDir, env.name), files);
   }
   const limits = environments.flatMap((env) => architectureWarnings(env.spec).map((w) => `${env.name}: ${w}`));
-  return { environments, warnings: [...redeploy, ...limits], secrets };
+  const today = opts.today ?? new Date().toISOString().slice(0, 10);
+  const versions = environments.flatMap((env) => versionWarnings(env.spec, today).map((w) => `${env.name}: ${w}`));
+  return { environments, warnings: [...redeploy, ...limits, ...versions], secrets };
 }
 
 export interface CliIo {

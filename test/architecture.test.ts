@@ -2,6 +2,7 @@
 import { TIER_FILES } from '../lib/compact-architecture';
 import { RESERVED_CONNECTIONS } from '../lib/config/schema';
 import { parseProperties } from '../lib/render/nuxeo-conf';
+import { SECRET_BLOCK_MARKER } from '../lib/render/nuxeo-start';
 import { NUXEO_CONF_FILE } from '../lib/tiers/nuxeo';
 import { allContainers, allManifests, environmentMatrix, find, Manifest, matches, synthFiles, workloads } from './helpers';
 
@@ -81,7 +82,7 @@ describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name,
     expect(servicePods(manifests, svc).map((w) => w.metadata.name)).toEqual(['postgresql-primary']);
     expect(svc.spec.ports.map((p: any) => p.port)).toContain(Number(conf.get('nuxeo.db.port')));
     expect(conf.get('nuxeo.db.name')).toBe(env.spec.database.name);
-    expect(conf.get('nuxeo.templates')).toBe('default,postgresql');
+    expect(conf.get('nuxeo.templates')!.split(',')).toContain('postgresql');
   });
 
   test('all Nuxeo nodes\' connection pools fit in PostgreSQL\'s max_connections', () => {
@@ -104,8 +105,12 @@ describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name,
   });
 
   test('Nuxeo reaches Redis the way its mode requires', () => {
+    // The nuxeo.redis.* keys act only inside the redis template (templates/redis in Nuxeo 2021):
+    // it must be in the effective template list, listed or appended (nuxeo.append.templates.*).
+    const templates = [conf.get('nuxeo.templates')!, ...[...conf.entries()].filter(([k]) => k.startsWith('nuxeo.append.templates.')).map(([, v]) => v)].join(',').split(',');
+    expect(templates).toContain('redis');
     expect(conf.get('nuxeo.redis.enabled')).toBe('true');
-    expect(conf.get('nuxeo.work.queuing')).toBe('redis');
+    for (const key of ['nuxeo.work.queuing', 'nuxeo.pubsub.provider', 'nuxeo.keyvalue.provider', 'nuxeo.lock.manager']) expect([key, conf.get(key)]).toEqual([key, 'redis']);
     if (env.spec.redis.mode === 'sidecar') {
       const svc = serviceOfHost(manifests, conf.get('nuxeo.redis.host')!)!;
       expect(svc.metadata.name).toBe('redis-master');
@@ -146,16 +151,36 @@ describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name,
     expect(nuxeo.env.find((e: any) => e.name === nodeId).valueFrom.fieldRef.fieldPath).toBe('metadata.name');
   });
 
-  test('every ${env:...} a property uses is set on the Nuxeo container, secrets from Secrets', () => {
-    const nuxeo = find(manifests, 'StatefulSet', 'nuxeo').spec.template.spec.containers.find((c: any) => c.name === 'nuxeo');
+  test('every ${env:...} a property uses is set on the Nuxeo container; secrets come from Secrets through the start script', () => {
+    const sts = find(manifests, 'StatefulSet', 'nuxeo');
+    const nuxeo = sts.spec.template.spec.containers.find((c: any) => c.name === 'nuxeo');
     const names = new Set(nuxeo.env.map((e: any) => e.name));
     for (const value of conf.values()) {
       for (const m of value.matchAll(/\$\{env:([A-Z_]+)\}/g)) expect(names).toContain(m[1]);
     }
-    for (const key of ['nuxeo.db.password', 'nuxeo.redis.password']) {
-      const variable = /\$\{env:([A-Z_]+)\}/.exec(conf.get(key)!)![1];
-      expect(nuxeo.env.find((e: any) => e.name === variable).valueFrom.secretKeyRef).toBeDefined();
+    // The start script the container runs writes each secret property from a Secret-filled variable.
+    const script = find(manifests, 'ConfigMap', 'nuxeo-start').data!['start-nuxeo.sh'];
+    expect(nuxeo.args.slice(0, 2)).toEqual(['sh', `${nuxeo.volumeMounts.find((m: any) => m.name === 'nuxeo-start').mountPath}/start-nuxeo.sh`]);
+    expect(script).toContain(SECRET_BLOCK_MARKER);
+    const written = [...script.matchAll(/^  property (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]);
+    expect(written.map(([p]) => p)).toEqual(expect.arrayContaining(['nuxeo.db.password', 'nuxeo.redis.password', 'nuxeo.jwt.secret']));
+    for (const [property, variable] of written) {
+      expect(conf.has(property)).toBe(false);
+      expect([property, nuxeo.env.find((e: any) => e.name === variable)?.valueFrom?.secretKeyRef]).toEqual([property, expect.objectContaining({ name: expect.any(String) })]);
     }
+  });
+
+  test('backing services are awaited at launch, within the startup probe\'s budget', () => {
+    expect(conf.get('nuxeo.backing.check.retry.enabled')).toBe('true');
+    const waitSeconds = (Number(conf.get('nuxeo.backing.check.retry.maxRetries')) * Number(conf.get('nuxeo.backing.check.retry.delayInMs'))) / 1000;
+    expect(waitSeconds).toBeGreaterThanOrEqual(300);
+    const nuxeo = find(manifests, 'StatefulSet', 'nuxeo').spec.template.spec.containers.find((c: any) => c.name === 'nuxeo');
+    const budget = nuxeo.startupProbe.periodSeconds * nuxeo.startupProbe.failureThreshold;
+    expect(budget).toBeGreaterThanOrEqual(waitSeconds + 600);
+  });
+
+  test('Nuxeo logs to the console only, in the chosen format', () => {
+    expect(conf.get('nuxeo.append.templates.logs')).toBe(env.spec.nuxeo.logFormat === 'json' ? 'docker-json' : 'docker');
   });
 
   test('the binary store is shared by all nodes', () => {
@@ -163,14 +188,19 @@ describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name,
     if (env.spec.nuxeo.binaries.type === 'volume') {
       const path = conf.get('repository.binary.store')!;
       const nuxeo = sts.spec.template.spec.containers.find((c: any) => c.name === 'nuxeo');
-      const mount = nuxeo.volumeMounts.find((m: any) => m.mountPath === path);
+      // Strictly inside the mount: Nuxeo creates <store>_transient_default beside the store.
+      const mount = nuxeo.volumeMounts.find((m: any) => path.startsWith(m.mountPath + '/'));
+      expect(path.slice(mount.mountPath.length + 1)).toMatch(/^[^/]+$/);
+      expect(`${path}_transient_default`.startsWith(mount.mountPath + '/')).toBe(true);
       const volume = sts.spec.template.spec.volumes.find((v: any) => v.name === mount.name);
       const pvc = find(manifests, 'PersistentVolumeClaim', volume.persistentVolumeClaim.claimName);
       expect(pvc.spec.accessModes).toEqual(['ReadWriteMany']);
     } else {
       expect(conf.get('nuxeo.s3storage.bucket')).toBe(env.spec.nuxeo.binaries.s3!.bucket);
       const nuxeo = sts.spec.template.spec.containers.find((c: any) => c.name === 'nuxeo');
-      expect(nuxeo.env.find((e: any) => e.name === 'NUXEO_PACKAGES').value).toContain('amazon-s3-online-storage');
+      // The S3 package is installed at start, or already in the image.
+      const installed = nuxeo.env.find((e: any) => e.name === 'NUXEO_PACKAGES')?.value ?? '';
+      expect(env.spec.nuxeo.packagesInImage || installed.split(' ').includes('amazon-s3-online-storage')).toBe(true);
     }
   });
 
@@ -180,6 +210,16 @@ describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name,
       const declared = new Set([...(pod.volumes ?? []).map((v: any) => v.name), ...(w.spec.volumeClaimTemplates ?? []).map((t: any) => t.metadata.name)]);
       for (const c of allContainers(pod)) for (const m of c.volumeMounts ?? []) expect(declared).toContain(m.name);
     }
+  });
+
+  test('packages are installed at start only with a CLID, and only when not in the image', () => {
+    const nuxeo = find(manifests, 'StatefulSet', 'nuxeo').spec.template.spec.containers.find((c: any) => c.name === 'nuxeo');
+    const packages = nuxeo.env.find((e: any) => e.name === 'NUXEO_PACKAGES');
+    if (packages) {
+      expect(env.spec.nuxeo.packagesInImage).toBe(false);
+      expect(nuxeo.env.find((e: any) => e.name === 'NUXEO_CLID').valueFrom.secretKeyRef).toEqual(env.spec.secrets.nuxeoClid);
+    }
+    if (env.spec.nuxeo.packagesInImage) expect(packages).toBeUndefined();
   });
 
   test('ConfigMaps and Secrets a pod reads are the ones generated or named in the environment', () => {

@@ -33,6 +33,8 @@ export function environmentMatrix(): Environment[] {
         redis: { mode },
         scheduling: { antiAffinity: provider === 'service' ? 'preferred' : 'required' },
         nuxeo: { replicas: mode === 'sidecar' ? 2 : 4, ...(provider === 'traefik' ? { binaries: { type: 's3', s3: { bucket: 'b-123', region: 'eu-west-1' } } } : {}) },
+        // S3 adds a package installed at start, which needs the CLID.
+        ...(provider === 'traefik' ? { secrets: { nuxeoClid: { name: 'nuxeo-instance' } } } : {}),
         loadBalancer: {
           provider,
           host: `${mode}.example.com`,
@@ -50,13 +52,14 @@ export function cloudEnvironments(): Environment[] {
   return [
     environment('cloud-eks', {
       redis: { mode: 'external' },
-      nuxeo: { replicas: 3, binaries: { type: 's3', s3: { bucket: 'b-123', region: 'eu-west-1' } }, nodeSelector: { pool: 'nuxeo' }, tolerations: [{ key: 'dedicated', value: 'nuxeo', effect: 'NoSchedule' }] },
+      nuxeo: { replicas: 3, binaries: { type: 's3', s3: { bucket: 'b-123', region: 'eu-west-1' } }, packagesInImage: true, nodeSelector: { pool: 'nuxeo' }, tolerations: [{ key: 'dedicated', value: 'nuxeo', effect: 'NoSchedule' }] },
       database: { image: `postgres@sha256:${'a'.repeat(64)}`, serviceAccount: { name: 'postgresql', annotations: { 'example.com/owner': 'dba' } } },
       network: { podIdentity: 'eks-pod-identity', dns: { nodeLocalAddresses: ['169.254.20.10', '172.20.0.10'] }, internetEgress: { cidrs: ['52.216.0.0/15', '2600:1fa0::/32'] } },
       loadBalancer: { provider: 'service', host: 'eks.example.com', serviceAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'external' } },
     }),
     environment('cloud-gke', {
       nuxeo: { packages: ['nuxeo-web-ui'], binaries: { type: 's3', s3: { bucket: 'b-123', region: 'eu-west-1' } } },
+      secrets: { nuxeoClid: { name: 'nuxeo-clid' } },
       elasticsearch: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'cloud.google.com/gke-nodepool', operator: 'In', values: ['search'] }] }] } } } },
       network: { podIdentity: 'gke', dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } },
       loadBalancer: { provider: 'gateway-api', host: 'gke.example.com', gateway: { name: 'gw', namespace: 'gateways' }, cookieMaxAgeSeconds: 172800 },

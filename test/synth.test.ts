@@ -70,6 +70,36 @@ describe('npm run synth', () => {
     expect(fs.readdirSync(work).filter((f) => f.startsWith('.synth-staging'))).toEqual([]);
   });
 
+  test('a secret in nuxeo.properties, a newline in a value, packages without a CLID: refused by field, dist/ byte-identical', () => {
+    expect(run([], work).code).toBe(0);
+    const before = fingerprint(path.join(work, 'dist'));
+    const file = path.join(work, 'environments', 'sidecar-redis.yaml');
+    const text = fs.readFileSync(file, 'utf8').replace('\nnuxeo:\n', '\nnuxeo:\n  packages: [nuxeo-web-ui]\n  properties:\n    nuxeo.db.password: hunter2\n    nuxeo.url: "https://a.example.com\\nnuxeo.db.host=evil"\n');
+    fs.writeFileSync(file, text);
+    const r = run([], work);
+    expect(r.code).toBe(1);
+    expect(fingerprint(path.join(work, 'dist'))).toEqual(before);
+    expect(r.err.map((l) => l.replace(`${file}: `, ''))).toEqual([
+      'error: nuxeo.properties.nuxeo.url: must be one line without control characters: a newline would add nuxeo.conf lines of its own',
+      'error: nuxeo.properties.nuxeo.db.password: looks like a secret, and nuxeo.properties is written into a ConfigMap: move it to nuxeo.secretProperties ({name, key} of a Secret)',
+      'error: secrets.nuxeoClid: is required: nuxeo-web-ui would be installed from Nuxeo Connect at every pod start, which needs the instance CLID. ' +
+        'Better: build an image with the packages (docker/Dockerfile) and set nuxeo.packagesInImage: true',
+      'nothing written: dist/ is unchanged',
+    ]);
+  });
+
+  test('warns when a database or Redis image is outside Nuxeo LTS 2021\'s matrix or past its upstream end of life', () => {
+    const file = path.join(work, 'environments', 'sidecar-redis.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('\ndatabase:\n', '\ndatabase:\n  image: postgres:13.22\n'));
+    const r = run([], work);
+    expect(r.code).toBe(0);
+    // Judged at today's date (13 ended in 2025); the exact texts are tested in test/config/versions.test.ts.
+    expect(r.err).toContainEqual('warning: sidecar-redis: database.image postgres:13.22: PostgreSQL 13 reached upstream end of life on 2025-11-13: no more security fixes. Move to a supported major.');
+    expect(r.err.filter((l) => l.startsWith("warning: external-redis: database.image postgres:15.14: PostgreSQL 15 is outside Nuxeo LTS 2021's compatibility matrix"))).toHaveLength(1);
+    // Calendar-dependent: never written into dist/.
+    expect(fs.readFileSync(path.join(work, 'dist', 'sidecar-redis', 'SUMMARY.md'), 'utf8')).not.toContain('end of life');
+  });
+
   test('warns, with the way out, when a change touches StatefulSet fields Kubernetes cannot update in place', () => {
     expect(run([], work).code).toBe(0);
     const again = run([], work);

@@ -69,6 +69,9 @@ function messagesOf(issue: z.core.$ZodIssue): string[] {
       return [`${fieldPath(issue.path)}: ${issue.message.startsWith('Too small') ? `must be at least ${issue.minimum}` : issue.message}`];
     case 'too_big':
       return [`${fieldPath(issue.path)}: ${issue.message.startsWith('Too big') ? `must be at most ${issue.maximum}` : issue.message}`];
+    case 'invalid_key':
+      // A record key that fails its own schema: report that schema's message, not zod's generic one.
+      return [`${fieldPath(issue.path)}: ${issue.issues[0]?.message ?? issue.message}`];
     default:
       return [`${fieldPath(issue.path)}: ${issue.message}`];
   }

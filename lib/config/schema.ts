@@ -82,7 +82,7 @@ const nodeCount = (min: number, why: string, byDefault: number) =>
 /**
  * A rule across fields of one object. zod skips refinements while any field of the object is
  * invalid; this one runs whenever the fields it reads are valid, so one run reports every
- * problem of a file.
+ * problem of a file. A field it reads may be a dotted path ('nuxeo.packages').
  */
 function rule<T>(reads: string[], path: PropertyKey[], holds: (value: T) => boolean, problem: (value: T) => string) {
   return [
@@ -92,7 +92,7 @@ function rule<T>(reads: string[], path: PropertyKey[], holds: (value: T) => bool
       error: (issue: z.core.$ZodRawIssue) => problem(issue.input as T),
       when: (payload: z.core.ParsePayload) =>
         typeof payload.value === 'object' && payload.value !== null &&
-        payload.issues.every((i) => (i.path?.length ?? 0) > 0 && !reads.includes(String(i.path![0]))),
+        payload.issues.every((i) => (i.path?.length ?? 0) > 0 && !reads.some((r) => r.split('.').every((part, n) => String(i.path![n]) === part))),
     },
   ] as const;
 }
@@ -187,10 +187,34 @@ const podSettings = () => ({
   podAnnotations: z.record(labelKey, z.string()).refine(notOurs, { message: ownKeysMessage('annotations') }).default({}),
 });
 
+/** A key of an existing Secret, no default. */
+const secretKey = z.strictObject({ name: dnsLabel('secret name'), key: z.string().min(1) });
+
+/** nuxeo.conf keys: what java.util.Properties reads as one key without escapes. */
+const PROPERTY_KEY = /^[A-Za-z0-9_.-]+$/;
+/** A value on one nuxeo.conf line: no newline or other control character. */
+const ONE_LINE = /^[^\u0000-\u001f\u007f]*$/;
+/** Keys that name a secret: their values belong in a Secret, never in the ConfigMap. */
+const SECRET_KEY_PATTERN = /(password|passwd|secret|token|credential|apikey|api[._-]key|private[._-]?key|(^|[._-])key$)/i;
+
+/** True for a nuxeo.conf key that looks like it holds a secret. */
+export function looksSecret(key: string): boolean {
+  return SECRET_KEY_PATTERN.test(key);
+}
+
+/** The environment variable that carries a secret property into the Nuxeo container. */
+export function secretVariable(property: string): string {
+  return 'NUXEO_SECRET_' + property.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+/** Properties the generator sets from the secrets section (see lib/render/nuxeo-start.ts). */
+export const GENERATED_SECRET_PROPERTIES = ['nuxeo.db.password', 'nuxeo.redis.password', 'nuxeo.jwt.secret'];
+
 const DEFAULT_IMAGES = {
   nuxeo: 'docker-private.packages.nuxeo.com/nuxeo/nuxeo:2021.36',
   proxy: 'nginxinc/nginx-unprivileged:1.28.0-alpine',
-  redis: 'redis:7.2.7',
+  // Chosen against Nuxeo's LTS 2021 matrix and upstream support: README "Versions", lib/config/versions.ts.
+  redis: 'redis:7.4.6',
   elasticsearch: 'docker.elastic.co/elasticsearch/elasticsearch:7.17.29',
   postgres: 'postgres:15.14',
 };
@@ -232,8 +256,42 @@ const nuxeo = z
       .regex(/^[0-9]+[hd]$/, { message: "must be a duration in hours or days such as '12h' or '4d'" })
       .default('4d')
       .describe('nuxeo.stream.chronicle.retention.duration'),
-    packages: z.array(z.string().min(1)).default([]).describe('Nuxeo packages installed at start (NUXEO_PACKAGES)'),
-    properties: z.record(z.string(), z.string()).default({}).describe('extra nuxeo.conf properties, written last'),
+    packages: z.array(z.string().min(1)).default([]).describe('Nuxeo packages: installed at every pod start (NUXEO_PACKAGES, needs secrets.nuxeoClid), or already in the image with packagesInImage'),
+    packagesInImage: z
+      .boolean()
+      .default(false)
+      .describe('true: nuxeo.image already holds the packages (and amazon-s3-online-storage for S3), built with docker/Dockerfile; nothing is installed at start'),
+    properties: z
+      .record(
+        z.string().regex(PROPERTY_KEY, { message: 'must be a nuxeo.conf key: letters, digits, \'.\', \'_\' and \'-\'' }),
+        z.string().regex(ONE_LINE, { message: 'must be one line without control characters: a newline would add nuxeo.conf lines of its own' }),
+      )
+      .default({})
+      .superRefine((props, ctx) => {
+        for (const key of Object.keys(props).filter(looksSecret)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'looks like a secret, and nuxeo.properties is written into a ConfigMap: move it to nuxeo.secretProperties ({name, key} of a Secret)' });
+        }
+      })
+      .describe('extra nuxeo.conf properties, written last (never secrets: see secretProperties)'),
+    secretProperties: z
+      .record(z.string().regex(PROPERTY_KEY, { message: 'must be a nuxeo.conf key: letters, digits, \'.\', \'_\' and \'-\'' }), secretKey)
+      .default({})
+      .superRefine((props, ctx) => {
+        for (const key of Object.keys(props).filter((k) => GENERATED_SECRET_PROPERTIES.includes(k))) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'is already set from the secrets section: set that one instead' });
+        }
+        const seen = new Map<string, string>();
+        for (const key of Object.keys(props).sort()) {
+          const other = seen.get(secretVariable(key));
+          if (other) ctx.addIssue({ code: 'custom', path: [key], message: `would share the environment variable ${secretVariable(key)} with ${other}: write one of them in nuxeo.properties' key form` });
+          seen.set(secretVariable(key), key);
+        }
+      })
+      .describe('nuxeo.conf properties whose values come from Secrets (SMTP, LDAP, OIDC ...): property -> {name, key}; written at start, never in a ConfigMap'),
+    logFormat: z
+      .enum(['text', 'json'], { message: "must be 'text' (Nuxeo's docker template) or 'json' (its docker-json template)" })
+      .default('text')
+      .describe('Nuxeo logs to the console only, as text or as one JSON object per line'),
     ...podSettings(),
     proxy: z
       .strictObject({
@@ -414,7 +472,8 @@ export const environmentSchema = z
         databasePassword: secretRef('nuxeo-database', 'nuxeo-password'),
         databaseSuperuserPassword: secretRef('nuxeo-database', 'superuser-password'),
         databaseReplicationPassword: secretRef('nuxeo-database', 'replication-password'),
-        nuxeoClid: z.strictObject({ name: dnsLabel('secret name'), key: z.string().min(1).default('clid') }).optional().describe('Nuxeo instance CLID for package installation'),
+        nuxeoClid: z.strictObject({ name: dnsLabel('secret name'), key: z.string().min(1).default('clid') }).optional().describe('Nuxeo instance CLID, required when packages are installed at start'),
+        jwtSecret: secretRef('nuxeo-jwt', 'secret').describe('nuxeo.jwt.secret: must be the same on every node; Nuxeo issues no token without it'),
       })
       .prefault({}),
     nuxeo,
@@ -424,6 +483,16 @@ export const environmentSchema = z
     loadBalancer,
     network,
   })
+  .refine(
+    ...rule<{ nuxeo: { packages: string[]; packagesInImage: boolean; binaries: { type: string } }; secrets: { nuxeoClid?: unknown } }>(
+      ['nuxeo.packages', 'nuxeo.packagesInImage', 'nuxeo.binaries', 'secrets'],
+      ['secrets', 'nuxeoClid'],
+      (env) => env.secrets.nuxeoClid !== undefined || packagesInstalledAtStart(env.nuxeo).length === 0,
+      (env) =>
+        `is required: ${packagesInstalledAtStart(env.nuxeo).join(', ')} would be installed from Nuxeo Connect at every pod start, which needs the instance CLID. ` +
+        'Better: build an image with the packages (docker/Dockerfile) and set nuxeo.packagesInImage: true',
+    ),
+  )
   .refine(
     ...rule<{ nuxeo: { replicas: number; databasePoolSize: number }; database: { maxConnections: number } }>(
       ['nuxeo', 'database'],
@@ -456,6 +525,15 @@ function podIdentityProblem(env: IdentityFields): string | undefined {
     return "'azure' needs nuxeo.podLabels: {azure.workload.identity/use: \"true\"} (and azure.workload.identity/client-id on the ServiceAccount)";
   }
   return undefined;
+}
+
+/** The package the S3 binary store needs (it adds the s3binaries template). */
+export const S3_PACKAGE = 'amazon-s3-online-storage';
+
+/** Packages the image's entrypoint installs at each pod start (NUXEO_PACKAGES); none when they are in the image. */
+export function packagesInstalledAtStart(n: { packages: string[]; packagesInImage: boolean; binaries: { type: string } }): string[] {
+  if (n.packagesInImage) return [];
+  return [...n.packages, ...(n.binaries.type === 's3' && !n.packages.includes(S3_PACKAGE) ? [S3_PACKAGE] : [])];
 }
 
 /** Connections PostgreSQL keeps for replication, maintenance and the superuser. */

@@ -2,7 +2,7 @@
  * The design limits of the seed architecture, stated with the sizes in force for one
  * environment. Printed at every synth and written into SUMMARY.md: never hidden.
  */
-import type { EnvironmentSpec } from '../config/schema';
+import { packagesInstalledAtStart, type EnvironmentSpec } from '../config/schema';
 
 export function architectureWarnings(spec: EnvironmentSpec): string[] {
   const n = spec.nuxeo;
@@ -61,6 +61,14 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
       "provider 'service' is sticky by client address, in the cloud load balancer: GKE and AKS apply the Service's ClientIP " +
         'affinity, the AWS Load Balancer Controller the target-group stickiness annotation (the legacy in-tree AWS controller ' +
         'has none). Clients behind one NAT share a node, and a client whose address changes loses its session.',
+    );
+  }
+  const atStart = packagesInstalledAtStart(n);
+  if (atStart.length) {
+    warnings.push(
+      `Packages are installed at every Nuxeo pod start (${atStart.join(', ')}): each start downloads them from Nuxeo Connect, ` +
+        'so a pod cannot start while Connect is unreachable, and starts take minutes longer. Build them into the image ' +
+        '(docker/Dockerfile) and set nuxeo.packagesInImage: true.',
     );
   }
   if (spec.loadBalancer.provider === 'ingress-nginx') {

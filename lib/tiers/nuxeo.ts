@@ -1,9 +1,10 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CONTROLLER_DEFAULTS, EnvironmentSpec } from '../config/schema';
+import { CONTROLLER_DEFAULTS, EnvironmentSpec, packagesInstalledAtStart, secretVariable } from '../config/schema';
 import { mebibytes } from '../config/quantity';
 import { NGINX_HEALTH_PATH, renderNginxConf } from '../render/nginx';
 import { BinaryStore, NUXEO_ENV, RedisEndpoint, renderNuxeoConf } from '../render/nuxeo-conf';
+import { renderNuxeoStartScript, SecretProperty } from '../render/nuxeo-start';
 import {
   checksum, configMapVolume, container, emptyDir, fieldEnv, IDS, INIT_RESOURCES, networkPolicy, Peer, podsOf, PORTS, Rule,
   RUN_AS, secretEnv, service, statefulWorkload, tierLabels, volumeClaimTemplate, workloadLabels,
@@ -30,8 +31,32 @@ const HOME = '/opt/nuxeo/server';
 const DATA = '/var/lib/nuxeo';
 /** Chronicle Queue files live on the node's own persistent volume, beside Nuxeo's data. */
 const STREAM_DIR = `${DATA}/stream`;
+/** Mount point of the shared binaries volume. */
 const BINARIES = '/var/lib/nuxeo-binaries';
-/** conf.d file name: the image appends conf.d files to nuxeo.conf in file-name order. */
+/**
+ * The store is a folder inside the volume, never the mount point itself: Nuxeo creates
+ * `<store>_transient_default` (uploads, async downloads) beside it, which must be on the shared
+ * volume too, not on the read-only root filesystem.
+ */
+export const BINARY_STORE = `${BINARIES}/binaries`;
+/** Where the start script is mounted (outside conf.d: the entrypoint appends every file there). */
+const START_DIR = '/opt/nuxeo-compact-k8s';
+export const START_SCRIPT = `${START_DIR}/start-nuxeo.sh`;
+/**
+ * The launcher's backing-service check (Elasticsearch, PostgreSQL, Redis) retries for up to 6
+ * minutes: on a fresh install PostgreSQL runs initdb and Elasticsearch forms its cluster meanwhile.
+ */
+export const BACKING_CHECK = { retries: 36, delayMilliseconds: 10_000 } as const;
+/** Time Nuxeo may take once its backing services answer (packages, first repository init). */
+const START_SECONDS = 600;
+/**
+ * Startup and readiness ask for one probe of /nuxeo/runningstatus (StatusServlet, `info=probe`):
+ * `runtimeStatus` (RuntimeStartedProbe) passes once this node's runtime has started. The full
+ * /nuxeo/runningstatus also runs the Elasticsearch and repository probes, which fail on every node
+ * at once when a shared tier blinks: all pods NotReady, the load balancer has no backend and every
+ * user gets a 503, while the nodes could still serve what does not need that tier.
+ */
+export const NUXEO_PROBE_PATH = '/nuxeo/runningstatus?info=probe&key=runtimeStatus';/** conf.d file name: the image appends conf.d files to nuxeo.conf in file-name order. */
 export const NUXEO_CONF_FILE = '50-nuxeo-compact-k8s.properties';
 
 /** JVM heap in MiB: the configured one, else half of the memory limit. */
@@ -89,7 +114,7 @@ export class Nuxeo extends Construct {
 
     const binaries: BinaryStore = s3
       ? { kind: 's3', bucket: s3.bucket, region: s3.region, prefix: s3.prefix }
-      : { kind: 'volume', path: BINARIES };
+      : { kind: 'volume', path: BINARY_STORE };
     this.nuxeoConf = renderNuxeoConf({
       heapMegabytes: nuxeoHeapMegabytes(spec),
       database: { ...props.database, name: spec.database.name, user: spec.database.user, poolSize: n.databasePoolSize },
@@ -98,8 +123,17 @@ export class Nuxeo extends Construct {
       streamDir: STREAM_DIR,
       streamRetention: n.streamRetention,
       binaries,
+      logFormat: n.logFormat,
+      backingCheck: BACKING_CHECK,
       extra: n.properties,
     });
+    const secretProperties: (SecretProperty & { ref: { name: string; key: string } })[] = [
+      { property: 'nuxeo.db.password', variable: NUXEO_ENV.dbPassword, ref: spec.secrets.databasePassword },
+      { property: 'nuxeo.redis.password', variable: NUXEO_ENV.redisPassword, ref: spec.secrets.redisPassword },
+      { property: 'nuxeo.jwt.secret', variable: NUXEO_ENV.jwtSecret, ref: spec.secrets.jwtSecret },
+      ...Object.keys(n.secretProperties).sort().map((property) => ({ property, variable: secretVariable(property), ref: n.secretProperties[property] })),
+    ];
+    const startScript = renderNuxeoStartScript(secretProperties);
     const nginxConf = renderNginxConf({
       listenPort: PORTS.proxy,
       upstream: `127.0.0.1:${PORTS.nuxeo}`,
@@ -108,6 +142,7 @@ export class Nuxeo extends Construct {
       timeoutSeconds: spec.loadBalancer.timeoutSeconds,
     });
     new k8s.KubeConfigMap(this, 'conf', { metadata: { name: 'nuxeo-conf', labels: tierLabels(wid.app, wid.component) }, data: { [NUXEO_CONF_FILE]: this.nuxeoConf } });
+    new k8s.KubeConfigMap(this, 'start', { metadata: { name: 'nuxeo-start', labels: tierLabels(wid.app, wid.component) }, data: { 'start-nuxeo.sh': startScript } });
     new k8s.KubeConfigMap(this, 'proxy-conf', { metadata: { name: 'nuxeo-proxy', labels: tierLabels(wid.app, 'reverse-proxy') }, data: { 'nginx.conf': nginxConf } });
 
     if (!s3) {
@@ -129,38 +164,46 @@ export class Nuxeo extends Construct {
       headless: true,
     });
 
-    const packages = [...n.packages, ...(s3 ? ['amazon-s3-online-storage'] : [])];
+    const packages = packagesInstalledAtStart(n);
     const env: k8s.EnvVar[] = [
       fieldEnv(NUXEO_ENV.nodeId, 'metadata.name'),
-      secretEnv(NUXEO_ENV.dbPassword, spec.secrets.databasePassword),
-      secretEnv(NUXEO_ENV.redisPassword, spec.secrets.redisPassword),
+      ...secretProperties.map((p) => secretEnv(p.variable, p.ref)),
       ...(s3?.credentialsSecret
         ? [
           secretEnv(NUXEO_ENV.s3KeyId, { name: s3.credentialsSecret.name, key: s3.credentialsSecret.accessKeyIdKey }),
           secretEnv(NUXEO_ENV.s3Secret, { name: s3.credentialsSecret.name, key: s3.credentialsSecret.secretAccessKeyKey }),
         ]
         : []),
+      // The entrypoint writes it to instance.clid: package installs need it, and it registers the instance.
       ...(spec.secrets.nuxeoClid ? [secretEnv('NUXEO_CLID', spec.secrets.nuxeoClid)] : []),
       ...(packages.length ? [{ name: 'NUXEO_PACKAGES', value: packages.join(' ') }] : []),
     ];
-    const runningStatus = { path: '/nuxeo/runningstatus', port: k8s.IntOrString.fromString('nuxeo') };
+    const runtimeStarted = { path: NUXEO_PROBE_PATH, port: k8s.IntOrString.fromString('nuxeo') };
+    const backingWaitSeconds = (BACKING_CHECK.retries * BACKING_CHECK.delayMilliseconds) / 1000;
 
     const containers: k8s.Container[] = [
       container(RUN_AS.nuxeo, {
         name: 'nuxeo',
         image: n.image,
+        // The image's entrypoint builds nuxeo.conf, then runs our script, which adds the secrets and execs Nuxeo.
+        command: ['/docker-entrypoint.sh'],
+        args: ['sh', START_SCRIPT, 'nuxeoctl', 'console'],
         ports: [{ name: 'nuxeo', containerPort: PORTS.nuxeo, protocol: 'TCP' }],
         env,
         resources: n.resources,
-        // Nuxeo takes minutes to start (package install, first repository init).
-        startupProbe: { httpGet: runningStatus, periodSeconds: 10, failureThreshold: 90, timeoutSeconds: 5 },
-        readinessProbe: { httpGet: runningStatus, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
+        // Startup: the runtime has started. Its budget covers the launcher's whole backing-service
+        // wait plus the start itself, so a fresh install never depends on a restart.
+        startupProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: Math.ceil((backingWaitSeconds + START_SECONDS) / 10), timeoutSeconds: 5 },
+        // Readiness: this node can serve; a shared tier's outage is not this node's (see NUXEO_PROBE_PATH).
+        readinessProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
+        // Liveness: Tomcat accepts connections; a restart cures a hung JVM, not a slow dependency.
         livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('nuxeo') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
         volumeMounts: [
           { name: 'nuxeo-home', mountPath: HOME },
           { name: 'data', mountPath: DATA },
           { name: 'etc-nuxeo', mountPath: '/etc/nuxeo' },
           { name: 'nuxeo-conf', mountPath: '/etc/nuxeo/conf.d', readOnly: true },
+          { name: 'nuxeo-start', mountPath: START_DIR, readOnly: true },
           { name: 'logs', mountPath: '/var/log/nuxeo' },
           { name: 'pid', mountPath: '/var/pid/nuxeo' },
           { name: 'tmp', mountPath: '/tmp' },
@@ -191,7 +234,7 @@ export class Nuxeo extends Construct {
       replicas: n.replicas,
       serviceName: Nuxeo.headlessServiceName,
       uid: RUN_AS.nuxeo,
-      configChecksum: checksum(this.nuxeoConf, nginxConf, props.redisSidecar?.configChecksum ?? ''),
+      configChecksum: checksum(this.nuxeoConf, nginxConf, startScript, props.redisSidecar?.configChecksum ?? ''),
       terminationGracePeriodSeconds: 120,
       pod: n,
       initContainers: [
@@ -210,6 +253,7 @@ export class Nuxeo extends Construct {
         emptyDir('nuxeo-home', '3Gi'),
         emptyDir('etc-nuxeo', '16Mi'),
         configMapVolume('nuxeo-conf', 'nuxeo-conf'),
+        configMapVolume('nuxeo-start', 'nuxeo-start'),
         configMapVolume('proxy-conf', 'nuxeo-proxy'),
         emptyDir('logs', '1Gi'),
         emptyDir('pid', '1Mi'),

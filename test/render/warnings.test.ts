@@ -3,7 +3,7 @@ import { architectureWarnings } from '../../lib/render/warnings';
 import { environment } from '../helpers';
 
 const warningsOf = (overrides: Record<string, any>) => architectureWarnings(environment('w', overrides).spec);
-const s3 = { binaries: { type: 's3', s3: { bucket: 'b-123', region: 'eu-west-1' } } };
+const s3 = { binaries: { type: 's3', s3: { bucket: 'b-123', region: 'eu-west-1' } }, packagesInImage: true };
 
 describe('load balancer and identity warnings', () => {
   test('gateway-api: stickiness needs the experimental channel, and which implementations honour it', () => {
@@ -23,4 +23,18 @@ describe('load balancer and identity warnings', () => {
     const irsa = warningsOf({ nuxeo: { ...s3, serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/r' } } }, network: { podIdentity: 'irsa' } });
     expect(irsa.some((x) => x.includes('podIdentity'))).toBe(false);
   });
+});
+
+const packagesWarning = (overrides: Record<string, any>) =>
+  architectureWarnings(environment('w', overrides).spec).filter((w) => w.startsWith('Packages are installed at every Nuxeo pod start'));
+
+test('installing packages at start is stated, with the way out; packages in the image are not', () => {
+  expect(packagesWarning({ nuxeo: { packages: ['nuxeo-web-ui'] }, secrets: { nuxeoClid: { name: 'clid' } } })).toEqual([
+    'Packages are installed at every Nuxeo pod start (nuxeo-web-ui): each start downloads them from Nuxeo Connect, so a pod cannot start ' +
+      'while Connect is unreachable, and starts take minutes longer. Build them into the image (docker/Dockerfile) and set nuxeo.packagesInImage: true.',
+  ]);
+  const s3 = { binaries: { type: 's3', s3: { bucket: 'b-1', region: 'eu-west-1' } } };
+  expect(packagesWarning({ nuxeo: s3, secrets: { nuxeoClid: { name: 'clid' } } })[0]).toContain('(amazon-s3-online-storage)');
+  expect(packagesWarning({ nuxeo: { ...s3, packages: ['nuxeo-web-ui'], packagesInImage: true } })).toEqual([]);
+  expect(packagesWarning({})).toEqual([]);
 });

@@ -45,12 +45,46 @@ describe('Nuxeo application cluster', () => {
     expect(c('proxy').command).toEqual(['nginx', '-c', '/etc/nginx/nuxeo/nginx.conf', '-g', 'daemon off;']);
   });
 
-  test('health probes use Nuxeo\'s running-status endpoint, with a startup probe for slow starts', () => {
+  test('probes observe this node only: a shared tier\'s outage does not take every pod out of the load balancer', () => {
     const nuxeo = nuxeoOf().c('nuxeo');
-    expect(nuxeo.readinessProbe.httpGet).toEqual({ path: '/nuxeo/runningstatus', port: 'nuxeo' });
-    expect(nuxeo.startupProbe.httpGet.path).toBe('/nuxeo/runningstatus');
+    // One probe (RuntimeStartedProbe), not the full runningstatus that also runs the Elasticsearch and repository probes.
+    const started = { path: '/nuxeo/runningstatus?info=probe&key=runtimeStatus', port: 'nuxeo' };
+    expect(nuxeo.readinessProbe.httpGet).toEqual(started);
+    expect(nuxeo.startupProbe.httpGet).toEqual(started);
     expect(nuxeo.startupProbe.failureThreshold * nuxeo.startupProbe.periodSeconds).toBeGreaterThanOrEqual(600);
-    expect(nuxeo.livenessProbe).not.toEqual(nuxeo.readinessProbe);
+    expect(nuxeo.livenessProbe).toEqual({ tcpSocket: { port: 'nuxeo' }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 });
+  });
+
+  test('the redis template is on, after the database template, and Redis serves every role it has in the cluster', () => {
+    const { conf } = nuxeoOf();
+    expect(conf.get('nuxeo.templates')).toBe('default,postgresql');
+    expect(conf.get('nuxeo.append.templates.redis')).toBe('redis');
+    expect(conf.get('nuxeo.lock.manager')).toBe('redis');
+    expect(conf.get('nuxeo.pubsub.provider')).toBe('redis');
+  });
+
+  test('logs go to the console only, as text by default or as JSON', () => {
+    expect(nuxeoOf().conf.get('nuxeo.append.templates.logs')).toBe('docker');
+    expect(nuxeoOf({ nuxeo: { logFormat: 'json' } }).conf.get('nuxeo.append.templates.logs')).toBe('docker-json');
+  });
+
+  test('the binary store is a folder inside the shared volume, so the transient store beside it is shared too', () => {
+    const { conf, c } = nuxeoOf();
+    expect(conf.get('repository.binary.store')).toBe('/var/lib/nuxeo-binaries/binaries');
+    expect(c('nuxeo').volumeMounts).toContainEqual({ name: 'binaries', mountPath: '/var/lib/nuxeo-binaries' });
+  });
+
+  test('secrets never appear in the properties: the start script writes them from Secret-filled variables', () => {
+    const { conf, c, manifests } = nuxeoOf({ nuxeo: { secretProperties: { 'mail.transport.password': { name: 'smtp', key: 'password' } } } });
+    for (const key of ['nuxeo.db.password', 'nuxeo.redis.password', 'nuxeo.jwt.secret', 'mail.transport.password']) expect(conf.has(key)).toBe(false);
+    const script = find(manifests, 'ConfigMap', 'nuxeo-start').data!['start-nuxeo.sh'];
+    expect(script).toContain('  property mail.transport.password NUXEO_SECRET_MAIL_TRANSPORT_PASSWORD\n');
+    expect(script).toContain('  property nuxeo.jwt.secret NUXEO_JWT_SECRET\n');
+    const env = c('nuxeo').env;
+    expect(env.find((e: any) => e.name === 'NUXEO_SECRET_MAIL_TRANSPORT_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'smtp', key: 'password' });
+    expect(env.find((e: any) => e.name === 'NUXEO_JWT_SECRET').valueFrom.secretKeyRef).toEqual({ name: 'nuxeo-jwt', key: 'secret' });
+    expect(c('nuxeo').command).toEqual(['/docker-entrypoint.sh']);
+    expect(c('nuxeo').args).toEqual(['sh', '/opt/nuxeo-compact-k8s/start-nuxeo.sh', 'nuxeoctl', 'console']);
   });
 
   test('configuration goes in as a conf.d file, secrets as Secret references', () => {
@@ -88,7 +122,8 @@ describe('Nuxeo application cluster', () => {
 
   test('S3 binaries: the package is installed, static keys come from the Secret as the AWS variables, else the pod identity', () => {
     const s3 = { bucket: 'bucket-1', region: 'eu-west-3', prefix: 'bin/' };
-    const withKeys = nuxeoOf({ nuxeo: { binaries: { type: 's3', s3: { ...s3, credentialsSecret: { name: 'aws' } } } } });
+    const clid = { nuxeoClid: { name: 'clid' } };
+    const withKeys = nuxeoOf({ nuxeo: { binaries: { type: 's3', s3: { ...s3, credentialsSecret: { name: 'aws' } } } }, secrets: clid });
     const env = withKeys.c('nuxeo').env;
     expect(env.find((e: any) => e.name === 'AWS_ACCESS_KEY_ID').valueFrom.secretKeyRef).toEqual({ name: 'aws', key: 'access-key-id' });
     expect(env.find((e: any) => e.name === 'AWS_SECRET_ACCESS_KEY').valueFrom.secretKeyRef).toEqual({ name: 'aws', key: 'secret-access-key' });
@@ -97,7 +132,7 @@ describe('Nuxeo application cluster', () => {
       ['nuxeo.s3storage.bucket', 'bucket-1'], ['nuxeo.s3storage.region', 'eu-west-3'], ['nuxeo.s3storage.bucket_prefix', 'bin/'],
     ]);
     expect(withKeys.manifests.find((m) => m.kind === 'PersistentVolumeClaim')).toBeUndefined();
-    const identity = nuxeoOf({ nuxeo: { binaries: { type: 's3', s3 } } }).c('nuxeo').env.map((e: any) => e.name);
+    const identity = nuxeoOf({ nuxeo: { binaries: { type: 's3', s3 } }, secrets: clid }).c('nuxeo').env.map((e: any) => e.name);
     expect(identity).not.toContain('AWS_ACCESS_KEY_ID');
   });
 
@@ -114,5 +149,13 @@ describe('Nuxeo application cluster', () => {
     const env = c('nuxeo').env;
     expect(env.find((e: any) => e.name === 'NUXEO_PACKAGES').value).toBe('nuxeo-web-ui');
     expect(env.find((e: any) => e.name === 'NUXEO_CLID').valueFrom.secretKeyRef).toEqual({ name: 'clid', key: 'clid' });
+  });
+
+  test('packages built into the image: nothing installed at start, no HTTPS egress for Connect', () => {
+    const { c, manifests } = nuxeoOf({ nuxeo: { packages: ['nuxeo-web-ui'], packagesInImage: true } });
+    const names = c('nuxeo').env.map((e: any) => e.name);
+    expect(names).not.toContain('NUXEO_PACKAGES');
+    const egress = find(manifests, 'NetworkPolicy', 'nuxeo').spec.egress.flatMap((r: any) => (r.ports ?? []).map((p: any) => p.port));
+    expect(egress).not.toContain(443);
   });
 });
