@@ -7,10 +7,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
-import { CompactArchitecture, TIER_FILES } from './compact-architecture';
+import { CompactArchitecture } from './compact-architecture';
 import { EnvironmentError, listEnvironmentFiles, loadEnvironments } from './config/load';
 import type { Environment } from './config/schema';
 import { fingerprints, immutableChanges, parseFingerprints } from './render/immutable';
+import { renderMonitoringSummary } from './render/monitoring-summary';
 import { renderSummary } from './render/summary';
 import { architectureWarnings } from './render/warnings';
 import { elasticsearchHeapMegabytes } from './tiers/elasticsearch';
@@ -37,11 +38,12 @@ export function synthesizeEnvironment(env: Environment): Map<string, string> {
   files.set(
     SUMMARY_FILE,
     renderSummary(env, {
-      files: Object.values(TIER_FILES).map((f) => f + MANIFEST_SUFFIX),
+      files: [...files.keys()],
       nuxeoHeapMegabytes: nuxeoHeapMegabytes(env.spec),
       elasticsearchHeapMegabytes: elasticsearchHeapMegabytes(env.spec),
       sentinelQuorum: env.spec.redis.mode === 'external' ? sentinelQuorum(env.spec) : undefined,
       fingerprints: fingerprints(manifests),
+      monitoring: renderMonitoringSummary(env.spec, env.spec.redis.mode === 'external' ? sentinelQuorum(env.spec) : undefined),
     }),
   );
   return files;

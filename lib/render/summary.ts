@@ -18,6 +18,11 @@ export interface SummaryFacts {
   readonly sentinelQuorum?: number;
   /** Digests of the StatefulSet fields Kubernetes cannot update in place. */
   readonly fingerprints: Fingerprints;
+  /**
+   * The "Monitoring" section: what is scraped and which alerts exist.
+   * @default - no section
+   */
+  readonly monitoring?: string;
 }
 
 function mermaid(env: Environment): string {
@@ -73,5 +78,5 @@ ${mermaid(env)}
 
 ${architectureWarnings(s).map((w) => `- ${w}`).join('\n')}
 
-${renderFingerprints(facts.fingerprints)}`;
+${facts.monitoring ? `${facts.monitoring}\n` : ''}${renderFingerprints(facts.fingerprints)}`;
 }

@@ -2,12 +2,13 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CONTROLLER_DEFAULTS, EnvironmentSpec } from '../config/schema';
 import { mebibytes } from '../config/quantity';
-import { NGINX_HEALTH_PATH, renderNginxConf } from '../render/nginx';
+import { NGINX_HEALTH_PATH, NGINX_STATUS_PATH, renderNginxConf } from '../render/nginx';
 import { BinaryStore, NUXEO_ENV, RedisEndpoint, renderNuxeoConf } from '../render/nuxeo-conf';
 import {
   checksum, configMapVolume, container, emptyDir, fieldEnv, IDS, INIT_RESOURCES, networkPolicy, Peer, podsOf, PORTS, Rule,
   RUN_AS, secretEnv, service, statefulWorkload, tierLabels, volumeClaimTemplate, workloadLabels,
 } from './common';
+import { METRICS, metricsIngress, NGINX_STATUS_PORT, proxyExporter } from './exporters';
 import type { RedisSidecar } from './redis';
 
 export interface NuxeoProps {
@@ -78,6 +79,7 @@ export class Nuxeo extends Construct {
       streamRetention: n.streamRetention,
       binaries,
       extra: n.properties,
+      ...(spec.monitoring.enabled ? { metricsPort: METRICS.nuxeo.port } : {}),
     });
     const nginxConf = renderNginxConf({
       listenPort: PORTS.proxy,
@@ -85,6 +87,7 @@ export class Nuxeo extends Construct {
       tempDir: '/tmp',
       maxUploadMegabytes: spec.loadBalancer.maxUploadMegabytes,
       timeoutSeconds: spec.loadBalancer.timeoutSeconds,
+      ...(spec.monitoring.enabled ? { statusPort: NGINX_STATUS_PORT } : {}),
     });
     new k8s.KubeConfigMap(this, 'conf', { metadata: { name: 'nuxeo-conf', labels: tierLabels(wid.app, wid.component) }, data: { [NUXEO_CONF_FILE]: this.nuxeoConf } });
     new k8s.KubeConfigMap(this, 'proxy-conf', { metadata: { name: 'nuxeo-proxy', labels: tierLabels(wid.app, 'reverse-proxy') }, data: { 'nginx.conf': nginxConf } });
@@ -128,7 +131,7 @@ export class Nuxeo extends Construct {
       container(RUN_AS.nuxeo, {
         name: 'nuxeo',
         image: n.image,
-        ports: [{ name: 'nuxeo', containerPort: PORTS.nuxeo, protocol: 'TCP' }],
+        ports: [{ name: 'nuxeo', containerPort: PORTS.nuxeo, protocol: 'TCP' }, ...(spec.monitoring.enabled ? [{ name: METRICS.nuxeo.name, containerPort: METRICS.nuxeo.port, protocol: 'TCP' }] : [])],
         env,
         resources: n.resources,
         // Nuxeo takes minutes to start (package install, first repository init).
@@ -160,6 +163,8 @@ export class Nuxeo extends Construct {
         ],
       }),
       ...(props.redisSidecar ? [props.redisSidecar.container] : []),
+      ...proxyExporter(spec, RUN_AS.nuxeo, NGINX_STATUS_PATH),
+      ...(props.redisSidecar?.exporters ?? []),
     ];
 
     // Ordered start (the default): the first node creates the repository schema and, in sidecar
@@ -210,6 +215,7 @@ export class Nuxeo extends Construct {
       [
         { peers: loadBalancerPeers(spec), ports: [PORTS.proxy] },
         ...(props.redisSidecar ? [{ peers: [podsOf(wid.instance)], ports: [PORTS.redis] }] : []),
+        ...metricsIngress(spec, METRICS.nuxeo, METRICS.proxy, ...(props.redisSidecar ? [METRICS.redis] : [])),
       ],
       [
         // Replicas too: the read-only Service, and a replica promoted by hand (README, manual recovery).
