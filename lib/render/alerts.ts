@@ -5,8 +5,11 @@
  * so promtool checks and unit-tests exactly what the PrometheusRule carries.
  *
  * Metric sources:
- * - redis_*: oliver006/redis_exporter (run against real Redis and Sentinel in the tests)
- * - pg_*: prometheus-community/postgres_exporter (run against real PostgreSQL in the tests)
+ * - redis_*: oliver006/redis_exporter, run against real Redis and Sentinel in the tests (Debian's
+ *   1.45); the image's v1.67.0 has the same names (exporter/exporter.go metric maps, sentinels.go)
+ * - pg_*: prometheus-community/postgres_exporter, run against real PostgreSQL in the tests
+ *   (Debian's 0.11); the image's v0.17.1 has the same names (cmd/postgres_exporter/
+ *   postgres_exporter.go: pg_stat_replication's pg_wal_lsn_diff, pg_stat_activity, up; pg_setting.go)
  * - elasticsearch_*: prometheus-community/elasticsearch_exporter v1.9.0, collector/cluster_health.go
  *   (elasticsearch_cluster_health_status{color}) and collector/nodes.go
  *   (elasticsearch_filesystem_data_{available,size}_bytes); not run here (no Elasticsearch)
