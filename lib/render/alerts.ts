@@ -80,8 +80,10 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
 
   const redis: AlertRule[] = [
     rule('NuxeoRedisDown', 'critical', `redis_up${sel()} == 0`, '2m',
-      'Redis {{ $labels.pod }} does not answer its exporter',
-      'Nuxeo keeps its WorkManager queues, pub/sub and key/value store in Redis. Check the pod\'s redis container log; if it was OOM-killed, raise redis.resources.limits.memory.'),
+      'Redis {{ $labels.pod }} does not answer its exporter ({{ $labels.container }})',
+      sentinel
+        ? 'Nuxeo keeps its WorkManager queues, pub/sub and key/value store in Redis and finds the master through the Sentinels. Check the pod\'s redis (or sentinel) container log; if it was OOM-killed, raise redis.resources.limits.memory (redis.sentinel.resources for a Sentinel).'
+        : 'Nuxeo keeps its WorkManager queues, pub/sub and key/value store in Redis; the master is the Redis of nuxeo-0. Check the pod\'s redis container log; if it was OOM-killed, raise redis.resources.limits.memory.'),
     rule('NuxeoRedisMemoryHigh', 'warning', `${memRatio} > ${REDIS_MEMORY.warning}`, '10m',
       'Redis {{ $labels.pod }} uses {{ $value | humanizePercentage }} of maxmemory',
       `Redis runs with maxmemory-policy noeviction: when used memory reaches maxmemory it refuses every write, and Nuxeo can no longer schedule Works. ${memoryFix}`),
@@ -106,7 +108,8 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
   }
 
   const nuxeo: AlertRule[] = [
-    rule('NuxeoNodeDown', 'critical', `up${sel('container="nuxeo"')} == 0`, '5m',
+    // As long as the startup probe allows (90 x 10 s): the reporter starts with the Nuxeo runtime.
+    rule('NuxeoNodeDown', 'critical', `up${sel('container="nuxeo"')} == 0`, '15m',
       'Nuxeo node {{ $labels.pod }} does not answer metrics scrapes',
       'The node is down or stuck: its Chronicle Queue streams (local to the node) are not processed meanwhile. Check the pod events and the nuxeo container log; nuxeo.replicas sets the cluster size, nuxeo.resources the node size.'),
     rule('NuxeoProxyDown', 'critical', `nginx_up${sel()} == 0`, '5m',

@@ -36,6 +36,9 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
     const needed = Math.max(n.replicas, spec.elasticsearch.replicas, spec.database.replicas + 1, r.mode === 'external' ? r.replicas : 0);
     warnings.push(`scheduling.antiAffinity is 'required': the cluster needs at least ${needed} schedulable nodes, or pods stay Pending.`);
   }
+  if (!spec.monitoring.enabled) {
+    warnings.push('monitoring.enabled is false: no exporter or alert watches Redis memory, the Chronicle Queue volumes, PostgreSQL replication or Elasticsearch health.');
+  }
   if (spec.loadBalancer.provider === 'ingress-nginx') {
     warnings.push('ingress-nginx was retired in March 2026 (no more releases or fixes); gateway-api (e.g. Envoy Gateway) is the maintained path.');
   }

@@ -61,7 +61,11 @@ function cases(ns: string, quorum: number, replicas: number): Record<string, Cas
       fire: { series: [s('redis_instance_info', pod('redis-1', { role: 'slave' }), '1x20'), s('redis_instance_info', pod('redis-1', { role: 'master' }), '_x20 1x10')], at: '25m', labels: [pod('redis-1', { role: 'master' })] },
       quiet: { series: [s('redis_instance_info', pod('redis-0', { role: 'master' }), '1x40'), s('redis_instance_info', pod('redis-1', { role: 'slave' }), '1x40')], at: '25m' },
     },
-    NuxeoNodeDown: { fire: { series: [s('up', pod('nuxeo-1', { container: 'nuxeo' }), '0x10')], at: '6m', labels: [pod('nuxeo-1', { container: 'nuxeo' })] }, quiet: { series: [s('up', pod('nuxeo-1', { container: 'nuxeo' }), '1x10')], at: '6m' } },
+    NuxeoNodeDown: {
+      fire: { series: [s('up', pod('nuxeo-1', { container: 'nuxeo' }), '0x20')], at: '16m', labels: [pod('nuxeo-1', { container: 'nuxeo' })] },
+      // A node still starting (package install, first repository init) is not down yet.
+      quiet: { series: [s('up', pod('nuxeo-1', { container: 'nuxeo' }), '0x10 1x10')], at: '16m' },
+    },
     NuxeoProxyDown: { fire: { series: [s('nginx_up', pod('nuxeo-1'), '0x10')], at: '6m', labels: [pod('nuxeo-1')] }, quiet: { series: [s('nginx_up', pod('nuxeo-1'), '1x10')], at: '6m' } },
     NuxeoDataVolumeFilling: { fire: { series: volume('data-nuxeo-0', '20x30'), at: '15m', labels: [pvc('data-nuxeo-0')] }, quiet: { series: [...volume('data-nuxeo-0', '30x30'), ...volume('data-elasticsearch-0', '5x30')], at: '15m' } },
     NuxeoDataVolumeFullSoon: {

@@ -1,4 +1,5 @@
 import { parseProperties } from '../../lib/render/nuxeo-conf';
+import { architectureWarnings } from '../../lib/render/warnings';
 import { METRICS } from '../../lib/tiers/exporters';
 import { allContainers, allManifests, environment, environmentMatrix, find, Manifest, shippedEnvironments, workloads } from '../helpers';
 
@@ -102,6 +103,8 @@ describe('monitoring.enabled: false', () => {
     expect(Object.values(metricsPorts(manifests)).flat()).toEqual([]);
     expect(find(manifests, 'ConfigMap', 'nuxeo-conf').data!['50-nuxeo-compact-k8s.properties']).not.toContain('metrics.');
     expect(find(manifests, 'ConfigMap', 'nuxeo-proxy').data!['nginx.conf']).not.toContain('stub_status');
+    expect(architectureWarnings(environment('off', { monitoring: { enabled: false } }).spec).some((w) => w.startsWith('monitoring.enabled is false'))).toBe(true);
+    expect(architectureWarnings(environment('on').spec).some((w) => w.startsWith('monitoring.enabled'))).toBe(false);
     for (const p of manifests.filter((m) => m.kind === 'NetworkPolicy')) {
       for (const r of p.spec.ingress ?? []) expect(r.ports.some((x: any) => METRICS_PORTS.includes(x.port))).toBe(false);
     }
