@@ -82,6 +82,22 @@ describe('monitoring on (the default)', () => {
     expect(allManifests(shippedEnvironments()[0]).some((m) => m.metadata.name === 'nuxeo-compact-dashboard')).toBe(false);
   });
 
+  test.each(environmentMatrix().map((e) => [e.name, e] as const))('%s: every volume claim of the architecture is watched by a volume alert', (_n, env) => {
+    const manifests = allManifests(env);
+    const rules = find(manifests, 'PrometheusRule', 'nuxeo-compact').spec.groups.flatMap((g: any) => g.rules);
+    // Prometheus regex matchers are anchored at both ends.
+    const watchers = rules.flatMap((r: any) => [...r.expr.matchAll(/persistentvolumeclaim=~"([^"]+)"/g)].map((m: any) => ({ alert: r.alert, re: new RegExp(`^(?:${m[1]})$`) })));
+    const claims = [
+      ...manifests.filter((m) => m.kind === 'StatefulSet').flatMap((sts) => (sts.spec.volumeClaimTemplates ?? []).map((t: any) => `${t.metadata.name}-${sts.metadata.name}-${sts.spec.replicas - 1}`)),
+      ...manifests.filter((m) => m.kind === 'PersistentVolumeClaim').map((m) => m.metadata.name),
+    ];
+    expect(claims.length).toBeGreaterThanOrEqual(4);
+    for (const claim of claims) {
+      const alerts = [...new Set(watchers.filter((w: any) => w.re.test(claim)).map((w: any) => w.alert))];
+      expect([claim, alerts]).toEqual([claim, claim.startsWith('data-nuxeo-') ? ['NuxeoDataVolumeFilling', 'NuxeoDataVolumeFullSoon'] : ['NuxeoVolumeNearlyFull']]);
+    }
+  });
+
   test('the alert rules are scoped to the namespace and name the field to change', () => {
     for (const env of shippedEnvironments()) {
       const rules = find(allManifests(env), 'PrometheusRule', 'nuxeo-compact').spec.groups.flatMap((g: any) => g.rules);
