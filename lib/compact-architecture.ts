@@ -4,9 +4,10 @@ import type { EnvironmentSpec } from './config/schema';
 import { Database } from './tiers/database';
 import { Elasticsearch } from './tiers/elasticsearch';
 import { LoadBalancer } from './tiers/load-balancer';
+import { Monitoring } from './tiers/monitoring';
 import { NamespaceTier } from './tiers/namespace';
 import { Nuxeo } from './tiers/nuxeo';
-import { Redis } from './tiers/redis';
+import { Redis, sentinelQuorum } from './tiers/redis';
 
 export interface CompactArchitectureProps {
   /** The validated environment. */
@@ -24,6 +25,8 @@ export const TIER_FILES = {
   redis: '30-redis',
   nuxeo: '40-nuxeo',
   loadBalancer: '50-load-balancer',
+  /** PodMonitors and alerts (prometheus-operator CRDs); absent when monitoring is off. */
+  monitoring: '60-monitoring',
 } as const;
 
 /**
@@ -55,5 +58,8 @@ export class CompactArchitecture extends Construct {
       redisSidecar: this.redis.sidecar,
     });
     new LoadBalancer(chart(TIER_FILES.loadBalancer), 'tier', { spec, proxyPortName: this.nuxeo.proxyPortName });
+    if (spec.monitoring.enabled) {
+      new Monitoring(chart(TIER_FILES.monitoring), 'tier', { spec, ...(spec.redis.mode === 'external' ? { sentinelQuorum: sentinelQuorum(spec) } : {}) });
+    }
   }
 }

@@ -7,12 +7,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
-import { CompactArchitecture, TIER_FILES } from './compact-architecture';
+import { CompactArchitecture } from './compact-architecture';
 import { EnvironmentError, listEnvironmentFiles, loadEnvironments } from './config/load';
 import type { Environment } from './config/schema';
 import { versionWarnings } from './config/versions';
 import { fingerprints, immutableChanges, parseFingerprints } from './render/immutable';
 import { createSecretCommand, SecretNeed, secretsNeeded } from './render/secrets';
+import { renderMonitoringSummary } from './render/monitoring-summary';
 import { renderSummary } from './render/summary';
 import { architectureWarnings } from './render/warnings';
 import { elasticsearchHeapMegabytes } from './tiers/elasticsearch';
@@ -45,12 +46,13 @@ function renderEnvironment(env: Environment): { files: Map<string, string>; secr
   files.set(
     SUMMARY_FILE,
     renderSummary(env, {
-      files: Object.values(TIER_FILES).map((f) => f + MANIFEST_SUFFIX),
+      files: [...files.keys()],
       nuxeoHeapMegabytes: nuxeoHeapMegabytes(env.spec),
       elasticsearchHeapMegabytes: elasticsearchHeapMegabytes(env.spec),
       sentinelQuorum: env.spec.redis.mode === 'external' ? sentinelQuorum(env.spec) : undefined,
       fingerprints: fingerprints(manifests),
       secrets,
+      monitoring: renderMonitoringSummary(env.spec, env.spec.redis.mode === 'external' ? sentinelQuorum(env.spec) : undefined),
     }),
   );
   return { files, secrets };

@@ -10,7 +10,7 @@ import { allContainers, allManifests, cloudEnvironments, environmentMatrix, Mani
 
 const SENSITIVE = /password|token|secret|bearer/i;
 const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
-const STABLE_APIS = ['v1', 'apps/v1', 'policy/v1', 'networking.k8s.io/v1', 'scheduling.k8s.io/v1', 'gateway.networking.k8s.io/v1'];
+const STABLE_APIS = ['v1', 'apps/v1', 'policy/v1', 'networking.k8s.io/v1', 'scheduling.k8s.io/v1', 'gateway.networking.k8s.io/v1', 'monitoring.coreos.com/v1'];
 
 type Check = (manifests: Manifest[], report: (object: string, rule: string) => void) => void;
 

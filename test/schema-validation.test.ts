@@ -1,13 +1,17 @@
 /**
  * Every synthesized object against the Kubernetes OpenAPI schema (kubernetes-models, schemas up
- * to Kubernetes 1.33) and the Gateway API schema (@kubernetes-models/gateway-api). These schemas
- * do not reject unknown fields; the typed L1 props (checked by `tsc --noEmit` in `npm test`) do.
+ * to Kubernetes 1.33), the Gateway API schema (@kubernetes-models/gateway-api) and the
+ * prometheus-operator schema (@kubernetes-models/prometheus-operator). These schemas do not
+ * reject unknown fields; the typed L1 props (checked by `tsc --noEmit` in `npm test`) do.
  */
 import { allManifests, cloudEnvironments, environmentMatrix, Manifest } from './helpers';
 
 function modelOf(m: Manifest): any {
   if (m.apiVersion.startsWith('gateway.networking.k8s.io/')) {
     return require(`@kubernetes-models/gateway-api/${m.apiVersion}`)[m.kind];
+  }
+  if (m.apiVersion.startsWith('monitoring.coreos.com/')) {
+    return require(`@kubernetes-models/prometheus-operator/${m.apiVersion}`)[m.kind];
   }
   return require(`kubernetes-models/${m.apiVersion}`)[m.kind];
 }
@@ -39,4 +43,14 @@ test('the validator does catch a broken object', () => {
   broken.spec.replicas = 'two';
   delete broken.spec.template.spec.containers[0].name;
   expect(() => new (modelOf(broken))(broken).validate()).toThrow(/replicas must be integer.*must have required property name/s);
+});
+
+test('the prometheus-operator validator does catch a broken rule and monitor', () => {
+  const manifests = allManifests(environmentMatrix()[0]);
+  const rule = JSON.parse(JSON.stringify(manifests.find((m) => m.kind === 'PrometheusRule')));
+  delete rule.spec.groups[0].name;
+  expect(() => new (modelOf(rule))(rule).validate()).toThrow(/groups\/0 must have required property name/);
+  const monitor = JSON.parse(JSON.stringify(manifests.find((m) => m.kind === 'PodMonitor')));
+  monitor.spec.podMetricsEndpoints[0].port = 9090;
+  expect(() => new (modelOf(monitor))(monitor).validate()).toThrow(/port must be string/);
 });

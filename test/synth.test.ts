@@ -122,7 +122,7 @@ describe('npm run synth', () => {
     expect(r.code).toBe(0);
     expect(fs.readdirSync(path.join(work, 'elsewhere'))).toEqual(['external-redis']);
     expect(fs.readdirSync(path.join(work, 'elsewhere', 'external-redis')).sort()).toEqual([
-      '00-namespace.k8s.yaml', '10-database.k8s.yaml', '20-elasticsearch.k8s.yaml', '30-redis.k8s.yaml', '40-nuxeo.k8s.yaml', '50-load-balancer.k8s.yaml', 'SUMMARY.md',
+      '00-namespace.k8s.yaml', '10-database.k8s.yaml', '20-elasticsearch.k8s.yaml', '30-redis.k8s.yaml', '40-nuxeo.k8s.yaml', '50-load-balancer.k8s.yaml', '60-monitoring.k8s.yaml', 'SUMMARY.md',
     ]);
   });
 

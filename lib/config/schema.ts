@@ -450,6 +450,41 @@ const loadBalancer = z
     ),
   );
 
+/** Exporter images, pinned like every other image. */
+const EXPORTER_IMAGES = {
+  redis: 'oliver006/redis_exporter:v1.67.0',
+  postgres: 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
+  elasticsearch: 'quay.io/prometheuscommunity/elasticsearch-exporter:v1.9.0',
+  nginx: 'nginx/nginx-prometheus-exporter:1.4.2',
+};
+
+const monitoring = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('exporters, the Nuxeo Prometheus reporter, PodMonitors and the PrometheusRule; false removes them all'),
+    prometheus: z
+      .strictObject({
+        namespace: dnsLabel('namespace').default('monitoring'),
+        podLabels: z.record(z.string(), z.string()).default({ 'app.kubernetes.io/name': 'prometheus' }),
+      })
+      .prefault({})
+      .describe('where the Prometheus pods run: the only peers the NetworkPolicies let scrape the metrics ports'),
+    labels: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe("extra labels on the PodMonitors and the PrometheusRule, to match the Prometheus' podMonitorSelector and ruleSelector (e.g. release: kube-prometheus-stack)"),
+    grafanaDashboard: z.boolean().default(false).describe('a ConfigMap with a Grafana dashboard, labelled grafana_dashboard: "1" for the Grafana sidecar'),
+    images: z
+      .strictObject({
+        redis: image(EXPORTER_IMAGES.redis),
+        postgres: image(EXPORTER_IMAGES.postgres),
+        elasticsearch: image(EXPORTER_IMAGES.elasticsearch),
+        nginx: image(EXPORTER_IMAGES.nginx),
+      })
+      .prefault({}),
+    resources: resources({ cpu: '20m', memory: '32Mi', ephemeralStorage: '16Mi' }, { cpu: '200m', memory: '128Mi', ephemeralStorage: '64Mi' }).describe('of each exporter container'),
+  })
+  .prefault({});
+
 export const environmentSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -482,6 +517,7 @@ export const environmentSchema = z
     database,
     loadBalancer,
     network,
+    monitoring,
   })
   .refine(
     ...rule<{ nuxeo: { packages: string[]; packagesInImage: boolean; binaries: { type: string } }; secrets: { nuxeoClid?: unknown } }>(

@@ -14,7 +14,15 @@ export interface NginxSettings {
   readonly maxUploadMegabytes: number;
   /** Upstream read/send timeout in seconds (long Nuxeo operations, exports). */
   readonly timeoutSeconds: number;
+  /**
+   * Loopback-only port serving nginx's stub_status, for the exporter beside the proxy.
+   * @default - no status endpoint
+   */
+  readonly statusPort?: number;
 }
+
+/** Path of the stub_status page on the status port. */
+export const NGINX_STATUS_PATH = '/stub_status';
 
 /** Path answered by nginx itself, for the proxy container's own probes. */
 export const NGINX_HEALTH_PATH = '/nginx-health';
@@ -92,6 +100,18 @@ http {
       proxy_redirect off;
     }
   }
-}
+${s.statusPort === undefined ? '' : `
+  # Connection counters for the metrics exporter in the same pod; loopback only, never routed.
+  server {
+    listen 127.0.0.1:${s.statusPort};
+    access_log off;
+    location = ${NGINX_STATUS_PATH} {
+      stub_status;
+    }
+    location / {
+      return 404;
+    }
+  }
+`}}
 `;
 }

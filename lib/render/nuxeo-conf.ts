@@ -73,6 +73,11 @@ export interface NuxeoConfSettings {
   readonly backingCheck: { readonly retries: number; readonly delayMilliseconds: number };
   /** Extra properties from the environment file, written last so they win. */
   readonly extra: Record<string, string>;
+  /**
+   * Port of Nuxeo's Prometheus reporter.
+   * @default - metrics off (Nuxeo's own default)
+   */
+  readonly metricsPort?: number;
 }
 
 /** The `nuxeo.append.templates.*` entries: sorted by key, they come after nuxeo.templates. */
@@ -151,9 +156,30 @@ export function renderNuxeoConf(s: NuxeoConfSettings): string {
     ]),
     section('Binary store shared by all nodes', binaries),
   ];
+  if (s.metricsPort !== undefined) parts.push(renderMetricsSection(s.metricsPort));
   const extra = Object.entries(s.extra).sort(([a], [b]) => a.localeCompare(b));
   if (extra.length) parts.push(section('Extra properties from the environment file', extra));
   return parts.join('\n');
+}
+
+/**
+ * Nuxeo's Prometheus reporter (LTS 2021, nuxeo/nuxeo branch 2021):
+ * - server/nuxeo-nxr-server/src/main/resources/templates/common-base/nuxeo.defaults:
+ *   metrics.enabled=false, metrics.prometheus.enabled=false, metrics.prometheus.port=9090,
+ *   metrics.streams.enabled=true (stream consumer lag), metrics.jvm/tomcat.enabled=true
+ * - .../common-base/nxserver/config/metrics-config.xml: reporter `prometheus` =
+ *   org.nuxeo.runtime.metrics.reporter.PrometheusReporter with option `port`
+ * - modules/runtime/nuxeo-runtime-metrics/.../reporter/PrometheusReporter.java: an
+ *   io.prometheus.client HTTPServer on that port, on every interface; OpenCensus'
+ *   DropWizardMetrics names each metric `dropwizard5_<name>_<type>`, dots made underscores.
+ */
+function renderMetricsSection(port: number): string {
+  return section('Metrics: the Prometheus reporter (scraped by the PodMonitor at /metrics)', [
+    ['metrics.enabled', true],
+    ['metrics.prometheus.enabled', true],
+    ['metrics.prometheus.port', port],
+    ['metrics.streams.enabled', true],
+  ]);
 }
 
 /** Parses `key=value` lines (comments and blanks skipped): what the tests check keys with. */

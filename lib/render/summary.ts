@@ -21,6 +21,11 @@ export interface SummaryFacts {
   readonly fingerprints: Fingerprints;
   /** Every Secret the manifests reference. */
   readonly secrets: SecretNeed[];
+  /**
+   * The "Monitoring" section: what is scraped and which alerts exist.
+   * @default - no section
+   */
+  readonly monitoring?: string;
 }
 
 function mermaid(env: Environment): string {
@@ -77,5 +82,5 @@ ${renderSecretsChecklist(s.namespace, facts.secrets)}
 
 ${architectureWarnings(s).map((w) => `- ${w}`).join('\n')}
 
-${renderFingerprints(facts.fingerprints)}`;
+${facts.monitoring ? `${facts.monitoring}\n` : ''}${renderFingerprints(facts.fingerprints)}`;
 }

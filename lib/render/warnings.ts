@@ -71,6 +71,9 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
         '(docker/Dockerfile) and set nuxeo.packagesInImage: true.',
     );
   }
+  if (!spec.monitoring.enabled) {
+    warnings.push('monitoring.enabled is false: no exporter or alert watches Redis memory, the Chronicle Queue volumes, PostgreSQL replication or Elasticsearch health.');
+  }
   if (spec.loadBalancer.provider === 'ingress-nginx') {
     warnings.push('ingress-nginx was retired in March 2026 (no more releases or fixes); gateway-api (e.g. Envoy Gateway) is the maintained path.');
   }

@@ -7,6 +7,7 @@ import {
   checksum, configMapVolume, container, emptyDir, execProbe, fieldEnv, IDS, networkPolicy, podHost, podsOf, PORTS,
   RUN_AS, secretVolume, service, statefulWorkload, tierLabels, volumeClaimTemplate, WorkloadIdentity, workloadLabels,
 } from './common';
+import { METRICS, metricsIngress, postgresExporter } from './exporters';
 
 export interface DatabaseProps {
   /** The validated environment. */
@@ -106,6 +107,7 @@ export class Database extends Construct {
               { name: 'replication-password', mountPath: `${SECRETS_DIR}/replication`, readOnly: true },
             ],
           }),
+          ...postgresExporter(spec, RUN_AS.postgres, 'run', RUN_DIR),
         ],
         volumes: [configMapVolume('config', this.configMapName), emptyDir('run', '16Mi'), emptyDir('tmp', '128Mi'), ...secretsVolumes],
         volumeClaimTemplates: [volumeClaimTemplate('data', db.storage)],
@@ -135,11 +137,11 @@ export class Database extends Construct {
     // Nuxeo writes to the primary; replicas stream from it. Replicas also take Nuxeo's connections
     // (the read-only Service, or a replica promoted by hand) and the other database pods' (a
     // promoted replica becomes the upstream of the rest).
-    networkPolicy(this, IDS.postgresPrimary, [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }], [], spec);
+    networkPolicy(this, IDS.postgresPrimary, [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }, ...metricsIngress(spec, METRICS.postgres)], [], spec);
     networkPolicy(
       this,
       IDS.postgresReplica,
-      [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }],
+      [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }, ...metricsIngress(spec, METRICS.postgres)],
       [{ peers: [podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }],
       spec,
     );

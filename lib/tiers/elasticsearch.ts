@@ -7,6 +7,7 @@ import {
   checksum, configMapVolume, container, containerSecurityContext, emptyDir, fieldEnv, IDS, INIT_RESOURCES, networkPolicy,
   podsOf, PORTS, pullPolicy, resources, RUN_AS, service, statefulWorkload, tierLabels, volumeClaimTemplate, workloadLabels,
 } from './common';
+import { elasticsearchExporter, METRICS, metricsIngress } from './exporters';
 
 export interface ElasticsearchProps {
   /** The validated environment. */
@@ -117,6 +118,7 @@ export class Elasticsearch extends Construct {
             { name: 'tmp', mountPath: '/tmp' },
           ],
         }),
+        ...elasticsearchExporter(spec, RUN_AS.elasticsearch),
       ],
       volumes: [emptyDir('config', '64Mi'), emptyDir('logs', '512Mi'), emptyDir('tmp', '512Mi'), configMapVolume('elasticsearch-yml', wid.instance)],
       volumeClaimTemplates: [volumeClaimTemplate('data', es.storage)],
@@ -128,6 +130,7 @@ export class Elasticsearch extends Construct {
       [
         { peers: [podsOf(IDS.nuxeo.instance)], ports: [PORTS.esHttp] },
         { peers: [podsOf(wid.instance)], ports: [PORTS.esHttp, PORTS.esTransport] },
+        ...metricsIngress(spec, METRICS.elasticsearch),
       ],
       [{ peers: [podsOf(wid.instance)], ports: [PORTS.esHttp, PORTS.esTransport] }],
       spec,

@@ -2,13 +2,14 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CONTROLLER_DEFAULTS, EnvironmentSpec, packagesInstalledAtStart, secretVariable } from '../config/schema';
 import { mebibytes } from '../config/quantity';
-import { NGINX_HEALTH_PATH, renderNginxConf } from '../render/nginx';
+import { NGINX_HEALTH_PATH, NGINX_STATUS_PATH, renderNginxConf } from '../render/nginx';
 import { BinaryStore, NUXEO_ENV, RedisEndpoint, renderNuxeoConf } from '../render/nuxeo-conf';
 import { renderNuxeoStartScript, SecretProperty } from '../render/nuxeo-start';
 import {
   checksum, configMapVolume, container, emptyDir, fieldEnv, IDS, INIT_RESOURCES, networkPolicy, Peer, podsOf, PORTS, Rule,
   RUN_AS, secretEnv, service, statefulWorkload, tierLabels, volumeClaimTemplate, workloadLabels,
 } from './common';
+import { METRICS, metricsIngress, NGINX_STATUS_PORT, proxyExporter } from './exporters';
 import type { RedisSidecar } from './redis';
 
 export interface NuxeoProps {
@@ -126,6 +127,7 @@ export class Nuxeo extends Construct {
       logFormat: n.logFormat,
       backingCheck: BACKING_CHECK,
       extra: n.properties,
+      ...(spec.monitoring.enabled ? { metricsPort: METRICS.nuxeo.port } : {}),
     });
     const secretProperties: (SecretProperty & { ref: { name: string; key: string } })[] = [
       { property: 'nuxeo.db.password', variable: NUXEO_ENV.dbPassword, ref: spec.secrets.databasePassword },
@@ -140,6 +142,7 @@ export class Nuxeo extends Construct {
       tempDir: '/tmp',
       maxUploadMegabytes: spec.loadBalancer.maxUploadMegabytes,
       timeoutSeconds: spec.loadBalancer.timeoutSeconds,
+      ...(spec.monitoring.enabled ? { statusPort: NGINX_STATUS_PORT } : {}),
     });
     new k8s.KubeConfigMap(this, 'conf', { metadata: { name: 'nuxeo-conf', labels: tierLabels(wid.app, wid.component) }, data: { [NUXEO_CONF_FILE]: this.nuxeoConf } });
     new k8s.KubeConfigMap(this, 'start', { metadata: { name: 'nuxeo-start', labels: tierLabels(wid.app, wid.component) }, data: { 'start-nuxeo.sh': startScript } });
@@ -188,7 +191,7 @@ export class Nuxeo extends Construct {
         // The image's entrypoint builds nuxeo.conf, then runs our script, which adds the secrets and execs Nuxeo.
         command: ['/docker-entrypoint.sh'],
         args: ['sh', START_SCRIPT, 'nuxeoctl', 'console'],
-        ports: [{ name: 'nuxeo', containerPort: PORTS.nuxeo, protocol: 'TCP' }],
+        ports: [{ name: 'nuxeo', containerPort: PORTS.nuxeo, protocol: 'TCP' }, ...(spec.monitoring.enabled ? [{ name: METRICS.nuxeo.name, containerPort: METRICS.nuxeo.port, protocol: 'TCP' }] : [])],
         env,
         resources: n.resources,
         // Startup: the runtime has started. Its budget covers the launcher's whole backing-service
@@ -224,6 +227,8 @@ export class Nuxeo extends Construct {
         ],
       }),
       ...(props.redisSidecar ? [props.redisSidecar.container] : []),
+      ...proxyExporter(spec, RUN_AS.nuxeo, NGINX_STATUS_PATH),
+      ...(props.redisSidecar?.exporters ?? []),
     ];
 
     // Ordered start (the default): the first node creates the repository schema and, in sidecar
@@ -277,6 +282,7 @@ export class Nuxeo extends Construct {
       [
         { peers: loadBalancerPeers(spec), ports: [PORTS.proxy] },
         ...(props.redisSidecar ? [{ peers: [podsOf(wid.instance)], ports: [PORTS.redis] }] : []),
+        ...metricsIngress(spec, METRICS.nuxeo, METRICS.proxy, ...(props.redisSidecar ? [METRICS.redis] : [])),
       ],
       [
         // Replicas too: the read-only Service, and a replica promoted by hand (README, manual recovery).

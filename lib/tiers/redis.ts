@@ -10,6 +10,7 @@ import {
   checksum, configMapVolume, container, emptyDir, execProbe, fieldEnv, IDS, networkPolicy, podHost, podsOf, PORTS,
   RUN_AS, secretVolume, service, statefulWorkload, tierLabels, volumeClaimTemplate, workloadLabels,
 } from './common';
+import { METRICS, metricsIngress, redisExporter, sentinelExporter } from './exporters';
 
 export interface RedisProps {
   /** The validated environment. */
@@ -21,6 +22,8 @@ export interface RedisProps {
 /** What the Nuxeo pods add in sidecar mode. */
 export interface RedisSidecar {
   readonly container: k8s.Container;
+  /** Its metrics exporter, when monitoring is on. */
+  readonly exporters: k8s.Container[];
   readonly volumes: k8s.Volume[];
   readonly volumeClaimTemplate: k8s.KubePersistentVolumeClaimProps;
   readonly configChecksum: string;
@@ -131,7 +134,7 @@ export class Redis extends Construct {
     const claim = volumeClaimTemplate(dataVolume, r.storage);
 
     if (!external) {
-      this.sidecar = { container: redisContainer, volumes, volumeClaimTemplate: claim, configChecksum };
+      this.sidecar = { container: redisContainer, exporters: redisExporter(spec, uid), volumes, volumeClaimTemplate: claim, configChecksum };
       // Nuxeo writes to the master only: the Redis in pod 0. The Service names that pod's stable
       // DNS record (an ExternalName, not a `statefulset.kubernetes.io/pod-name` selector, which
       // static checkers cannot match against the pod template); the headless Service publishes
@@ -186,14 +189,14 @@ export class Redis extends Construct {
       configChecksum,
       terminationGracePeriodSeconds: 40,
       pod: r,
-      containers: [redisContainer, sentinel],
+      containers: [redisContainer, sentinel, ...redisExporter(spec, uid), ...sentinelExporter(spec, uid)],
       volumes,
       volumeClaimTemplates: [claim],
     });
     networkPolicy(
       this,
       wid,
-      [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(wid.instance)], ports: [PORTS.redis, PORTS.sentinel] }],
+      [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(wid.instance)], ports: [PORTS.redis, PORTS.sentinel] }, ...metricsIngress(spec, METRICS.redis, METRICS.sentinel)],
       [{ peers: [podsOf(wid.instance)], ports: [PORTS.redis, PORTS.sentinel] }],
       spec,
     );

@@ -4,15 +4,18 @@ import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import { allManifests, environment, find, shippedEnvironments } from '../helpers';
+import { NGINX_STATUS_PORT } from '../../lib/tiers/exporters';
 import { freePort, run, Servers, waitFor } from './harness';
+import { exporterContainer, get } from './metrics';
 
 const servers = new Servers();
 afterAll(() => servers.stopAll());
 
-/** The ConfigMap's nginx.conf with only the listen port, upstream and temp paths made local. */
-function localize(conf: string, listen: number, upstream: number, tmp: string): string {
+/** The ConfigMap's nginx.conf with only the listen ports, upstream and temp paths made local. */
+function localize(conf: string, listen: number, upstream: number, tmp: string, status = NGINX_STATUS_PORT): string {
   const out = conf
     .replace('listen 8000;', `listen 127.0.0.1:${listen};`)
+    .replace(`listen 127.0.0.1:${NGINX_STATUS_PORT};`, `listen 127.0.0.1:${status};`)
     .replace('server 127.0.0.1:8080;', `server 127.0.0.1:${upstream};`)
     .replace(/ \/tmp\//g, ` ${tmp}/`);
   expect(out).not.toBe(conf);
@@ -23,6 +26,7 @@ interface Seen { headers: http.IncomingHttpHeaders; bytes: number; url: string }
 
 describe('nginx reverse proxy', () => {
   let listen: number;
+  let status: number;
   let seen: Seen[] = [];
   let upstream: http.Server;
 
@@ -45,8 +49,9 @@ describe('nginx reverse proxy', () => {
     expect(conf).toContain('client_max_body_size 8m;');
     const tmp = servers.tmpdir('nginx');
     listen = await freePort();
+    status = await freePort();
     const file = path.join(tmp, 'nginx.conf');
-    fs.writeFileSync(file, localize(conf, listen, upstreamPort, tmp));
+    fs.writeFileSync(file, localize(conf, listen, upstreamPort, tmp, status));
     const nginx = servers.start('nginx', ['-e', 'stderr', '-p', tmp, '-c', file, '-g', 'daemon off;']);
     await waitFor(() => `nginx on ${listen}\n${servers.log(nginx)}`, () => request('GET', '/nginx-health').then((r) => r.status === 200));
   });
@@ -87,6 +92,24 @@ describe('nginx reverse proxy', () => {
       fs.writeFileSync(file, localize(conf, await freePort(), 9, tmp));
       expect(run('nginx', ['-t', '-e', 'stderr', '-p', tmp, '-c', file])).toContain('test is successful');
     }
+  });
+
+  test('the exporter of the manifests reads the loopback-only stub_status and counts requests', async () => {
+    const c = exporterContainer(shippedEnvironments()[0], 'proxy-exporter');
+    const metricsPort = await freePort();
+    // Only the ports differ from the pod. Debian's exporter (0.11, Go flags) takes the image's --flags too.
+    const args = c.args.map((a: string) => a.replace(`127.0.0.1:${NGINX_STATUS_PORT}/`, `127.0.0.1:${status}/`).replace(/^--web\.listen-address=.*/, `--web.listen-address=127.0.0.1:${metricsPort}`));
+    expect(args.filter((a: string, i: number) => a !== c.args[i])).toHaveLength(2);
+    const proc = servers.start('prometheus-nginx-exporter', args);
+    await waitFor(() => `nginx exporter: ${servers.log(proc)}`, () => get(metricsPort, '/').then((r) => r.status === 200));
+    await request('GET', '/nuxeo/counted');
+    const text = (await get(metricsPort, '/metrics')).body;
+    expect(text).toMatch(/^nginx_up 1$/m);
+    expect(Number(/^nginx_http_requests_total (\S+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
+    // The status page is not on the port the load balancer reaches: there it is proxied to Nuxeo.
+    seen = [];
+    await request('GET', '/stub_status');
+    expect(seen.map((x) => x.url)).toEqual(['/stub_status']);
   });
 
   test('forwards to Nuxeo with the headers it needs to build its URLs', async () => {

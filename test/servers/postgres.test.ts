@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { allManifests, find, shippedEnvironments } from '../helpers';
 import { chownTo, freePort, postgresBinDir, run, Servers, waitFor, writeFiles } from './harness';
+import { alertMetrics, exporterContainer, exposedNames, get, processEnv } from './metrics';
 
 const env = shippedEnvironments()[0];
 const db = env.spec.database;
@@ -96,6 +97,28 @@ describe(`PostgreSQL primary and streaming replica (${env.name})`, () => {
     expect(() => asNuxeo(primaryPort, 'select 1', 'wrong')).toThrow(/password authentication failed/);
     expect(() => run(path.join(bin, 'psql'), ['-X', '-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-d', 'postgres', '-c', 'select 1'], { PGPASSWORD: PASSWORDS.superuser }))
       .toThrow(/no pg_hba.conf entry|rejects connection/);
+  });
+
+  test('the exporter of the manifests reads both instances over the socket, exposing every pg_* metric the alerts read', async () => {
+    const c = exporterContainer(env, 'postgres-exporter');
+    const exposed = new Set<string>();
+    for (const [instance, port] of [['primary', primaryPort], ['replica', replicaPort]] as const) {
+      const listen = await freePort();
+      // Only the socket folder and port differ from the pod: same role, same peer authentication.
+      const penv = processEnv(c, {}, (name, value) => (name === 'DATA_SOURCE_NAME' ? value.replace('host=/var/run/postgresql port=5432', `host=${path.join(base, instance, 'run')} port=${port}`) : value));
+      expect(penv.DATA_SOURCE_NAME).toContain(`port=${port}`);
+      const args = c.args.map((a: string) => a.replace(/^--web\.listen-address=.*/, `--web.listen-address=127.0.0.1:${listen}`));
+      expect(args).not.toEqual(c.args);
+      const proc = servers.start('prometheus-postgres-exporter', args, { env: penv, user: USER });
+      const text = await waitFor(() => `postgres-exporter for the ${instance}: ${servers.log(proc)}`, () => get(listen, '/metrics').then((r) => /^pg_up 1$/m.test(r.body) && r.body));
+      // Debian's 0.11 adds a `server` label; the rules aggregate it away (by namespace, pod).
+      expect(text).toMatch(new RegExp(`^pg_settings_max_connections(\\{[^}]*\\})? ${db.maxConnections}$`, 'm'));
+      if (instance === 'primary') expect(text).toMatch(/^pg_stat_replication_pg_wal_lsn_diff\{[^}]*application_name="postgresql-replica-0"/m);
+      for (const n of exposedNames(text)) exposed.add(n);
+    }
+    const wanted = alertMetrics(env, 'pg_');
+    expect(wanted.length).toBeGreaterThanOrEqual(4);
+    expect(wanted.filter((n) => !exposed.has(n))).toEqual([]);
   });
 
   test('settings sized from the environment are in force', () => {

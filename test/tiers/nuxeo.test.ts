@@ -30,18 +30,19 @@ describe('Nuxeo application cluster', () => {
   });
 
   test('each pod holds the Nuxeo server, the reverse proxy and, in sidecar mode, Redis', () => {
-    expect(nuxeoOf().pod.containers.map((c: any) => c.name)).toEqual(['nuxeo', 'proxy', 'redis']);
-    expect(nuxeoOf({ redis: { mode: 'external' } }).pod.containers.map((c: any) => c.name)).toEqual(['nuxeo', 'proxy']);
+    expect(nuxeoOf().pod.containers.map((c: any) => c.name)).toEqual(['nuxeo', 'proxy', 'redis', 'proxy-exporter', 'redis-exporter']);
+    expect(nuxeoOf({ redis: { mode: 'external' } }).pod.containers.map((c: any) => c.name)).toEqual(['nuxeo', 'proxy', 'proxy-exporter']);
+    expect(nuxeoOf({ monitoring: { enabled: false } }).pod.containers.map((c: any) => c.name)).toEqual(['nuxeo', 'proxy', 'redis']);
   });
 
   test('the proxy runs the rendered nginx.conf and forwards to the Nuxeo port of its own pod', () => {
     const { manifests, c } = nuxeoOf({ loadBalancer: { host: 'a.example.com', maxUploadMegabytes: 2048, timeoutSeconds: 900 } });
     const conf = find(manifests, 'ConfigMap', 'nuxeo-proxy').data!['nginx.conf'];
-    expect(conf).toBe(renderNginxConf({ listenPort: 8000, upstream: '127.0.0.1:8080', tempDir: '/tmp', maxUploadMegabytes: 2048, timeoutSeconds: 900 }));
+    expect(conf).toBe(renderNginxConf({ listenPort: 8000, upstream: '127.0.0.1:8080', tempDir: '/tmp', maxUploadMegabytes: 2048, timeoutSeconds: 900, statusPort: 8081 }));
     expect(conf).toContain('client_max_body_size 2048m;');
     expect(conf).toContain('proxy_read_timeout 900s;');
     expect(c('proxy').ports).toEqual([{ name: 'http', containerPort: 8000, protocol: 'TCP' }]);
-    expect(c('nuxeo').ports).toEqual([{ name: 'nuxeo', containerPort: 8080, protocol: 'TCP' }]);
+    expect(c('nuxeo').ports).toEqual([{ name: 'nuxeo', containerPort: 8080, protocol: 'TCP' }, { name: 'metrics', containerPort: 9090, protocol: 'TCP' }]);
     expect(c('proxy').command).toEqual(['nginx', '-c', '/etc/nginx/nuxeo/nginx.conf', '-g', 'daemon off;']);
   });
 

@@ -57,9 +57,9 @@ describe('Redis, external mode', () => {
 
   test('a separate StatefulSet of Redis nodes, each with a Sentinel, with its own volumes', () => {
     expect(sts.spec.replicas).toBe(5);
-    expect(containers.map((c: any) => c.name)).toEqual(['redis', 'sentinel']);
+    expect(containers.map((c: any) => c.name)).toEqual(['redis', 'sentinel', 'redis-exporter', 'sentinel-exporter']);
     expect(sts.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual(['data']);
-    expect(find(manifests, 'StatefulSet', 'nuxeo').spec.template.spec.containers.map((c: any) => c.name)).toEqual(['nuxeo', 'proxy']);
+    expect(find(manifests, 'StatefulSet', 'nuxeo').spec.template.spec.containers.map((c: any) => c.name)).toEqual(['nuxeo', 'proxy', 'proxy-exporter']);
   });
 
   test('Sentinels agree by majority, announce hostnames, and start from ordinal 0', () => {
@@ -82,7 +82,7 @@ describe('Redis, external mode', () => {
   });
 
   test('each Sentinel keeps its configuration on the pod\'s volume, where both scripts find the last master', () => {
-    for (const c of containers) {
+    for (const c of containers.filter((c: any) => ['redis', 'sentinel'].includes(c.name))) {
       expect(envOf(c).SENTINEL_DIR).toBe('/data/sentinel');
       expect(c.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
     }

@@ -1,0 +1,175 @@
+/**
+ * Prometheus alerting rules for one environment: the architecture's limits (Redis memory under
+ * `noeviction`, Chronicle Queue on a per-node volume, manual PostgreSQL promotion, Sentinel
+ * quorum, Elasticsearch health) as warnings before they bite. A pure function of the settings,
+ * so promtool checks and unit-tests exactly what the PrometheusRule carries.
+ *
+ * Metric sources:
+ * - redis_*: oliver006/redis_exporter, run against real Redis and Sentinel in the tests (Debian's
+ *   1.45); the image's v1.67.0 has the same names (exporter/exporter.go metric maps, sentinels.go)
+ * - pg_*: prometheus-community/postgres_exporter, run against real PostgreSQL in the tests
+ *   (Debian's 0.11); the image's v0.17.1 has the same names (cmd/postgres_exporter/
+ *   postgres_exporter.go: pg_stat_replication's pg_wal_lsn_diff, pg_stat_activity, up; pg_setting.go)
+ * - elasticsearch_*: prometheus-community/elasticsearch_exporter v1.9.0, collector/cluster_health.go
+ *   (elasticsearch_cluster_health_status{color}) and collector/nodes.go
+ *   (elasticsearch_filesystem_data_{available,size}_bytes); not run here (no Elasticsearch)
+ * - dropwizard5_nuxeo_streams_global_stream_group_lag_gauge: Nuxeo 2021
+ *   modules/runtime/nuxeo-runtime-stream/.../StreamMetricsComputation.java registers
+ *   `nuxeo.streams.global.stream.group.lag` tagged stream and group; the Prometheus reporter
+ *   exports it through OpenCensus' DropWizardMetrics (`dropwizard5_<name>_gauge`)
+ * - nginx_up: nginx/nginx-prometheus-exporter; up: Prometheus itself;
+ *   kubelet_volume_stats_*: the kubelet (scraped by the usual kube-prometheus setup)
+ * - Label names namespace, pod, container: prometheus-operator's PodMonitor target labels.
+ */
+
+export interface AlertSettings {
+  readonly namespace: string;
+  readonly redis: { readonly mode: 'sidecar' | 'external'; readonly quorum?: number };
+  /** Streaming replicas the primary should have. */
+  readonly databaseReplicas: number;
+}
+
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  /** `field`: the environment field to change, where one alert name covers several volumes. */
+  readonly labels: { readonly severity: 'info' | 'warning' | 'critical'; readonly field?: string };
+  readonly annotations: { readonly summary: string; readonly description: string };
+}
+
+export interface RuleGroup {
+  readonly name: string;
+  readonly rules: AlertRule[];
+}
+
+/** Share of maxmemory at which Redis warns, and at which it is about to refuse writes. */
+export const REDIS_MEMORY = { warning: 0.75, critical: 0.9 } as const;
+/** Free share of a volume below which it warns. */
+export const VOLUME_FREE = { nuxeoData: 0.25, other: 0.15 } as const;
+/** Elasticsearch's default low disk watermark is 85%: warn before shards stop being allocated. */
+export const ES_DISK_USED = 0.8;
+/** Connections in use, as a share of max_connections. */
+export const PG_CONNECTIONS = 0.8;
+/** Bytes of WAL a replica may be behind. */
+export const PG_LAG_BYTES = 256 * 1024 * 1024;
+
+/** Volume claims of the architecture and the environment field that sizes each. */
+function volumeFields(s: AlertSettings): { claims: string; field: string }[] {
+  return [
+    { claims: 'data-postgresql-(primary|replica)-[0-9]+', field: 'database.storage.size' },
+    { claims: 'data-elasticsearch-[0-9]+', field: 'elasticsearch.storage.size' },
+    s.redis.mode === 'external'
+      ? { claims: 'data-redis-[0-9]+', field: 'redis.storage.size' }
+      : { claims: 'redis-data-nuxeo-[0-9]+', field: 'redis.storage.size' },
+    { claims: 'nuxeo-binaries', field: 'nuxeo.binaries.size' },
+  ];
+}
+
+export function alertRules(s: AlertSettings): RuleGroup[] {
+  const ns = `namespace="${s.namespace}"`;
+  const sel = (extra = '') => `{${ns}${extra ? `, ${extra}` : ''}}`;
+  const rule = (alert: string, severity: AlertRule['labels']['severity'], expr: string, forDuration: string, summary: string, description: string): AlertRule =>
+    ({ alert, expr, for: forDuration, labels: { severity }, annotations: { summary, description } });
+  const sentinel = s.redis.mode === 'external';
+  const redisNodes = sentinel ? 'redis.replicas' : 'nuxeo.replicas (one Redis per Nuxeo node)';
+  const memRatio = `redis_memory_used_bytes${sel()} / (redis_memory_max_bytes${sel()} > 0)`;
+  const memoryFix = 'Raise redis.maxmemory together with redis.resources.limits.memory (maxmemory must stay within 90% of the limit) in the environment file, or find the queue that is not draining (Nuxeo Admin > Work Manager).';
+  const volume = (claims: string) => `kubelet_volume_stats_available_bytes${sel(`persistentvolumeclaim=~"${claims}"`)} / kubelet_volume_stats_capacity_bytes${sel(`persistentvolumeclaim=~"${claims}"`)}`;
+  const nuxeoData = 'data-nuxeo-[0-9]+';
+
+  const redis: AlertRule[] = [
+    rule('NuxeoRedisDown', 'critical', `redis_up${sel()} == 0`, '2m',
+      'Redis {{ $labels.pod }} does not answer its exporter ({{ $labels.container }})',
+      sentinel
+        ? 'Nuxeo keeps its WorkManager queues, pub/sub and key/value store in Redis and finds the master through the Sentinels. Check the pod\'s redis (or sentinel) container log; if it was OOM-killed, raise redis.resources.limits.memory (redis.sentinel.resources for a Sentinel).'
+        : 'Nuxeo keeps its WorkManager queues, pub/sub and key/value store in Redis; the master is the Redis of nuxeo-0. Check the pod\'s redis container log; if it was OOM-killed, raise redis.resources.limits.memory.'),
+    rule('NuxeoRedisMemoryHigh', 'warning', `${memRatio} > ${REDIS_MEMORY.warning}`, '10m',
+      'Redis {{ $labels.pod }} uses {{ $value | humanizePercentage }} of maxmemory',
+      `Redis runs with maxmemory-policy noeviction: when used memory reaches maxmemory it refuses every write, and Nuxeo can no longer schedule Works. ${memoryFix}`),
+    rule('NuxeoRedisMemoryCritical', 'critical', `${memRatio} > ${REDIS_MEMORY.critical}`, '2m',
+      'Redis {{ $labels.pod }} is about to refuse writes ({{ $value | humanizePercentage }} of maxmemory)',
+      `At 100% of maxmemory (noeviction) Redis answers OOM to writes and new Works are lost to Nuxeo. ${memoryFix}`),
+    rule('NuxeoRedisMasterWithoutReplicas', 'warning',
+      `(redis_connected_slaves${sel()} == 0) and on (namespace, pod) redis_instance_info${sel('role="master"')}`, '5m',
+      'Redis master {{ $labels.pod }} has no connected replica',
+      `The Redis data lives on the master only: losing its node loses the queued Works${sentinel ? ' and leaves Sentinel nothing to promote' : ''}. Check the replicas' logs; the replica count comes from ${redisNodes}.`),
+  ];
+  if (sentinel) {
+    redis.push(
+      rule('NuxeoRedisSentinelQuorumLost', 'critical', `redis_sentinel_master_ok_sentinels${sel()} < ${s.redis.quorum}`, '2m',
+        'Sentinel {{ $labels.pod }} sees {{ $value }} healthy Sentinels, below the quorum of ' + s.redis.quorum,
+        `No automatic failover can be agreed while fewer than ${s.redis.quorum} Sentinels see the master: a lost master then stops Nuxeo. Bring the Redis pods back (redis.replicas Sentinels run, one per pod; redis.sentinel.quorum sets the quorum).`),
+      rule('NuxeoRedisFailover', 'info',
+        `redis_instance_info${sel('role="master"')} and on (namespace, pod) (redis_instance_info${sel('role="slave"')} offset 15m)`, '0m',
+        'Redis {{ $labels.pod }} became master (Sentinel failover in the last 15 minutes)',
+        'Nuxeo follows the new master through Sentinel. Find why the former master went down (node drain, OOM: redis.resources.limits.memory); Works acknowledged by the old master only may be lost.'),
+    );
+  }
+
+  const nuxeo: AlertRule[] = [
+    // As long as the startup probe allows (90 x 10 s): the reporter starts with the Nuxeo runtime.
+    rule('NuxeoNodeDown', 'critical', `up${sel('container="nuxeo"')} == 0`, '15m',
+      'Nuxeo node {{ $labels.pod }} does not answer metrics scrapes',
+      'The node is down or stuck: its Chronicle Queue streams (local to the node) are not processed meanwhile. Check the pod events and the nuxeo container log; nuxeo.replicas sets the cluster size, nuxeo.resources the node size.'),
+    rule('NuxeoProxyDown', 'critical', `nginx_up${sel()} == 0`, '5m',
+      'The nginx proxy of {{ $labels.pod }} does not answer its exporter',
+      'The load balancer reaches Nuxeo through this proxy only. Check the pod\'s proxy container log (nuxeo.proxy.resources sizes it).'),
+    rule('NuxeoDataVolumeFilling', 'warning', `${volume(nuxeoData)} < ${VOLUME_FREE.nuxeoData}`, '10m',
+      'Nuxeo data volume {{ $labels.persistentvolumeclaim }} has {{ $value | humanizePercentage }} free',
+      'This volume holds the node\'s Chronicle Queue stream files, which are neither distributed nor fault tolerant: when it is full the node\'s streams stop. Lower nuxeo.streamRetention, or raise nuxeo.data.size (the StorageClass must allow expansion; resize each claim).'),
+    rule('NuxeoDataVolumeFullSoon', 'critical',
+      `(${volume(nuxeoData)} < 0.5) and predict_linear(kubelet_volume_stats_available_bytes${sel(`persistentvolumeclaim=~"${nuxeoData}"`)}[6h], 24 * 3600) < 0`, '30m',
+      'Nuxeo data volume {{ $labels.persistentvolumeclaim }} fills within a day at the current rate',
+      'The Chronicle Queue files grow faster than nuxeo.streamRetention deletes them. Lower nuxeo.streamRetention or raise nuxeo.data.size before the node\'s streams stop.'),
+    rule('NuxeoStreamConsumerLag', 'warning',
+      `min_over_time(dropwizard5_nuxeo_streams_global_stream_group_lag_gauge${sel()}[30m]) > 0 and delta(dropwizard5_nuxeo_streams_global_stream_group_lag_gauge${sel()}[30m]) > 0`, '0m',
+      'Consumer {{ $labels.group }} of stream {{ $labels.stream }} on {{ $labels.pod }} falls behind ({{ $value }} records more in 30 minutes)',
+      'With Chronicle Queue each node processes its own streams; records older than nuxeo.streamRetention are deleted whether processed or not. Check the node\'s log for failing computations; nuxeo.resources sizes the node.'),
+  ];
+
+  const pgConnections = `sum by (namespace, pod) (pg_stat_activity_count${sel()}) / on (namespace, pod) pg_settings_max_connections${sel()}`;
+  const postgres: AlertRule[] = [
+    rule('NuxeoPostgresqlDown', 'critical', `pg_up${sel()} == 0`, '2m',
+      'PostgreSQL {{ $labels.pod }} does not answer its exporter',
+      'If this is the primary, Nuxeo cannot write: promotion of a replica is manual (README, "Manual recovery"). database.resources sizes the instances.'),
+    rule('NuxeoPostgresqlReplicasNotStreaming', 'critical',
+      `count by (namespace) (pg_stat_replication_pg_wal_lsn_diff${sel('pod="postgresql-primary-0"')}) < ${s.databaseReplicas} or absent(pg_stat_replication_pg_wal_lsn_diff${sel('pod="postgresql-primary-0"')})`, '5m',
+      'Fewer replicas stream from the PostgreSQL primary than database.replicas (' + s.databaseReplicas + ')',
+      'A replica that does not stream cannot be promoted without losing data. Check the postgresql-replica pods\' logs (a replica too far behind needs its data volume emptied to clone the primary again); database.replicas sets how many are expected.'),
+    rule('NuxeoPostgresqlReplicaLagging', 'warning', `pg_stat_replication_pg_wal_lsn_diff${sel()} > ${PG_LAG_BYTES}`, '10m',
+      'Replica {{ $labels.application_name }} is {{ $value | humanize1024 }}B of WAL behind the primary',
+      'Promoting a lagging replica loses the missing transactions. Check the replica\'s disk and CPU (database.resources, database.storage).'),
+    rule('NuxeoPostgresqlConnectionsHigh', 'warning', `${pgConnections} > ${PG_CONNECTIONS}`, '10m',
+      'PostgreSQL {{ $labels.pod }} uses {{ $value | humanizePercentage }} of max_connections',
+      'At max_connections Nuxeo nodes fail to open connections. Raise database.maxConnections, or lower nuxeo.databasePoolSize (all nodes\' pools must fit).'),
+  ];
+
+  const esDisk = `1 - elasticsearch_filesystem_data_available_bytes${sel()} / elasticsearch_filesystem_data_size_bytes${sel()}`;
+  const elasticsearch: AlertRule[] = [
+    rule('NuxeoElasticsearchNotGreen', 'warning', `max by (namespace, cluster) (elasticsearch_cluster_health_status${sel('color="green"')}) == 0`, '10m',
+      'Elasticsearch cluster {{ $labels.cluster }} is not green',
+      'Some replica shards are unassigned: one more lost node may lose search and audit data. Check disk usage and the Elasticsearch pods; elasticsearch.replicas and elasticsearch.indexReplicas set the redundancy.'),
+    rule('NuxeoElasticsearchRed', 'critical', `max by (namespace, cluster) (elasticsearch_cluster_health_status${sel('color="red"')}) == 1`, '2m',
+      'Elasticsearch cluster {{ $labels.cluster }} is red',
+      'A primary shard is unassigned: Nuxeo searches and audit writes fail for its index. Bring the Elasticsearch pods back (a full disk: elasticsearch.storage.size; OOM: elasticsearch.resources); a re-index from Nuxeo may be needed.'),
+    rule('NuxeoElasticsearchDiskNearWatermark', 'warning', `${esDisk} > ${ES_DISK_USED}`, '10m',
+      'Elasticsearch {{ $labels.pod }} disk is {{ $value | humanizePercentage }} used',
+      'At the low watermark (85% by default) Elasticsearch stops allocating shards to the node, at the flood stage (95%) indexes turn read-only. Raise elasticsearch.storage.size (expandable StorageClass) or add nodes (elasticsearch.replicas).'),
+  ];
+
+  const volumes: AlertRule[] = volumeFields(s).map((v) => {
+    const r = rule('NuxeoVolumeNearlyFull', 'warning', `${volume(v.claims)} < ${VOLUME_FREE.other}`, '10m',
+      'Volume {{ $labels.persistentvolumeclaim }} has {{ $value | humanizePercentage }} free',
+      `Raise ${v.field} in the environment file (the StorageClass must allow expansion; resize each claim).`);
+    return { ...r, labels: { ...r.labels, field: v.field } };
+  });
+
+  return [
+    { name: 'nuxeo-compact.redis', rules: redis },
+    { name: 'nuxeo-compact.nuxeo', rules: nuxeo },
+    { name: 'nuxeo-compact.postgresql', rules: postgres },
+    { name: 'nuxeo-compact.elasticsearch', rules: elasticsearch },
+    { name: 'nuxeo-compact.volumes', rules: volumes },
+  ];
+}

@@ -1,0 +1,34 @@
+/** The "Monitoring" section of SUMMARY.md: what is scraped, and every alert with its severity. */
+import type { EnvironmentSpec } from '../config/schema';
+import { alertRules } from './alerts';
+
+export function renderMonitoringSummary(spec: EnvironmentSpec, sentinelQuorum?: number): string {
+  const m = spec.monitoring;
+  if (!m.enabled) return '## Monitoring\n\nOff (`monitoring.enabled: false`): no exporter, no Nuxeo metrics, no PodMonitor or alert.\n';
+  const sidecar = spec.redis.mode === 'sidecar';
+  const scraped = [
+    'Nuxeo: its Prometheus reporter (JVM, Tomcat, stream consumer lag), PodMonitor `nuxeo`',
+    'nginx proxies: nginx-prometheus-exporter reading a loopback-only stub_status, PodMonitor `nuxeo`',
+    sidecar
+      ? 'Redis sidecars: redis_exporter in every Nuxeo pod, PodMonitor `nuxeo`'
+      : 'Redis and Sentinel: two redis_exporter containers in every Redis pod, PodMonitor `redis`',
+    'PostgreSQL primary and replicas: postgres_exporter over the Unix socket, PodMonitor `postgresql`',
+    'Elasticsearch: elasticsearch_exporter beside each node, PodMonitor `elasticsearch`',
+    'Volumes: the kubelet\'s `kubelet_volume_stats_*` (scraped by the cluster\'s Prometheus setup, not by these PodMonitors)',
+  ];
+  const alerts = alertRules({ namespace: spec.namespace, redis: { mode: spec.redis.mode, quorum: sentinelQuorum }, databaseReplicas: spec.database.replicas })
+    .flatMap((g) => g.rules)
+    .filter((r, i, all) => all.findIndex((x) => x.alert === r.alert) === i)
+    .map((r) => `| ${r.alert} | ${r.labels.severity} | ${r.annotations.summary.replace(/\|/g, '\\|')} |`);
+  const selectorLabels = Object.entries(m.labels).map(([k, v]) => `\`${k}: ${v}\``).join(', ');
+  return `## Monitoring
+
+Scraped by Prometheus pods labelled ${Object.entries(m.prometheus.podLabels).map(([k, v]) => `\`${k}=${v}\``).join(', ')} in namespace \`${m.prometheus.namespace}\` (the only peers the NetworkPolicies admit to the metrics ports)${selectorLabels ? `; PodMonitors and PrometheusRule carry ${selectorLabels}` : ''}${m.grafanaDashboard ? '; Grafana dashboard ConfigMap `nuxeo-compact-dashboard`' : ''}.
+
+${scraped.map((s) => `- ${s}`).join('\n')}
+
+| Alert (PrometheusRule \`nuxeo-compact\`) | Severity | Summary |
+|---|---|---|
+${alerts.join('\n')}
+`;
+}
