@@ -485,6 +485,14 @@ const monitoring = z
   })
   .prefault({});
 
+/** Spreading of every workload's pods over nodes and zones. */
+export const SCHEDULING_SCHEMA = z
+  .strictObject({
+    antiAffinity: z.enum(['required', 'preferred'], { message: "must be 'required' (one pod per Kubernetes node) or 'preferred'" }).default('required'),
+    zoneSpread: z.enum(['required', 'preferred']).default('preferred'),
+  })
+  .prefault({});
+
 export const environmentSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -495,12 +503,7 @@ export const environmentSchema = z
       .default([])
       .describe('docker-registry Secrets for every pod (the Nuxeo image registry needs credentials)'),
     priorityClass: z.strictObject({ name: dnsLabel('priority class name').optional(), value: z.number().int().min(0).max(1_000_000_000).default(100000) }).prefault({}),
-    scheduling: z
-      .strictObject({
-        antiAffinity: z.enum(['required', 'preferred'], { message: "must be 'required' (one pod per Kubernetes node) or 'preferred'" }).default('required'),
-        zoneSpread: z.enum(['required', 'preferred']).default('preferred'),
-      })
-      .prefault({}),
+    scheduling: SCHEDULING_SCHEMA,
     secrets: z
       .strictObject({
         redisPassword: secretRef('nuxeo-redis', 'password'),
@@ -600,3 +603,9 @@ export interface Environment {
   readonly name: string;
   readonly spec: EnvironmentSpec;
 }
+
+/**
+ * The sections of the file that the library's constructs take as Props: a construct parses its
+ * own Props with its section, so library users get the same defaults and field-named errors.
+ */
+export const SECTION_SCHEMAS = { nuxeo, redis, elasticsearch, database, loadBalancer, network, monitoring } as const;

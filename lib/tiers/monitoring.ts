@@ -2,15 +2,28 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PodMonitor } from '../../imports/podmonitor-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
-import type { EnvironmentSpec } from '../config/schema';
+import { tierLabels } from '../k8s/labels';
 import { alertRules } from '../render/alerts';
 import { renderDashboard } from '../render/dashboard';
-import { IDS, tierLabels } from './common';
+import { ContextProps, resolveContext } from './context';
+import type { Elasticsearch } from './elasticsearch';
 import { METRICS } from './exporters';
+import type { Nuxeo } from './nuxeo';
+import type { Redis } from './redis';
 
 export interface MonitoringProps {
-  /** The validated environment. */
-  readonly spec: EnvironmentSpec;
+  /**
+   * Settings shared by the tiers; `monitoring` says what is watched and by whom.
+   * @default - the environment file's defaults
+   */
+  readonly context?: ContextProps;
+  /** The tiers watched (the alerts are written for the architecture's own names). */
+  readonly nuxeo: Nuxeo;
+  /** A `Redis` tier. */
+  readonly redis: Pick<Redis, 'mode' | 'statefulSet'>;
+  readonly elasticsearch: Elasticsearch;
+  /** Streaming replicas the primary should have. */
+  readonly databaseReplicas: number;
   /**
    * Sentinels needed for a failover.
    * @default - none: no Sentinels (sidecar mode)
@@ -29,11 +42,12 @@ export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: '1' } as const;
 export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const { spec } = props;
-    const m = spec.monitoring;
+    const ctx = resolveContext(this, props.context);
+    const m = ctx.monitoring;
     if (!m.enabled) return;
     const labels = { ...tierLabels('nuxeo-compact', 'monitoring'), ...m.labels };
-    const sidecar = spec.redis.mode === 'sidecar';
+    const sidecar = props.redis.mode === 'sidecar';
+    const instance = (name: string) => ({ 'app.kubernetes.io/instance': name });
 
     const podMonitor = (name: string, selector: Record<string, string>, ports: string[]) =>
       new PodMonitor(this, `${name}-podmonitor`, {
@@ -43,15 +57,15 @@ export class Monitoring extends Construct {
           podMetricsEndpoints: ports.map((port) => ({ port, path: '/metrics', interval: '30s' })),
         },
       });
-    podMonitor('nuxeo', { 'app.kubernetes.io/instance': IDS.nuxeo.instance }, [METRICS.nuxeo.name, METRICS.proxy.name, ...(sidecar ? [METRICS.redis.name] : [])]);
-    if (!sidecar) podMonitor('redis', { 'app.kubernetes.io/instance': IDS.redis.instance }, [METRICS.redis.name, METRICS.sentinel.name]);
-    podMonitor('postgresql', { 'app.kubernetes.io/name': IDS.postgresPrimary.app }, [METRICS.postgres.name]);
-    podMonitor('elasticsearch', { 'app.kubernetes.io/instance': IDS.elasticsearch.instance }, [METRICS.elasticsearch.name]);
+    podMonitor('nuxeo', instance(props.nuxeo.identity.instance), [METRICS.nuxeo.name, METRICS.proxy.name, ...(sidecar ? [METRICS.redis.name] : [])]);
+    if (props.redis.statefulSet) podMonitor('redis', instance(props.redis.statefulSet.name), [METRICS.redis.name, METRICS.sentinel.name]);
+    podMonitor('postgresql', { 'app.kubernetes.io/name': 'postgresql' }, [METRICS.postgres.name]);
+    podMonitor('elasticsearch', instance(props.elasticsearch.statefulSet.name), [METRICS.elasticsearch.name]);
 
     new PrometheusRule(this, 'rules', {
       metadata: { name: 'nuxeo-compact', labels },
       spec: {
-        groups: alertRules({ namespace: spec.namespace, redis: { mode: spec.redis.mode, quorum: props.sentinelQuorum }, databaseReplicas: spec.database.replicas }).map((g) => ({
+        groups: alertRules({ namespace: ctx.namespace, redis: { mode: props.redis.mode, quorum: props.sentinelQuorum }, databaseReplicas: props.databaseReplicas }).map((g) => ({
           name: g.name,
           rules: g.rules.map((r) => ({ ...r, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr), labels: { ...r.labels }, annotations: { ...r.annotations } })),
         })),
@@ -61,7 +75,7 @@ export class Monitoring extends Construct {
     if (m.grafanaDashboard) {
       new k8s.KubeConfigMap(this, 'dashboard', {
         metadata: { name: 'nuxeo-compact-dashboard', labels: { ...labels, ...GRAFANA_DASHBOARD_LABEL } },
-        data: { 'nuxeo-compact.json': renderDashboard({ namespace: spec.namespace, title: `Nuxeo compact architecture (${spec.namespace})` }) },
+        data: { 'nuxeo-compact.json': renderDashboard({ namespace: ctx.namespace, title: `Nuxeo compact architecture (${ctx.namespace})` }) },
       });
     }
   }
