@@ -57,7 +57,8 @@ function tierManifests(env: Environment): [string, any[]][] {
   const namespace = new NamespaceTier(cluster, 'namespace', namespaceProps(env.spec));
   const chart = new Chart(app, env.name, { namespace: env.spec.namespace, disableResourceNameHashes: true });
   const arch = new CompactArchitecture(chart, 'architecture', architectureProps(env.spec, namespace.priorityClassName));
-  chart.toJson(); // validates the app (duplicate objects ...) before anything is rendered
+  const problems = arch.node.validate(); // duplicate objects, before anything is rendered
+  if (problems.length) throw new Error(problems.join('\n'));
   const tiers: [keyof typeof TIER_FILES, Construct | undefined][] = [
     ['namespace', namespace], ['database', arch.database], ['elasticsearch', arch.elasticsearch], ['redis', arch.redis],
     ['nuxeo', arch.nuxeo], ['loadBalancer', arch.loadBalancer], ['monitoring', arch.monitoring],
