@@ -88,18 +88,9 @@ export class CompactArchitecture extends Construct {
     });
     this.loadBalancer = new LoadBalancer(this, 'load-balancer', { ...props.loadBalancer, nuxeo: this.nuxeo });
 
-    // The alerts and PodMonitors are written for the in-cluster tiers under their default names.
-    const ctx = resolveContext(this, context);
-    if (ctx.monitoring.enabled && this.database && this.elasticsearch && this.redis && !props.prefix) {
-      const r = this.redis;
-      this.monitoring = new Monitoring(this, 'monitoring', {
-        context,
-        nuxeo: this.nuxeo,
-        redis: r,
-        elasticsearch: this.elasticsearch,
-        databaseReplicas: this.database.replicaCount,
-        ...(r.quorum ? { sentinelQuorum: r.quorum } : {}),
-      });
+    // The alerts and PodMonitors are written for the tiers under their default names.
+    if (resolveContext(this, context).monitoring.enabled && !props.prefix) {
+      this.monitoring = new Monitoring(this, 'monitoring', { context, nuxeo: this.nuxeo, redis: this.redis, elasticsearch: this.elasticsearch, database: this.database });
     }
     this.node.addValidation({ validate: () => duplicateObjects(Chart.of(this)) });
   }

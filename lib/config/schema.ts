@@ -210,6 +210,33 @@ export function secretVariable(property: string): string {
 /** Properties the generator sets from the secrets section (see lib/render/nuxeo-start.ts). */
 export const GENERATED_SECRET_PROPERTIES = ['nuxeo.db.password', 'nuxeo.redis.password', 'nuxeo.jwt.secret'];
 
+/** Address blocks, IPv4 or IPv6. */
+const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]*:[0-9a-fA-F:]*\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/;
+const cidr = z.string().regex(CIDR, { message: "must be an address block such as '203.0.113.0/24' or '2001:db8::/32'" });
+
+/**
+ * A managed service (Amazon RDS / Cloud SQL, Elastic Cloud / OpenSearch, ElastiCache /
+ * Memorystore) in place of an in-cluster tier: where it is, and where Nuxeo's egress may go.
+ */
+const HOST = /^(([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}|([0-9]{1,3}\.){3}[0-9]{1,3})$/;
+const managedHost = z.string().regex(HOST, { message: 'must be a host name such as db.example.eu-west-1.rds.amazonaws.com, or an IPv4 address' });
+const managedCidrs = z
+  .array(cidr)
+  .default([])
+  .describe("the service's address blocks (subnet or VPC range) for Nuxeo's egress; empty: any address, on the service's port only");
+const port = (byDefault: number) => z.number().int().min(1).max(65535).default(byDefault);
+const managedEndpoint = (what: string, defaultPort: number) =>
+  z
+    .strictObject({
+      host: managedHost,
+      port: port(defaultPort),
+      tls: z.boolean().default(true).describe('connect with TLS (managed services offer it; in-transit encryption)'),
+      cidrs: managedCidrs,
+    })
+    .optional()
+    .describe(`a managed ${what} instead of the in-cluster tier: nothing of this tier is generated`);
+const URL_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?\/?$/;
+
 const DEFAULT_IMAGES = {
   nuxeo: 'docker-private.packages.nuxeo.com/nuxeo/nuxeo:2021.36',
   proxy: 'nginxinc/nginx-unprivileged:1.28.0-alpine',
@@ -311,6 +338,7 @@ const redis = z
     maxmemory: memory.default('384Mi').describe('Redis maxmemory; must leave headroom below the memory limit'),
     storage: volume('2Gi').describe('external mode: PVC per Redis pod (sidecar mode uses the Nuxeo pod volume)'),
     replicas: nodeCount(MIN_SENTINEL_REDIS_NODES, 'Sentinel needs a majority of three to fail over', 3).describe('external mode: Redis pods, each with a Sentinel'),
+    managed: managedEndpoint('Redis (ElastiCache, Memorystore, Azure Cache; Nuxeo uses secrets.redisPassword)', 6379),
     sentinel: z
       .strictObject({
         masterName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('mymaster'),
@@ -348,6 +376,14 @@ const elasticsearch = z
     clusterName: dnsLabel('cluster name').default('nuxeo'),
     indexReplicas: z.number().int().min(0).default(1).describe('elasticsearch.indexNumberOfReplicas for the Nuxeo indexes'),
     sysctlInitContainer: z.boolean().default(false).describe('opt-in privileged init container setting vm.max_map_count instead of node.store.allow_mmap=false'),
+    managed: z
+      .strictObject({
+        urls: z.array(z.string().regex(URL_PATTERN, { message: 'must be a URL such as https://nuxeo.es.eu-west-1.aws.found.io:9243' })).min(1),
+        user: z.string().min(1).optional().describe('basic-auth user; its password is secrets.elasticsearchPassword'),
+        cidrs: managedCidrs,
+      })
+      .optional()
+      .describe('a managed Elasticsearch (Elastic Cloud, Amazon OpenSearch) instead of the in-cluster tier: nothing of this tier is generated'),
     ...podSettings(),
   })
   .prefault({})
@@ -362,14 +398,13 @@ const database = z
     name: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' }).default('nuxeo'),
     user: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' }).default('nuxeo'),
     maxConnections: z.number().int().min(20).default(200),
+    managed: managedEndpoint('PostgreSQL (Amazon RDS, Cloud SQL, Azure Database; Nuxeo uses database.name, database.user and secrets.databasePassword)', 5432),
     ...podSettings(),
   })
   .prefault({});
 
 /** Address blocks internet egress never reaches: private, carrier-grade NAT, link-local, unique-local. */
 export const PRIVATE_RANGES = ['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7', 'fe80::/10'];
-const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]*:[0-9a-fA-F:]*\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/;
-const cidr = z.string().regex(CIDR, { message: "must be an address block such as '203.0.113.0/24' or '2001:db8::/32'" });
 
 /** Egress the NetworkPolicies allow beyond the architecture's own connections. */
 const network = z
@@ -511,6 +546,7 @@ export const environmentSchema = z
         databaseSuperuserPassword: secretRef('nuxeo-database', 'superuser-password'),
         databaseReplicationPassword: secretRef('nuxeo-database', 'replication-password'),
         nuxeoClid: z.strictObject({ name: dnsLabel('secret name'), key: z.string().min(1).default('clid') }).optional().describe('Nuxeo instance CLID, required when packages are installed at start'),
+        elasticsearchPassword: secretRef('nuxeo-elasticsearch', 'password').describe('password of elasticsearch.managed.user'),
         jwtSecret: secretRef('nuxeo-jwt', 'secret').describe('nuxeo.jwt.secret: must be the same on every node; Nuxeo issues no token without it'),
       })
       .prefault({}),
@@ -542,7 +578,15 @@ export const environmentSchema = z
         `(${databaseConnectionsNeeded(env.nuxeo.replicas, env.nuxeo.databasePoolSize)}, with ${RESERVED_CONNECTIONS} reserved for replication and administration): raise it or lower nuxeo.databasePoolSize`,
     ),
   )
-  .refine(...rule<IdentityFields>(['nuxeo', 'network'], ['network', 'podIdentity'], (env) => podIdentityProblem(env) === undefined, (env) => podIdentityProblem(env)!));
+  .refine(...rule<IdentityFields>(['nuxeo', 'network'], ['network', 'podIdentity'], (env) => podIdentityProblem(env) === undefined, (env) => podIdentityProblem(env)!))
+  .refine(
+    ...rule<{ redis: { mode: string; managed?: unknown } }>(
+      ['redis'],
+      ['redis', 'mode'],
+      (env) => env.redis.managed === undefined || env.redis.mode === 'sidecar',
+      () => "'external' runs a Redis cluster in the namespace, redis.managed uses a managed Redis instead: keep one (remove redis.mode)",
+    ),
+  );
 
 type IdentityFields = {
   nuxeo: { binaries: { type: string; s3?: { credentialsSecret?: unknown } }; serviceAccount: { create: boolean; annotations: Record<string, string> }; podLabels: Record<string, string> };

@@ -4,6 +4,7 @@
  * StatefulSet changes its name or selector.
  */
 import type { CompactArchitectureProps } from '../compact-architecture';
+import { managedDatabase, managedRedis, managedSearch } from '../tiers/managed';
 import type { NamespaceTierProps } from '../tiers/namespace';
 import type { EnvironmentSpec } from './schema';
 
@@ -20,6 +21,7 @@ export function namespaceProps(spec: EnvironmentSpec): NamespaceTierProps {
 export function architectureProps(spec: EnvironmentSpec, priorityClassName: string): CompactArchitectureProps {
   const s = spec.secrets;
   const lb = spec.loadBalancer;
+  const { database: db, elasticsearch: es, redis } = spec;
   return {
     context: {
       clusterDomain: spec.clusterDomain,
@@ -38,8 +40,18 @@ export function architectureProps(spec: EnvironmentSpec, priorityClassName: stri
       podIdentity: spec.network.podIdentity,
     },
     loadBalancer: lb,
-    database: { ...spec.database, secrets: { appPassword: s.databasePassword, superuserPassword: s.databaseSuperuserPassword, replicationPassword: s.databaseReplicationPassword } },
-    elasticsearch: spec.elasticsearch,
-    redis: { ...spec.redis, password: s.redisPassword },
+    database: db.managed
+      ? managedDatabase({ ...db.managed, database: db.name, user: db.user, password: s.databasePassword })
+      : { ...inCluster(db), secrets: { appPassword: s.databasePassword, superuserPassword: s.databaseSuperuserPassword, replicationPassword: s.databaseReplicationPassword } },
+    elasticsearch: es.managed
+      ? managedSearch({ ...es.managed, clusterName: es.clusterName, indexReplicas: es.indexReplicas, ...(es.managed.user ? { credentials: { user: es.managed.user, password: s.elasticsearchPassword } } : {}) })
+      : inCluster(es),
+    redis: redis.managed ? managedRedis({ ...redis.managed, password: s.redisPassword }) : { ...inCluster(redis), password: s.redisPassword },
   };
+}
+
+/** A tier's section without the `managed` choice, which only this mapping reads. */
+function inCluster<T extends { managed?: unknown }>(section: T): Omit<T, 'managed'> {
+  const { managed: _m, ...rest } = section;
+  return rest;
 }

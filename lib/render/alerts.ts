@@ -27,6 +27,11 @@ export interface AlertSettings {
   readonly redis: { readonly mode: 'sidecar' | 'external'; readonly quorum?: number };
   /** Streaming replicas the primary should have. */
   readonly databaseReplicas: number;
+  /**
+   * Tiers replaced by a managed service: their provider watches them, so no alert here.
+   * @default - every tier in the cluster
+   */
+  readonly managed?: { readonly database?: boolean; readonly elasticsearch?: boolean; readonly redis?: boolean };
 }
 
 export interface AlertRule {
@@ -56,12 +61,13 @@ export const PG_LAG_BYTES = 256 * 1024 * 1024;
 
 /** Volume claims of the architecture and the environment field that sizes each. */
 function volumeFields(s: AlertSettings): { claims: string; field: string }[] {
+  const managed = s.managed ?? {};
   return [
-    { claims: 'data-postgresql-(primary|replica)-[0-9]+', field: 'database.storage.size' },
-    { claims: 'data-elasticsearch-[0-9]+', field: 'elasticsearch.storage.size' },
-    s.redis.mode === 'external'
+    ...(managed.database ? [] : [{ claims: 'data-postgresql-(primary|replica)-[0-9]+', field: 'database.storage.size' }]),
+    ...(managed.elasticsearch ? [] : [{ claims: 'data-elasticsearch-[0-9]+', field: 'elasticsearch.storage.size' }]),
+    ...(managed.redis ? [] : [s.redis.mode === 'external'
       ? { claims: 'data-redis-[0-9]+', field: 'redis.storage.size' }
-      : { claims: 'redis-data-nuxeo-[0-9]+', field: 'redis.storage.size' },
+      : { claims: 'redis-data-nuxeo-[0-9]+', field: 'redis.storage.size' }]),
     { claims: 'nuxeo-binaries', field: 'nuxeo.binaries.size' },
   ];
 }
@@ -165,11 +171,12 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
     return { ...r, labels: { ...r.labels, field: v.field } };
   });
 
+  const managed = s.managed ?? {};
   return [
-    { name: 'nuxeo-compact.redis', rules: redis },
+    ...(managed.redis ? [] : [{ name: 'nuxeo-compact.redis', rules: redis }]),
     { name: 'nuxeo-compact.nuxeo', rules: nuxeo },
-    { name: 'nuxeo-compact.postgresql', rules: postgres },
-    { name: 'nuxeo-compact.elasticsearch', rules: elasticsearch },
+    ...(managed.database ? [] : [{ name: 'nuxeo-compact.postgresql', rules: postgres }]),
+    ...(managed.elasticsearch ? [] : [{ name: 'nuxeo-compact.elasticsearch', rules: elasticsearch }]),
     { name: 'nuxeo-compact.volumes', rules: volumes },
   ];
 }

@@ -39,7 +39,7 @@ export interface DatabaseSecrets {
 }
 
 /** The `database` section of the environment file: image, replicas, resources, storage, name, user, maxConnections, placement (every field optional, with the file's defaults). */
-export type DatabaseSettings = NonNullable<z.input<typeof SECTION_SCHEMAS.database>>;
+export type DatabaseSettings = Omit<NonNullable<z.input<typeof SECTION_SCHEMAS.database>>, 'managed'>;
 
 export interface DatabaseProps extends DatabaseSettings {
   /**

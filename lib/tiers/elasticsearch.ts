@@ -20,7 +20,7 @@ export const ELASTICSEARCH_PORTS = { http: 9200, transport: 9300 } as const;
 const RUN_AS = 11000;
 
 /** The `elasticsearch` section of the environment file (every field optional, with the file's defaults). */
-export type ElasticsearchSettings = NonNullable<z.input<typeof SECTION_SCHEMAS.elasticsearch>>;
+export type ElasticsearchSettings = Omit<NonNullable<z.input<typeof SECTION_SCHEMAS.elasticsearch>>, 'managed'>;
 
 export interface ElasticsearchProps extends ElasticsearchSettings {
   /**

@@ -6,6 +6,7 @@ import { tierLabels } from '../k8s/labels';
 import { alertRules } from '../render/alerts';
 import { renderDashboard } from '../render/dashboard';
 import { ContextProps, resolveContext } from './context';
+import type { Database } from './database';
 import type { Elasticsearch } from './elasticsearch';
 import { METRICS } from './exporters';
 import type { Nuxeo } from './nuxeo';
@@ -19,16 +20,21 @@ export interface MonitoringProps {
   readonly context?: ContextProps;
   /** The tiers watched (the alerts are written for the architecture's own names). */
   readonly nuxeo: Nuxeo;
-  /** A `Redis` tier. */
-  readonly redis: Pick<Redis, 'mode' | 'statefulSet'>;
-  readonly elasticsearch: Elasticsearch;
-  /** Streaming replicas the primary should have. */
-  readonly databaseReplicas: number;
   /**
-   * Sentinels needed for a failover.
-   * @default - none: no Sentinels (sidecar mode)
+   * The in-cluster Redis.
+   * @default - a managed Redis: not watched here
    */
-  readonly sentinelQuorum?: number;
+  readonly redis?: Redis;
+  /**
+   * The in-cluster Elasticsearch.
+   * @default - a managed one: not watched here
+   */
+  readonly elasticsearch?: Elasticsearch;
+  /**
+   * The in-cluster PostgreSQL.
+   * @default - a managed one: not watched here
+   */
+  readonly database?: Database;
 }
 
 /** Label the Grafana dashboard sidecar (kube-prometheus-stack, grafana chart) looks for. */
@@ -46,7 +52,8 @@ export class Monitoring extends Construct {
     const m = ctx.monitoring;
     if (!m.enabled) return;
     const labels = { ...tierLabels('nuxeo-compact', 'monitoring'), ...m.labels };
-    const sidecar = props.redis.mode === 'sidecar';
+    const { redis, database, elasticsearch } = props;
+    const sidecar = redis?.mode === 'sidecar';
     const instance = (name: string) => ({ 'app.kubernetes.io/instance': name });
 
     const podMonitor = (name: string, selector: Record<string, string>, ports: string[]) =>
@@ -58,14 +65,19 @@ export class Monitoring extends Construct {
         },
       });
     podMonitor('nuxeo', instance(props.nuxeo.identity.instance), [METRICS.nuxeo.name, METRICS.proxy.name, ...(sidecar ? [METRICS.redis.name] : [])]);
-    if (props.redis.statefulSet) podMonitor('redis', instance(props.redis.statefulSet.name), [METRICS.redis.name, METRICS.sentinel.name]);
-    podMonitor('postgresql', { 'app.kubernetes.io/name': 'postgresql' }, [METRICS.postgres.name]);
-    podMonitor('elasticsearch', instance(props.elasticsearch.statefulSet.name), [METRICS.elasticsearch.name]);
+    if (redis?.statefulSet) podMonitor('redis', instance(redis.statefulSet.name), [METRICS.redis.name, METRICS.sentinel.name]);
+    if (database) podMonitor('postgresql', { 'app.kubernetes.io/name': 'postgresql' }, [METRICS.postgres.name]);
+    if (elasticsearch) podMonitor('elasticsearch', instance(elasticsearch.statefulSet.name), [METRICS.elasticsearch.name]);
 
     new PrometheusRule(this, 'rules', {
       metadata: { name: 'nuxeo-compact', labels },
       spec: {
-        groups: alertRules({ namespace: ctx.namespace, redis: { mode: props.redis.mode, quorum: props.sentinelQuorum }, databaseReplicas: props.databaseReplicas }).map((g) => ({
+        groups: alertRules({
+          namespace: ctx.namespace,
+          redis: { mode: redis?.mode ?? 'sidecar', quorum: redis?.quorum },
+          databaseReplicas: database?.replicaCount ?? 0,
+          managed: { database: !database, elasticsearch: !elasticsearch, redis: !redis },
+        }).map((g) => ({
           name: g.name,
           rules: g.rules.map((r) => ({ ...r, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr), labels: { ...r.labels }, annotations: { ...r.annotations } })),
         })),

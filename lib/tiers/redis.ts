@@ -22,7 +22,7 @@ export const REDIS_PORTS = { redis: 6379, sentinel: 26379 } as const;
 const RUN_AS = 10999;
 
 /** The `redis` section of the environment file (every field optional, with the file's defaults). */
-export type RedisSettings = NonNullable<z.input<typeof SECTION_SCHEMAS.redis>>;
+export type RedisSettings = Omit<NonNullable<z.input<typeof SECTION_SCHEMAS.redis>>, 'managed'>;
 
 /** The StatefulSet whose pods carry Redis in sidecar mode (Nuxeo's). */
 export interface SidecarHost {
