@@ -109,8 +109,18 @@ function fitsLimit(field: string, fraction: number, why: string) {
 }
 
 /** A key of an existing Secret; the value is never written into the manifests. */
-const secretRef = (name: string, key: string) =>
-  z.strictObject({ name: dnsLabel('secret name').default(name), key: z.string().min(1).default(key) }).prefault({});
+const secretRef = (d: { name: string; key: string }) =>
+  z.strictObject({ name: dnsLabel('secret name').default(d.name), key: z.string().min(1).default(d.key) }).prefault({});
+
+/** Default Secret keys, shared by the file's `secrets` section and the constructs' Props. */
+export const SECRET_DEFAULTS = {
+  redisPassword: { name: 'nuxeo-redis', key: 'password' },
+  databasePassword: { name: 'nuxeo-database', key: 'nuxeo-password' },
+  databaseSuperuserPassword: { name: 'nuxeo-database', key: 'superuser-password' },
+  databaseReplicationPassword: { name: 'nuxeo-database', key: 'replication-password' },
+  elasticsearchPassword: { name: 'nuxeo-elasticsearch', key: 'password' },
+  jwtSecret: { name: 'nuxeo-jwt', key: 'secret' },
+} as const;
 
 /** Label keys (optionally prefixed) and values as the API server accepts them. */
 const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -541,13 +551,13 @@ export const environmentSchema = z
     scheduling: SCHEDULING_SCHEMA,
     secrets: z
       .strictObject({
-        redisPassword: secretRef('nuxeo-redis', 'password'),
-        databasePassword: secretRef('nuxeo-database', 'nuxeo-password'),
-        databaseSuperuserPassword: secretRef('nuxeo-database', 'superuser-password'),
-        databaseReplicationPassword: secretRef('nuxeo-database', 'replication-password'),
+        redisPassword: secretRef(SECRET_DEFAULTS.redisPassword),
+        databasePassword: secretRef(SECRET_DEFAULTS.databasePassword),
+        databaseSuperuserPassword: secretRef(SECRET_DEFAULTS.databaseSuperuserPassword),
+        databaseReplicationPassword: secretRef(SECRET_DEFAULTS.databaseReplicationPassword),
         nuxeoClid: z.strictObject({ name: dnsLabel('secret name'), key: z.string().min(1).default('clid') }).optional().describe('Nuxeo instance CLID, required when packages are installed at start'),
-        elasticsearchPassword: secretRef('nuxeo-elasticsearch', 'password').describe('password of elasticsearch.managed.user'),
-        jwtSecret: secretRef('nuxeo-jwt', 'secret').describe('nuxeo.jwt.secret: must be the same on every node; Nuxeo issues no token without it'),
+        elasticsearchPassword: secretRef(SECRET_DEFAULTS.elasticsearchPassword).describe('password of elasticsearch.managed.user'),
+        jwtSecret: secretRef(SECRET_DEFAULTS.jwtSecret).describe('nuxeo.jwt.secret: must be the same on every node; Nuxeo issues no token without it'),
       })
       .prefault({}),
     nuxeo,

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { SECTION_SCHEMAS } from '../config/schema';
+import { SECRET_DEFAULTS, SECTION_SCHEMAS } from '../config/schema';
 import { mebibytes } from '../config/quantity';
 import { container, execProbe, fieldEnv, SecretKeyRef } from '../k8s/containers';
 import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
@@ -114,9 +114,9 @@ export class Database extends Construct {
       replica: { app: 'postgresql', instance: `${name}-replica`, component: 'database' },
     } satisfies Record<string, WorkloadIdentity>;
     const s = {
-      app: props.secrets?.appPassword ?? { name: 'nuxeo-database', key: 'nuxeo-password' },
-      superuser: props.secrets?.superuserPassword ?? { name: 'nuxeo-database', key: 'superuser-password' },
-      replication: props.secrets?.replicationPassword ?? { name: 'nuxeo-database', key: 'replication-password' },
+      app: props.secrets?.appPassword ?? SECRET_DEFAULTS.databasePassword,
+      superuser: props.secrets?.superuserPassword ?? SECRET_DEFAULTS.databaseSuperuserPassword,
+      replication: props.secrets?.replicationPassword ?? SECRET_DEFAULTS.databaseReplicationPassword,
     };
     const files = {
       'postgresql.conf': renderPostgresqlConf({ maxConnections: db.maxConnections, memoryMegabytes: mebibytes(db.resources.limits.memory), replicas: db.replicas }),

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { majority, SECTION_SCHEMAS } from '../config/schema';
+import { majority, SECRET_DEFAULTS, SECTION_SCHEMAS } from '../config/schema';
 import { bytes } from '../config/quantity';
 import { container, execProbe, fieldEnv, SecretKeyRef } from '../k8s/containers';
 import { tierLabels, workloadLabels } from '../k8s/labels';
@@ -114,7 +114,7 @@ export class Redis extends Construct {
     const { context: _c, baseName: _n, password: _p, sidecarHost: _h, ...settings } = props;
     const r = parseProps('redis', SECTION_SCHEMAS.redis, settings);
     const name = props.baseName ?? id;
-    const password = props.password ?? { name: 'nuxeo-redis', key: 'password' };
+    const password = props.password ?? SECRET_DEFAULTS.redisPassword;
     this.mode = r.mode;
     const external = r.mode === 'external';
     if (external) this.quorum = sentinelQuorum(r);
