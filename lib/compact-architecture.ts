@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { EnvironmentSpec } from './config/schema';
 import { Database } from './tiers/database';
+import { CloudNativePgDatabase } from './tiers/database-cnpg';
 import { Elasticsearch } from './tiers/elasticsearch';
 import { LoadBalancer } from './tiers/load-balancer';
 import { NamespaceTier } from './tiers/namespace';
@@ -31,7 +32,7 @@ export const TIER_FILES = {
  * wired through the names of the Services each tier publishes.
  */
 export class CompactArchitecture extends Construct {
-  public readonly database: Database;
+  public readonly database: Database | CloudNativePgDatabase;
   public readonly elasticsearch: Elasticsearch;
   public readonly redis: Redis;
   public readonly nuxeo: Nuxeo;
@@ -44,12 +45,13 @@ export class CompactArchitecture extends Construct {
 
     // Holds cluster-scoped objects: no chart namespace, which cdk8s would stamp on them too.
     new NamespaceTier(chart(TIER_FILES.namespace, false), 'tier', { spec });
-    this.database = new Database(chart(TIER_FILES.database), 'tier', { spec });
+    const databaseChart = chart(TIER_FILES.database);
+    this.database = spec.database.provider === 'cloudnativepg' ? new CloudNativePgDatabase(databaseChart, 'tier', { spec }) : new Database(databaseChart, 'tier', { spec });
     this.elasticsearch = new Elasticsearch(chart(TIER_FILES.elasticsearch), 'tier', { spec });
     this.redis = new Redis(chart(TIER_FILES.redis), 'tier', { spec, nuxeoHeadlessService: Nuxeo.headlessServiceName });
     this.nuxeo = new Nuxeo(chart(TIER_FILES.nuxeo), 'tier', {
       spec,
-      database: { host: this.database.readWriteHost, port: this.database.port },
+      database: { host: this.database.readWriteHost, port: this.database.port, peers: this.database.clientPeers },
       elasticsearchUrls: this.elasticsearch.urls,
       redis: this.redis.endpoint,
       redisSidecar: this.redis.sidecar,

@@ -70,6 +70,16 @@ export function workloads(manifests: Manifest[]): Manifest[] {
   return manifests.filter((m) => WORKLOAD_KINDS.includes(m.kind));
 }
 
+/**
+ * Pods an operator creates from our custom resources (CloudNativePG instances), with the labels
+ * they will carry: the Cluster's inheritedMetadata labels plus the operator's own.
+ */
+export function operatorPods(manifests: Manifest[]): { id: string; labels: Record<string, string> }[] {
+  return manifests
+    .filter((m) => m.apiVersion === 'postgresql.cnpg.io/v1' && m.kind === 'Cluster')
+    .map((c) => ({ id: `Cluster/${c.metadata.name}`, labels: { ...c.spec.inheritedMetadata?.labels, 'cnpg.io/cluster': c.metadata.name } }));
+}
+
 export function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }

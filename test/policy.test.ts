@@ -5,11 +5,12 @@
  * Each violation names the object, the container where there is one, and the rule with its tool ids.
  */
 import { CONTROLLER_DEFAULTS } from '../lib/config/schema';
-import { allContainers, allManifests, environmentMatrix, Manifest, matches, workloads } from './helpers';
+import { allContainers, allManifests, environmentMatrix, Manifest, matches, operatorPods, workloads } from './helpers';
 
 const SENSITIVE = /password|token|secret|bearer/i;
 const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
-const STABLE_APIS = ['v1', 'apps/v1', 'policy/v1', 'networking.k8s.io/v1', 'scheduling.k8s.io/v1', 'gateway.networking.k8s.io/v1'];
+// postgresql.cnpg.io/v1: CloudNativePG's API, stable (v1) since the operator's 1.0.
+const STABLE_APIS = ['v1', 'apps/v1', 'policy/v1', 'networking.k8s.io/v1', 'scheduling.k8s.io/v1', 'gateway.networking.k8s.io/v1', 'postgresql.cnpg.io/v1'];
 
 type Check = (manifests: Manifest[], report: (object: string, rule: string) => void) => void;
 
@@ -117,21 +118,23 @@ const checks: Record<string, Check> = {
     }
     const replicas = (name: string) => manifests.find((m) => m.kind === 'StatefulSet' && m.metadata.name === name)?.spec.replicas ?? 0;
     if (replicas('elasticsearch') < 3) report('StatefulSet/elasticsearch', '>= 3 master-eligible nodes [quorum]');
-    if (replicas('postgresql-primary') + replicas('postgresql-replica') < 2) report('StatefulSet/postgresql-*', '>= 2 database instances [seed]');
+    const cnpgInstances = manifests.find((m) => m.kind === 'Cluster')?.spec.instances ?? 0;
+    if (replicas('postgresql-primary') + replicas('postgresql-replica') + cnpgInstances < 2) report('StatefulSet/postgresql-*', '>= 2 database instances [seed]');
     if (replicas('redis') && replicas('redis') < 3) report('StatefulSet/redis', '>= 3 Sentinels on distinct nodes [Sentinel majority]');
   },
 
   'E. network policies'(manifests, report) {
     const policies = manifests.filter((m) => m.kind === 'NetworkPolicy');
-    for (const w of workloads(manifests)) {
+    const pods = [...workloads(manifests).map((w) => ({ id: id(w), labels: w.spec.template.metadata.labels as Record<string, string> })), ...operatorPods(manifests)];
+    for (const w of pods) {
       {
-        const labels = w.spec.template.metadata.labels;
+        const labels = w.labels;
         const selecting = policies.filter((p) => matches(p.spec.podSelector.matchLabels ?? {}, labels));
         for (const dir of ['Ingress', 'Egress']) {
-          if (!selecting.some((p) => p.spec.policyTypes.includes(dir))) report(id(w), `selected by a NetworkPolicy for ${dir} [kube-score pod-networkpolicy]`);
+          if (!selecting.some((p) => p.spec.policyTypes.includes(dir))) report(w.id, `selected by a NetworkPolicy for ${dir} [kube-score pod-networkpolicy]`);
         }
         const own = selecting.filter((p) => Object.keys(p.spec.podSelector.matchLabels ?? {}).length === 1);
-        if (own.length !== 1) report(id(w), `exactly one policy of its own with a single-label podSelector, found ${own.length} [Polaris missingNetworkPolicy]`);
+        if (own.length !== 1) report(w.id, `exactly one policy of its own with a single-label podSelector, found ${own.length} [Polaris missingNetworkPolicy]`);
         for (const p of own) {
           if (!p.spec.ingress?.length || !p.spec.egress?.length) report(id(p), 'non-empty ingress and egress [Polaris missingNetworkPolicy]');
           if (!(p.spec.policyTypes.includes('Ingress') && p.spec.policyTypes.includes('Egress'))) report(id(p), 'policyTypes Ingress and Egress [Polaris missingNetworkPolicy]');
@@ -140,7 +143,7 @@ const checks: Record<string, Check> = {
     }
     for (const p of policies) {
       const sel = p.spec.podSelector.matchLabels ?? {};
-      if (Object.keys(sel).length && !workloads(manifests).some((w) => matches(sel, w.spec.template.metadata.labels))) report(id(p), 'selects at least one pod [kube-score networkpolicy-targets-pod]');
+      if (Object.keys(sel).length && !pods.some((w) => matches(sel, w.labels))) report(id(p), 'selects at least one pod [kube-score networkpolicy-targets-pod]');
     }
     if (!policies.some((p) => Object.keys(p.spec.podSelector).length === 0 && p.spec.policyTypes.length === 2 && !p.spec.ingress && !p.spec.egress)) {
       report('NetworkPolicy/default-deny-all', 'namespace default deny for both directions');
@@ -251,7 +254,10 @@ function allowed(manifests: Manifest[], from: { labels: Record<string, string>; 
 describe.each(environmentMatrix().map((e) => [e.name, e] as const))('network paths of %s', (_name, env) => {
   const manifests = allManifests(env);
   const ns = env.spec.namespace;
+  const operatorPod = operatorPods(manifests)[0];
   const pod = (instance: string) => ({ labels: workloads(manifests).find((w) => w.metadata.name === instance)!.spec.template.metadata.labels, namespace: ns });
+  // With CloudNativePG, primary and replicas are the Cluster's instances, whichever holds the role now.
+  const dbPod = (role: 'primary' | 'replica') => (operatorPod ? { labels: operatorPod.labels, namespace: ns } : pod(`postgresql-${role}`));
   const lb = env.spec.loadBalancer;
   const controller = lb.provider === 'service'
     ? { labels: { anything: 'external' }, namespace: 'outside' }
@@ -261,11 +267,11 @@ describe.each(environmentMatrix().map((e) => [e.name, e] as const))('network pat
   test('the architecture\'s connections are open', () => {
     const paths: [string, any, any, number][] = [
       ['load balancer -> proxies', controller, pod('nuxeo'), 8000],
-      ['Nuxeo -> PostgreSQL primary', pod('nuxeo'), pod('postgresql-primary'), 5432],
+      ['Nuxeo -> PostgreSQL primary', pod('nuxeo'), dbPod('primary'), 5432],
       ['Nuxeo -> Elasticsearch', pod('nuxeo'), pod('elasticsearch'), 9200],
       ['Elasticsearch <-> Elasticsearch transport', pod('elasticsearch'), pod('elasticsearch'), 9300],
-      ['PostgreSQL replica -> primary', pod('postgresql-replica'), pod('postgresql-primary'), 5432],
-      ['Nuxeo -> PostgreSQL replicas (read-only Service, manual promotion)', pod('nuxeo'), pod('postgresql-replica'), 5432],
+      ['PostgreSQL replica -> primary', dbPod('replica'), dbPod('primary'), 5432],
+      ['Nuxeo -> PostgreSQL replicas (read-only Service, manual promotion)', pod('nuxeo'), dbPod('replica'), 5432],
       ...(external
         ? ([
           ['Nuxeo -> Redis', pod('nuxeo'), pod('redis'), 6379],
@@ -274,6 +280,12 @@ describe.each(environmentMatrix().map((e) => [e.name, e] as const))('network pat
           ['Sentinel <-> Sentinel', pod('redis'), pod('redis'), 26379],
         ] as [string, any, any, number][])
         : ([['Nuxeo -> Redis master in nuxeo-0 / replication', pod('nuxeo'), pod('nuxeo'), 6379]] as [string, any, any, number][])),
+      ...(operatorPod
+        ? ([
+          ['CloudNativePG operator -> instance status', { labels: env.spec.database.cloudnativepg.operator.podLabels, namespace: env.spec.database.cloudnativepg.operator.namespace }, dbPod('primary'), 8000],
+          ['CloudNativePG instance -> instance status', dbPod('replica'), dbPod('primary'), 8000],
+        ] as [string, any, any, number][])
+        : []),
     ];
     expect(paths.filter(([, a, b, port]) => !allowed(manifests, a, b, port)).map(([name]) => name)).toEqual([]);
   });
@@ -281,12 +293,13 @@ describe.each(environmentMatrix().map((e) => [e.name, e] as const))('network pat
   test('everything else is closed', () => {
     const closed: [string, any, any, number][] = [
       ['load balancer -> Nuxeo port, bypassing the proxy', controller, pod('nuxeo'), 8080],
-      ['Elasticsearch -> PostgreSQL', pod('elasticsearch'), pod('postgresql-primary'), 5432],
-      ['PostgreSQL -> Elasticsearch', pod('postgresql-primary'), pod('elasticsearch'), 9200],
-      ['Redis/Elasticsearch -> PostgreSQL replicas', pod('elasticsearch'), pod('postgresql-replica'), 5432],
+      ['Elasticsearch -> PostgreSQL', pod('elasticsearch'), dbPod('primary'), 5432],
+      ['PostgreSQL -> Elasticsearch', dbPod('primary'), pod('elasticsearch'), 9200],
+      ['Redis/Elasticsearch -> PostgreSQL replicas', pod('elasticsearch'), dbPod('replica'), 5432],
       ['Nuxeo -> Elasticsearch transport', pod('nuxeo'), pod('elasticsearch'), 9300],
-      ['another namespace -> PostgreSQL', { labels: pod('nuxeo').labels, namespace: 'intruder' }, pod('postgresql-primary'), 5432],
+      ['another namespace -> PostgreSQL', { labels: pod('nuxeo').labels, namespace: 'intruder' }, dbPod('primary'), 5432],
       ...(external ? ([['Elasticsearch -> Redis', pod('elasticsearch'), pod('redis'), 6379]] as [string, any, any, number][]) : []),
+      ...(operatorPod ? ([['another namespace -> CloudNativePG status', { labels: env.spec.database.cloudnativepg.operator.podLabels, namespace: 'intruder' }, dbPod('primary'), 8000]] as [string, any, any, number][]) : []),
     ];
     expect(closed.filter(([, a, b, port]) => allowed(manifests, a, b, port)).map(([name]) => name)).toEqual([]);
   });

@@ -23,9 +23,13 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
         'Redis until it restarts (or an operator promotes a replica). Set redis.mode: external for automatic failover.',
     );
   }
+  if (spec.database.provider === 'statefulset') {
+    warnings.push(
+      `PostgreSQL has no automatic failover: 1 primary and ${spec.database.replicas} streaming replica(s); promoting a replica ` +
+        'is a manual step (pg_ctl promote, then point postgresql-rw at it). database.provider: cloudnativepg fails over automatically.',
+    );
+  }
   warnings.push(
-    `PostgreSQL has no automatic failover: 1 primary and ${spec.database.replicas} streaming replica(s); promoting a replica ` +
-      'is a manual step (pg_ctl promote, then point postgresql-rw at it).',
     'Elasticsearch runs with xpack security off: it is reachable only from the Nuxeo and Elasticsearch pods through ' +
       'NetworkPolicies, which the cluster network plugin must enforce.',
   );

@@ -4,7 +4,7 @@ import type { EnvironmentSpec } from '../config/schema';
 import { mebibytes } from '../config/quantity';
 import { renderPgHba, renderPostgresqlConf, renderPrimaryBootstrap, renderReplicaBootstrap } from '../render/postgres';
 import {
-  checksum, configMapVolume, container, emptyDir, execProbe, fieldEnv, IDS, networkPolicy, podHost, podsOf, PORTS,
+  checksum, configMapVolume, container, emptyDir, execProbe, fieldEnv, IDS, networkPolicy, Peer, podHost, podsOf, PORTS,
   RUN_AS, secretVolume, service, statefulWorkload, tierLabels, volumeClaimTemplate, WorkloadIdentity, workloadLabels,
 } from './common';
 
@@ -29,6 +29,8 @@ export class Database extends Construct {
   public readonly readOnlyHost: string;
   public readonly port = PORTS.postgres;
   public readonly configMapName = 'postgresql';
+  /** Pods Nuxeo may open connections to: the primary, and the replicas (read-only Service, manual promotion). */
+  public readonly clientPeers: Peer[] = [podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)];
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);

@@ -12,15 +12,16 @@ describe.each(shippedEnvironments().map((e) => [e.name, e] as const))('%s', (_na
     expect(summary).toContain(`Redis mode **${s.redis.mode}**`);
     expect(summary).toContain(`| Nuxeo (+ nginx proxy) | ${s.nuxeo.replicas} pods | ${s.nuxeo.resources.limits.memory}`);
     expect(summary).toContain(`| Elasticsearch | ${s.elasticsearch.replicas} pods |`);
-    expect(summary).toContain(`| PostgreSQL | 1 primary + ${s.database.replicas} replica |`);
+    const cnpg = s.database.provider === 'cloudnativepg';
+    expect(summary).toContain(cnpg ? `| PostgreSQL (CloudNativePG) | ${1 + s.database.replicas} instances, automatic failover |` : `| PostgreSQL | 1 primary + ${s.database.replicas} replica |`);
     for (const size of [s.nuxeo.data.size, s.elasticsearch.storage.size, s.database.storage.size, s.redis.storage.size]) expect(summary).toContain(size);
-    for (const image of [s.nuxeo.image, s.nuxeo.proxy.image, s.redis.image, s.elasticsearch.image, s.database.image]) expect(summary).toContain(image);
+    for (const image of [s.nuxeo.image, s.nuxeo.proxy.image, s.redis.image, s.elasticsearch.image, cnpg ? s.database.cloudnativepg.image : s.database.image]) expect(summary).toContain(image);
   });
 
   test('draws the tiers and their connections in Mermaid', () => {
     const diagram = /```mermaid\n([\s\S]*?)```/.exec(summary)![1];
     expect(diagram.split('\n')[0]).toBe('flowchart LR');
-    for (const edge of ['lb --> proxy', 'proxy --> nuxeo', 'nuxeo -->|postgresql-rw| pg', 'pg -->|streaming| pgr', 'nuxeo -->|9200| es']) expect(diagram).toContain(edge);
+    for (const edge of ['lb --> proxy', 'proxy --> nuxeo', 'nuxeo -->|postgresql-rw| pg', 'pg -->|streaming', 'nuxeo -->|9200| es']) expect(diagram).toContain(edge);
     expect(diagram).toContain(s.redis.mode === 'sidecar' ? 'nuxeo --> redis[(Redis sidecar' : 'nuxeo -->|Sentinel| redis[(Redis cluster');
   });
 
@@ -43,4 +44,10 @@ test('sidecar mode says there is no automatic Redis failover; external mode does
   const text = (mode: string) => synthesizeEnvironment(environment('s', { redis: { mode } })).get(SUMMARY_FILE)!;
   expect(text('sidecar')).toContain('Redis sidecar mode has no automatic failover');
   expect(text('external')).not.toContain('Redis sidecar mode has no automatic failover');
+});
+
+test('the PostgreSQL failover warning is given only where a person must promote a replica', () => {
+  const text = (database: object, secrets = {}) => synthesizeEnvironment(environment('p', { database, secrets })).get(SUMMARY_FILE)!;
+  expect(text({})).toContain('PostgreSQL has no automatic failover');
+  expect(text({ provider: 'cloudnativepg', backup: { objectStore: { destinationPath: 's3://backups/pg' } } }, { databasePassword: { name: 'a', key: 'password' } })).not.toContain('PostgreSQL has no automatic failover');
 });

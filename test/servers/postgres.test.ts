@@ -9,7 +9,7 @@ import * as path from 'path';
 import { allManifests, find, shippedEnvironments } from '../helpers';
 import { chownTo, freePort, postgresBinDir, run, Servers, waitFor, writeFiles } from './harness';
 
-const env = shippedEnvironments()[0];
+const env = shippedEnvironments().find((e) => e.spec.database.provider === 'statefulset')!;
 const db = env.spec.database;
 const servers = new Servers();
 afterAll(() => servers.stopAll());
