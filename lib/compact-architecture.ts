@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { EnvironmentSpec } from './config/schema';
 import { Database } from './tiers/database';
+import { PostgresBackup } from './tiers/database-backup';
 import { CloudNativePgDatabase } from './tiers/database-cnpg';
 import { Elasticsearch } from './tiers/elasticsearch';
 import { LoadBalancer } from './tiers/load-balancer';
@@ -47,6 +48,8 @@ export class CompactArchitecture extends Construct {
     new NamespaceTier(chart(TIER_FILES.namespace, false), 'tier', { spec });
     const databaseChart = chart(TIER_FILES.database);
     this.database = spec.database.provider === 'cloudnativepg' ? new CloudNativePgDatabase(databaseChart, 'tier', { spec }) : new Database(databaseChart, 'tier', { spec });
+    // The operator backs up its Cluster itself (ScheduledBackup); the StatefulSets get dumps.
+    if (spec.database.provider === 'statefulset') new PostgresBackup(databaseChart, 'backup', { spec, host: this.database.readWriteHost });
     this.elasticsearch = new Elasticsearch(chart(TIER_FILES.elasticsearch), 'tier', { spec });
     this.redis = new Redis(chart(TIER_FILES.redis), 'tier', { spec, nuxeoHeadlessService: Nuxeo.headlessServiceName });
     this.nuxeo = new Nuxeo(chart(TIER_FILES.nuxeo), 'tier', {

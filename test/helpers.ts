@@ -71,6 +71,15 @@ export function workloads(manifests: Manifest[]): Manifest[] {
 }
 
 /**
+ * Workloads and CronJobs, each CronJob shaped like a workload (`spec.template` = its job's pod
+ * template): every pod the manifests can start, for the checks all pods must pass.
+ */
+export function podTemplates(manifests: Manifest[]): Manifest[] {
+  const jobs = manifests.filter((m) => m.kind === 'CronJob').map((c) => ({ ...c, spec: { template: c.spec.jobTemplate.spec.template } }));
+  return [...workloads(manifests), ...jobs];
+}
+
+/**
  * Pods an operator creates from our custom resources (CloudNativePG instances), with the labels
  * they will carry: the Cluster's inheritedMetadata labels plus the operator's own.
  */

@@ -5,12 +5,12 @@
  * Each violation names the object, the container where there is one, and the rule with its tool ids.
  */
 import { CONTROLLER_DEFAULTS } from '../lib/config/schema';
-import { allContainers, allManifests, environmentMatrix, Manifest, matches, operatorPods, workloads } from './helpers';
+import { allContainers, allManifests, environmentMatrix, Manifest, matches, operatorPods, podTemplates, workloads } from './helpers';
 
 const SENSITIVE = /password|token|secret|bearer/i;
 const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
 // postgresql.cnpg.io/v1: CloudNativePG's API, stable (v1) since the operator's 1.0.
-const STABLE_APIS = ['v1', 'apps/v1', 'policy/v1', 'networking.k8s.io/v1', 'scheduling.k8s.io/v1', 'gateway.networking.k8s.io/v1', 'postgresql.cnpg.io/v1'];
+const STABLE_APIS = ['v1', 'apps/v1', 'policy/v1', 'networking.k8s.io/v1', 'scheduling.k8s.io/v1', 'gateway.networking.k8s.io/v1', 'postgresql.cnpg.io/v1', 'batch/v1'];
 
 type Check = (manifests: Manifest[], report: (object: string, rule: string) => void) => void;
 
@@ -22,7 +22,7 @@ function probeTarget(p: any): string {
 
 const checks: Record<string, Check> = {
   'A. security context of every container and pod'(manifests, report) {
-    for (const w of workloads(manifests)) {
+    for (const w of podTemplates(manifests)) {
       const pod = w.spec.template.spec;
       const psc = pod.securityContext ?? {};
       if (psc.runAsNonRoot !== true) report(id(w), 'pod runAsNonRoot: true [PSS runAsNonRoot, kube-linter run-as-non-root, Polaris runAsRootAllowed]');
@@ -54,7 +54,7 @@ const checks: Record<string, Check> = {
   },
 
   'B. resources of every container'(manifests, report) {
-    for (const w of workloads(manifests)) {
+    for (const w of podTemplates(manifests)) {
       for (const c of allContainers(w.spec.template.spec)) {
         const r = c.resources ?? {};
         for (const kind of ['requests', 'limits']) {
@@ -125,7 +125,10 @@ const checks: Record<string, Check> = {
 
   'E. network policies'(manifests, report) {
     const policies = manifests.filter((m) => m.kind === 'NetworkPolicy');
-    const pods = [...workloads(manifests).map((w) => ({ id: id(w), labels: w.spec.template.metadata.labels as Record<string, string> })), ...operatorPods(manifests)];
+    const pods = [
+      ...podTemplates(manifests).map((w) => ({ id: id(w), labels: w.spec.template.metadata.labels as Record<string, string>, listens: allContainers(w.spec.template.spec).some((c) => c.ports?.length) })),
+      ...operatorPods(manifests).map((p) => ({ ...p, listens: true })),
+    ];
     for (const w of pods) {
       {
         const labels = w.labels;
@@ -136,7 +139,8 @@ const checks: Record<string, Check> = {
         const own = selecting.filter((p) => Object.keys(p.spec.podSelector.matchLabels ?? {}).length === 1);
         if (own.length !== 1) report(w.id, `exactly one policy of its own with a single-label podSelector, found ${own.length} [Polaris missingNetworkPolicy]`);
         for (const p of own) {
-          if (!p.spec.ingress?.length || !p.spec.egress?.length) report(id(p), 'non-empty ingress and egress [Polaris missingNetworkPolicy]');
+          // A pod with no port (a backup job) gets no ingress rule at all: everything in stays denied.
+          if ((w.listens && !p.spec.ingress?.length) || !p.spec.egress?.length) report(id(p), 'non-empty ingress and egress [Polaris missingNetworkPolicy]');
           if (!(p.spec.policyTypes.includes('Ingress') && p.spec.policyTypes.includes('Egress'))) report(id(p), 'policyTypes Ingress and Egress [Polaris missingNetworkPolicy]');
         }
       }
@@ -151,7 +155,7 @@ const checks: Record<string, Check> = {
   },
 
   'F. images'(manifests, report) {
-    for (const w of workloads(manifests)) {
+    for (const w of podTemplates(manifests)) {
       for (const c of allContainers(w.spec.template.spec)) {
         const tag = /:([^/:@]+)$/.exec(c.image)?.[1];
         if (!tag || tag === 'latest') report(`${id(w)} container ${c.name}`, 'image pinned to a version tag [kube-score container-image-tag, kube-linter latest-tag, Polaris tagNotSpecified]');
@@ -255,7 +259,7 @@ describe.each(environmentMatrix().map((e) => [e.name, e] as const))('network pat
   const manifests = allManifests(env);
   const ns = env.spec.namespace;
   const operatorPod = operatorPods(manifests)[0];
-  const pod = (instance: string) => ({ labels: workloads(manifests).find((w) => w.metadata.name === instance)!.spec.template.metadata.labels, namespace: ns });
+  const pod = (instance: string) => ({ labels: podTemplates(manifests).find((w) => w.metadata.name === instance)!.spec.template.metadata.labels, namespace: ns });
   // With CloudNativePG, primary and replicas are the Cluster's instances, whichever holds the role now.
   const dbPod = (role: 'primary' | 'replica') => (operatorPod ? { labels: operatorPod.labels, namespace: ns } : pod(`postgresql-${role}`));
   const lb = env.spec.loadBalancer;
@@ -280,6 +284,7 @@ describe.each(environmentMatrix().map((e) => [e.name, e] as const))('network pat
           ['Sentinel <-> Sentinel', pod('redis'), pod('redis'), 26379],
         ] as [string, any, any, number][])
         : ([['Nuxeo -> Redis master in nuxeo-0 / replication', pod('nuxeo'), pod('nuxeo'), 6379]] as [string, any, any, number][])),
+      ...(operatorPod ? [] : ([['PostgreSQL backup job -> primary', pod('postgresql-backup'), dbPod('primary'), 5432]] as [string, any, any, number][])),
       ...(operatorPod
         ? ([
           ['CloudNativePG operator -> instance status', { labels: env.spec.database.cloudnativepg.operator.podLabels, namespace: env.spec.database.cloudnativepg.operator.namespace }, dbPod('primary'), 8000],
@@ -299,6 +304,10 @@ describe.each(environmentMatrix().map((e) => [e.name, e] as const))('network pat
       ['Nuxeo -> Elasticsearch transport', pod('nuxeo'), pod('elasticsearch'), 9300],
       ['another namespace -> PostgreSQL', { labels: pod('nuxeo').labels, namespace: 'intruder' }, dbPod('primary'), 5432],
       ...(external ? ([['Elasticsearch -> Redis', pod('elasticsearch'), pod('redis'), 6379]] as [string, any, any, number][]) : []),
+      ...(operatorPod ? [] : ([
+        ['PostgreSQL backup job -> Elasticsearch', pod('postgresql-backup'), pod('elasticsearch'), 9200],
+        ['Nuxeo -> PostgreSQL backup job', pod('nuxeo'), pod('postgresql-backup'), 5432],
+      ] as [string, any, any, number][])),
       ...(operatorPod ? ([['another namespace -> CloudNativePG status', { labels: env.spec.database.cloudnativepg.operator.podLabels, namespace: 'intruder' }, dbPod('primary'), 8000]] as [string, any, any, number][]) : []),
     ];
     expect(closed.filter(([, a, b, port]) => allowed(manifests, a, b, port)).map(([name]) => name)).toEqual([]);

@@ -134,6 +134,14 @@ ${START_SERVER}
 `;
 }
 
+/**
+ * Shell line writing a libpq password file entry for `user` from a mounted password file
+ * (`:` and `\\` escaped as libpq requires). Arguments are shell words, e.g. `$RUN_DIR/pgpass`.
+ */
+export function pgpassCommand(user: string, authFile: string, passfile: string): string {
+  return `printf '*:*:*:${user}:%s\\n' "$(sed 's/\\\\/\\\\\\\\/g; s/:/\\\\:/g' "${authFile}")" > "${passfile}"`;
+}
+
 /** First start of a replica: wait for the primary, pg_basebackup, follow it as a hot standby. */
 export function renderReplicaBootstrap(): string {
   return `#!/bin/sh
@@ -144,7 +152,7 @@ ${NSS_WRAPPER}
 
 # The password file lives in RUN_DIR (not in the data volume) and is rewritten at every start.
 passfile="$RUN_DIR/pgpass"
-printf '*:*:*:${REPLICATION_USER}:%s\\n' "$(sed 's/\\\\/\\\\\\\\/g; s/:/\\\\:/g' "$REPLICATION_AUTH_FILE")" > "$passfile"
+${pgpassCommand(REPLICATION_USER, '$REPLICATION_AUTH_FILE', '$passfile')}
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   until pg_isready -q -h "$PRIMARY_HOST" -p "$PRIMARY_PORT"; do

@@ -136,7 +136,7 @@ export class Database extends Construct {
     // Nuxeo writes to the primary; replicas stream from it. Replicas also take Nuxeo's connections
     // (the read-only Service, or a replica promoted by hand) and the other database pods' (a
     // promoted replica becomes the upstream of the rest).
-    networkPolicy(this, IDS.postgresPrimary, [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }], []);
+    networkPolicy(this, IDS.postgresPrimary, [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.postgresReplica.instance), podsOf(IDS.postgresBackup.instance)], ports: [PORTS.postgres] }], []);
     networkPolicy(
       this,
       IDS.postgresReplica,
