@@ -5,6 +5,7 @@ import { Database } from './tiers/database';
 import { PostgresBackup } from './tiers/database-backup';
 import { CloudNativePgDatabase } from './tiers/database-cnpg';
 import { Elasticsearch } from './tiers/elasticsearch';
+import { ElasticsearchSnapshots } from './tiers/elasticsearch-snapshots';
 import { LoadBalancer } from './tiers/load-balancer';
 import { NamespaceTier } from './tiers/namespace';
 import { Nuxeo } from './tiers/nuxeo';
@@ -50,7 +51,9 @@ export class CompactArchitecture extends Construct {
     this.database = spec.database.provider === 'cloudnativepg' ? new CloudNativePgDatabase(databaseChart, 'tier', { spec }) : new Database(databaseChart, 'tier', { spec });
     // The operator backs up its Cluster itself (ScheduledBackup); the StatefulSets get dumps.
     if (spec.database.provider === 'statefulset') new PostgresBackup(databaseChart, 'backup', { spec, host: this.database.readWriteHost });
-    this.elasticsearch = new Elasticsearch(chart(TIER_FILES.elasticsearch), 'tier', { spec });
+    const elasticsearchChart = chart(TIER_FILES.elasticsearch);
+    this.elasticsearch = new Elasticsearch(elasticsearchChart, 'tier', { spec });
+    new ElasticsearchSnapshots(elasticsearchChart, 'snapshots', { spec, url: this.elasticsearch.urls[0] });
     this.redis = new Redis(chart(TIER_FILES.redis), 'tier', { spec, nuxeoHeadlessService: Nuxeo.headlessServiceName });
     this.nuxeo = new Nuxeo(chart(TIER_FILES.nuxeo), 'tier', {
       spec,
