@@ -3,6 +3,7 @@
  * pull request without reading YAML.
  */
 import type { Environment } from '../config/schema';
+import { renderBackupTable } from './backups';
 import { Fingerprints, renderFingerprints } from './immutable';
 import { architectureWarnings } from './warnings';
 
@@ -72,6 +73,10 @@ Apply in file order: ${facts.files.map((f) => `\`${f}\``).join(', ')}.
 \`\`\`mermaid
 ${mermaid(env)}
 \`\`\`
+
+## Backups
+
+${renderBackupTable(s)}
 
 ## Limits in force
 

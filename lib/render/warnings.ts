@@ -3,6 +3,7 @@
  * environment. Printed at every synth and written into SUMMARY.md: never hidden.
  */
 import type { EnvironmentSpec } from '../config/schema';
+import { backupWarnings } from './backups';
 
 export function architectureWarnings(spec: EnvironmentSpec): string[] {
   const n = spec.nuxeo;
@@ -40,6 +41,7 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
     const needed = Math.max(n.replicas, spec.elasticsearch.replicas, spec.database.replicas + 1, r.mode === 'external' ? r.replicas : 0);
     warnings.push(`scheduling.antiAffinity is 'required': the cluster needs at least ${needed} schedulable nodes, or pods stay Pending.`);
   }
+  warnings.push(...backupWarnings(spec));
   if (spec.loadBalancer.provider === 'ingress-nginx') {
     warnings.push('ingress-nginx was retired in March 2026 (no more releases or fixes); gateway-api (e.g. Envoy Gateway) is the maintained path.');
   }

@@ -1,6 +1,7 @@
 /** SUMMARY.md: what a reviewer reads in the pull request instead of the YAML. */
 import { parseFingerprints } from '../../lib/render/immutable';
 import { SUMMARY_FILE, synthesizeEnvironment } from '../../lib/synth';
+import { architectureWarnings } from '../../lib/render/warnings';
 import { allManifests, environment, shippedEnvironments } from '../helpers';
 
 describe.each(shippedEnvironments().map((e) => [e.name, e] as const))('%s', (_name, env) => {
@@ -50,4 +51,31 @@ test('the PostgreSQL failover warning is given only where a person must promote 
   const text = (database: object, secrets = {}) => synthesizeEnvironment(environment('p', { database, secrets })).get(SUMMARY_FILE)!;
   expect(text({})).toContain('PostgreSQL has no automatic failover');
   expect(text({ provider: 'cloudnativepg', backup: { objectStore: { destinationPath: 's3://backups/pg' } } }, { databasePassword: { name: 'a', key: 'password' } })).not.toContain('PostgreSQL has no automatic failover');
+});
+
+describe('backups in SUMMARY.md and at synth', () => {
+  test('every tier says what is backed up, where, how often, how long and the recovery point', () => {
+    const env = environment('b', { database: { backup: { schedule: '15 4 * * *', retentionDays: 10 } }, elasticsearch: { snapshots: { expireAfter: '21d' } } });
+    const summary = synthesizeEnvironment(env).get(SUMMARY_FILE)!;
+    const table = summary.slice(summary.indexOf('## Backups'), summary.indexOf('## Limits in force'));
+    expect(table).toContain('| PostgreSQL | pg_dump of database nuxeo | PVC `postgresql-backup` (50Gi), same cluster | `15 4 * * *` (UTC) | 10 days | the last dump (one schedule interval) |');
+    expect(table).toMatch(/\| Elasticsearch \(indexes, audit\) \| snapshot of every index .* \| `0 30 1 \* \* \?` \(Elasticsearch cron\) \| 21d, at least 5, at most 50 \|/);
+    for (const tier of ['Binary store (volume)', 'Chronicle Queue', 'Redis']) expect(table).toMatch(new RegExp(`\\| ${tier.replace(/[()]/g, '\\$&')} \\| none generated`));
+  });
+
+  test('CloudNativePG: continuous archive, point-in-time recovery', () => {
+    const env = environment('c', { secrets: { databasePassword: { name: 'a', key: 'password' } }, database: { provider: 'cloudnativepg', backup: { retentionDays: 30, objectStore: { destinationPath: 's3://backups/pg' } } } });
+    const summary = synthesizeEnvironment(env).get(SUMMARY_FILE)!;
+    expect(summary).toContain('| PostgreSQL (CloudNativePG) | base backups + continuous WAL archive | `s3://backups/pg` (server postgresql) | WAL continuously, base backup `0 2 * * *` (UTC) | 30 days (retentionPolicy) | about 5 minutes');
+  });
+
+  test('synth warns, once, for the tiers left without a generated backup', () => {
+    const volume = architectureWarnings(environment('w', {}).spec).filter((w) => w.startsWith('No backup is generated for'));
+    expect(volume).toEqual([expect.stringContaining('Binary store (volume): your storage snapshots or VolumeSnapshots; Chronicle Queue: VolumeSnapshots')]);
+    expect(volume[0]).toContain('Redis: ');
+    expect(volume[0]).not.toContain('PostgreSQL');
+    expect(volume[0]).not.toContain('Elasticsearch');
+    const s3 = architectureWarnings(environment('s', { nuxeo: { binaries: { type: 's3', s3: { bucket: 'bkt', region: 'eu-west-1' } } } }).spec).join('\n');
+    expect(s3).toContain('Binary store (S3): enable bucket versioning');
+  });
 });
