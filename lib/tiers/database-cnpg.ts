@@ -7,7 +7,7 @@ import { ScheduledBackup, ScheduledBackupSpecBackupOwnerReference, ScheduledBack
 import type { EnvironmentSpec } from '../config/schema';
 import { mebibytes } from '../config/quantity';
 import { postgresqlParameters } from '../render/postgres';
-import { IDS, networkPolicy, Peer, podsOf, PORTS, priorityClassName, PULL_POLICY, Rule, workloadLabels } from './common';
+import { IDS, networkPolicy, PART_OF, Peer, podsOf, PORTS, priorityClassName, PULL_POLICY, Rule, workloadLabels } from './common';
 
 export interface CloudNativePgDatabaseProps {
   /** The validated environment (`database.provider: cloudnativepg`). */
@@ -90,8 +90,11 @@ export class CloudNativePgDatabase extends Construct {
         instances: 1 + db.replicas,
         imageName: cn.image,
         imagePullPolicy: PULL_POLICY,
-        // Our labels on every pod the operator makes: NetworkPolicies and monitoring select them.
-        inheritedMetadata: { labels: workloadLabels(wid) },
+        // The operator labels its pods app.kubernetes.io/{name: postgresql, instance: <cluster>,
+        // component: database, managed-by: cloudnative-pg} itself (docs/src/labels_annotations.md),
+        // so the NetworkPolicies select them by instance like every other workload; inherited
+        // labels override the operator's, so only ours that it does not set are passed on.
+        inheritedMetadata: { labels: { 'app.kubernetes.io/part-of': PART_OF } },
         priorityClassName: priorityClassName(spec),
         enableSuperuserAccess: false,
         bootstrap: cn.recovery

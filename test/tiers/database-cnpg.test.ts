@@ -2,7 +2,7 @@ import { validateEnvironment } from '../../lib/config/load';
 import { renderPostgresqlConf } from '../../lib/render/postgres';
 import { cloudnativepgParameters } from '../../lib/tiers/database-cnpg';
 import { crdProblems } from '../crd-validator';
-import { allManifests, environment, find, shippedEnvironments } from '../helpers';
+import { allManifests, cloudnativepgPodLabels, environment, find, matches, shippedEnvironments } from '../helpers';
 
 const STORE = { destinationPath: 's3://backups/pg' };
 const cnpg = (name: string, database: Record<string, any> = {}, extra: Record<string, any> = {}) =>
@@ -45,8 +45,9 @@ describe('CloudNativePG provider', () => {
     const nuxeoPolicy = find(manifests, 'NetworkPolicy', 'nuxeo');
     const dbEgress = nuxeoPolicy.spec.egress.filter((r: any) => r.ports?.some((p: any) => p.port === 5432));
     expect(dbEgress.flatMap((r: any) => r.to)).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'postgresql' } } }]);
-    // Those labels reach the instances through inheritedMetadata.
-    expect(cluster.spec.inheritedMetadata.labels['app.kubernetes.io/instance']).toBe('postgresql');
+    // The operator labels its pods with the Cluster's name as instance; inherited labels never override its own.
+    expect(matches(nuxeoPolicy.spec.egress.find((r: any) => r.ports?.some((p: any) => p.port === 5432)).to[0].podSelector.matchLabels, cloudnativepgPodLabels(cluster.metadata.name))).toBe(true);
+    for (const key of Object.keys(cloudnativepgPodLabels('x'))) expect(cluster.spec.inheritedMetadata.labels).not.toHaveProperty(key);
   });
 
   test('the instances let in Nuxeo, each other and the operator (status 8000), and reach the API server and the object store', () => {
