@@ -41,6 +41,12 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
     const needed = Math.max(n.replicas, spec.elasticsearch.replicas, spec.database.replicas + 1, r.mode === 'external' ? r.replicas : 0);
     warnings.push(`scheduling.antiAffinity is 'required': the cluster needs at least ${needed} schedulable nodes, or pods stay Pending.`);
   }
+  if (!spec.elasticsearch.snapshots.storage.storageClass) {
+    warnings.push(
+      'elasticsearch.snapshots.storage.storageClass is not set: the cluster default StorageClass must support ReadWriteMany, ' +
+        'or the snapshot volume stays Pending and so does every Elasticsearch pod (they all mount it at path.repo).',
+    );
+  }
   warnings.push(...backupWarnings(spec));
   if (spec.loadBalancer.provider === 'ingress-nginx') {
     warnings.push('ingress-nginx was retired in March 2026 (no more releases or fixes); gateway-api (e.g. Envoy Gateway) is the maintained path.');

@@ -79,3 +79,9 @@ describe('backups in SUMMARY.md and at synth', () => {
     expect(s3).toContain('Binary store (S3): enable bucket versioning');
   });
 });
+
+test('a snapshot volume left on the default StorageClass is called out (it must be ReadWriteMany)', () => {
+  const warn = (storage: object) => architectureWarnings(environment('r', { elasticsearch: { snapshots: { storage } } }).spec).filter((w) => w.includes('must support ReadWriteMany'));
+  expect(warn({})).toEqual([expect.stringMatching(/^elasticsearch\.snapshots\.storage\.storageClass is not set/)]);
+  expect(warn({ storageClass: 'nfs' })).toEqual([]);
+});
