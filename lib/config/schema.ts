@@ -316,6 +316,14 @@ const database = z
       (d) => d.provider !== 'cloudnativepg' || d.backup.objectStore !== undefined,
       () => "is required with provider 'cloudnativepg': destinationPath (s3://bucket/path) of the base backups and WAL archive",
     ),
+  )
+  .refine(
+    ...rule<{ provider: string; backup: { objectStore?: unknown } }>(
+      ['provider', 'backup'],
+      ['backup', 'objectStore'],
+      (d) => d.provider === 'cloudnativepg' || d.backup.objectStore === undefined,
+      () => "is used only with provider 'cloudnativepg'; the statefulset provider writes its dumps to backup.storage",
+    ),
   );
 
 const loadBalancer = z

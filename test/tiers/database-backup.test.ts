@@ -55,6 +55,10 @@ describe('scheduled PostgreSQL dumps (statefulset provider)', () => {
     expect(allManifests(cnpg).filter((m) => m.kind === 'CronJob' && m.metadata.name.startsWith('postgresql'))).toEqual([]);
   });
 
+  test('an object store with the statefulset provider is refused rather than ignored', () => {
+    expect(() => environment('os', { database: { backup: { objectStore: { destinationPath: 's3://backups/pg' } } } })).toThrow(/database\.backup\.objectStore: is used only with provider 'cloudnativepg'/);
+  });
+
   test('a schedule that is not cron is refused', () => {
     expect(() => environment('bad', { database: { backup: { schedule: 'nightly' } } })).toThrow(/database\.backup\.schedule: must be a cron schedule of five fields/);
   });
