@@ -246,7 +246,6 @@ const cloudnativepg = z
   .strictObject({
     image: image('ghcr.io/cloudnative-pg/postgresql:15.14-system-trixie').describe("a CloudNativePG operand image with barman-cloud (the 'system' flavour)"),
     serverName: dnsLabel('server name').default('postgresql').describe('folder of this cluster in the object store; change it when recovering, so the new timeline never overwrites the old one'),
-    podMonitor: z.boolean().default(false).describe('let the operator create a PodMonitor (needs the Prometheus Operator CRDs)'),
     operator: controllerPeer.default({ namespace: 'cnpg-system', podLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } }).describe('where the operator runs: it reaches every instance on 8000 and 5432'),
     apiServer: z
       .strictObject({

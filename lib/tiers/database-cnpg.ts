@@ -20,6 +20,13 @@ export const CLOUDNATIVEPG_VERSION = '1.30.0';
 /** The Cluster's name: its Services are `<name>-rw`, `<name>-ro`, `<name>-r`, as with the StatefulSet provider. */
 export const CLUSTER_NAME = IDS.postgresCluster.instance;
 
+/**
+ * Where each instance exports its Prometheus metrics, for the monitoring tier's PodMonitor.
+ * Not `monitoring.enablePodMonitor`: deprecated in 1.30 (docs/src/monitoring.md), which asks for
+ * a PodMonitor of one's own selecting `cnpg.io/cluster`.
+ */
+export const CLOUDNATIVEPG_METRICS = { selector: { 'cnpg.io/cluster': CLUSTER_NAME }, portName: 'metrics', port: 9187 } as const;
+
 /** Port of the instance manager's status endpoint, which the operator polls. */
 const STATUS_PORT = 8000;
 
@@ -123,7 +130,6 @@ export class CloudNativePgDatabase extends Construct {
           retentionPolicy: `${db.backup.retentionDays}d`,
         },
         ...(Object.keys(store.serviceAccountAnnotations).length ? { serviceAccountTemplate: { metadata: { annotations: store.serviceAccountAnnotations } } } : {}),
-        monitoring: { enablePodMonitor: cn.podMonitor },
       },
     });
 

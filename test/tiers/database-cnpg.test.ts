@@ -1,6 +1,6 @@
 import { validateEnvironment } from '../../lib/config/load';
 import { renderPostgresqlConf } from '../../lib/render/postgres';
-import { cloudnativepgParameters } from '../../lib/tiers/database-cnpg';
+import { CLOUDNATIVEPG_METRICS, cloudnativepgParameters } from '../../lib/tiers/database-cnpg';
 import { crdProblems } from '../crd-validator';
 import { allManifests, cloudnativepgPodLabels, environment, find, matches, shippedEnvironments } from '../helpers';
 
@@ -103,6 +103,12 @@ describe('CloudNativePG provider', () => {
     const preferred = find(allManifests(cnpg('pref', {}, { scheduling: { antiAffinity: 'preferred', zoneSpread: 'required' } })), 'Cluster', 'postgresql');
     expect(preferred.spec.affinity.podAntiAffinityType).toBe('preferred');
     expect(preferred.spec.topologySpreadConstraints[0].whenUnsatisfiable).toBe('DoNotSchedule');
+  });
+
+  test('no deprecated operator-made PodMonitor; the metrics endpoint is published for the monitoring tier', () => {
+    expect(cluster.spec.monitoring).toBeUndefined();
+    expect(matches(CLOUDNATIVEPG_METRICS.selector, cloudnativepgPodLabels(cluster.metadata.name))).toBe(true);
+    expect(CLOUDNATIVEPG_METRICS.port).toBe(9187);
   });
 
   test('the ScheduledBackup runs at the environment schedule (the operator cron has seconds first)', () => {
