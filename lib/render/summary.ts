@@ -3,7 +3,7 @@
  * pull request without reading YAML.
  */
 import type { Environment } from '../config/schema';
-import { renderBackupTable } from './backups';
+import { renderBackupTable } from './backup-plan';
 import { Fingerprints, renderFingerprints } from './immutable';
 import { architectureWarnings } from './warnings';
 

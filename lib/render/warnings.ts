@@ -3,7 +3,7 @@
  * environment. Printed at every synth and written into SUMMARY.md: never hidden.
  */
 import type { EnvironmentSpec } from '../config/schema';
-import { backupWarnings } from './backups';
+import { backupWarnings } from './backup-plan';
 
 export function architectureWarnings(spec: EnvironmentSpec): string[] {
   const n = spec.nuxeo;

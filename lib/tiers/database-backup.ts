@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { EnvironmentSpec, Resources } from '../config/schema';
-import { renderPostgresBackupScript, renderPostgresRestoreScript } from '../render/backup';
+import { renderPostgresBackupScript, renderPostgresRestoreScript } from '../render/postgres-backup';
 import {
   checksum, configMapVolume, container, emptyDir, IDS, networkPolicy, podsOf, PORTS, RUN_AS, secretVolume, tierLabels, workloadLabels,
 } from './common';

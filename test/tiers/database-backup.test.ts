@@ -1,4 +1,4 @@
-import { renderPostgresBackupScript, renderPostgresRestoreScript } from '../../lib/render/backup';
+import { renderPostgresBackupScript, renderPostgresRestoreScript } from '../../lib/render/postgres-backup';
 import { allManifests, environment, find, shippedEnvironments } from '../helpers';
 
 describe('scheduled PostgreSQL dumps (statefulset provider)', () => {
