@@ -2,7 +2,10 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { EnvironmentSpec } from './config/schema';
 import { Database } from './tiers/database';
+import { PostgresBackup } from './tiers/database-backup';
+import { CloudNativePgDatabase } from './tiers/database-cnpg';
 import { Elasticsearch } from './tiers/elasticsearch';
+import { ElasticsearchSnapshots } from './tiers/elasticsearch-snapshots';
 import { LoadBalancer } from './tiers/load-balancer';
 import { Monitoring } from './tiers/monitoring';
 import { NamespaceTier } from './tiers/namespace';
@@ -34,7 +37,7 @@ export const TIER_FILES = {
  * wired through the names of the Services each tier publishes.
  */
 export class CompactArchitecture extends Construct {
-  public readonly database: Database;
+  public readonly database: Database | CloudNativePgDatabase;
   public readonly elasticsearch: Elasticsearch;
   public readonly redis: Redis;
   public readonly nuxeo: Nuxeo;
@@ -47,12 +50,17 @@ export class CompactArchitecture extends Construct {
 
     // Holds cluster-scoped objects: no chart namespace, which cdk8s would stamp on them too.
     new NamespaceTier(chart(TIER_FILES.namespace, false), 'tier', { spec });
-    this.database = new Database(chart(TIER_FILES.database), 'tier', { spec });
-    this.elasticsearch = new Elasticsearch(chart(TIER_FILES.elasticsearch), 'tier', { spec });
+    const databaseChart = chart(TIER_FILES.database);
+    this.database = spec.database.provider === 'cloudnativepg' ? new CloudNativePgDatabase(databaseChart, 'tier', { spec }) : new Database(databaseChart, 'tier', { spec });
+    // The operator backs up its Cluster itself (ScheduledBackup); the StatefulSets get dumps.
+    if (spec.database.provider === 'statefulset') new PostgresBackup(databaseChart, 'backup', { spec, host: this.database.readWriteHost });
+    const elasticsearchChart = chart(TIER_FILES.elasticsearch);
+    this.elasticsearch = new Elasticsearch(elasticsearchChart, 'tier', { spec });
+    new ElasticsearchSnapshots(elasticsearchChart, 'snapshots', { spec, url: this.elasticsearch.urls[0] });
     this.redis = new Redis(chart(TIER_FILES.redis), 'tier', { spec, nuxeoHeadlessService: Nuxeo.headlessServiceName });
     this.nuxeo = new Nuxeo(chart(TIER_FILES.nuxeo), 'tier', {
       spec,
-      database: { host: this.database.readWriteHost, port: this.database.port },
+      database: { host: this.database.readWriteHost, port: this.database.port, peers: this.database.clientPeers },
       elasticsearchUrls: this.elasticsearch.urls,
       redis: this.redis.endpoint,
       redisSidecar: this.redis.sidecar,

@@ -3,6 +3,7 @@
  * pull request without reading YAML.
  */
 import type { Environment } from '../config/schema';
+import { renderBackupTable } from './backup-plan';
 import { Fingerprints, renderFingerprints } from './immutable';
 import { renderSecretsChecklist, SecretNeed } from './secrets';
 import { architectureWarnings } from './warnings';
@@ -44,7 +45,9 @@ function mermaid(env: Environment): string {
       ? []
       : [`  nuxeo -->|Sentinel| redis[(Redis cluster x${s.redis.replicas}<br/>master/replicas + Sentinel)]`]),
     `  nuxeo -->|postgresql-rw| pg[(PostgreSQL primary)]`,
-    `  pg -->|streaming| pgr[(PostgreSQL replicas x${s.database.replicas})]`,
+    s.database.provider === 'cloudnativepg'
+      ? `  pg -->|streaming, failover by CloudNativePG| pgr[(PostgreSQL standbys x${s.database.replicas})]`
+      : `  pg -->|streaming| pgr[(PostgreSQL replicas x${s.database.replicas})]`,
     `  nuxeo -->|9200| es[(Elasticsearch x${s.elasticsearch.replicas})]`,
     `  nuxeo --> bin[(Binary store<br/>${s.nuxeo.binaries.type === 's3' ? 'S3' : 'ReadWriteMany volume'})]`,
   ];
@@ -61,7 +64,9 @@ export function renderSummary(env: Environment, facts: SummaryFacts): string {
       ? ['Redis (sidecar)', `${s.nuxeo.replicas} (1 master, ${s.nuxeo.replicas - 1} replica)`, `${s.redis.resources.limits.memory} (maxmemory ${s.redis.maxmemory})`, `${s.redis.storage.size} per node`, s.redis.image]
       : ['Redis (external + Sentinel)', `${s.redis.replicas} pods, quorum ${facts.sentinelQuorum}`, `${s.redis.resources.limits.memory} (maxmemory ${s.redis.maxmemory})`, `${s.redis.storage.size} per pod`, s.redis.image],
     ['Elasticsearch', `${s.elasticsearch.replicas} pods`, `${s.elasticsearch.resources.limits.memory} (heap ${facts.elasticsearchHeapMegabytes}Mi)`, `${s.elasticsearch.storage.size} per pod`, s.elasticsearch.image],
-    ['PostgreSQL', `1 primary + ${s.database.replicas} replica`, s.database.resources.limits.memory, `${s.database.storage.size} per pod`, s.database.image],
+    s.database.provider === 'cloudnativepg'
+      ? ['PostgreSQL (CloudNativePG)', `${1 + s.database.replicas} instances, automatic failover`, s.database.resources.limits.memory, `${s.database.storage.size} per instance`, s.database.cloudnativepg.image]
+      : ['PostgreSQL', `1 primary + ${s.database.replicas} replica`, s.database.resources.limits.memory, `${s.database.storage.size} per pod`, s.database.image],
   ];
   return `# Environment \`${env.name}\`
 
@@ -78,6 +83,11 @@ ${mermaid(env)}
 \`\`\`
 
 ${renderSecretsChecklist(s.namespace, facts.secrets)}
+
+## Backups
+
+${renderBackupTable(s)}
+
 ## Limits in force
 
 ${architectureWarnings(s).map((w) => `- ${w}`).join('\n')}

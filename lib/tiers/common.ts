@@ -43,6 +43,12 @@ export const IDS = {
   elasticsearch: { app: 'elasticsearch', instance: 'elasticsearch', component: 'search' },
   postgresPrimary: { app: 'postgresql', instance: 'postgresql-primary', component: 'database' },
   postgresReplica: { app: 'postgresql', instance: 'postgresql-replica', component: 'database' },
+  /** The StatefulSet provider's backup and restore jobs. */
+  postgresBackup: { app: 'postgresql', instance: 'postgresql-backup', component: 'backup' },
+  /** The Elasticsearch snapshot-policy registration jobs. */
+  elasticsearchSnapshots: { app: 'elasticsearch', instance: 'elasticsearch-snapshots', component: 'backup' },
+  /** The CloudNativePG Cluster's instances (its pods carry these labels through inheritedMetadata). */
+  postgresCluster: { app: 'postgresql', instance: 'postgresql', component: 'database' },
 } as const satisfies Record<string, WorkloadIdentity>;
 
 /** Stable DNS name of pod `ordinal` of a StatefulSet behind its headless Service. */

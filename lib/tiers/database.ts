@@ -4,7 +4,7 @@ import type { EnvironmentSpec } from '../config/schema';
 import { mebibytes } from '../config/quantity';
 import { renderPgHba, renderPostgresqlConf, renderPrimaryBootstrap, renderReplicaBootstrap } from '../render/postgres';
 import {
-  checksum, configMapVolume, container, emptyDir, execProbe, fieldEnv, IDS, networkPolicy, podHost, podsOf, PORTS,
+  checksum, configMapVolume, container, emptyDir, execProbe, fieldEnv, IDS, networkPolicy, Peer, podHost, podsOf, PORTS,
   RUN_AS, secretVolume, service, statefulWorkload, tierLabels, volumeClaimTemplate, WorkloadIdentity, workloadLabels,
 } from './common';
 import { METRICS, metricsIngress, postgresExporter } from './exporters';
@@ -30,6 +30,8 @@ export class Database extends Construct {
   public readonly readOnlyHost: string;
   public readonly port = PORTS.postgres;
   public readonly configMapName = 'postgresql';
+  /** Pods Nuxeo may open connections to: the primary, and the replicas (read-only Service, manual promotion). */
+  public readonly clientPeers: Peer[] = [podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)];
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -137,7 +139,7 @@ export class Database extends Construct {
     // Nuxeo writes to the primary; replicas stream from it. Replicas also take Nuxeo's connections
     // (the read-only Service, or a replica promoted by hand) and the other database pods' (a
     // promoted replica becomes the upstream of the rest).
-    networkPolicy(this, IDS.postgresPrimary, [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }, ...metricsIngress(spec, METRICS.postgres)], [], spec);
+    networkPolicy(this, IDS.postgresPrimary, [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.postgresReplica.instance), podsOf(IDS.postgresBackup.instance)], ports: [PORTS.postgres] }, ...metricsIngress(spec, METRICS.postgres)], [], spec);
     networkPolicy(
       this,
       IDS.postgresReplica,

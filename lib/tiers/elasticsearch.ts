@@ -15,6 +15,10 @@ export interface ElasticsearchProps {
 }
 
 const HOME = '/usr/share/elasticsearch';
+/** path.repo: where every node mounts the shared snapshot volume. */
+export const SNAPSHOT_PATH = `${HOME}/snapshots`;
+/** The ReadWriteMany claim holding the snapshot repository. */
+export const SNAPSHOT_CLAIM = 'elasticsearch-snapshots';
 
 /** JVM heap in MiB: the configured one, else half of the memory limit (Elastic's advice). */
 export function elasticsearchHeapMegabytes(spec: EnvironmentSpec): number {
@@ -45,6 +49,7 @@ export class Elasticsearch extends Construct {
       seedHosts: `${this.headlessServiceName}.${spec.namespace}.svc.${spec.clusterDomain}`,
       initialMasterNodes: this.podNames,
       allowMmap: es.sysctlInitContainer,
+      snapshotPath: SNAPSHOT_PATH,
     });
     new k8s.KubeConfigMap(this, 'config', { metadata: { name: wid.instance, labels: tierLabels(wid.app, wid.component) }, data: { 'elasticsearch.yml': yml } });
 
@@ -116,11 +121,15 @@ export class Elasticsearch extends Construct {
             { name: 'config', mountPath: `${HOME}/config` },
             { name: 'logs', mountPath: `${HOME}/logs` },
             { name: 'tmp', mountPath: '/tmp' },
+            { name: 'snapshots', mountPath: SNAPSHOT_PATH },
           ],
         }),
         ...elasticsearchExporter(spec, RUN_AS.elasticsearch),
       ],
-      volumes: [emptyDir('config', '64Mi'), emptyDir('logs', '512Mi'), emptyDir('tmp', '512Mi'), configMapVolume('elasticsearch-yml', wid.instance)],
+      volumes: [
+        emptyDir('config', '64Mi'), emptyDir('logs', '512Mi'), emptyDir('tmp', '512Mi'), configMapVolume('elasticsearch-yml', wid.instance),
+        { name: 'snapshots', persistentVolumeClaim: { claimName: SNAPSHOT_CLAIM } },
+      ],
       volumeClaimTemplates: [volumeClaimTemplate('data', es.storage)],
     });
 
@@ -128,7 +137,7 @@ export class Elasticsearch extends Construct {
       this,
       wid,
       [
-        { peers: [podsOf(IDS.nuxeo.instance)], ports: [PORTS.esHttp] },
+        { peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.elasticsearchSnapshots.instance)], ports: [PORTS.esHttp] },
         { peers: [podsOf(wid.instance)], ports: [PORTS.esHttp, PORTS.esTransport] },
         ...metricsIngress(spec, METRICS.elasticsearch),
       ],

@@ -3,9 +3,10 @@ import { Construct } from 'constructs';
 import { PodMonitor } from '../../imports/podmonitor-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
 import type { EnvironmentSpec } from '../config/schema';
-import { alertRules } from '../render/alerts';
+import { alertRules, alertSettingsOf } from '../render/alerts';
 import { renderDashboard } from '../render/dashboard';
 import { IDS, tierLabels } from './common';
+import { CLOUDNATIVEPG_METRICS } from './database-cnpg';
 import { METRICS } from './exporters';
 
 export interface MonitoringProps {
@@ -45,13 +46,14 @@ export class Monitoring extends Construct {
       });
     podMonitor('nuxeo', { 'app.kubernetes.io/instance': IDS.nuxeo.instance }, [METRICS.nuxeo.name, METRICS.proxy.name, ...(sidecar ? [METRICS.redis.name] : [])]);
     if (!sidecar) podMonitor('redis', { 'app.kubernetes.io/instance': IDS.redis.instance }, [METRICS.redis.name, METRICS.sentinel.name]);
-    podMonitor('postgresql', { 'app.kubernetes.io/name': IDS.postgresPrimary.app }, [METRICS.postgres.name]);
+    if (spec.database.provider === 'cloudnativepg') podMonitor('postgresql', CLOUDNATIVEPG_METRICS.selector, [CLOUDNATIVEPG_METRICS.portName]);
+    else podMonitor('postgresql', { 'app.kubernetes.io/name': IDS.postgresPrimary.app }, [METRICS.postgres.name]);
     podMonitor('elasticsearch', { 'app.kubernetes.io/instance': IDS.elasticsearch.instance }, [METRICS.elasticsearch.name]);
 
     new PrometheusRule(this, 'rules', {
       metadata: { name: 'nuxeo-compact', labels },
       spec: {
-        groups: alertRules({ namespace: spec.namespace, redis: { mode: spec.redis.mode, quorum: props.sentinelQuorum }, databaseReplicas: spec.database.replicas }).map((g) => ({
+        groups: alertRules(alertSettingsOf(spec, props.sentinelQuorum)).map((g) => ({
           name: g.name,
           rules: g.rules.map((r) => ({ ...r, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr), labels: { ...r.labels }, annotations: { ...r.annotations } })),
         })),

@@ -15,8 +15,11 @@ import type { RedisSidecar } from './redis';
 export interface NuxeoProps {
   /** The validated environment. */
   readonly spec: EnvironmentSpec;
-  /** Read-write host and port of the database. */
-  readonly database: { readonly host: string; readonly port: number };
+  /**
+   * Read-write host and port of the database, and the database pods Nuxeo may reach
+   * (`peers` defaults to the StatefulSet provider's primary and replicas).
+   */
+  readonly database: { readonly host: string; readonly port: number; readonly peers?: Peer[] };
   /** Elasticsearch client URLs. */
   readonly elasticsearchUrls: string[];
   /** How to reach Redis. */
@@ -286,7 +289,7 @@ export class Nuxeo extends Construct {
       ],
       [
         // Replicas too: the read-only Service, and a replica promoted by hand (README, manual recovery).
-        { peers: [podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] },
+        { peers: props.database.peers ?? [podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] },
         { peers: [podsOf(IDS.elasticsearch.instance)], ports: [PORTS.esHttp] },
         ...redisPeers,
         ...https,
