@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ContextProps, resolveContext } from './tiers/context';
 import { Database, DatabaseEndpoint, DatabaseProps } from './tiers/database';
+import { CloudNativePgDatabase, CloudNativePgDatabaseProps } from './tiers/database-cnpg';
 import { Elasticsearch, ElasticsearchProps, SearchEndpoint } from './tiers/elasticsearch';
 import { LoadBalancer, LoadBalancerProps } from './tiers/load-balancer';
 import { Monitoring } from './tiers/monitoring';
@@ -30,10 +31,11 @@ export interface CompactArchitectureProps {
   /** The load balancer in front of it (`host` is required). */
   readonly loadBalancer: Own<Omit<LoadBalancerProps, 'nuxeo'>>;
   /**
-   * In-cluster PostgreSQL, or a managed one (`managedDatabase(...)`), which replaces the tier.
-   * @default - in-cluster, the environment file's defaults
+   * In-cluster PostgreSQL (StatefulSets, or with `provider: 'cloudnativepg'` a CloudNativePG
+   * Cluster), or a managed one (`managedDatabase(...)`), which replaces the tier.
+   * @default - StatefulSets, the environment file's defaults
    */
-  readonly database?: Own<DatabaseProps> | DatabaseEndpoint;
+  readonly database?: Own<DatabaseProps> | Own<CloudNativePgDatabaseProps> | DatabaseEndpoint;
   /**
    * In-cluster Elasticsearch, or a managed one (`managedSearch(...)`).
    * @default - in-cluster, the environment file's defaults
@@ -58,7 +60,7 @@ function isEndpoint<E extends { connection: unknown }>(v: object | undefined): v
  */
 export class CompactArchitecture extends Construct {
   /** The in-cluster tiers (absent when a managed service replaces one). */
-  public readonly database?: Database;
+  public readonly database?: Database | CloudNativePgDatabase;
   public readonly elasticsearch?: Elasticsearch;
   public readonly redis?: Redis;
   public readonly nuxeo: Nuxeo;
@@ -71,7 +73,11 @@ export class CompactArchitecture extends Construct {
     const name = (tier: string) => (props.prefix ? `${props.prefix}-${tier}` : tier);
 
     const db = props.database;
-    if (!isEndpoint<DatabaseEndpoint>(db)) this.database = new Database(this, 'postgresql', { ...db, context, baseName: name('postgresql') });
+    if (db && !isEndpoint<DatabaseEndpoint>(db) && db.provider === 'cloudnativepg') {
+      this.database = new CloudNativePgDatabase(this, 'postgresql', { ...(db as Own<CloudNativePgDatabaseProps>), context, baseName: name('postgresql') });
+    } else if (!isEndpoint<DatabaseEndpoint>(db)) {
+      this.database = new Database(this, 'postgresql', { ...(db as Own<DatabaseProps> | undefined), context, baseName: name('postgresql') });
+    }
     const es = props.elasticsearch;
     if (!isEndpoint<SearchEndpoint>(es)) this.elasticsearch = new Elasticsearch(this, 'elasticsearch', { ...es, context, baseName: name('elasticsearch') });
     const redis = props.redis;

@@ -10,6 +10,8 @@ export { NamespaceTier } from './tiers/namespace';
 export type { NamespaceTierProps } from './tiers/namespace';
 export { Database, POSTGRES_PORT } from './tiers/database';
 export type { DatabaseEndpoint, DatabaseProps, DatabaseSecrets, DatabaseSettings } from './tiers/database';
+export { CloudNativePgDatabase } from './tiers/database-cnpg';
+export type { CloudNativePgDatabaseProps } from './tiers/database-cnpg';
 export { Elasticsearch, ELASTICSEARCH_PORTS } from './tiers/elasticsearch';
 export type { ElasticsearchProps, ElasticsearchSettings, SearchEndpoint } from './tiers/elasticsearch';
 export { Redis, REDIS_PORTS } from './tiers/redis';

@@ -77,6 +77,15 @@ describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name,
   });
 
   test('Nuxeo reaches the database through the Service of the primary', () => {
+    if (env.spec.database.provider === 'cloudnativepg') {
+      // The operator makes `<cluster>-rw` and points it at the current primary.
+      const cluster = find(manifests, 'Cluster', 'postgresql');
+      expect(conf.get('nuxeo.db.host')).toBe(`${cluster.metadata.name}-rw.${env.spec.namespace}.svc.cluster.local`);
+      expect(conf.get('nuxeo.db.port')).toBe('5432');
+      expect(conf.get('nuxeo.db.name')).toBe(cluster.spec.bootstrap.initdb.database);
+      expect(conf.get('nuxeo.db.user')).toBe(cluster.spec.bootstrap.initdb.owner);
+      return;
+    }
     const svc = serviceOfHost(manifests, conf.get('nuxeo.db.host')!)!;
     expect(svc.metadata.name).toBe('postgresql-rw');
     expect(servicePods(manifests, svc).map((w) => w.metadata.name)).toEqual(['postgresql-primary']);
@@ -88,8 +97,9 @@ describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name,
   test('all Nuxeo nodes\' connection pools fit in PostgreSQL\'s max_connections', () => {
     const pool = Number(conf.get('nuxeo.db.max-pool-size'));
     expect(Number(conf.get('nuxeo.vcs.max-pool-size'))).toBe(pool - 2);
-    const pgConf = find(manifests, 'ConfigMap', 'postgresql').data!['postgresql.conf'];
-    const maxConnections = Number(/^max_connections = (\d+)$/m.exec(pgConf)![1]);
+    const maxConnections = env.spec.database.provider === 'cloudnativepg'
+      ? Number(find(manifests, 'Cluster', 'postgresql').spec.postgresql.parameters.max_connections)
+      : Number(/^max_connections = (\d+)$/m.exec(find(manifests, 'ConfigMap', 'postgresql').data!['postgresql.conf'])![1]);
     const nodes = find(manifests, 'StatefulSet', 'nuxeo').spec.replicas;
     expect(nodes * pool + RESERVED_CONNECTIONS).toBeLessThanOrEqual(maxConnections);
   });

@@ -92,6 +92,36 @@ export function workloads(manifests: Manifest[]): Manifest[] {
   return manifests.filter((m) => WORKLOAD_KINDS.includes(m.kind));
 }
 
+/**
+ * Workloads and CronJobs, each CronJob shaped like a workload (`spec.template` = its job's pod
+ * template): every pod the manifests can start, for the checks all pods must pass.
+ */
+export function podTemplates(manifests: Manifest[]): Manifest[] {
+  const jobs = manifests.filter((m) => m.kind === 'CronJob').map((c) => ({ ...c, spec: { template: c.spec.jobTemplate.spec.template } }));
+  return [...workloads(manifests), ...jobs];
+}
+
+/** Labels CloudNativePG puts on every instance pod of a Cluster (docs/src/labels_annotations.md, v1.30). */
+export function cloudnativepgPodLabels(cluster: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/component': 'database',
+    'app.kubernetes.io/instance': cluster,
+    'app.kubernetes.io/managed-by': 'cloudnative-pg',
+    'app.kubernetes.io/name': 'postgresql',
+    'cnpg.io/cluster': cluster,
+  };
+}
+
+/**
+ * Pods an operator creates from our custom resources (CloudNativePG instances), with the labels
+ * they will carry: the operator's own, overridden by the Cluster's inheritedMetadata labels.
+ */
+export function operatorPods(manifests: Manifest[]): { id: string; labels: Record<string, string> }[] {
+  return manifests
+    .filter((m) => m.apiVersion === 'postgresql.cnpg.io/v1' && m.kind === 'Cluster')
+    .map((c) => ({ id: `Cluster/${c.metadata.name}`, labels: { ...cloudnativepgPodLabels(c.metadata.name), ...c.spec.inheritedMetadata?.labels } }));
+}
+
 export function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }

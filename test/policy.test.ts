@@ -5,14 +5,15 @@
  * Each violation names the object, the container where there is one, and the rule with its tool ids.
  */
 import { contains, strictlyContains } from '../lib/config/cidr';
-import { CONTROLLER_DEFAULTS, PRIVATE_RANGES } from '../lib/config/schema';
-import { allContainers, allManifests, cloudEnvironments, environmentMatrix, Manifest, matches, workloads } from './helpers';
+import { CONTROLLER_DEFAULTS, Environment, PRIVATE_RANGES } from '../lib/config/schema';
+import { allContainers, allManifests, cloudEnvironments, environmentMatrix, Manifest, matches, operatorPods, podTemplates, workloads } from './helpers';
 
 const SENSITIVE = /password|token|secret|bearer/i;
 const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
-const STABLE_APIS = ['v1', 'apps/v1', 'policy/v1', 'networking.k8s.io/v1', 'scheduling.k8s.io/v1', 'gateway.networking.k8s.io/v1', 'monitoring.coreos.com/v1'];
+// postgresql.cnpg.io/v1: CloudNativePG's API, stable (v1) since the operator's 1.0.
+const STABLE_APIS = ['v1', 'apps/v1', 'policy/v1', 'networking.k8s.io/v1', 'scheduling.k8s.io/v1', 'gateway.networking.k8s.io/v1', 'monitoring.coreos.com/v1', 'postgresql.cnpg.io/v1', 'batch/v1'];
 
-type Check = (manifests: Manifest[], report: (object: string, rule: string) => void) => void;
+type Check = (manifests: Manifest[], report: (object: string, rule: string) => void, env: Environment) => void;
 
 const id = (m: Manifest) => `${m.kind}/${m.metadata.name}`;
 
@@ -22,7 +23,7 @@ function probeTarget(p: any): string {
 
 const checks: Record<string, Check> = {
   'A. security context of every container and pod'(manifests, report) {
-    for (const w of workloads(manifests)) {
+    for (const w of podTemplates(manifests)) {
       const pod = w.spec.template.spec;
       const psc = pod.securityContext ?? {};
       if (psc.runAsNonRoot !== true) report(id(w), 'pod runAsNonRoot: true [PSS runAsNonRoot, kube-linter run-as-non-root, Polaris runAsRootAllowed]');
@@ -57,7 +58,7 @@ const checks: Record<string, Check> = {
   },
 
   'B. resources of every container'(manifests, report) {
-    for (const w of workloads(manifests)) {
+    for (const w of podTemplates(manifests)) {
       for (const c of allContainers(w.spec.template.spec)) {
         const r = c.resources ?? {};
         for (const kind of ['requests', 'limits']) {
@@ -121,46 +122,60 @@ const checks: Record<string, Check> = {
     }
     const replicas = (name: string) => manifests.find((m) => m.kind === 'StatefulSet' && m.metadata.name === name)?.spec.replicas ?? 0;
     if (replicas('elasticsearch') < 3) report('StatefulSet/elasticsearch', '>= 3 master-eligible nodes [quorum]');
-    if (replicas('postgresql-primary') + replicas('postgresql-replica') < 2) report('StatefulSet/postgresql-*', '>= 2 database instances [seed]');
+    const cnpgInstances = manifests.find((m) => m.kind === 'Cluster')?.spec.instances ?? 0;
+    if (replicas('postgresql-primary') + replicas('postgresql-replica') + cnpgInstances < 2) report('StatefulSet/postgresql-*', '>= 2 database instances [seed]');
     if (replicas('redis') && replicas('redis') < 3) report('StatefulSet/redis', '>= 3 Sentinels on distinct nodes [Sentinel majority]');
   },
 
-  'E. network policies'(manifests, report) {
+  'E. network policies'(manifests, report, env) {
     const policies = manifests.filter((m) => m.kind === 'NetworkPolicy');
-    for (const w of workloads(manifests)) {
+    const pods = [
+      ...podTemplates(manifests).map((w) => ({ id: id(w), labels: w.spec.template.metadata.labels as Record<string, string>, listens: allContainers(w.spec.template.spec).some((c) => c.ports?.length) })),
+      ...operatorPods(manifests).map((p) => ({ ...p, listens: true })),
+    ];
+    for (const w of pods) {
       {
-        const labels = w.spec.template.metadata.labels;
+        const labels = w.labels;
         const selecting = policies.filter((p) => matches(p.spec.podSelector.matchLabels ?? {}, labels));
         for (const dir of ['Ingress', 'Egress']) {
-          if (!selecting.some((p) => p.spec.policyTypes.includes(dir))) report(id(w), `selected by a NetworkPolicy for ${dir} [kube-score pod-networkpolicy]`);
+          if (!selecting.some((p) => p.spec.policyTypes.includes(dir))) report(w.id, `selected by a NetworkPolicy for ${dir} [kube-score pod-networkpolicy]`);
         }
         const own = selecting.filter((p) => Object.keys(p.spec.podSelector.matchLabels ?? {}).length === 1);
-        if (own.length !== 1) report(id(w), `exactly one policy of its own with a single-label podSelector, found ${own.length} [Polaris missingNetworkPolicy]`);
+        if (own.length !== 1) report(w.id, `exactly one policy of its own with a single-label podSelector, found ${own.length} [Polaris missingNetworkPolicy]`);
         for (const p of own) {
-          if (!p.spec.ingress?.length || !p.spec.egress?.length) report(id(p), 'non-empty ingress and egress [Polaris missingNetworkPolicy]');
+          // A pod with no port (a backup job) gets no ingress rule at all: everything in stays denied.
+          if ((w.listens && !p.spec.ingress?.length) || !p.spec.egress?.length) report(id(p), 'non-empty ingress and egress [Polaris missingNetworkPolicy]');
           if (!(p.spec.policyTypes.includes('Ingress') && p.spec.policyTypes.includes('Egress'))) report(id(p), 'policyTypes Ingress and Egress [Polaris missingNetworkPolicy]');
         }
       }
     }
     for (const p of policies) {
       const sel = p.spec.podSelector.matchLabels ?? {};
-      if (Object.keys(sel).length && !workloads(manifests).some((w) => matches(sel, w.spec.template.metadata.labels))) report(id(p), 'selects at least one pod [kube-score networkpolicy-targets-pod]');
+      if (Object.keys(sel).length && !pods.some((w) => matches(sel, w.labels))) report(id(p), 'selects at least one pod [kube-score networkpolicy-targets-pod]');
     }
     if (!policies.some((p) => Object.keys(p.spec.podSelector).length === 0 && p.spec.policyTypes.length === 2 && !p.spec.ingress && !p.spec.egress)) {
       report('NetworkPolicy/default-deny-all', 'namespace default deny for both directions');
     }
     // Least privilege for egress: every rule names its destinations and ports; nothing reaches the
     // private ranges by address; DNS goes to the DNS pods only; only Nuxeo leaves the cluster.
+    // CloudNativePG instances also leave the cluster, for the object store (WAL archive, base
+    // backups), and reach the API server by address: its endpoints are cluster-specific and
+    // private, so that one rule (only database.cloudnativepg.apiServer's ports) has no exceptions.
+    const cnpg = env.spec.database.provider === 'cloudnativepg' ? env.spec.database.cloudnativepg.apiServer : undefined;
     for (const p of policies) {
-      const isNuxeo = p.spec.podSelector.matchLabels?.['app.kubernetes.io/instance'] === 'nuxeo';
+      const instance = p.spec.podSelector.matchLabels?.['app.kubernetes.io/instance'];
+      const isNuxeo = instance === 'nuxeo';
+      const isCnpg = cnpg !== undefined && instance === 'postgresql';
       for (const rule of p.spec.egress ?? []) {
         const ports = (rule.ports ?? []).map((pp: any) => pp.port);
+        const apiServerRule = cnpg !== undefined && isCnpg && ports.length === cnpg.ports.length && ports.every((port: number) => cnpg.ports.includes(port)) && (rule.to ?? []).every((peer: any) => cnpg.cidrs.includes(peer.ipBlock?.cidr));
+        if (apiServerRule) continue;
         if (!rule.to?.length) report(id(p), `egress to ports ${ports.join(',') || 'all'} names its destinations (no rule open to every address)`);
         if (!ports.length) report(id(p), 'egress rule names its ports');
         for (const peer of rule.to ?? []) {
           const block = peer.ipBlock;
           if (!block) continue;
-          if (!isNuxeo && !ports.every((port: number) => port === 53)) report(id(p), `no address-block egress (${block.cidr}) outside Nuxeo, but node-local DNS`);
+          if (!isNuxeo && !isCnpg && !ports.every((port: number) => port === 53)) report(id(p), `no address-block egress (${block.cidr}) outside Nuxeo and CloudNativePG instances, but node-local DNS`);
           if (ports.includes(53) && !/\/32$/.test(block.cidr)) report(id(p), `DNS egress to ${block.cidr}: only the DNS pods or a node-local address`);
           if (/\/0$/.test(block.cidr)) {
             const missing = PRIVATE_RANGES.filter((r) => strictlyContains(block.cidr, r) && !(block.except ?? []).includes(r));
@@ -172,7 +187,7 @@ const checks: Record<string, Check> = {
   },
 
   'F. images'(manifests, report) {
-    for (const w of workloads(manifests)) {
+    for (const w of podTemplates(manifests)) {
       for (const c of allContainers(w.spec.template.spec)) {
         const digest = /@sha256:[a-f0-9]{64}$/.test(c.image);
         const tag = /:([^/:@]+)$/.exec(c.image)?.[1];
@@ -266,7 +281,7 @@ describe.each(environmentMatrix().map((e) => [e.name, e] as const))('environment
   const manifests = allManifests(env);
   test.each(Object.keys(checks))('%s', (name) => {
     const violations: string[] = [];
-    checks[name](manifests, (object, rule) => violations.push(`${object}: ${rule}`));
+    checks[name](manifests, (object, rule) => violations.push(`${object}: ${rule}`), env);
     expect(violations).toEqual([]);
   });
 });
@@ -306,7 +321,7 @@ describe.each(cloudEnvironments().map((e) => [e.name, e] as const))('cloud envir
   const manifests = allManifests(env);
   test.each(Object.keys(checks))('%s', (name) => {
     const violations: string[] = [];
-    checks[name](manifests, (object, rule) => violations.push(`${object}: ${rule}`));
+    checks[name](manifests, (object, rule) => violations.push(`${object}: ${rule}`), env);
     expect(violations).toEqual([]);
   });
 });
@@ -314,7 +329,11 @@ describe.each(cloudEnvironments().map((e) => [e.name, e] as const))('cloud envir
 describe.each([...environmentMatrix(), ...cloudEnvironments()].map((e) => [e.name, e] as const))('network paths of %s', (_name, env) => {
   const manifests = allManifests(env);
   const ns = env.spec.namespace;
-  const pod = (instance: string): Endpoint => ({ labels: workloads(manifests).find((w) => w.metadata.name === instance)!.spec.template.metadata.labels, namespace: ns, ip: POD_IP });
+  const operatorPod = operatorPods(manifests)[0];
+  const pod = (instance: string): Endpoint => ({ labels: podTemplates(manifests).find((w) => w.metadata.name === instance)!.spec.template.metadata.labels, namespace: ns, ip: POD_IP });
+  // With CloudNativePG, primary and replicas are the Cluster's instances, whichever holds the role now.
+  const dbPod = (role: 'primary' | 'replica'): Endpoint => (operatorPod ? { labels: operatorPod.labels, namespace: ns, ip: POD_IP } : pod(`postgresql-${role}`));
+  const cnpgOperator = (namespace: string): Endpoint => ({ labels: env.spec.database.cloudnativepg.operator.podLabels, namespace, ip: '10.20.0.7' });
   const lb = env.spec.loadBalancer;
   const controller: Endpoint = lb.provider === 'service'
     ? outside('198.51.100.20')
@@ -332,11 +351,11 @@ describe.each([...environmentMatrix(), ...cloudEnvironments()].map((e) => [e.nam
   test('the architecture\'s connections are open', () => {
     const paths: [string, any, any, number][] = [
       ['load balancer -> proxies', controller, pod('nuxeo'), 8000],
-      ['Nuxeo -> PostgreSQL primary', pod('nuxeo'), pod('postgresql-primary'), 5432],
+      ['Nuxeo -> PostgreSQL primary', pod('nuxeo'), dbPod('primary'), 5432],
       ['Nuxeo -> Elasticsearch', pod('nuxeo'), pod('elasticsearch'), 9200],
       ['Elasticsearch <-> Elasticsearch transport', pod('elasticsearch'), pod('elasticsearch'), 9300],
-      ['PostgreSQL replica -> primary', pod('postgresql-replica'), pod('postgresql-primary'), 5432],
-      ['Nuxeo -> PostgreSQL replicas (read-only Service, manual promotion)', pod('nuxeo'), pod('postgresql-replica'), 5432],
+      ['PostgreSQL replica -> primary', dbPod('replica'), dbPod('primary'), 5432],
+      ['Nuxeo -> PostgreSQL replicas (read-only Service, manual promotion)', pod('nuxeo'), dbPod('replica'), 5432],
       ...(external
         ? ([
           ['Nuxeo -> Redis', pod('nuxeo'), pod('redis'), 6379],
@@ -358,6 +377,13 @@ describe.each([...environmentMatrix(), ...cloudEnvironments()].map((e) => [e.nam
           ['Nuxeo -> GKE metadata server (Calico)', pod('nuxeo'), outside('169.254.169.252'), 988],
         ] as [string, any, any, number][])
         : []),
+      ...(operatorPod ? [] : ([['PostgreSQL backup job -> primary', pod('postgresql-backup'), dbPod('primary'), 5432]] as [string, any, any, number][])),
+      ...(operatorPod
+        ? ([
+          ['CloudNativePG operator -> instance status', cnpgOperator(env.spec.database.cloudnativepg.operator.namespace), dbPod('primary'), 8000],
+          ['CloudNativePG instance -> instance status', dbPod('replica'), dbPod('primary'), 8000],
+        ] as [string, any, any, number][])
+        : []),
     ];
     expect(paths.filter(([, a, b, port]) => !allowed(manifests, a, b, port)).map(([name]) => name)).toEqual([]);
   });
@@ -371,11 +397,11 @@ describe.each([...environmentMatrix(), ...cloudEnvironments()].map((e) => [e.nam
   test('everything else is closed', () => {
     const closed: [string, any, any, number][] = [
       ['load balancer -> Nuxeo port, bypassing the proxy', controller, pod('nuxeo'), 8080],
-      ['Elasticsearch -> PostgreSQL', pod('elasticsearch'), pod('postgresql-primary'), 5432],
-      ['PostgreSQL -> Elasticsearch', pod('postgresql-primary'), pod('elasticsearch'), 9200],
-      ['Redis/Elasticsearch -> PostgreSQL replicas', pod('elasticsearch'), pod('postgresql-replica'), 5432],
+      ['Elasticsearch -> PostgreSQL', pod('elasticsearch'), dbPod('primary'), 5432],
+      ['PostgreSQL -> Elasticsearch', dbPod('primary'), pod('elasticsearch'), 9200],
+      ['Redis/Elasticsearch -> PostgreSQL replicas', pod('elasticsearch'), dbPod('replica'), 5432],
       ['Nuxeo -> Elasticsearch transport', pod('nuxeo'), pod('elasticsearch'), 9300],
-      ['another namespace -> PostgreSQL', { labels: pod('nuxeo').labels, namespace: 'intruder' }, pod('postgresql-primary'), 5432],
+      ['another namespace -> PostgreSQL', { labels: pod('nuxeo').labels, namespace: 'intruder' }, dbPod('primary'), 5432],
       ...(external ? ([['Elasticsearch -> Redis', pod('elasticsearch'), pod('redis'), 6379]] as [string, any, any, number][]) : []),
       ...pods.flatMap((p) => [
         [`${p} -> a public DNS server`, pod(p), outside('8.8.8.8'), 53],
@@ -389,6 +415,11 @@ describe.each([...environmentMatrix(), ...cloudEnvironments()].map((e) => [e.nam
         ...(p === 'nuxeo' && internet ? [] : [[`${p} -> the internet on 443`, pod(p), outside(s3Address), 443]]),
         ...(p === 'nuxeo' && s3 && identity === 'eks-pod-identity' ? [] : [[`${p} -> EKS Pod Identity Agent`, pod(p), outside('169.254.170.23'), 80]]),
       ] as [string, any, any, number][]),
+      ...(operatorPod ? [] : ([
+        ['PostgreSQL backup job -> Elasticsearch', pod('postgresql-backup'), pod('elasticsearch'), 9200],
+        ['Nuxeo -> PostgreSQL backup job', pod('nuxeo'), pod('postgresql-backup'), 5432],
+      ] as [string, any, any, number][])),
+      ...(operatorPod ? ([['another namespace -> CloudNativePG status', cnpgOperator('intruder'), dbPod('primary'), 8000]] as [string, any, any, number][]) : []),
     ];
     expect(closed.filter(([, a, b, port]) => allowed(manifests, a, b, port)).map(([name]) => name)).toEqual([]);
   });

@@ -45,8 +45,8 @@ describe('npm run synth', () => {
   test('synthesizes every environment into dist/<env>/ and states the limits as warnings', () => {
     const r = run([], work);
     expect(r.code).toBe(0);
-    expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(['external-redis', 'sidecar-redis']);
-    expect(r.err.filter((l) => l.includes('Chronicle Queue is not distributed'))).toHaveLength(2);
+    expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(['cloudnativepg', 'external-redis', 'sidecar-redis']);
+    expect(r.err.filter((l) => l.includes('Chronicle Queue is not distributed'))).toHaveLength(3);
     expect(r.err.some((l) => l.startsWith('warning: sidecar-redis: WorkManager queues are bounded by Redis memory: maxmemory 384Mi'))).toBe(true);
     // The Secrets to create, with placeholders: never a value.
     expect(r.out).toContain("  kubectl -n nuxeo-sidecar create secret generic nuxeo-redis --from-literal=password='<password>'");
@@ -131,7 +131,7 @@ describe('npm run synth', () => {
     fs.mkdirSync(path.join(work, 'dist', 'hand-made'));
     fs.rmSync(path.join(work, 'environments', 'external-redis.yaml'));
     expect(run([], work).code).toBe(0);
-    expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(['hand-made', 'sidecar-redis']);
+    expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(['cloudnativepg', 'hand-made', 'sidecar-redis']);
   });
 
   test('usage errors are reported without a stack trace', () => {

@@ -376,6 +376,90 @@ export function majority(n: number): number {
   return Math.floor(n / 2) + 1;
 }
 
+const controllerPeer = z.strictObject({
+  namespace: dnsLabel('namespace'),
+  podLabels: z.record(z.string(), z.string()),
+});
+
+/** A Kubernetes CronJob schedule (five fields). */
+const cronSchedule = (byDefault: string) =>
+  z.string().regex(/^\S+( \S+){4}$/, { message: "must be a cron schedule of five fields (minute hour day month weekday), e.g. '0 2 * * *'" }).default(byDefault);
+
+const elasticsearchSnapshots = z
+  .strictObject({
+    schedule: z
+      .string()
+      .regex(/^\S+( \S+){5,6}$/, { message: "must be an Elasticsearch cron expression, seconds first, e.g. '0 30 1 * * ?' (01:30 every day)" })
+      .default('0 30 1 * * ?')
+      .describe('snapshot lifecycle (SLM) schedule, Elasticsearch cron syntax with seconds first'),
+    expireAfter: z.string().regex(/^[0-9]+[dh]$/, { message: "must be a duration in hours or days such as '30d'" }).default('30d').describe('SLM retention: snapshots older than this are deleted ...'),
+    minCount: z.number().int().min(1).default(5).describe('... but at least this many are kept'),
+    maxCount: z.number().int().min(1).default(50).describe('at most this many are kept'),
+    storage: volume('50Gi').describe('the shared-filesystem snapshot repository: one ReadWriteMany volume mounted in every node at path.repo'),
+  })
+  .prefault({})
+  .refine(...rule<{ minCount: number; maxCount: number }>(['minCount', 'maxCount'], ['minCount'], (s) => s.minCount <= s.maxCount, (s) => `${s.minCount} is above maxCount ${s.maxCount}`));
+
+const objectStore = z
+  .strictObject({
+    destinationPath: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]+[a-z0-9](\/.*)?$/, { message: 'must be an S3 URL such as s3://bucket/path' }),
+    endpointURL: z.string().regex(/^https?:\/\/[^\s/]+\/?$/, { message: 'must be an http(s) URL such as https://minio.example.com:9000' }).optional().describe('S3-compatible endpoint (MinIO, Ceph ...); omitted = AWS S3'),
+    credentialsSecret: z
+      .strictObject({
+        name: dnsLabel('secret name'),
+        accessKeyIdKey: z.string().default('access-key-id'),
+        secretAccessKeyKey: z.string().default('secret-access-key'),
+        regionKey: z.string().optional().describe('key holding the region, if the store needs one'),
+      })
+      .optional()
+      .describe('static keys; omit to use the pod identity (IRSA, workload identity) given by serviceAccountAnnotations'),
+    serviceAccountAnnotations: z.record(z.string(), z.string()).default({}).describe('annotations of the database pods\' ServiceAccount, e.g. eks.amazonaws.com/role-arn'),
+  });
+
+const databaseBackup = z
+  .strictObject({
+    schedule: cronSchedule('0 2 * * *').describe('when backups run (UTC): the dump CronJob, or the ScheduledBackup with cloudnativepg'),
+    retentionDays: z.number().int().min(1).default(7).describe('backups older than this are deleted (dumps; CloudNativePG retentionPolicy)'),
+    storage: volume('50Gi').describe('statefulset provider: the volume receiving the dumps'),
+    objectStore: objectStore.optional().describe('cloudnativepg provider: where base backups and the WAL archive go (required there)'),
+  })
+  .prefault({});
+
+const cloudnativepg = z
+  .strictObject({
+    image: image('ghcr.io/cloudnative-pg/postgresql:15.14-system-trixie').describe("a CloudNativePG operand image with barman-cloud (the 'system' flavour)"),
+    serverName: dnsLabel('server name').default('postgresql').describe('folder of this cluster in the object store; change it when recovering, so the new timeline never overwrites the old one'),
+    operator: controllerPeer.default({ namespace: 'cnpg-system', podLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } }).describe('where the operator runs: it reaches every instance on 8000 and 5432'),
+    apiServer: z
+      .strictObject({
+        cidrs: z.array(z.string().min(1)).min(1).default(['0.0.0.0/0']).describe('narrow to the API server endpoints'),
+        ports: z.array(z.number().int().min(1).max(65535)).min(1).default([443, 6443]),
+      })
+      .prefault({})
+      .describe('instances talk to the Kubernetes API (leader lease, status): egress allowed to these addresses'),
+    recovery: z
+      .strictObject({
+        serverName: dnsLabel('server name').describe('serverName of the cluster to recover (its folder in the object store)'),
+        destinationPath: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]+[a-z0-9](\/.*)?$/, { message: 'must be an S3 URL such as s3://bucket/path' }).optional().describe('default: backup.objectStore.destinationPath'),
+        targetTime: z
+          .string()
+          .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$/, { message: "must be a timestamp with its zone, e.g. '2026-11-20T08:00:00Z'" })
+          .optional()
+          .describe('point in time to recover to; omitted = the end of the archived WAL'),
+      })
+      .optional()
+      .describe('bootstrap a NEW cluster from the object store (point-in-time recovery); see the README runbook'),
+  })
+  .prefault({})
+  .refine(
+    ...rule<{ serverName: string; recovery?: { serverName: string } }>(
+      ['serverName', 'recovery'],
+      ['serverName'],
+      (c) => c.recovery === undefined || c.recovery.serverName !== c.serverName,
+      (c) => `must differ from recovery.serverName (${c.serverName}): the recovered cluster archives to a new folder, the old backups stay intact`,
+    ),
+  );
+
 const elasticsearch = z
   .strictObject({
     image: image(DEFAULT_IMAGES.elasticsearch),
@@ -394,6 +478,7 @@ const elasticsearch = z
       })
       .optional()
       .describe('a managed Elasticsearch (Elastic Cloud, Amazon OpenSearch) instead of the in-cluster tier: nothing of this tier is generated'),
+    snapshots: elasticsearchSnapshots,
     ...podSettings(),
   })
   .prefault({})
@@ -408,10 +493,39 @@ const database = z
     name: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' }).default('nuxeo'),
     user: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' }).default('nuxeo'),
     maxConnections: z.number().int().min(20).default(200),
+    provider: z
+      .enum(['statefulset', 'cloudnativepg'], { message: "must be 'statefulset' (PostgreSQL StatefulSets, manual failover) or 'cloudnativepg' (a CloudNativePG Cluster, automatic failover)" })
+      .default('statefulset'),
+    backup: databaseBackup,
+    cloudnativepg,
     managed: managedEndpoint('PostgreSQL (Amazon RDS, Cloud SQL, Azure Database; Nuxeo uses database.name, database.user and secrets.databasePassword)', 5432),
     ...podSettings(),
   })
-  .prefault({});
+  .prefault({})
+  .refine(
+    ...rule<{ provider: string; backup: { objectStore?: unknown } }>(
+      ['provider', 'backup'],
+      ['backup', 'objectStore'],
+      (d) => d.provider !== 'cloudnativepg' || d.backup.objectStore !== undefined,
+      () => "is required with provider 'cloudnativepg': destinationPath (s3://bucket/path) of the base backups and WAL archive",
+    ),
+  )
+  .refine(
+    ...rule<{ provider: string; backup: { objectStore?: unknown } }>(
+      ['provider', 'backup'],
+      ['backup', 'objectStore'],
+      (d) => d.provider === 'cloudnativepg' || d.backup.objectStore === undefined,
+      () => "is used only with provider 'cloudnativepg'; the statefulset provider writes its dumps to backup.storage",
+    ),
+  )
+  .refine(
+    ...rule<{ provider: string; managed?: unknown }>(
+      ['provider', 'managed'],
+      ['managed'],
+      (d) => d.managed === undefined || d.provider === 'statefulset',
+      (d) => `replaces the in-cluster PostgreSQL, which provider '${d.provider}' would run: keep one (remove database.provider)`,
+    ),
+  );
 
 /** Address blocks internet egress never reaches: private, carrier-grade NAT, link-local, unique-local. */
 export const PRIVATE_RANGES = ['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7', 'fe80::/10'];
@@ -443,11 +557,6 @@ const network = z
       .describe('cloud identity Nuxeo uses for S3 instead of keys; opens the egress it needs (see README)'),
   })
   .prefault({});
-
-const controllerPeer = z.strictObject({
-  namespace: dnsLabel('namespace'),
-  podLabels: z.record(z.string(), z.string()),
-});
 
 /** API-server bound of `sessionAffinityConfig.clientIP.timeoutSeconds`. */
 const MAX_CLIENT_IP_SECONDS = 86400;
@@ -589,6 +698,14 @@ export const environmentSchema = z
     ),
   )
   .refine(...rule<IdentityFields>(['nuxeo', 'network'], ['network', 'podIdentity'], (env) => podIdentityProblem(env) === undefined, (env) => podIdentityProblem(env)!))
+  .refine(
+    ...rule<{ database: { provider: string }; secrets: { databasePassword: { key: string } } }>(
+      ['database', 'secrets'],
+      ['secrets', 'databasePassword', 'key'],
+      (env) => env.database.provider !== 'cloudnativepg' || env.secrets.databasePassword.key === 'password',
+      () => "must be 'password' with database.provider 'cloudnativepg': CloudNativePG reads the Nuxeo role from a kubernetes.io/basic-auth Secret (keys username and password)",
+    ),
+  )
   .refine(
     ...rule<{ redis: { mode: string; managed?: unknown } }>(
       ['redis'],

@@ -42,7 +42,9 @@ export function architectureProps(spec: EnvironmentSpec, priorityClassName: stri
     loadBalancer: lb,
     database: db.managed
       ? managedDatabase({ ...db.managed, database: db.name, user: db.user, password: s.databasePassword })
-      : { ...inCluster(db), secrets: { appPassword: s.databasePassword, superuserPassword: s.databaseSuperuserPassword, replicationPassword: s.databaseReplicationPassword } },
+      : db.provider === 'cloudnativepg'
+        ? { ...inCluster(db), appPassword: s.databasePassword, internetEgress: spec.network.internetEgress }
+        : { ...inCluster(db), secrets: { appPassword: s.databasePassword, superuserPassword: s.databaseSuperuserPassword, replicationPassword: s.databaseReplicationPassword } },
     elasticsearch: es.managed
       ? managedSearch({ ...es.managed, clusterName: es.clusterName, indexReplicas: es.indexReplicas, ...(es.managed.user ? { credentials: { user: es.managed.user, password: s.elasticsearchPassword } } : {}) })
       : inCluster(es),

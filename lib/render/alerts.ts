@@ -21,6 +21,7 @@
  *   kubelet_volume_stats_*: the kubelet (scraped by the usual kube-prometheus setup)
  * - Label names namespace, pod, container: prometheus-operator's PodMonitor target labels.
  */
+import type { EnvironmentSpec } from '../config/schema';
 
 export interface AlertSettings {
   readonly namespace: string;
@@ -32,6 +33,20 @@ export interface AlertSettings {
    * @default - every tier in the cluster
    */
   readonly managed?: { readonly database?: boolean; readonly elasticsearch?: boolean; readonly redis?: boolean };
+  /**
+   * Who runs PostgreSQL: our StatefulSets (postgres_exporter metrics) or CloudNativePG (its
+   * instance manager's own `cnpg_*` metrics).
+   * @default 'statefulset'
+   */
+  readonly databaseProvider?: 'statefulset' | 'cloudnativepg';
+}
+
+/** The settings of an environment's alerts. */
+export function alertSettingsOf(spec: EnvironmentSpec, sentinelQuorum: number | undefined): AlertSettings {
+  return {
+    namespace: spec.namespace, redis: { mode: spec.redis.mode, quorum: sentinelQuorum }, databaseReplicas: spec.database.replicas, databaseProvider: spec.database.provider,
+    managed: { database: !!spec.database.managed, elasticsearch: !!spec.elasticsearch.managed, redis: !!spec.redis.managed },
+  };
 }
 
 export interface AlertRule {
@@ -63,8 +78,17 @@ export const PG_LAG_BYTES = 256 * 1024 * 1024;
 function volumeFields(s: AlertSettings): { claims: string; field: string }[] {
   const managed = s.managed ?? {};
   return [
-    ...(managed.database ? [] : [{ claims: 'data-postgresql-(primary|replica)-[0-9]+', field: 'database.storage.size' }]),
-    ...(managed.elasticsearch ? [] : [{ claims: 'data-elasticsearch-[0-9]+', field: 'elasticsearch.storage.size' }]),
+    ...(managed.database ? [] : s.databaseProvider === 'cloudnativepg'
+      // CloudNativePG names an instance's claim after the instance (postgresql-1), its WAL claim <instance>-wal.
+      ? [{ claims: 'postgresql-[0-9]+(-wal)?', field: 'database.storage.size' }]
+      : [
+        { claims: 'data-postgresql-(primary|replica)-[0-9]+', field: 'database.storage.size' },
+        { claims: 'postgresql-backup', field: 'database.backup.storage.size' },
+      ]),
+    ...(managed.elasticsearch ? [] : [
+      { claims: 'elasticsearch-snapshots', field: 'elasticsearch.snapshots.storage.size' },
+      { claims: 'data-elasticsearch-[0-9]+', field: 'elasticsearch.storage.size' },
+    ]),
     ...(managed.redis ? [] : [s.redis.mode === 'external'
       ? { claims: 'data-redis-[0-9]+', field: 'redis.storage.size' }
       : { claims: 'redis-data-nuxeo-[0-9]+', field: 'redis.storage.size' }]),
@@ -135,7 +159,7 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
   ];
 
   const pgConnections = `sum by (namespace, pod) (pg_stat_activity_count${sel()}) / on (namespace, pod) pg_settings_max_connections${sel()}`;
-  const postgres: AlertRule[] = [
+  const postgres: AlertRule[] = s.databaseProvider === 'cloudnativepg' ? cloudnativepgRules(s, sel, rule) : [
     rule('NuxeoPostgresqlDown', 'critical', `pg_up${sel()} == 0`, '2m',
       'PostgreSQL {{ $labels.pod }} does not answer its exporter',
       'If this is the primary, Nuxeo cannot write: promotion of a replica is manual (README, "Manual recovery"). database.resources sizes the instances.'),
@@ -178,5 +202,44 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
     ...(managed.database ? [] : [{ name: 'nuxeo-compact.postgresql', rules: postgres }]),
     ...(managed.elasticsearch ? [] : [{ name: 'nuxeo-compact.elasticsearch', rules: elasticsearch }]),
     { name: 'nuxeo-compact.volumes', rules: volumes },
+  ];
+}
+
+/** Seconds a CloudNativePG standby may replay behind the primary. */
+export const CNPG_LAG_SECONDS = 300;
+/** Seconds without a WAL segment archived (CloudNativePG sets archive_timeout to 5 minutes). */
+export const CNPG_ARCHIVE_STALE_SECONDS = 1800;
+
+/**
+ * The PostgreSQL alerts on CloudNativePG's metrics: the instance manager's collector
+ * (`cnpg_collector_up`, pkg/management/postgres/webserver/metricserver/pg_collector.go) and the
+ * operator's default queries (config/manager/default-monitoring.yaml at v1.30.0: `backends`,
+ * `pg_replication`, `pg_settings`, `pg_stat_archiver`), named `cnpg_<query>_<column>`.
+ */
+function cloudnativepgRules(
+  s: AlertSettings,
+  sel: (extra?: string) => string,
+  rule: (alert: string, severity: AlertRule['labels']['severity'], expr: string, forDuration: string, summary: string, description: string) => AlertRule,
+): AlertRule[] {
+  const primary = `cnpg_pg_replication_in_recovery${sel()} == 0`;
+  return [
+    rule('NuxeoPostgresqlDown', 'critical', `cnpg_collector_up${sel()} == 0`, '2m',
+      'PostgreSQL instance {{ $labels.pod }} does not answer its metrics collector',
+      'CloudNativePG replaces a lost primary by the most advanced standby on its own; check `kubectl get cluster postgresql` and the instance\'s log. database.resources sizes the instances.'),
+    rule('NuxeoPostgresqlReplicasNotStreaming', 'critical',
+      `max by (namespace) (cnpg_pg_replication_streaming_replicas${sel()} and on (namespace, pod) (${primary})) < ${s.databaseReplicas} or absent(cnpg_pg_replication_streaming_replicas${sel()})`, '5m',
+      'Fewer standbys stream from the PostgreSQL primary than database.replicas (' + s.databaseReplicas + ')',
+      'A failover can only promote a standby that streams. Check `kubectl get cluster postgresql` and the standbys\' logs; database.replicas sets how many are expected.'),
+    rule('NuxeoPostgresqlReplicaLagging', 'warning', `cnpg_pg_replication_lag${sel()} > ${CNPG_LAG_SECONDS}`, '10m',
+      'Standby {{ $labels.pod }} replays {{ $value | humanizeDuration }} behind the primary',
+      'A failover to a lagging standby waits for it to catch up. Check the standby\'s disk and CPU (database.resources, database.storage).'),
+    rule('NuxeoPostgresqlConnectionsHigh', 'warning',
+      `sum by (namespace, pod) (cnpg_backends_total${sel()}) / on (namespace, pod) cnpg_pg_settings_setting${sel('name="max_connections"')} > ${PG_CONNECTIONS}`, '10m',
+      'PostgreSQL {{ $labels.pod }} uses {{ $value | humanizePercentage }} of max_connections',
+      'At max_connections Nuxeo nodes fail to open connections. Raise database.maxConnections, or lower nuxeo.databasePoolSize (all nodes\' pools must fit).'),
+    rule('NuxeoPostgresqlWalArchivingStalled', 'critical',
+      `cnpg_pg_stat_archiver_seconds_since_last_archival${sel()} > ${CNPG_ARCHIVE_STALE_SECONDS} and on (namespace, pod) (${primary})`, '5m',
+      'The PostgreSQL primary {{ $labels.pod }} archived no WAL for {{ $value | humanizeDuration }}',
+      'Point-in-time recovery and new standbys depend on the WAL archive. Check the object store and its credentials (database.backup.objectStore) and the primary\'s log.'),
   ];
 }

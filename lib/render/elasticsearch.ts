@@ -12,6 +12,8 @@ export interface ElasticsearchSettings {
   readonly initialMasterNodes: string[];
   /** false when the opt-in sysctl init container raises vm.max_map_count. */
   readonly allowMmap: boolean;
+  /** The shared snapshot repository folder (path.repo), the same volume in every node. */
+  readonly snapshotPath: string;
 }
 
 export function renderElasticsearchYml(s: ElasticsearchSettings): string {
@@ -26,6 +28,8 @@ discovery.seed_hosts: [ "${s.seedHosts}" ]
 # Read only when the cluster forms for the first time; ignored once it has a cluster state.
 cluster.initial_master_nodes: [ ${s.initialMasterNodes.map((n) => `"${n}"`).join(', ')} ]
 ${s.allowMmap ? '' : '# No privileged sysctl: mmap off, so vm.max_map_count on the host does not matter.\nnode.store.allow_mmap: false\n'}bootstrap.memory_lock: false
+# Snapshot repository: a ReadWriteMany volume mounted here in every node.
+path.repo: [ "${s.snapshotPath}" ]
 # Reached only inside the namespace, through NetworkPolicies; see README "Security and availability".
 xpack.security.enabled: false
 xpack.ml.enabled: false

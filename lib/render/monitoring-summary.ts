@@ -1,6 +1,6 @@
 /** The "Monitoring" section of SUMMARY.md: what is scraped, and every alert with its severity. */
 import type { EnvironmentSpec } from '../config/schema';
-import { alertRules } from './alerts';
+import { alertRules, alertSettingsOf } from './alerts';
 
 export function renderMonitoringSummary(spec: EnvironmentSpec, sentinelQuorum?: number): string {
   const m = spec.monitoring;
@@ -20,7 +20,7 @@ export function renderMonitoringSummary(spec: EnvironmentSpec, sentinelQuorum?: 
     managed.elasticsearch ? byProvider('Elasticsearch') : 'Elasticsearch: elasticsearch_exporter beside each node, PodMonitor `elasticsearch`',
     'Volumes: the kubelet\'s `kubelet_volume_stats_*` (scraped by the cluster\'s Prometheus setup, not by these PodMonitors)',
   ];
-  const alerts = alertRules({ namespace: spec.namespace, redis: { mode: spec.redis.mode, quorum: sentinelQuorum }, databaseReplicas: spec.database.replicas, managed })
+  const alerts = alertRules(alertSettingsOf(spec, sentinelQuorum))
     .flatMap((g) => g.rules)
     .filter((r, i, all) => all.findIndex((x) => x.alert === r.alert) === i)
     .map((r) => `| ${r.alert} | ${r.labels.severity} | ${r.annotations.summary.replace(/\|/g, '\\|')} |`);

@@ -3,6 +3,7 @@
  * pull request without reading YAML.
  */
 import type { Environment } from '../config/schema';
+import { renderBackupTable } from './backup-plan';
 import { Fingerprints, renderFingerprints } from './immutable';
 import { renderSecretsChecklist, SecretNeed } from './secrets';
 import { architectureWarnings } from './warnings';
@@ -47,7 +48,12 @@ function mermaid(env: Environment): string {
         : [`  nuxeo -->|Sentinel| redis[(Redis cluster x${s.redis.replicas}<br/>master/replicas + Sentinel)]`]),
     ...(s.database.managed
       ? [`  nuxeo -->|TLS: ${s.database.managed.tls}| pg[(Managed PostgreSQL<br/>${s.database.managed.host})]`]
-      : [`  nuxeo -->|postgresql-rw| pg[(PostgreSQL primary)]`, `  pg -->|streaming| pgr[(PostgreSQL replicas x${s.database.replicas})]`]),
+      : [
+        `  nuxeo -->|postgresql-rw| pg[(PostgreSQL primary)]`,
+        s.database.provider === 'cloudnativepg'
+          ? `  pg -->|streaming, failover by CloudNativePG| pgr[(PostgreSQL standbys x${s.database.replicas})]`
+          : `  pg -->|streaming| pgr[(PostgreSQL replicas x${s.database.replicas})]`,
+      ]),
     s.elasticsearch.managed
       ? `  nuxeo --> es[(Managed Elasticsearch<br/>${s.elasticsearch.managed.urls[0]})]`
       : `  nuxeo -->|9200| es[(Elasticsearch x${s.elasticsearch.replicas})]`,
@@ -77,6 +83,8 @@ export function renderSummary(env: Environment, facts: SummaryFacts): string {
       : ['Elasticsearch', `${s.elasticsearch.replicas} pods`, `${s.elasticsearch.resources.limits.memory} (heap ${facts.elasticsearchHeapMegabytes}Mi)`, `${s.elasticsearch.storage.size} per pod`, s.elasticsearch.image],
     s.database.managed
       ? ['PostgreSQL (managed)', '-', '-', '-', managedAt(s.database.managed.host, s.database.managed.port, s.database.managed.tls)]
+      : s.database.provider === 'cloudnativepg'
+      ? ['PostgreSQL (CloudNativePG)', `${1 + s.database.replicas} instances, automatic failover`, s.database.resources.limits.memory, `${s.database.storage.size} per instance`, s.database.cloudnativepg.image]
       : ['PostgreSQL', `1 primary + ${s.database.replicas} replica`, s.database.resources.limits.memory, `${s.database.storage.size} per pod`, s.database.image],
   ];
   return `# Environment \`${env.name}\`
@@ -94,6 +102,11 @@ ${mermaid(env)}
 \`\`\`
 
 ${renderSecretsChecklist(s.namespace, facts.secrets)}
+
+## Backups
+
+${renderBackupTable(s)}
+
 ## Limits in force
 
 ${architectureWarnings(s).map((w) => `- ${w}`).join('\n')}

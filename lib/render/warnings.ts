@@ -3,6 +3,7 @@
  * environment. Printed at every synth and written into SUMMARY.md: never hidden.
  */
 import { packagesInstalledAtStart, type EnvironmentSpec } from '../config/schema';
+import { backupWarnings } from './backup-plan';
 
 export function architectureWarnings(spec: EnvironmentSpec): string[] {
   const n = spec.nuxeo;
@@ -23,10 +24,10 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
         'Redis until it restarts (or an operator promotes a replica). Set redis.mode: external for automatic failover.',
     );
   }
-  if (!spec.database.managed) {
+  if (spec.database.provider === 'statefulset' && !spec.database.managed) {
     warnings.push(
       `PostgreSQL has no automatic failover: 1 primary and ${spec.database.replicas} streaming replica(s); promoting a replica ` +
-        'is a manual step (pg_ctl promote, then point postgresql-rw at it).',
+        'is a manual step (pg_ctl promote, then point postgresql-rw at it). database.provider: cloudnativepg fails over automatically.',
     );
   }
   if (!spec.elasticsearch.managed) {
@@ -86,6 +87,19 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
   if (!spec.monitoring.enabled) {
     warnings.push('monitoring.enabled is false: no exporter or alert watches Redis memory, the Chronicle Queue volumes, PostgreSQL replication or Elasticsearch health.');
   }
+  if (!spec.elasticsearch.snapshots.storage.storageClass) {
+    warnings.push(
+      'elasticsearch.snapshots.storage.storageClass is not set: the cluster default StorageClass must support ReadWriteMany, ' +
+        'or the snapshot volume stays Pending and so does every Elasticsearch pod (they all mount it at path.repo).',
+    );
+  }
+  if (spec.database.provider === 'cloudnativepg' && spec.database.cloudnativepg.apiServer.cidrs.some((c) => /\/0$/.test(c))) {
+    warnings.push(
+      `database.cloudnativepg.apiServer.cidrs is ${spec.database.cloudnativepg.apiServer.cidrs.join(', ')}: the PostgreSQL instances may open ports ` +
+        `${spec.database.cloudnativepg.apiServer.ports.join(', ')} to any address, private ones included. Narrow it to the API server's endpoints (kubectl get endpoints kubernetes -n default).`,
+    );
+  }
+  warnings.push(...backupWarnings(spec));
   if (spec.loadBalancer.provider === 'ingress-nginx') {
     warnings.push('ingress-nginx was retired in March 2026 (no more releases or fixes); gateway-api (e.g. Envoy Gateway) is the maintained path.');
   }

@@ -11,6 +11,7 @@ import { checksum, statefulWorkload } from '../k8s/stateful-workload';
 import { configMapVolume, emptyDir, secretVolume, volumeClaimTemplate } from '../k8s/volumes';
 import { renderPgHba, renderPostgresqlConf, renderPrimaryBootstrap, renderReplicaBootstrap } from '../render/postgres';
 import { ContextProps, podHost, resolveContext, serviceHost } from './context';
+import { PostgresBackup } from './database-backup';
 import { METRICS, metricsIngress, postgresExporter } from './exporters';
 import { parseProps } from './props';
 
@@ -99,6 +100,9 @@ export class Database extends Construct {
   public readonly replicaStatefulSet: k8s.KubeStatefulSet;
   /** Streaming replicas besides the primary. */
   public readonly replicaCount: number;
+  public readonly provider = 'statefulset' as const;
+  /** Where its exporters serve metrics, for a PodMonitor. */
+  public readonly metricsEndpoint = { selector: { 'app.kubernetes.io/name': 'postgresql' }, portName: METRICS.postgres.name } as const;
   public readonly readWriteService: k8s.KubeService;
   public readonly readOnlyService: k8s.KubeService;
   private readonly clients: Peer[] = [];
@@ -108,6 +112,7 @@ export class Database extends Construct {
     const ctx = resolveContext(this, props.context);
     const { context: _c, baseName: _n, secrets: _s, ...settings } = props;
     const db = parseProps('database', SECTION_SCHEMAS.database, settings);
+    if (db.provider !== 'statefulset') throw new Error(`${this.node.path}: provider '${db.provider}' is the CloudNativePgDatabase construct`);
     const name = props.baseName ?? id;
     const ids = {
       primary: { app: 'postgresql', instance: `${name}-primary`, component: 'database' },
@@ -221,7 +226,8 @@ export class Database extends Construct {
     // pods' (a promoted replica becomes the upstream of the rest).
     const instances = [podsOf(ids.primary.instance), podsOf(ids.replica.instance)];
     const clients = this.clients;
-    networkPolicy(this, ids.primary, [{ get peers() { return [...clients, instances[1]]; }, ports: [POSTGRES_PORT] }, ...metricsIngress(ctx.monitoring, METRICS.postgres)], [], ctx);
+    const backup = podsOf(`${name}-backup`);
+    networkPolicy(this, ids.primary, [{ get peers() { return [...clients, instances[1], backup]; }, ports: [POSTGRES_PORT] }, ...metricsIngress(ctx.monitoring, METRICS.postgres)], [], ctx);
     networkPolicy(
       this,
       ids.replica,
@@ -237,5 +243,16 @@ export class Database extends Construct {
       password: s.app,
       connection: { egress: [{ peers: instances, ports: [POSTGRES_PORT] }], allowFrom: (client) => this.clients.push(client) },
     };
+    // Scheduled pg_dump of the primary, and a suspended restore job (README runbooks).
+    new PostgresBackup(this, 'backup', {
+      ctx,
+      baseName: `${name}-backup`,
+      restoreJobName: `${name}-restore`,
+      primary: { host: this.endpoint.host, port: POSTGRES_PORT, instance: ids.primary.instance, image: db.image, uid: RUN_AS },
+      database: db.name,
+      user: db.user,
+      password: s.app,
+      settings: db.backup,
+    });
   }
 }

@@ -11,6 +11,7 @@ import { checksum, statefulWorkload } from '../k8s/stateful-workload';
 import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
 import { renderElasticsearchYml } from '../render/elasticsearch';
 import { ContextProps, resolveContext, serviceHost } from './context';
+import { ElasticsearchSnapshots } from './elasticsearch-snapshots';
 import { elasticsearchExporter, METRICS, metricsIngress } from './exporters';
 import { parseProps } from './props';
 
@@ -52,6 +53,8 @@ export interface SearchEndpoint {
 }
 
 const HOME = '/usr/share/elasticsearch';
+/** path.repo: where every node mounts the shared snapshot volume. */
+export const SNAPSHOT_PATH = `${HOME}/snapshots`;
 
 /** JVM heap in MiB: the configured one, else half of the memory limit (Elastic's advice). */
 export function elasticsearchHeapMegabytes(es: { heap?: string; resources: { limits: { memory: string } } }): number {
@@ -72,6 +75,8 @@ export class Elasticsearch extends Construct {
   public readonly statefulSet: k8s.KubeStatefulSet;
   public readonly service: k8s.KubeService;
   public readonly headlessService: k8s.KubeService;
+  /** The snapshot repository's volume and the job registering its policy. */
+  public readonly snapshots: ElasticsearchSnapshots;
   private readonly clients: Peer[] = [];
 
   constructor(scope: Construct, id: string, props: ElasticsearchProps = {}) {
@@ -84,6 +89,8 @@ export class Elasticsearch extends Construct {
     this.podNames = Array.from({ length: es.replicas }, (_, i) => `${wid.instance}-${i}`);
     const clients = this.clients;
     const members = podsOf(wid.instance);
+    /** The ReadWriteMany claim holding the snapshot repository, and the job registering it. */
+    const snapshots = `${wid.instance}-snapshots`;
     this.endpoint = {
       urls: [`http://${serviceHost(ctx, wid.instance)}:${ELASTICSEARCH_PORTS.http}`],
       clusterName: es.clusterName,
@@ -96,6 +103,7 @@ export class Elasticsearch extends Construct {
       seedHosts: serviceHost(ctx, this.headlessServiceName),
       initialMasterNodes: this.podNames,
       allowMmap: es.sysctlInitContainer,
+      snapshotPath: SNAPSHOT_PATH,
     });
     this.configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name: wid.instance, labels: tierLabels(wid.app, wid.component) }, data: { 'elasticsearch.yml': yml } });
 
@@ -167,11 +175,15 @@ export class Elasticsearch extends Construct {
             { name: 'config', mountPath: `${HOME}/config` },
             { name: 'logs', mountPath: `${HOME}/logs` },
             { name: 'tmp', mountPath: '/tmp' },
+            { name: 'snapshots', mountPath: SNAPSHOT_PATH },
           ],
         }),
         ...elasticsearchExporter(ctx.monitoring, RUN_AS, ELASTICSEARCH_PORTS.http),
       ],
-      volumes: [emptyDir('config', '64Mi'), emptyDir('logs', '512Mi'), emptyDir('tmp', '512Mi'), configMapVolume('elasticsearch-yml', wid.instance)],
+      volumes: [
+        emptyDir('config', '64Mi'), emptyDir('logs', '512Mi'), emptyDir('tmp', '512Mi'), configMapVolume('elasticsearch-yml', wid.instance),
+        { name: 'snapshots', persistentVolumeClaim: { claimName: snapshots } },
+      ],
       volumeClaimTemplates: [volumeClaimTemplate('data', es.storage)],
     });
 
@@ -179,12 +191,19 @@ export class Elasticsearch extends Construct {
       this,
       wid,
       [
-        { peers: clients, ports: [ELASTICSEARCH_PORTS.http] },
+        { get peers() { return [...clients, podsOf(snapshots)]; }, ports: [ELASTICSEARCH_PORTS.http] },
         { peers: [members], ports: [ELASTICSEARCH_PORTS.http, ELASTICSEARCH_PORTS.transport] },
         ...metricsIngress(ctx.monitoring, METRICS.elasticsearch),
       ],
       [{ peers: [members], ports: [ELASTICSEARCH_PORTS.http, ELASTICSEARCH_PORTS.transport] }],
       ctx,
     );
+    this.snapshots = new ElasticsearchSnapshots(this, 'snapshots', {
+      ctx,
+      baseName: snapshots,
+      cluster: { instance: wid.instance, url: this.endpoint.urls[0], httpPort: ELASTICSEARCH_PORTS.http, image: es.image, uid: RUN_AS },
+      location: SNAPSHOT_PATH,
+      settings: es.snapshots,
+    });
   }
 }

@@ -19,6 +19,8 @@ export const METRICS = {
   sentinel: { port: 9355, name: 'sentinel-mtrcs' },
   postgres: { port: 9187, name: 'pg-metrics' },
   elasticsearch: { port: 9114, name: 'es-metrics' },
+  /** CloudNativePG's instance manager serves its own metrics (docs/src/monitoring.md). */
+  cloudnativepg: { port: 9187, name: 'metrics' },
 } as const;
 
 /** nginx stub_status, on loopback only: read by the exporter in the same pod. */

@@ -6,6 +6,7 @@ import { tierLabels } from '../k8s/labels';
 import { alertRules } from '../render/alerts';
 import { renderDashboard } from '../render/dashboard';
 import { ContextProps, resolveContext } from './context';
+import type { CloudNativePgDatabase } from './database-cnpg';
 import type { Database } from './database';
 import type { Elasticsearch } from './elasticsearch';
 import { METRICS } from './exporters';
@@ -34,7 +35,7 @@ export interface MonitoringProps {
    * The in-cluster PostgreSQL.
    * @default - a managed one: not watched here
    */
-  readonly database?: Database;
+  readonly database?: Database | CloudNativePgDatabase;
 }
 
 /** Label the Grafana dashboard sidecar (kube-prometheus-stack, grafana chart) looks for. */
@@ -66,7 +67,7 @@ export class Monitoring extends Construct {
       });
     podMonitor('nuxeo', instance(props.nuxeo.identity.instance), [METRICS.nuxeo.name, METRICS.proxy.name, ...(sidecar ? [METRICS.redis.name] : [])]);
     if (redis?.statefulSet) podMonitor('redis', instance(redis.statefulSet.name), [METRICS.redis.name, METRICS.sentinel.name]);
-    if (database) podMonitor('postgresql', { 'app.kubernetes.io/name': 'postgresql' }, [METRICS.postgres.name]);
+    if (database) podMonitor('postgresql', database.metricsEndpoint.selector, [database.metricsEndpoint.portName]);
     if (elasticsearch) podMonitor('elasticsearch', instance(elasticsearch.statefulSet.name), [METRICS.elasticsearch.name]);
 
     new PrometheusRule(this, 'rules', {
@@ -76,6 +77,7 @@ export class Monitoring extends Construct {
           namespace: ctx.namespace,
           redis: { mode: redis?.mode ?? 'sidecar', quorum: redis?.quorum },
           databaseReplicas: database?.replicaCount ?? 0,
+          databaseProvider: database?.provider,
           managed: { database: !database, elasticsearch: !elasticsearch, redis: !redis },
         }).map((g) => ({
           name: g.name,

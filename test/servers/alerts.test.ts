@@ -27,7 +27,7 @@ const s = (name: string, labels: Labels, values: string): Series =>
   ({ series: `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}}`, values });
 
 /** One case per alert, for namespace `ns`, Sentinel quorum `quorum`, `replicas` database replicas. */
-function cases(ns: string, quorum: number, replicas: number): Record<string, Case> {
+function cases(ns: string, quorum: number, replicas: number, provider: string): Record<string, Case> {
   const pod = (p: string, extra: Labels = {}) => ({ namespace: ns, pod: p, ...extra });
   const pvc = (claim: string) => ({ namespace: ns, persistentvolumeclaim: claim });
   const volume = (claim: string, available: string) => [s('kubelet_volume_stats_available_bytes', pvc(claim), available), s('kubelet_volume_stats_capacity_bytes', pvc(claim), '100x120')];
@@ -43,6 +43,7 @@ function cases(ns: string, quorum: number, replicas: number): Record<string, Cas
     s('elasticsearch_cluster_health_status', pod('elasticsearch-0', { cluster: 'nuxeo', color: 'red' }), `${red}x30`),
   ];
   const esDisk = (available: number) => [s('elasticsearch_filesystem_data_available_bytes', pod('elasticsearch-0'), `${available}x30`), s('elasticsearch_filesystem_data_size_bytes', pod('elasticsearch-0'), '100x30')];
+  const dbClaim = provider === 'cloudnativepg' ? 'postgresql-2' : 'data-postgresql-replica-1';
   const lag = (values: string) => [s('dropwizard5_nuxeo_streams_global_stream_group_lag_gauge', pod('nuxeo-0', { stream: 'bulk/index', group: 'bulk/index' }), values)];
   return {
     NuxeoRedisDown: { fire: { series: [s('redis_up', pod('redis-0'), '0x10')], at: '5m', labels: [pod('redis-0')] }, quiet: { series: [s('redis_up', pod('redis-0'), '1x10')], at: '5m' } },
@@ -94,10 +95,35 @@ function cases(ns: string, quorum: number, replicas: number): Record<string, Cas
     NuxeoElasticsearchRed: { fire: { series: health(0, 1), at: '5m', labels: [{ namespace: ns, cluster: 'nuxeo' }] }, quiet: { series: health(0, 0), at: '5m' } },
     NuxeoElasticsearchDiskNearWatermark: { fire: { series: esDisk(15), at: '15m', labels: [pod('elasticsearch-0')] }, quiet: { series: esDisk(30), at: '15m' } },
     NuxeoVolumeNearlyFull: {
-      fire: { series: volume('data-postgresql-replica-1', '10x30'), at: '15m', labels: [pvc('data-postgresql-replica-1')], extraLabels: { field: 'database.storage.size' } },
+      fire: { series: volume(dbClaim, '10x30'), at: '15m', labels: [pvc(dbClaim)], extraLabels: { field: 'database.storage.size' } },
       // The Nuxeo data volume has its own, earlier alerts.
-      quiet: { series: [...volume('data-postgresql-replica-1', '20x30'), ...volume('data-nuxeo-0', '5x30')], at: '15m' },
+      quiet: { series: [...volume(dbClaim, '20x30'), ...volume('data-nuxeo-0', '5x30')], at: '15m' },
     },
+    ...(provider === 'cloudnativepg' ? cloudnativepgCases(ns, replicas) : {}),
+  };
+}
+
+/** CloudNativePG's metrics for the PostgreSQL alerts (instances postgresql-1 ... ; 1 is the primary here). */
+function cloudnativepgCases(ns: string, replicas: number): Record<string, Case> {
+  const pod = (p: string, extra: Labels = {}) => ({ namespace: ns, pod: p, ...extra });
+  const inRecovery = (p: string, v: number) => s('cnpg_pg_replication_in_recovery', pod(p), `${v}x30`);
+  const streaming = (n: number) => [inRecovery('postgresql-1', 0), s('cnpg_pg_replication_streaming_replicas', pod('postgresql-1'), `${n}x30`), inRecovery('postgresql-2', 1), s('cnpg_pg_replication_streaming_replicas', pod('postgresql-2'), '0x30')];
+  const connections = (n: number) => [
+    s('cnpg_backends_total', pod('postgresql-1', { datname: 'nuxeo', usename: 'nuxeo', application_name: 'nuxeo', state: 'idle' }), `${n}x30`),
+    s('cnpg_backends_total', pod('postgresql-1', { datname: 'nuxeo', usename: 'nuxeo', application_name: 'nuxeo', state: 'active' }), '10x30'),
+    s('cnpg_pg_settings_setting', pod('postgresql-1', { name: 'max_connections' }), '200x30'),
+  ];
+  const archived = (primary: number, standby: number) => [
+    inRecovery('postgresql-1', 0), s('cnpg_pg_stat_archiver_seconds_since_last_archival', pod('postgresql-1'), `${primary}x30`),
+    // A standby archives nothing: its age must not alert.
+    inRecovery('postgresql-2', 1), s('cnpg_pg_stat_archiver_seconds_since_last_archival', pod('postgresql-2'), `${standby}x30`),
+  ];
+  return {
+    NuxeoPostgresqlDown: { fire: { series: [s('cnpg_collector_up', pod('postgresql-2', { collector: 'cnpg' }), '0x10')], at: '5m', labels: [pod('postgresql-2', { collector: 'cnpg' })] }, quiet: { series: [s('cnpg_collector_up', pod('postgresql-2', { collector: 'cnpg' }), '1x10')], at: '5m' } },
+    NuxeoPostgresqlReplicasNotStreaming: { fire: { series: streaming(replicas - 1), at: '8m', labels: [{ namespace: ns }] }, quiet: { series: streaming(replicas), at: '8m' } },
+    NuxeoPostgresqlReplicaLagging: { fire: { series: [s('cnpg_pg_replication_lag', pod('postgresql-2'), '600x20')], at: '15m', labels: [pod('postgresql-2')] }, quiet: { series: [s('cnpg_pg_replication_lag', pod('postgresql-2'), '30x20')], at: '15m' } },
+    NuxeoPostgresqlConnectionsHigh: { fire: { series: connections(170), at: '15m', labels: [pod('postgresql-1')] }, quiet: { series: connections(100), at: '15m' } },
+    NuxeoPostgresqlWalArchivingStalled: { fire: { series: archived(3600, 0), at: '10m', labels: [pod('postgresql-1')] }, quiet: { series: archived(60, 7200), at: '10m' } },
   };
 }
 
@@ -115,7 +141,7 @@ describe.each(shippedEnvironments().map((e) => [e.name, e] as const))('alert rul
   });
 
   test('promtool test rules: each alert fires on its case and stays quiet on the other', () => {
-    const all = cases(spec.namespace, quorum, spec.database.replicas);
+    const all = cases(spec.namespace, quorum, spec.database.replicas, spec.database.provider);
     expect(alerts.filter((a) => !all[a])).toEqual([]);
     // Annotations are templates `check rules` validated; the unit tests compare labels only.
     const bare = path.join(dir, 'bare-rules.yaml');

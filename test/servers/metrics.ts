@@ -1,6 +1,6 @@
 /** Running an exporter container of the manifests as a local process, and reading its metrics. */
 import * as http from 'http';
-import { alertRules } from '../../lib/render/alerts';
+import { alertRules, alertSettingsOf } from '../../lib/render/alerts';
 import type { Environment } from '../../lib/config/schema';
 import { sentinelQuorum } from '../../lib/tiers/redis';
 import { allManifests } from '../helpers';
@@ -47,7 +47,7 @@ export function exposedNames(text: string): Set<string> {
 /** Every metric with `prefix` that some alert expression of the environment reads. */
 export function alertMetrics(env: Environment, prefix: string): string[] {
   const s = env.spec;
-  const groups = alertRules({ namespace: s.namespace, redis: { mode: s.redis.mode, quorum: s.redis.mode === 'external' ? sentinelQuorum(s.redis) : undefined }, databaseReplicas: s.database.replicas });
+  const groups = alertRules(alertSettingsOf(s, s.redis.mode === 'external' ? sentinelQuorum(s.redis) : undefined));
   const names = new Set<string>();
   for (const r of groups.flatMap((g) => g.rules)) {
     // Label values are quoted and label names sit before '=': neither is a metric name.

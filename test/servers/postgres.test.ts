@@ -10,7 +10,7 @@ import { allManifests, find, shippedEnvironments } from '../helpers';
 import { chownTo, freePort, postgresBinDir, run, Servers, waitFor, writeFiles } from './harness';
 import { alertMetrics, exporterContainer, exposedNames, get, processEnv } from './metrics';
 
-const env = shippedEnvironments()[0];
+const env = shippedEnvironments().find((e) => e.spec.database.provider === 'statefulset')!;
 const db = env.spec.database;
 const servers = new Servers();
 afterAll(() => servers.stopAll());

@@ -1,7 +1,7 @@
 import { parseProperties } from '../../lib/render/nuxeo-conf';
 import { architectureWarnings } from '../../lib/render/warnings';
 import { METRICS } from '../../lib/tiers/exporters';
-import { allContainers, allManifests, environment, environmentMatrix, find, Manifest, shippedEnvironments, workloads } from '../helpers';
+import { allContainers, allManifests, environment, environmentMatrix, find, Manifest, matches, operatorPods, shippedEnvironments, workloads } from '../helpers';
 
 const METRICS_PORTS: number[] = Object.values(METRICS).map((m) => m.port);
 
@@ -20,7 +20,10 @@ describe('monitoring on (the default)', () => {
     const scraped = new Set<string>();
     for (const pm of monitors) {
       const pods = workloads(manifests).filter((w) => Object.entries(pm.spec.selector.matchLabels).every(([k, v]) => w.spec.template.metadata.labels[k] === v));
-      expect(pods.length).toBeGreaterThan(0);
+      // CloudNativePG's instances: pods the operator makes, serving metrics on its own named port.
+      const instances = operatorPods(manifests).filter((o) => matches(pm.spec.selector.matchLabels, o.labels));
+      for (const ep of instances.length ? pm.spec.podMetricsEndpoints : []) expect(ep.port).toBe(METRICS.cloudnativepg.name);
+      expect(pods.length + instances.length).toBeGreaterThan(0);
       for (const ep of pm.spec.podMetricsEndpoints) {
         for (const w of pods) {
           expect(w.spec.template.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.name))).toContain(ep.port);

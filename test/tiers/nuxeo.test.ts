@@ -132,7 +132,7 @@ describe('Nuxeo application cluster', () => {
     expect([...withKeys.conf.entries()].filter(([k]) => k.startsWith('nuxeo.s3storage.'))).toEqual([
       ['nuxeo.s3storage.bucket', 'bucket-1'], ['nuxeo.s3storage.region', 'eu-west-3'], ['nuxeo.s3storage.bucket_prefix', 'bin/'],
     ]);
-    expect(withKeys.manifests.find((m) => m.kind === 'PersistentVolumeClaim')).toBeUndefined();
+    expect(withKeys.manifests.find((m) => m.kind === 'PersistentVolumeClaim' && m.metadata.name === 'nuxeo-binaries')).toBeUndefined();
     const identity = nuxeoOf({ nuxeo: { binaries: { type: 's3', s3 } }, secrets: clid }).c('nuxeo').env.map((e: any) => e.name);
     expect(identity).not.toContain('AWS_ACCESS_KEY_ID');
   });
