@@ -57,6 +57,8 @@ describe('managed services from the environment file', () => {
     expect(summary).toContain('| Redis (managed) |');
     expect(summary).toContain('database.managed: Nuxeo uses nx.abcdefghij.eu-west-1.rds.amazonaws.com:5432 over TLS');
     expect(summary).not.toContain('PostgreSQL has no automatic failover');
+    expect(summary).toContain("| PostgreSQL (managed) | the provider's (automated backups, snapshots) | `nx.abcdefghij.eu-west-1.rds.amazonaws.com` |");
+    expect(summary).not.toContain('postgresql-backup');
   });
 });
 
