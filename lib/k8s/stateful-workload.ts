@@ -78,30 +78,34 @@ function placement(pod: PodSettings, spread: ReturnType<typeof spreading>) {
   };
 }
 
-export interface StatefulWorkloadProps {
+/** What every pod of ours states: the tier's context, its identity, UID, containers and volumes. */
+export interface PodProps {
   readonly ctx: TierContext;
   readonly id: WorkloadIdentity;
-  readonly replicas: number;
-  readonly serviceName: string;
   readonly uid: number;
   readonly containers: k8s.Container[];
+  /**
+   * Pod volumes.
+   * @default - none
+   */
+  readonly volumes?: k8s.Volume[];
+  /** Checksum of the configuration the pods read, so a change rolls them (and shows in the diff). */
+  readonly configChecksum: string;
+}
+
+export interface StatefulWorkloadProps extends PodProps {
+  readonly replicas: number;
+  readonly serviceName: string;
   /**
    * Containers run to completion before the others start.
    * @default - none
    */
   readonly initContainers?: k8s.Container[];
   /**
-   * Pod volumes.
-   * @default - none
-   */
-  readonly volumes?: k8s.Volume[];
-  /**
    * One PersistentVolumeClaim per pod for each.
    * @default - none
    */
   readonly volumeClaimTemplates?: k8s.KubePersistentVolumeClaimProps[];
-  /** Checksum of the configuration the pods read. */
-  readonly configChecksum: string;
   /** Seconds for a clean shutdown (flushes, failovers). */
   readonly terminationGracePeriodSeconds: number;
   /**
@@ -116,6 +120,21 @@ export interface StatefulWorkloadProps {
   readonly spreadSelector?: Record<string, string>;
   /** The tier's identity, placement, pod labels and annotations. */
   readonly pod: PodSettings;
+}
+
+/**
+ * What every pod spec of ours sets: its ServiceAccount without API token, no service links,
+ * the context's priority class and pull secrets, the restricted security context.
+ */
+export function podIdentity(p: PodProps, serviceAccountName: string) {
+  return {
+    serviceAccountName,
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    ...(p.ctx.priorityClassName ? { priorityClassName: p.ctx.priorityClassName } : {}),
+    ...(p.ctx.imagePullSecrets.length ? { imagePullSecrets: p.ctx.imagePullSecrets.map((name) => ({ name })) } : {}),
+    securityContext: podSecurityContext(p.uid),
+  };
 }
 
 /** The StatefulSet skeleton: identity, security, spreading, priority, PDB. */
@@ -136,12 +155,7 @@ export function statefulWorkload(scope: Construct, p: StatefulWorkloadProps): k8
           annotations: { ...p.pod.podAnnotations, 'nuxeo-compact-k8s/config-checksum': p.configChecksum },
         },
         spec: {
-          serviceAccountName: serviceAccount(scope, p.id, p.pod),
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          ...(p.ctx.priorityClassName ? { priorityClassName: p.ctx.priorityClassName } : {}),
-          ...(p.ctx.imagePullSecrets.length ? { imagePullSecrets: p.ctx.imagePullSecrets.map((name) => ({ name })) } : {}),
-          securityContext: podSecurityContext(p.uid),
+          ...podIdentity(p, serviceAccount(scope, p.id, p.pod)),
           terminationGracePeriodSeconds: p.terminationGracePeriodSeconds,
           ...placement(p.pod, spreading(p.ctx, p.spreadSelector ?? selector)),
           ...(p.initContainers?.length ? { initContainers: p.initContainers } : {}),

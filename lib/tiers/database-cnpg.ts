@@ -11,8 +11,8 @@ import { pullPolicy, SecretKeyRef } from '../k8s/containers';
 import { PART_OF, workloadLabels } from '../k8s/labels';
 import { networkPolicy, Peer, podsOf, Rule } from '../k8s/network-policy';
 import { postgresqlParameters } from '../render/postgres';
-import { ContextProps, resolveContext, serviceHost } from './context';
-import { DatabaseEndpoint, DatabaseSettings, POSTGRES_PORT } from './database';
+import { ContextProps, resolveContext } from './context';
+import { DatabaseEndpoint, DatabaseSettings, POSTGRES_PORT, postgresEndpoint } from './database';
 import { METRICS, metricsIngress } from './exporters';
 import { parseProps } from './props';
 
@@ -195,13 +195,6 @@ export class CloudNativePgDatabase extends Construct {
       egress,
       ctx,
     );
-    this.endpoint = {
-      host: serviceHost(ctx, `${CLUSTER_NAME}-rw`),
-      port: POSTGRES_PORT,
-      database: db.name,
-      user: db.user,
-      password,
-      connection: { egress: [{ peers: [instances], ports: [POSTGRES_PORT] }], allowFrom: (client) => this.clients.push(client) },
-    };
+    this.endpoint = postgresEndpoint(ctx, `${CLUSTER_NAME}-rw`, db, password, [instances], this.clients);
   }
 }

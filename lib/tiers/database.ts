@@ -10,7 +10,7 @@ import { service } from '../k8s/service';
 import { checksum, statefulWorkload } from '../k8s/stateful-workload';
 import { configMapVolume, emptyDir, secretVolume, volumeClaimTemplate } from '../k8s/volumes';
 import { renderPgHba, renderPostgresqlConf, renderPrimaryBootstrap, renderReplicaBootstrap } from '../render/postgres';
-import { ContextProps, podHost, resolveContext, serviceHost } from './context';
+import { ContextProps, podHost, resolveContext, serviceHost, TierContext } from './context';
 import { PostgresBackup } from './database-backup';
 import { METRICS, metricsIngress, postgresExporter } from './exporters';
 import { parseProps } from './props';
@@ -84,6 +84,23 @@ const CONFIG_DIR = '/etc/postgresql';
 const SECRETS_DIR = '/var/run/secrets/postgresql';
 const RUN_DIR = '/var/run/postgresql';
 const DATA_MOUNT = '/var/lib/postgresql/data';
+
+/**
+ * The endpoint of an in-cluster PostgreSQL: its read-write Service, the pods a client reaches
+ * (`instances`), and `clients`, the list its policy admits, which `allowFrom` extends.
+ */
+export function postgresEndpoint(
+  ctx: TierContext, readWriteService: string, db: { name: string; user: string }, password: SecretKeyRef, instances: Peer[], clients: Peer[],
+): DatabaseEndpoint {
+  return {
+    host: serviceHost(ctx, readWriteService),
+    port: POSTGRES_PORT,
+    database: db.name,
+    user: db.user,
+    password,
+    connection: { egress: [{ peers: instances, ports: [POSTGRES_PORT] }], allowFrom: (client) => clients.push(client) },
+  };
+}
 
 /**
  * PostgreSQL: one primary and `database.replicas` hot standbys that bootstrap with
@@ -235,14 +252,7 @@ export class Database extends Construct {
       [{ peers: instances, ports: [POSTGRES_PORT] }],
       ctx,
     );
-    this.endpoint = {
-      host: serviceHost(ctx, `${name}-rw`),
-      port: POSTGRES_PORT,
-      database: db.name,
-      user: db.user,
-      password: s.app,
-      connection: { egress: [{ peers: instances, ports: [POSTGRES_PORT] }], allowFrom: (client) => this.clients.push(client) },
-    };
+    this.endpoint = postgresEndpoint(ctx, `${name}-rw`, db, s.app, instances, clients);
     // Scheduled pg_dump of the primary, and a suspended restore job (README runbooks).
     new PostgresBackup(this, 'backup', {
       ctx,
