@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HttpRoute } from '../../imports/gateway.networking.k8s.io';
@@ -55,6 +56,8 @@ export const FRONT_PORT = 80;
 export class LoadBalancer extends Construct {
   /** Escape hatch: the Service every provider routes to (`addJsonPatch`). */
   public readonly service: k8s.KubeService;
+  /** The Ingress or HTTPRoute; none with provider `service`. */
+  public readonly route?: ApiObject;
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
@@ -94,7 +97,7 @@ export class LoadBalancer extends Construct {
 
     if (lb.provider === 'gateway-api') {
       const gw = lb.gateway!;
-      new HttpRoute(this, 'route', {
+      this.route = new HttpRoute(this, 'route', {
         metadata: { name, labels },
         spec: {
           parentRefs: [{ name: gw.name, namespace: gw.namespace, ...(gw.sectionName ? { sectionName: gw.sectionName } : {}) }],
@@ -126,7 +129,7 @@ export class LoadBalancer extends Construct {
         'nginx.ingress.kubernetes.io/session-cookie-secure': String(secure),
       }
       : {};
-    new k8s.KubeIngress(this, 'ingress', {
+    this.route = new k8s.KubeIngress(this, 'ingress', {
       metadata: { name, labels, ...(lb.provider === 'ingress-nginx' ? { annotations: nginxAnnotations } : {}) },
       spec: {
         ingressClassName: lb.className ?? CONTROLLER_DEFAULTS[lb.provider].className,
