@@ -10,7 +10,22 @@ export const ENV_DIR = path.join(ROOT, 'environments');
 
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string>; [k: string]: any };
 
-/** The shipped example environments. */
+/**
+ * The example environment files this repository ships, by name: the only ones tests pin (snapshots,
+ * exact expectations). Add a shipped example here; a user's own environments/*.yaml need no entry.
+ */
+export const EXAMPLES = ['external-redis', 'sidecar-redis'] as const;
+export type ExampleName = (typeof EXAMPLES)[number];
+
+/** One shipped example, loaded from environments/. */
+export function exampleEnvironment(name: ExampleName): Environment {
+  return loadEnvironment(path.join(ENV_DIR, `${name}.yaml`));
+}
+
+/**
+ * Every environment file in environments/: the shipped examples and any a user added. Tests over
+ * these are generic (policy, cross-references, schema validation), never snapshots.
+ */
 export function shippedEnvironments(): Environment[] {
   return listEnvironmentFiles(ENV_DIR).map(loadEnvironment);
 }

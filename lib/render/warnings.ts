@@ -3,6 +3,7 @@
  * environment. Printed at every synth and written into SUMMARY.md: never hidden.
  */
 import type { EnvironmentSpec } from '../config/schema';
+import { promotionSummary } from './postgres-promotion';
 
 export function architectureWarnings(spec: EnvironmentSpec): string[] {
   const n = spec.nuxeo;
@@ -24,8 +25,7 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
     );
   }
   warnings.push(
-    `PostgreSQL has no automatic failover: 1 primary and ${spec.database.replicas} streaming replica(s); promoting a replica ` +
-      'is a manual step (pg_ctl promote, then point postgresql-rw at it).',
+    `PostgreSQL has no automatic failover: 1 primary and ${spec.database.replicas} streaming replica(s). ${promotionSummary(spec.namespace)}`,
     'Elasticsearch runs with xpack security off: it is reachable only from the Nuxeo and Elasticsearch pods through ' +
       'NetworkPolicies, which the cluster network plugin must enforce.',
   );
