@@ -1,6 +1,7 @@
 /** Shared test fixtures: the shipped environments, a matrix of modes, and manifest lookups. */
+import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { listEnvironmentFiles, loadEnvironment, validateEnvironment } from '../lib/config/load';
 import type { Environment, EnvironmentSpec } from '../lib/config/schema';
 import { synthesizeEnvironment, MANIFEST_SUFFIX } from '../lib/synth';
@@ -38,7 +39,24 @@ export function environment(name: string, overrides: Record<string, any> = {}): 
   return { name, spec: r.spec };
 }
 
-/** Every Redis mode x load-balancer provider, plus the shipped files: what policy tests sweep. */
+/** The fenced block of README.md that follows a marker comment, as text. */
+export function readmeBlock(marker: string): string {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const at = readme.indexOf(marker);
+  if (at < 0) throw new Error(`README.md has no "${marker}"`);
+  const block = /```[a-z]*\n([\s\S]*?)```/.exec(readme.slice(at));
+  if (!block) throw new Error(`README.md has no code block after "${marker}"`);
+  return block[1];
+}
+
+/** The smallest environment file the README shows, promising it deploys as-is and passes the policy test. */
+export function readmeMinimalEnvironment(): Environment {
+  const r = validateEnvironment(parse(readmeBlock('<!-- The policy, schema and cross-reference tests run on this file')));
+  if (!r.spec) throw new Error(`README's minimal environment is invalid: ${r.problems.join('; ')}`);
+  return { name: 'readme-minimal', spec: r.spec };
+}
+
+/** Every Redis mode x load-balancer provider, the README's minimal file, and every environment file: what policy tests sweep. */
 export function environmentMatrix(): Environment[] {
   const providers = ['ingress-nginx', 'traefik', 'gateway-api', 'service'] as const;
   const matrix: Environment[] = [];
@@ -57,7 +75,7 @@ export function environmentMatrix(): Environment[] {
       }));
     }
   }
-  return [...shippedEnvironments(), ...matrix];
+  return [...shippedEnvironments(), readmeMinimalEnvironment(), ...matrix];
 }
 
 /** Synthesized output of an environment: file name -> parsed manifests. */
