@@ -18,6 +18,8 @@ const CONFIG_DIR = '/etc/postgresql';
 const SECRETS_DIR = '/var/run/secrets/postgresql';
 const RUN_DIR = '/var/run/postgresql';
 const DATA_MOUNT = '/var/lib/postgresql/data';
+/** PGDATA of every instance (the promotion procedure names it too). */
+export const PGDATA = `${DATA_MOUNT}/pgdata`;
 
 /**
  * PostgreSQL: one primary and `database.replicas` hot standbys that bootstrap with
@@ -84,7 +86,7 @@ export class Database extends Construct {
             command: ['sh', `${CONFIG_DIR}/${script}`],
             ports: [{ name: 'postgresql', containerPort: PORTS.postgres, protocol: 'TCP' }],
             env: [
-              { name: 'PGDATA', value: `${DATA_MOUNT}/pgdata` },
+              { name: 'PGDATA', value: PGDATA },
               { name: 'PGPORT', value: String(PORTS.postgres) },
               { name: 'LISTEN_ADDRESSES', value: '*' },
               { name: 'PG_SOCKET_DIR', value: RUN_DIR },
