@@ -11,6 +11,9 @@ import { CacheEndpoint, Redis, RedisProps } from './tiers/redis';
 
 type Own<P> = Omit<P, 'context' | 'baseName'>;
 
+/** The names of the tiers when no prefix is given (the environment-file app's, kept stable). */
+export const TIER_NAMES = { nuxeo: 'nuxeo', redis: 'redis', elasticsearch: 'elasticsearch', database: 'postgresql' } as const;
+
 export interface CompactArchitectureProps {
   /**
    * Settings shared by every tier (cluster domain, pull secrets, priority class, scheduling, DNS, monitoring).
@@ -74,19 +77,19 @@ export class CompactArchitecture extends Construct {
 
     const db = props.database;
     if (db && !isEndpoint<DatabaseEndpoint>(db) && db.provider === 'cloudnativepg') {
-      this.database = new CloudNativePgDatabase(this, 'postgresql', { ...(db as Own<CloudNativePgDatabaseProps>), context, baseName: name('postgresql') });
+      this.database = new CloudNativePgDatabase(this, 'postgresql', { ...(db as Own<CloudNativePgDatabaseProps>), context, baseName: name(TIER_NAMES.database) });
     } else if (!isEndpoint<DatabaseEndpoint>(db)) {
-      this.database = new Database(this, 'postgresql', { ...(db as Own<DatabaseProps> | undefined), context, baseName: name('postgresql') });
+      this.database = new Database(this, 'postgresql', { ...(db as Own<DatabaseProps> | undefined), context, baseName: name(TIER_NAMES.database) });
     }
     const es = props.elasticsearch;
-    if (!isEndpoint<SearchEndpoint>(es)) this.elasticsearch = new Elasticsearch(this, 'elasticsearch', { ...es, context, baseName: name('elasticsearch') });
+    if (!isEndpoint<SearchEndpoint>(es)) this.elasticsearch = new Elasticsearch(this, 'elasticsearch', { ...es, context, baseName: name(TIER_NAMES.elasticsearch) });
     const redis = props.redis;
-    if (!isEndpoint<CacheEndpoint>(redis)) this.redis = new Redis(this, 'redis', { ...redis, context, baseName: name('redis'), sidecarHost: Nuxeo.sidecarHost(name('nuxeo')) });
+    if (!isEndpoint<CacheEndpoint>(redis)) this.redis = new Redis(this, 'redis', { ...redis, context, baseName: name(TIER_NAMES.redis), sidecarHost: Nuxeo.sidecarHost(name(TIER_NAMES.nuxeo)) });
 
     this.nuxeo = new Nuxeo(this, 'nuxeo', {
       ...props.nuxeo,
       context,
-      baseName: name('nuxeo'),
+      baseName: name(TIER_NAMES.nuxeo),
       database: isEndpoint<DatabaseEndpoint>(db) ? db : this.database!.endpoint,
       search: isEndpoint<SearchEndpoint>(es) ? es : this.elasticsearch!.endpoint,
       cache: isEndpoint<CacheEndpoint>(redis) ? redis : this.redis!.endpoint,

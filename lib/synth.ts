@@ -4,6 +4,7 @@
  * non-zero and leaves the previous output byte-identical, so an automated commit of `dist/` can
  * never turn a typo into a GitOps prune of the whole deployment.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
@@ -13,10 +14,12 @@ import { EnvironmentError, listEnvironmentFiles, loadEnvironments } from './conf
 import type { Environment } from './config/schema';
 import { architectureProps, namespaceProps } from './config/to-props';
 import { versionWarnings } from './config/versions';
-import { fingerprints, immutableChanges, parseFingerprints } from './render/immutable';
-import { createSecretCommand, SecretNeed, secretsNeeded } from './render/secrets';
+import { fingerprints, immutableChanges, parseFingerprints, parseRecreations, renderRecreations } from './render/immutable';
 import { renderMonitoringSummary } from './render/monitoring-summary';
+import { createSecretCommand, SecretNeed, secretsNeeded } from './render/secrets';
 import { renderSummary } from './render/summary';
+import { setupWarnings } from './render/setup-warnings';
+import { totals } from './render/totals';
 import { architectureWarnings } from './render/warnings';
 import { elasticsearchHeapMegabytes } from './tiers/elasticsearch';
 import { NamespaceTier } from './tiers/namespace';
@@ -66,13 +69,17 @@ function tierManifests(env: Environment): [string, any[]][] {
   return tiers.filter(([, c]) => c).map(([tier, c]) => [TIER_FILES[tier], manifestsOf(c!)]);
 }
 
-/** The files of one environment's output folder, by name, in memory. */
-export function synthesizeEnvironment(env: Environment): Map<string, string> {
-  return renderEnvironment(env).files;
+/**
+ * The files of one environment's output folder, by name, in memory.
+ * @param previousSummary the committed SUMMARY.md of this environment, if any: its record of a
+ *   change Kubernetes cannot apply in place is carried forward, or replaced by a new one.
+ */
+export function synthesizeEnvironment(env: Environment, previousSummary?: string): Map<string, string> {
+  return renderEnvironment(env, previousSummary).files;
 }
 
 /** The output folder's files and the Secrets its manifests reference. */
-function renderEnvironment(env: Environment): { files: Map<string, string>; secrets: SecretNeed[] } {
+function renderEnvironment(env: Environment, previousSummary: string | undefined): { files: Map<string, string>; secrets: SecretNeed[] } {
   // Never app.synth(): files are written by the pipeline below, under human names.
   const files = new Map<string, string>();
   const manifests: any[] = [];
@@ -81,6 +88,9 @@ function renderEnvironment(env: Environment): { files: Map<string, string>; secr
     files.set(file + MANIFEST_SUFFIX, Yaml.stringify(...objects));
   }
   const secrets = secretsNeeded(manifests);
+  const fp = fingerprints(manifests);
+  const changed = previousSummary ? immutableChanges(env.spec.namespace, parseFingerprints(previousSummary), fp) : [];
+  const record = changed.length ? changed : previousSummary ? parseRecreations(previousSummary) : [];
   files.set(
     SUMMARY_FILE,
     renderSummary(env, {
@@ -88,12 +98,31 @@ function renderEnvironment(env: Environment): { files: Map<string, string>; secr
       nuxeoHeapMegabytes: nuxeoHeapMegabytes(env.spec.nuxeo),
       elasticsearchHeapMegabytes: elasticsearchHeapMegabytes(env.spec.elasticsearch),
       sentinelQuorum: env.spec.redis.mode === 'external' ? sentinelQuorum(env.spec.redis) : undefined,
-      fingerprints: fingerprints(manifests),
+      fingerprints: fp,
       secrets,
       monitoring: renderMonitoringSummary(env.spec, env.spec.redis.mode === 'external' ? sentinelQuorum(env.spec.redis) : undefined),
-    }),
+      totals: totals(manifests),
+    }) + renderRecreations(record),
   );
   return { files, secrets };
+}
+
+/**
+ * The last committed SUMMARY.md of an output folder: `git show HEAD:` when the folder is in a git
+ * work tree, so that a warning lasts until its change is committed, however often synth runs;
+ * otherwise (no git, not committed yet) the file as it is on disk.
+ */
+export function committedSummary(outDir: string, envName: string): string | undefined {
+  const rel = `${envName}/${SUMMARY_FILE}`;
+  if (fs.existsSync(outDir)) {
+    try {
+      return execFileSync('git', ['show', `HEAD:./${rel}`], { cwd: outDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      // Not a git work tree, no commit yet, or this folder is not committed: use the working tree.
+    }
+  }
+  const file = path.join(outDir, rel);
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
 }
 
 function writeFolder(dir: string, files: Map<string, string>): void {
@@ -104,6 +133,19 @@ function writeFolder(dir: string, files: Map<string, string>): void {
 /** True for a folder this tool wrote (it holds our SUMMARY.md), the only kind it ever deletes. */
 function isOurOutput(dir: string): boolean {
   return fs.existsSync(path.join(dir, SUMMARY_FILE)) && fs.readFileSync(path.join(dir, SUMMARY_FILE), 'utf8').includes('Generated by nuxeo-compact-k8s');
+}
+
+/** The Namespace an output folder deploys, read back from its SUMMARY.md. */
+function namespaceOf(dir: string): string | undefined {
+  return /Namespace `([a-z0-9-]+)`/.exec(fs.readFileSync(path.join(dir, SUMMARY_FILE), 'utf8'))?.[1];
+}
+
+/** Synth refused to run; nothing was written. */
+export class SynthRefusal extends Error {
+  constructor(public readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'SynthRefusal';
+  }
 }
 
 export interface SynthOptions {
@@ -119,6 +161,17 @@ export interface SynthOptions {
    */
   readonly today?: string;
   /**
+   * Also remove an output folder whose Namespace another environment file now deploys (a renamed
+   * file); without it, synth refuses, because GitOps pruning of that folder deletes the Namespace.
+   * @default false
+   */
+  readonly pruneRenamed?: boolean;
+  /**
+   * Folder holding the output to compare with (its committed SUMMARY.md files).
+   * @default - outDir
+   */
+  readonly baselineDir?: string;
+  /**
    * Also copy the output here (the cdk8s CLI's CDK8S_OUTDIR, so it lists what was made).
    * @default - no copy
    */
@@ -130,22 +183,44 @@ export interface SynthResult {
   readonly warnings: string[];
   /** Secrets each environment's manifests reference, by environment name. */
   readonly secrets: Map<string, SecretNeed[]>;
+  /** Output folders removed because their environment file is gone. */
+  readonly pruned: string[];
 }
 
 /** Validates, renders and swaps into place; throws before touching `outDir` on any problem. */
 export function synthesize(opts: SynthOptions): SynthResult {
   const environments = loadEnvironments(opts.envFiles);
-  const rendered = environments.map((env) => ({ env, ...renderEnvironment(env) }));
-  const secrets = new Map(rendered.map((r) => [r.env.name, r.secrets]));
-
   const outDir = path.resolve(opts.outDir);
-  // Compare with the committed output before replacing it: changes Kubernetes cannot apply in place.
-  const redeploy = rendered.flatMap(({ env, files }) => {
-    const previous = path.join(outDir, env.name, SUMMARY_FILE);
-    if (!fs.existsSync(previous)) return [];
-    const before = parseFingerprints(fs.readFileSync(previous, 'utf8'));
-    return immutableChanges(env.spec.namespace, before, parseFingerprints(files.get(SUMMARY_FILE)!)).map((w) => `${env.name}: ${w}`);
+  const baselineDir = path.resolve(opts.baselineDir ?? outDir);
+  // Compare with the committed output: changes Kubernetes cannot apply in place are warned about
+  // until committed, and recorded in SUMMARY.md.
+  const rendered = environments.map((env) => {
+    const previous = committedSummary(baselineDir, env.name);
+    return { env, previous, ...renderEnvironment(env, previous) };
   });
+  const redeploy = rendered.flatMap(({ env, previous, files }) => (previous
+    ? immutableChanges(env.spec.namespace, parseFingerprints(previous), parseFingerprints(files.get(SUMMARY_FILE)!)).map((w) => `${env.name}: ${w}`)
+    : []));
+
+  // Output folders of environment files that are gone. One whose Namespace another file now
+  // deploys is a rename: GitOps pruning of the old folder would delete that Namespace.
+  const names = new Set(environments.map((e) => e.name));
+  const stale = opts.prune && fs.existsSync(outDir)
+    ? fs.readdirSync(outDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !names.has(e.name) && isOurOutput(path.join(outDir, e.name)))
+      .map((e) => e.name).sort()
+    : [];
+  const renamed = stale.flatMap((name) => {
+    const ns = namespaceOf(path.join(outDir, name));
+    const now = environments.find((e) => e.spec.namespace === ns);
+    return now ? [{ name, ns, now: now.name }] : [];
+  });
+  if (renamed.length && !opts.pruneRenamed) {
+    throw new SynthRefusal(renamed.map((r) =>
+      `${r.name}/: its environment file is gone and its Namespace ${r.ns} is now deployed by ${r.now}/ (a rename?). ` +
+      'Removing it makes Argo CD / Flux with pruning delete that Namespace and everything in it (volumes included). ' +
+      'Re-run with --prune once the GitOps side is ready (README "Renaming an environment").'));
+  }
   const staging = path.join(path.dirname(outDir), `.synth-staging-${process.pid}`);
   fs.rmSync(staging, { recursive: true, force: true });
   try {
@@ -157,23 +232,18 @@ export function synthesize(opts: SynthOptions): SynthResult {
       if (fs.existsSync(target)) fs.renameSync(target, old);
       fs.renameSync(path.join(staging, env.name), target);
     }
-    if (opts.prune) {
-      const names = new Set(environments.map((e) => e.name));
-      for (const entry of fs.readdirSync(outDir, { withFileTypes: true })) {
-        const dir = path.join(outDir, entry.name);
-        if (entry.isDirectory() && !names.has(entry.name) && isOurOutput(dir)) fs.rmSync(dir, { recursive: true });
-      }
-    }
+    for (const name of stale) fs.rmSync(path.join(outDir, name), { recursive: true });
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
   if (opts.mirrorDir) {
     for (const { env, files } of rendered) writeFolder(path.join(opts.mirrorDir, env.name), files);
   }
-  const limits = environments.flatMap((env) => architectureWarnings(env.spec).map((w) => `${env.name}: ${w}`));
+  const limits = environments.flatMap((env) => [...setupWarnings(env.spec), ...architectureWarnings(env.spec)].map((w) => `${env.name}: ${w}`));
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
   const versions = environments.flatMap((env) => versionWarnings(env.spec, today).map((w) => `${env.name}: ${w}`));
-  return { environments, warnings: [...redeploy, ...limits, ...versions], secrets };
+  const secrets = new Map(rendered.map((r) => [r.env.name, r.secrets]));
+  return { environments, warnings: [...redeploy, ...limits, ...versions], secrets, pruned: stale.map((name) => path.join(outDir, name)) };
 }
 
 export interface CliIo {
@@ -181,8 +251,20 @@ export interface CliIo {
   readonly err: (line: string) => void;
 }
 
-const USAGE = 'usage: npm run synth [-- --env <file.yaml> ... --out <dir>]';
+const USAGE = 'usage: npm run synth [-- [--prune] | --env <file.yaml> ... --out <dir>]  (--help for details)';
 
+const HELP = `npm run synth [-- options]     (also: npx cdk8s synth)
+
+Validates environment files, renders every one in memory and only then replaces each output
+folder; on any problem nothing is written.
+
+  (no option)          every environments/*.yaml into dist/<name>/; output folders of
+                       environment files that are gone are removed (each is printed)
+  --prune              also remove a gone environment's folder whose Namespace another
+                       file now deploys (a renamed file: see README "Renaming an environment")
+  --env <file.yaml>    only this file (repeatable); other output folders are left alone
+  --out <dir>          write <dir>/<name>/ instead of dist/<name>/
+  --help               this text`;
 /** A path as the user would type it: relative below the working directory, absolute elsewhere. */
 function shown(cwd: string, p: string): string {
   const rel = path.relative(cwd, p);
@@ -193,9 +275,18 @@ function shown(cwd: string, p: string): string {
 export function main(argv: string[], io: CliIo = { out: console.log, err: console.error }, cwd = process.cwd()): number {
   const envFiles: string[] = [];
   let outDir = path.join(cwd, 'dist');
+  let pruneRenamed = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = argv[i + 1];
+    if (arg === '--help' || arg === '-h') {
+      io.out(HELP);
+      return 0;
+    }
+    if (arg === '--prune') {
+      pruneRenamed = true;
+      continue;
+    }
     if ((arg === '--env' || arg === '--out') && (!value || value.startsWith('--'))) {
       io.err(`error: ${arg} needs a value\n${USAGE}`);
       return 2;
@@ -209,24 +300,32 @@ export function main(argv: string[], io: CliIo = { out: console.log, err: consol
     i++;
   }
   const all = envFiles.length === 0;
+  if (pruneRenamed && !all) {
+    io.err(`error: --prune applies to a synth of every environment file, not with --env\n${USAGE}`);
+    return 2;
+  }
+  let files: string[] = envFiles;
   try {
-    const files = all ? listEnvironmentFiles(path.join(cwd, 'environments')) : envFiles;
+    files = all ? listEnvironmentFiles(path.join(cwd, 'environments')) : envFiles;
     if (!files.length) {
       io.err('error: no environment files in environments/');
       return 1;
     }
     // Under `cdk8s synth`, CDK8S_OUTDIR is the CLI's scratch folder (it wipes it first): list our output there too.
     const mirror = process.env.CDK8S_OUTDIR ? path.resolve(cwd, process.env.CDK8S_OUTDIR) : undefined;
-    const result = synthesize({ envFiles: files, outDir, prune: all, mirrorDir: mirror === outDir ? undefined : mirror });
+    const result = synthesize({ envFiles: files, outDir, prune: all, pruneRenamed, mirrorDir: mirror === outDir ? undefined : mirror });
     for (const w of result.warnings) io.err(`warning: ${w}`);
+    for (const dir of result.pruned) io.out(`pruned ${shown(cwd, dir)}/ (its environment file is gone)`);
     for (const env of result.environments) {
       io.out(`synthesized ${shown(cwd, path.join(outDir, env.name))}/ (${env.spec.redis.mode} Redis, ${env.spec.nuxeo.replicas} Nuxeo nodes); Secrets to create first (placeholders):`);
       for (const s of result.secrets.get(env.name) ?? []) io.out(`  ${createSecretCommand(env.spec.namespace, s)}`);
     }
     return 0;
   } catch (e) {
-    if (e instanceof EnvironmentError) {
-      for (const p of e.problems) io.err(`error: ${p}`);
+    if (e instanceof EnvironmentError || e instanceof SynthRefusal) {
+      // Problems start with the absolute file name: show it as typed, relative to the working directory.
+      const relative = (p: string) => files.reduce((line, f) => (line.startsWith(`${f}: `) ? shown(cwd, f) + line.slice(f.length) : line), p);
+      for (const p of e.problems) io.err(`error: ${e instanceof SynthRefusal ? shown(cwd, outDir) + '/' : ''}${relative(p)}`);
       io.err(`nothing written: ${shown(cwd, outDir)}/ is unchanged`);
       return 1;
     }

@@ -1,6 +1,7 @@
 /** Shared test fixtures: the shipped environments, a matrix of modes, and manifest lookups. */
+import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { listEnvironmentFiles, loadEnvironment, validateEnvironment } from '../lib/config/load';
 import type { Environment, EnvironmentSpec } from '../lib/config/schema';
 import { synthesizeEnvironment, MANIFEST_SUFFIX } from '../lib/synth';
@@ -10,7 +11,22 @@ export const ENV_DIR = path.join(ROOT, 'environments');
 
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string>; [k: string]: any };
 
-/** The shipped example environments. */
+/**
+ * The example environment files this repository ships, by name: the only ones tests pin (snapshots,
+ * exact expectations). Add a shipped example here; a user's own environments/*.yaml need no entry.
+ */
+export const EXAMPLES = ['cloudnativepg', 'external-redis', 'sidecar-redis'] as const;
+export type ExampleName = (typeof EXAMPLES)[number];
+
+/** One shipped example, loaded from environments/. */
+export function exampleEnvironment(name: ExampleName): Environment {
+  return loadEnvironment(path.join(ENV_DIR, `${name}.yaml`));
+}
+
+/**
+ * Every environment file in environments/: the shipped examples and any a user added. Tests over
+ * these are generic (policy, cross-references, schema validation), never snapshots.
+ */
 export function shippedEnvironments(): Environment[] {
   return listEnvironmentFiles(ENV_DIR).map(loadEnvironment);
 }
@@ -23,7 +39,24 @@ export function environment(name: string, overrides: Record<string, any> = {}): 
   return { name, spec: r.spec };
 }
 
-/** Every Redis mode x load-balancer provider, plus the shipped files: what policy tests sweep. */
+/** The fenced block of README.md that follows a marker comment, as text. */
+export function readmeBlock(marker: string): string {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const at = readme.indexOf(marker);
+  if (at < 0) throw new Error(`README.md has no "${marker}"`);
+  const block = /```[a-z]*\n([\s\S]*?)```/.exec(readme.slice(at));
+  if (!block) throw new Error(`README.md has no code block after "${marker}"`);
+  return block[1];
+}
+
+/** The smallest environment file the README shows, promising it deploys as-is and passes the policy test. */
+export function readmeMinimalEnvironment(): Environment {
+  const r = validateEnvironment(parse(readmeBlock('<!-- The policy, schema and cross-reference tests run on this file')));
+  if (!r.spec) throw new Error(`README's minimal environment is invalid: ${r.problems.join('; ')}`);
+  return { name: 'readme-minimal', spec: r.spec };
+}
+
+/** Every Redis mode x load-balancer provider, the README's minimal file, and every environment file: what policy tests sweep. */
 export function environmentMatrix(): Environment[] {
   const providers = ['ingress-nginx', 'traefik', 'gateway-api', 'service'] as const;
   const matrix: Environment[] = [];
@@ -44,7 +77,7 @@ export function environmentMatrix(): Environment[] {
       }));
     }
   }
-  return [...shippedEnvironments(), ...matrix];
+  return [...shippedEnvironments(), readmeMinimalEnvironment(), ...matrix];
 }
 
 /** Environments with the cloud options on, beside the matrix: pod identities, node-local DNS, narrowed egress, placement. */

@@ -4,7 +4,8 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../lib/synth';
+import { listEnvironmentFiles } from '../lib/config/load';
+import { main, synthesize, SUMMARY_FILE } from '../lib/synth';
 import { ROOT } from './helpers';
 
 /** path -> sha256 of every file under dir: "byte-identical" made checkable. */
@@ -37,16 +38,18 @@ afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
 describe('npm run synth', () => {
   test('the committed dist/ is what the code and environments produce (run `npm run synth` and commit)', () => {
-    const r = run(['--out', path.join(work, 'fresh')], ROOT);
-    expect(r.code).toBe(0);
+    // Compared with the committed SUMMARY.md files, as `npm run synth` in this checkout would.
+    synthesize({ envFiles: listEnvironmentFiles(path.join(ROOT, 'environments')), outDir: path.join(work, 'fresh'), prune: false, baselineDir: path.join(ROOT, 'dist') });
     expect(fingerprint(path.join(work, 'fresh'))).toEqual(fingerprint(path.join(ROOT, 'dist')));
   });
 
   test('synthesizes every environment into dist/<env>/ and states the limits as warnings', () => {
     const r = run([], work);
     expect(r.code).toBe(0);
-    expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(['cloudnativepg', 'external-redis', 'sidecar-redis']);
-    expect(r.err.filter((l) => l.includes('Chronicle Queue is not distributed'))).toHaveLength(3);
+    const names = listEnvironmentFiles(path.join(work, 'environments')).map((f) => path.basename(f, '.yaml'));
+    expect(names).toEqual(expect.arrayContaining(['external-redis', 'sidecar-redis']));
+    expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(names);
+    expect(r.err.filter((l) => l.includes('Chronicle Queue is not distributed'))).toHaveLength(names.length);
     expect(r.err.some((l) => l.startsWith('warning: sidecar-redis: WorkManager queues are bounded by Redis memory: maxmemory 384Mi'))).toBe(true);
     // The Secrets to create, with placeholders: never a value.
     expect(r.out).toContain("  kubectl -n nuxeo-sidecar create secret generic nuxeo-redis --from-literal=password='<password>'");
@@ -62,9 +65,10 @@ describe('npm run synth', () => {
     const r = run([], work);
     expect(r.code).toBe(1);
     expect(fingerprint(path.join(work, 'dist'))).toEqual(before);
+    // Paths as the user would type them, relative to the working directory.
     expect(r.err).toEqual([
-      `error: ${path.join(work, 'environments', 'broken.yaml')}: nuxeo.replicas: must be at least 2: the seed's application cluster has two or more nodes`,
-      `error: ${path.join(work, 'environments', 'broken.yaml')}: loadBalancer: is required (a mapping)`,
+      "error: environments/broken.yaml: nuxeo.replicas: must be at least 2: the seed's application cluster has two or more nodes",
+      'error: environments/broken.yaml: loadBalancer: is required (a mapping)',
       'nothing written: dist/ is unchanged',
     ]);
     expect(fs.readdirSync(work).filter((f) => f.startsWith('.synth-staging'))).toEqual([]);
@@ -79,7 +83,7 @@ describe('npm run synth', () => {
     const r = run([], work);
     expect(r.code).toBe(1);
     expect(fingerprint(path.join(work, 'dist'))).toEqual(before);
-    expect(r.err.map((l) => l.replace(`${file}: `, ''))).toEqual([
+    expect(r.err.map((l) => l.replace('environments/sidecar-redis.yaml: ', ''))).toEqual([
       'error: nuxeo.properties.nuxeo.url: must be one line without control characters: a newline would add nuxeo.conf lines of its own',
       'error: nuxeo.properties.nuxeo.db.password: looks like a secret, and nuxeo.properties is written into a ConfigMap: move it to nuxeo.secretProperties ({name, key} of a Secret)',
       'error: secrets.nuxeoClid: is required: nuxeo-web-ui would be installed from Nuxeo Connect at every pod start, which needs the instance CLID. ' +
@@ -100,21 +104,52 @@ describe('npm run synth', () => {
     expect(fs.readFileSync(path.join(work, 'dist', 'sidecar-redis', 'SUMMARY.md'), 'utf8')).not.toContain('end of life');
   });
 
-  test('warns, with the way out, when a change touches StatefulSet fields Kubernetes cannot update in place', () => {
-    expect(run([], work).code).toBe(0);
-    const again = run([], work);
-    expect(again.err.filter((l) => l.includes('refuses to update in place'))).toEqual([]);
+  const EXPECTED_RECREATION =
+    'sidecar-redis: StatefulSet nuxeo: volumeClaimTemplates changed, which Kubernetes refuses to update in place. Before applying, run ' +
+    '`kubectl -n nuxeo-sidecar delete statefulset nuxeo --cascade=orphan` (pods and volumes stay; the new StatefulSet adopts them); ' +
+    'existing PersistentVolumeClaims keep their size: resize them separately if the StorageClass allows expansion.';
+  const recreationWarnings = (r: { err: string[] }) => r.err.filter((l) => l.includes('refuses to update in place'));
+  const raiseDataSize = () => {
     const file = path.join(work, 'environments', 'sidecar-redis.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('size: 20Gi            # per node', 'size: 50Gi            # per node'));
+  };
+  const summary = () => fs.readFileSync(path.join(work, 'dist', 'sidecar-redis', SUMMARY_FILE), 'utf8');
+  const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: work, encoding: 'utf8' });
+
+  test('warns, with the way out, when a change touches StatefulSet fields Kubernetes cannot update in place', () => {
+    expect(run([], work).code).toBe(0);
+    expect(recreationWarnings(run([], work))).toEqual([]);
+    raiseDataSize();
     const changed = run([], work);
     expect(changed.code).toBe(0);
-    expect(changed.err.filter((l) => l.includes('refuses to update in place'))).toEqual([
-      'warning: sidecar-redis: StatefulSet nuxeo: volumeClaimTemplates changed, which Kubernetes refuses to update in place. Before applying, run ' +
-        '`kubectl -n nuxeo-sidecar delete statefulset nuxeo --cascade=orphan` (pods and volumes stay; the new StatefulSet adopts them); ' +
-        'existing PersistentVolumeClaims keep their size: resize them separately if the StorageClass allows expansion.',
-    ]);
-    // Said once: the new output is now the reference.
-    expect(run([], work).err.filter((l) => l.includes('refuses to update in place'))).toEqual([]);
+    expect(recreationWarnings(changed)).toEqual([`warning: ${EXPECTED_RECREATION}`]);
+    expect(summary()).toContain(EXPECTED_RECREATION.slice('sidecar-redis: '.length));
+  });
+
+  test('in a git checkout, the warning lasts until the output is committed, and SUMMARY.md keeps the step after that', () => {
+    expect(run([], work).code).toBe(0);
+    expect(git('init', '-q').status).toBe(0);
+    expect(git('add', '-A').status).toBe(0);
+    expect(git('commit', '-q', '-m', 'first').status).toBe(0);
+    raiseDataSize();
+    for (let i = 0; i < 2; i++) expect(recreationWarnings(run([], work))).toEqual([`warning: ${EXPECTED_RECREATION}`]);
+    const recorded = summary();
+    expect(recorded).toContain('## Last change Kubernetes cannot apply in place');
+    expect(recorded).toContain('delete statefulset nuxeo --cascade=orphan');
+    expect(git('add', '-A').status).toBe(0);
+    expect(git('commit', '-q', '-m', 'bigger volumes').status).toBe(0);
+    // Committed: no more warning, and synthesizing again changes nothing (the record stays).
+    expect(recreationWarnings(run([], work))).toEqual([]);
+    expect(git('status', '--porcelain').stdout).toBe('');
+    expect(summary()).toBe(recorded);
+  });
+
+  test('without git, the working tree is the reference: said once, then recorded in SUMMARY.md', () => {
+    expect(run([], work).code).toBe(0);
+    raiseDataSize();
+    expect(recreationWarnings(run([], work))).toHaveLength(1);
+    expect(recreationWarnings(run([], work))).toEqual([]);
+    expect(summary()).toContain('delete statefulset nuxeo --cascade=orphan');
   });
 
   test('--env <file> --out <dir> writes <dir>/<env-name>/ only', () => {
@@ -126,12 +161,38 @@ describe('npm run synth', () => {
     ]);
   });
 
-  test('a deleted environment loses its output folder; folders we did not write are kept', () => {
+  test('a deleted environment loses its output folder, said on the output; folders we did not write are kept', () => {
     expect(run([], work).code).toBe(0);
+    const before = fs.readdirSync(path.join(work, 'dist'));
     fs.mkdirSync(path.join(work, 'dist', 'hand-made'));
     fs.rmSync(path.join(work, 'environments', 'external-redis.yaml'));
+    const r = run([], work);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('pruned dist/external-redis/ (its environment file is gone)');
+    expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual([...before.filter((d) => d !== 'external-redis'), 'hand-made'].sort());
+  });
+
+  test('a renamed environment file (same Namespace) is not pruned without --prune', () => {
     expect(run([], work).code).toBe(0);
-    expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(['cloudnativepg', 'hand-made', 'sidecar-redis']);
+    fs.renameSync(path.join(work, 'environments', 'sidecar-redis.yaml'), path.join(work, 'environments', 'prod-eu.yaml'));
+    const before = fingerprint(path.join(work, 'dist'));
+    const refused = run([], work);
+    expect(refused.code).toBe(1);
+    expect(refused.err[0]).toBe('error: dist/sidecar-redis/: its environment file is gone and its Namespace nuxeo-sidecar is now deployed by prod-eu/ (a rename?). ' +
+      'Removing it makes Argo CD / Flux with pruning delete that Namespace and everything in it (volumes included). Re-run with --prune once the GitOps side is ready (README "Renaming an environment").');
+    expect(fingerprint(path.join(work, 'dist'))).toEqual(before);
+    const forced = run(['--prune'], work);
+    expect(forced.code).toBe(0);
+    expect(forced.out).toContain('pruned dist/sidecar-redis/ (its environment file is gone)');
+    expect(fs.existsSync(path.join(work, 'dist', 'prod-eu', SUMMARY_FILE))).toBe(true);
+    expect(fs.existsSync(path.join(work, 'dist', 'sidecar-redis'))).toBe(false);
+  });
+
+  test('--help explains the options', () => {
+    const r = run(['--help'], work);
+    expect(r.code).toBe(0);
+    for (const option of ['--env <file.yaml>', '--out <dir>', '--prune', '--help']) expect(r.out.join('\n')).toContain(option);
+    expect(fs.existsSync(path.join(work, 'dist'))).toBe(false);
   });
 
   test('usage errors are reported without a stack trace', () => {
@@ -145,18 +206,22 @@ describe('npx cdk8s synth', () => {
   beforeAll(() => {
     // A copy of the project (sources, config, environments) sharing node_modules.
     project = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-cli-'));
-    for (const f of ['cdk8s.yaml', 'main.ts', 'package.json', 'package-lock.json', 'lib', 'imports', 'scripts', 'environments']) {
+    for (const f of ['cdk8s.yaml', 'main.ts', 'package.json', 'package-lock.json', 'lib', 'imports', 'scripts', 'environments', 'dist']) {
       fs.cpSync(path.join(ROOT, f), path.join(project, f), { recursive: true });
     }
+    // dist/ is copied as the reference to compare with (its SUMMARY.md); a stale manifest must be rewritten.
+    for (const env of fs.readdirSync(path.join(project, 'dist'))) fs.writeFileSync(path.join(project, 'dist', env, '40-nuxeo.k8s.yaml'), 'stale\n');
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(project, 'node_modules'));
   });
   afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
 
-  const cli = () => spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade'], { cwd: project, encoding: 'utf8' });
+  // CDK8S_CHECK_UPGRADE=false, as the README says: the CLI's upgrade check needs the network.
+  const cli = () => spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth'], { cwd: project, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } });
 
   test('runs the safe pipeline: dist/ is written and the CLI lists the manifests', () => {
     const r = cli();
     expect(r.status).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l && !l.startsWith('warning: '))).toEqual([]);
     expect(fingerprint(path.join(project, 'dist'))).toEqual(fingerprint(path.join(ROOT, 'dist')));
     expect(r.stdout).toContain('sidecar-redis/40-nuxeo.k8s.yaml');
   });

@@ -66,3 +66,31 @@ export function immutableChanges(namespace: string, before: Fingerprints, after:
   }
   return out;
 }
+
+const RECORD_HEADING = '## Last change Kubernetes cannot apply in place';
+
+/**
+ * The SUMMARY.md record of the steps the last change of these digests needs. Kept, unchanged,
+ * until the digests change again, so that committing the output (and synthesizing again) never
+ * loses the step a reviewer or the person applying it must see.
+ */
+export function renderRecreations(steps: string[]): string {
+  if (!steps.length) return '';
+  return `
+${RECORD_HEADING}
+
+Recorded by the synth that changed the digests above, and kept until they change again. Before the
+first \`kubectl apply\` (or GitOps sync) of that change, once:
+
+${steps.map((s) => `- ${s}`).join('\n')}
+`;
+}
+
+/** The steps recorded in a SUMMARY.md; empty when there are none. */
+export function parseRecreations(summary: string): string[] {
+  const start = summary.indexOf(RECORD_HEADING);
+  if (start < 0) return [];
+  const body = summary.slice(start + RECORD_HEADING.length);
+  const end = body.indexOf('\n## ');
+  return (end < 0 ? body : body.slice(0, end)).split('\n').filter((l) => l.startsWith('- ')).map((l) => l.slice(2));
+}

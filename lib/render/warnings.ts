@@ -4,6 +4,7 @@
  */
 import { packagesInstalledAtStart, type EnvironmentSpec } from '../config/schema';
 import { backupWarnings } from './backup-plan';
+import { promotionSummary } from './postgres-promotion';
 
 export function architectureWarnings(spec: EnvironmentSpec): string[] {
   const n = spec.nuxeo;
@@ -26,8 +27,8 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
   }
   if (spec.database.provider === 'statefulset' && !spec.database.managed) {
     warnings.push(
-      `PostgreSQL has no automatic failover: 1 primary and ${spec.database.replicas} streaming replica(s); promoting a replica ` +
-        'is a manual step (pg_ctl promote, then point postgresql-rw at it). database.provider: cloudnativepg fails over automatically.',
+      `PostgreSQL has no automatic failover: 1 primary and ${spec.database.replicas} streaming replica(s). ${promotionSummary(spec.namespace)} ` +
+        'database.provider: cloudnativepg fails over automatically.',
     );
   }
   if (!spec.elasticsearch.managed) {

@@ -15,6 +15,11 @@ import { PostgresBackup } from './database-backup';
 import { METRICS, metricsIngress, postgresExporter } from './exporters';
 import { parseProps } from './props';
 
+/** The names a Database tier gives its workloads and Services, from its base name. */
+export function databaseNames(base: string) {
+  return { primary: `${base}-primary`, replica: `${base}-replica`, readWrite: `${base}-rw`, readOnly: `${base}-ro`, backup: `${base}-backup`, restore: `${base}-restore` } as const;
+}
+
 /** The port PostgreSQL listens on. */
 export const POSTGRES_PORT = 5432;
 /** The image's `postgres` UID plus 10000 (every pod runs with UID/GID >= 10000, kube-score). */
@@ -84,6 +89,8 @@ const CONFIG_DIR = '/etc/postgresql';
 const SECRETS_DIR = '/var/run/secrets/postgresql';
 const RUN_DIR = '/var/run/postgresql';
 const DATA_MOUNT = '/var/lib/postgresql/data';
+/** PGDATA of every instance (the promotion procedure names it too). */
+export const PGDATA = `${DATA_MOUNT}/pgdata`;
 
 /**
  * The endpoint of an in-cluster PostgreSQL: its read-write Service, the pods a client reaches
@@ -131,9 +138,10 @@ export class Database extends Construct {
     const db = parseProps('database', SECTION_SCHEMAS.database, settings);
     if (db.provider !== 'statefulset') throw new Error(`${this.node.path}: provider '${db.provider}' is the CloudNativePgDatabase construct`);
     const name = props.baseName ?? id;
+    const names = databaseNames(name);
     const ids = {
-      primary: { app: 'postgresql', instance: `${name}-primary`, component: 'database' },
-      replica: { app: 'postgresql', instance: `${name}-replica`, component: 'database' },
+      primary: { app: 'postgresql', instance: names.primary, component: 'database' },
+      replica: { app: 'postgresql', instance: names.replica, component: 'database' },
     } satisfies Record<string, WorkloadIdentity>;
     const s = {
       app: props.secrets?.appPassword ?? SECRET_DEFAULTS.databasePassword,
@@ -151,7 +159,7 @@ export class Database extends Construct {
 
     const primaryHeadless = `${ids.primary.instance}-headless`;
     const primaryHost = podHost(ctx, ids.primary.instance, primaryHeadless, 0);
-    this.readOnlyHost = serviceHost(ctx, `${name}-ro`);
+    this.readOnlyHost = serviceHost(ctx, names.readOnly);
 
     const secretsVolumes = [
       secretVolume('superuser-password', s.superuser.name, [{ key: s.superuser.key, path: 'superuser-password' }]),
@@ -185,7 +193,7 @@ export class Database extends Construct {
             command: ['sh', `${CONFIG_DIR}/${script}`],
             ports: [{ name: 'postgresql', containerPort: POSTGRES_PORT, protocol: 'TCP' }],
             env: [
-              { name: 'PGDATA', value: `${DATA_MOUNT}/pgdata` },
+              { name: 'PGDATA', value: PGDATA },
               { name: 'PGPORT', value: String(POSTGRES_PORT) },
               { name: 'LISTEN_ADDRESSES', value: '*' },
               { name: 'PG_SOCKET_DIR', value: RUN_DIR },
@@ -226,13 +234,13 @@ export class Database extends Construct {
     ]);
 
     this.readWriteService = service(this, {
-      name: `${name}-rw`,
+      name: names.readWrite,
       labels: tierLabels('postgresql', 'database'),
       selector: { 'app.kubernetes.io/instance': ids.primary.instance },
       ports: [{ name: 'postgresql', port: POSTGRES_PORT }],
     });
     this.readOnlyService = service(this, {
-      name: `${name}-ro`,
+      name: names.readOnly,
       labels: tierLabels('postgresql', 'database'),
       selector: { 'app.kubernetes.io/instance': ids.replica.instance },
       ports: [{ name: 'postgresql', port: POSTGRES_PORT }],
@@ -243,7 +251,7 @@ export class Database extends Construct {
     // pods' (a promoted replica becomes the upstream of the rest).
     const instances = [podsOf(ids.primary.instance), podsOf(ids.replica.instance)];
     const clients = this.clients;
-    const backup = podsOf(`${name}-backup`);
+    const backup = podsOf(names.backup);
     networkPolicy(this, ids.primary, [{ get peers() { return [...clients, instances[1], backup]; }, ports: [POSTGRES_PORT] }, ...metricsIngress(ctx.monitoring, METRICS.postgres)], [], ctx);
     networkPolicy(
       this,
@@ -252,12 +260,12 @@ export class Database extends Construct {
       [{ peers: instances, ports: [POSTGRES_PORT] }],
       ctx,
     );
-    this.endpoint = postgresEndpoint(ctx, `${name}-rw`, db, s.app, instances, clients);
+    this.endpoint = postgresEndpoint(ctx, names.readWrite, db, s.app, instances, clients);
     // Scheduled pg_dump of the primary, and a suspended restore job (README runbooks).
     new PostgresBackup(this, 'backup', {
       ctx,
-      baseName: `${name}-backup`,
-      restoreJobName: `${name}-restore`,
+      baseName: names.backup,
+      restoreJobName: names.restore,
       primary: { host: this.endpoint.host, port: POSTGRES_PORT, instance: ids.primary.instance, image: db.image, uid: RUN_AS },
       database: db.name,
       user: db.user,

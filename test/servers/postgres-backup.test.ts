@@ -7,10 +7,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { allManifests, find, shippedEnvironments } from '../helpers';
+import { allManifests, exampleEnvironment, find } from '../helpers';
 import { chownTo, freePort, postgresBinDir, run, Servers, waitFor, writeFiles } from './harness';
 
-const env = shippedEnvironments().find((e) => e.spec.database.provider === 'statefulset')!;
+const env = exampleEnvironment('sidecar-redis');
 const db = env.spec.database;
 const servers = new Servers();
 afterAll(() => servers.stopAll());

@@ -6,11 +6,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { allManifests, find, shippedEnvironments } from '../helpers';
+import { ChildProcess } from 'child_process';
+import { promotedSelector, promotionSteps, READ_WRITE_SERVICE } from '../../lib/render/postgres-promotion';
+import { PGDATA } from '../../lib/tiers/database';
+import { allManifests, find, exampleEnvironment, Manifest, matches } from '../helpers';
 import { chownTo, freePort, postgresBinDir, run, Servers, waitFor, writeFiles } from './harness';
 import { alertMetrics, exporterContainer, exposedNames, get, processEnv } from './metrics';
 
-const env = shippedEnvironments().find((e) => e.spec.database.provider === 'statefulset')!;
+const env = exampleEnvironment('sidecar-redis');
 const db = env.spec.database;
 const servers = new Servers();
 afterAll(() => servers.stopAll());
@@ -24,6 +27,7 @@ describe(`PostgreSQL primary and streaming replica (${env.name})`, () => {
   let primaryPort: number;
   let replicaPort: number;
   let base: string;
+  let primary: ChildProcess;
 
   /** psql over TCP as the Nuxeo role, with its password. */
   const asNuxeo = (port: number, sql: string, password = PASSWORDS.app) =>
@@ -65,7 +69,7 @@ describe(`PostgreSQL primary and streaming replica (${env.name})`, () => {
     };
     chownTo(base, USER);
 
-    const primary = servers.start('sh', [path.join(base, 'config', 'primary.sh')], { env: primaryEnv, user: USER });
+    primary = servers.start('sh', [path.join(base, 'config', 'primary.sh')], { env: primaryEnv, user: USER });
     // The replica starts at once: its script must wait for the primary by itself.
     const replica = servers.start('sh', [path.join(base, 'config', 'replica.sh')], { env: replicaEnv, user: USER });
     await waitFor(() => `primary ready\n${servers.log(primary)}`, () => asNuxeo(primaryPort, 'select 1') === '1', 60000, 500);
@@ -125,5 +129,33 @@ describe(`PostgreSQL primary and streaming replica (${env.name})`, () => {
     expect(asSuperuser('primary', primaryPort, 'show max_connections')).toBe(String(db.maxConnections));
     expect(asSuperuser('primary', primaryPort, 'show wal_level')).toBe('replica');
     expect(asSuperuser('primary', primaryPort, 'show password_encryption')).toBe('scram-sha-256');
+  });
+
+  // Last: it ends the primary. The steps are the ones synth, SUMMARY.md and the README give.
+  test('the promotion procedure: the promoted replica takes writes, and postgresql-rw then selects exactly that pod', async () => {
+    const [, promote, patch] = promotionSteps(env.spec.namespace);
+    await servers.stop(primary); // step 1: the old primary is down (scaled to 0)
+    // Step 2, the generated command as run in the pod, with the local data directory.
+    const command = promote.split(' -- ')[1].split(' ');
+    expect(command.slice(-2)).toEqual(['-D', PGDATA]);
+    run('runuser', ['-u', USER, '--', path.join(bin, command[0]), ...command.slice(1, -1), path.join(base, 'replica', 'pgdata')], { PATH });
+    expect(asSuperuser('replica', replicaPort, 'select pg_is_in_recovery()')).toBe('f');
+    asNuxeo(replicaPort, "insert into hierarchy_probe values ('doc-after-promotion')");
+    expect(asNuxeo(replicaPort, 'select count(*) from hierarchy_probe')).toBe('2');
+
+    // Step 3, the generated JSON patch applied to the generated Service: it must select the promoted pod only.
+    const manifests = allManifests(env);
+    const svc: Manifest = JSON.parse(JSON.stringify(find(manifests, 'Service', READ_WRITE_SERVICE)));
+    for (const op of JSON.parse(/ -p '(.*)'$/.exec(patch)![1])) {
+      expect([op.op, op.path]).toEqual(['replace', '/spec/selector']);
+      svc.spec.selector = op.value;
+    }
+    expect(svc.spec.selector).toEqual(promotedSelector());
+    // Pod labels as the StatefulSet controller sets them: the template's, plus the pod name.
+    const pod = (sts: string, ordinal: number) => ({ ...find(manifests, 'StatefulSet', sts).spec.template.metadata.labels, 'statefulset.kubernetes.io/pod-name': `${sts}-${ordinal}` });
+    expect(matches(svc.spec.selector, pod('postgresql-replica', 0))).toBe(true);
+    expect(matches(svc.spec.selector, pod('postgresql-replica', 1))).toBe(false);
+    expect(matches(svc.spec.selector, pod('postgresql-primary', 0))).toBe(false);
+    expect(matches(find(manifests, 'Service', READ_WRITE_SERVICE).spec.selector, pod('postgresql-primary', 0))).toBe(true);
   });
 });

@@ -1,10 +1,10 @@
 /** Redis sidecar topology: a master (pod 0) and a replica started from the synthesized ConfigMap. */
 import { bytes } from '../../lib/config/quantity';
-import { shippedEnvironments } from '../helpers';
+import { exampleEnvironment } from '../helpers';
 import { Servers, waitFor } from './harness';
 import { cli, info, Node, PASSWORD, RedisCluster } from './redis-support';
 
-const env = shippedEnvironments().find((e) => e.spec.redis.mode === 'sidecar')!;
+const env = exampleEnvironment('sidecar-redis');
 const servers = new Servers();
 afterAll(() => servers.stopAll());
 

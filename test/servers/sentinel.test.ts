@@ -6,11 +6,11 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { shippedEnvironments } from '../helpers';
+import { exampleEnvironment } from '../helpers';
 import { Servers, waitFor } from './harness';
 import { cli, info, Node, PASSWORD, RedisCluster, redisFiles } from './redis-support';
 
-const env = shippedEnvironments().find((e) => e.spec.redis.mode === 'external')!;
+const env = exampleEnvironment('external-redis');
 const sentinelSpec = env.spec.redis.sentinel;
 const servers = new Servers();
 afterAll(() => servers.stopAll());

@@ -1,5 +1,5 @@
 import { renderPostgresBackupScript, renderPostgresRestoreScript } from '../../lib/render/postgres-backup';
-import { allManifests, environment, find, shippedEnvironments } from '../helpers';
+import { allManifests, environment, exampleEnvironment, find, shippedEnvironments } from '../helpers';
 
 describe('scheduled PostgreSQL dumps (statefulset provider)', () => {
   const env = environment('bk', { database: { name: 'nxdb', user: 'nx', backup: { schedule: '30 3 * * *', retentionDays: 14, storage: { size: '80Gi', storageClass: 'slow' } } } });
@@ -51,7 +51,7 @@ describe('scheduled PostgreSQL dumps (statefulset provider)', () => {
   });
 
   test('the CloudNativePG provider has no dump jobs (the operator backs up)', () => {
-    const cnpg = shippedEnvironments().find((e) => e.spec.database.provider === 'cloudnativepg')!;
+    const cnpg = exampleEnvironment('cloudnativepg');
     expect(allManifests(cnpg).filter((m) => m.kind === 'CronJob' && m.metadata.name.startsWith('postgresql'))).toEqual([]);
   });
 

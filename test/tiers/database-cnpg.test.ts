@@ -3,14 +3,14 @@ import { renderPostgresqlConf } from '../../lib/render/postgres';
 import { cloudnativepgParameters } from '../../lib/tiers/database-cnpg';
 import { METRICS } from '../../lib/tiers/exporters';
 import { crdProblems } from '../crd-validator';
-import { allManifests, cloudnativepgPodLabels, environment, find, matches, shippedEnvironments } from '../helpers';
+import { allManifests, cloudnativepgPodLabels, environment, exampleEnvironment, find, matches } from '../helpers';
 
 const STORE = { destinationPath: 's3://backups/pg' };
 const cnpg = (name: string, database: Record<string, any> = {}, extra: Record<string, any> = {}) =>
   environment(name, { secrets: { databasePassword: { name: 'db-app', key: 'password' } }, database: { provider: 'cloudnativepg', backup: { objectStore: STORE }, ...database }, ...extra });
 
 describe('CloudNativePG provider', () => {
-  const shipped = shippedEnvironments().find((e) => e.spec.database.provider === 'cloudnativepg')!;
+  const shipped = exampleEnvironment('cloudnativepg');
   const manifests = allManifests(shipped);
   const cluster = find(manifests, 'Cluster', 'postgresql');
   const scheduled = find(manifests, 'ScheduledBackup', 'postgresql');
