@@ -12,7 +12,7 @@ import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
 import { NGINX_HEALTH_PATH, NGINX_STATUS_PATH, renderNginxConf } from '../render/nginx';
 import { BinaryStore, NUXEO_ENV, renderNuxeoConf } from '../render/nuxeo-conf';
 import { renderNuxeoStartScript, SecretProperty } from '../render/nuxeo-start';
-import { ContextProps, resolveContext } from './context';
+import { ContextProps, MonitoringSettings, resolveContext } from './context';
 import type { DatabaseEndpoint } from './database';
 import type { SearchEndpoint } from './elasticsearch';
 import { METRICS, metricsIngress, NGINX_STATUS_PORT, proxyExporter } from './exporters';
@@ -138,6 +138,113 @@ export function podIdentityEgress(podIdentity: NetworkSettings['podIdentity']): 
   }
 }
 
+type SecretPropertyRef = SecretProperty & { ref: SecretKeyRef };
+type NuxeoSection = z.output<typeof SECTION_SCHEMAS.nuxeo>;
+
+/** nuxeo.conf, the start script adding the secret properties, and the proxy's nginx.conf. */
+function nuxeoFiles(props: NuxeoProps, n: NuxeoSection, metrics: boolean, limits: { maxUploadMegabytes: number; timeoutSeconds: number }) {
+  const s3 = n.binaries.type === 's3' ? n.binaries.s3! : undefined;
+  const binaries: BinaryStore = s3
+    ? { kind: 's3', bucket: s3.bucket, region: s3.region, prefix: s3.prefix }
+    : { kind: 'volume', path: BINARY_STORE };
+  const nuxeoConf = renderNuxeoConf({
+    heapMegabytes: nuxeoHeapMegabytes(n),
+    database: { host: props.database.host, port: props.database.port, name: props.database.database, user: props.database.user, poolSize: n.databasePoolSize, tls: props.database.tls },
+    elasticsearch: { urls: props.search.urls, clusterName: props.search.clusterName, indexReplicas: props.search.indexReplicas, user: props.search.credentials?.user },
+    redis: props.cache.redis,
+    streamDir: STREAM_DIR,
+    streamRetention: n.streamRetention,
+    binaries,
+    logFormat: n.logFormat,
+    backingCheck: BACKING_CHECK,
+    extra: n.properties,
+    ...(metrics ? { metricsPort: METRICS.nuxeo.port } : {}),
+  });
+  const secretProperties: SecretPropertyRef[] = [
+    { property: 'nuxeo.db.password', variable: NUXEO_ENV.dbPassword, ref: props.database.password },
+    { property: 'nuxeo.redis.password', variable: NUXEO_ENV.redisPassword, ref: props.cache.password },
+    { property: 'nuxeo.jwt.secret', variable: NUXEO_ENV.jwtSecret, ref: props.jwtSecret ?? SECRET_DEFAULTS.jwtSecret },
+    ...(props.search.credentials ? [{ property: SEARCH_PASSWORD_PROPERTY, variable: secretVariable(SEARCH_PASSWORD_PROPERTY), ref: props.search.credentials.password }] : []),
+    ...Object.keys(n.secretProperties).sort().map((property) => ({ property, variable: secretVariable(property), ref: n.secretProperties[property] })),
+  ];
+  const nginxConf = renderNginxConf({
+    listenPort: NUXEO_PORTS.proxy,
+    upstream: `127.0.0.1:${NUXEO_PORTS.nuxeo}`,
+    tempDir: '/tmp',
+    maxUploadMegabytes: limits.maxUploadMegabytes,
+    timeoutSeconds: limits.timeoutSeconds,
+    ...(metrics ? { statusPort: NGINX_STATUS_PORT } : {}),
+  });
+  return { nuxeoConf, startScript: renderNuxeoStartScript(secretProperties), nginxConf, secretProperties };
+}
+
+/** The Nuxeo container's environment: node id, secrets, S3 keys, CLID, packages. */
+function nuxeoEnv(secretProperties: SecretPropertyRef[], s3: NuxeoSection['binaries']['s3'], clid: SecretKeyRef | undefined, packages: string[]): k8s.EnvVar[] {
+  return [
+    fieldEnv(NUXEO_ENV.nodeId, 'metadata.name'),
+    ...secretProperties.map((p) => secretEnv(p.variable, p.ref)),
+    ...(s3?.credentialsSecret
+      ? [
+        secretEnv(NUXEO_ENV.s3KeyId, { name: s3.credentialsSecret.name, key: s3.credentialsSecret.accessKeyIdKey }),
+        secretEnv(NUXEO_ENV.s3Secret, { name: s3.credentialsSecret.name, key: s3.credentialsSecret.secretAccessKeyKey }),
+      ]
+      : []),
+    // The entrypoint writes it to instance.clid: package installs need it, and it registers the instance.
+    ...(clid ? [secretEnv('NUXEO_CLID', clid)] : []),
+    ...(packages.length ? [{ name: 'NUXEO_PACKAGES', value: packages.join(' ') }] : []),
+  ];
+}
+
+/** The Nuxeo server and its nginx reverse proxy. */
+function nuxeoContainers(n: NuxeoSection, m: MonitoringSettings, env: k8s.EnvVar[], binariesVolume: boolean): k8s.Container[] {
+  const runtimeStarted = { path: NUXEO_PROBE_PATH, port: k8s.IntOrString.fromString('nuxeo') };
+  const backingWaitSeconds = (BACKING_CHECK.retries * BACKING_CHECK.delayMilliseconds) / 1000;
+
+  return [
+    container(RUN_AS, {
+      name: 'nuxeo',
+      image: n.image,
+      // The image's entrypoint builds nuxeo.conf, then runs our script, which adds the secrets and execs Nuxeo.
+      command: ['/docker-entrypoint.sh'],
+      args: ['sh', START_SCRIPT, 'nuxeoctl', 'console'],
+      ports: [{ name: 'nuxeo', containerPort: NUXEO_PORTS.nuxeo, protocol: 'TCP' }, ...(m.enabled ? [{ name: METRICS.nuxeo.name, containerPort: METRICS.nuxeo.port, protocol: 'TCP' }] : [])],
+      env,
+      resources: n.resources,
+      // Startup: the runtime has started. Its budget covers the launcher's whole backing-service
+      // wait plus the start itself, so a fresh install never depends on a restart.
+      startupProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: Math.ceil((backingWaitSeconds + START_SECONDS) / 10), timeoutSeconds: 5 },
+      // Readiness: this node can serve; a shared tier's outage is not this node's (see NUXEO_PROBE_PATH).
+      readinessProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
+      // Liveness: Tomcat accepts connections; a restart cures a hung JVM, not a slow dependency.
+      livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('nuxeo') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
+      volumeMounts: [
+        { name: 'nuxeo-home', mountPath: HOME },
+        { name: 'data', mountPath: DATA },
+        { name: 'etc-nuxeo', mountPath: '/etc/nuxeo' },
+        { name: 'nuxeo-conf', mountPath: '/etc/nuxeo/conf.d', readOnly: true },
+        { name: 'nuxeo-start', mountPath: START_DIR, readOnly: true },
+        { name: 'logs', mountPath: '/var/log/nuxeo' },
+        { name: 'pid', mountPath: '/var/pid/nuxeo' },
+        { name: 'tmp', mountPath: '/tmp' },
+        ...(binariesVolume ? [{ name: 'binaries', mountPath: BINARIES }] : []),
+      ],
+    }),
+    container(RUN_AS, {
+      name: 'proxy',
+      image: n.proxy.image,
+      command: ['nginx', '-c', '/etc/nginx/nuxeo/nginx.conf', '-g', 'daemon off;'],
+      ports: [{ name: 'http', containerPort: NUXEO_PORTS.proxy, protocol: 'TCP' }],
+      resources: n.proxy.resources,
+      readinessProbe: { httpGet: { path: NGINX_HEALTH_PATH, port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 3 },
+      livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds: 20, failureThreshold: 3, timeoutSeconds: 3 },
+      volumeMounts: [
+        { name: 'proxy-conf', mountPath: '/etc/nginx/nuxeo', readOnly: true },
+        { name: 'proxy-tmp', mountPath: '/tmp' },
+      ],
+    }),
+  ];
+}
+
 /**
  * The application cluster: a StatefulSet of `nuxeo.replicas` pods, each holding a Nuxeo server,
  * an nginx reverse proxy in front of it and, in Redis sidecar mode, a Redis node. A headless
@@ -176,38 +283,8 @@ export class Nuxeo extends Construct {
     if (packages.length && !props.clid) throw new Error(`${this.node.path}: clid is required: ${packages.join(', ')} would be installed from Nuxeo Connect at every pod start, which needs the instance CLID`);
     const s3 = n.binaries.type === 's3' ? n.binaries.s3! : undefined;
 
-    const binaries: BinaryStore = s3
-      ? { kind: 's3', bucket: s3.bucket, region: s3.region, prefix: s3.prefix }
-      : { kind: 'volume', path: BINARY_STORE };
-    this.nuxeoConf = renderNuxeoConf({
-      heapMegabytes: nuxeoHeapMegabytes(n),
-      database: { host: props.database.host, port: props.database.port, name: props.database.database, user: props.database.user, poolSize: n.databasePoolSize, tls: props.database.tls },
-      elasticsearch: { urls: props.search.urls, clusterName: props.search.clusterName, indexReplicas: props.search.indexReplicas, user: props.search.credentials?.user },
-      redis: props.cache.redis,
-      streamDir: STREAM_DIR,
-      streamRetention: n.streamRetention,
-      binaries,
-      logFormat: n.logFormat,
-      backingCheck: BACKING_CHECK,
-      extra: n.properties,
-      ...(ctx.monitoring.enabled ? { metricsPort: METRICS.nuxeo.port } : {}),
-    });
-    const secretProperties: (SecretProperty & { ref: { name: string; key: string } })[] = [
-      { property: 'nuxeo.db.password', variable: NUXEO_ENV.dbPassword, ref: props.database.password },
-      { property: 'nuxeo.redis.password', variable: NUXEO_ENV.redisPassword, ref: props.cache.password },
-      { property: 'nuxeo.jwt.secret', variable: NUXEO_ENV.jwtSecret, ref: props.jwtSecret ?? SECRET_DEFAULTS.jwtSecret },
-      ...(props.search.credentials ? [{ property: SEARCH_PASSWORD_PROPERTY, variable: secretVariable(SEARCH_PASSWORD_PROPERTY), ref: props.search.credentials.password }] : []),
-      ...Object.keys(n.secretProperties).sort().map((property) => ({ property, variable: secretVariable(property), ref: n.secretProperties[property] })),
-    ];
-    const startScript = renderNuxeoStartScript(secretProperties);
-    const nginxConf = renderNginxConf({
-      listenPort: NUXEO_PORTS.proxy,
-      upstream: `127.0.0.1:${NUXEO_PORTS.nuxeo}`,
-      tempDir: '/tmp',
-      maxUploadMegabytes: limits.maxUploadMegabytes,
-      timeoutSeconds: limits.timeoutSeconds,
-      ...(ctx.monitoring.enabled ? { statusPort: NGINX_STATUS_PORT } : {}),
-    });
+    const { nuxeoConf, startScript, nginxConf, secretProperties } = nuxeoFiles(props, n, ctx.monitoring.enabled, limits);
+    this.nuxeoConf = nuxeoConf;
     const configMap = (cid: string, cmName: string, component: string, data: Record<string, string>) =>
       new k8s.KubeConfigMap(this, cid, { metadata: { name: cmName, labels: tierLabels(wid.app, component) }, data });
     this.configMaps = {
@@ -235,64 +312,8 @@ export class Nuxeo extends Construct {
       headless: true,
     });
 
-    const env: k8s.EnvVar[] = [
-      fieldEnv(NUXEO_ENV.nodeId, 'metadata.name'),
-      ...secretProperties.map((p) => secretEnv(p.variable, p.ref)),
-      ...(s3?.credentialsSecret
-        ? [
-          secretEnv(NUXEO_ENV.s3KeyId, { name: s3.credentialsSecret.name, key: s3.credentialsSecret.accessKeyIdKey }),
-          secretEnv(NUXEO_ENV.s3Secret, { name: s3.credentialsSecret.name, key: s3.credentialsSecret.secretAccessKeyKey }),
-        ]
-        : []),
-      // The entrypoint writes it to instance.clid: package installs need it, and it registers the instance.
-      ...(props.clid ? [secretEnv('NUXEO_CLID', props.clid)] : []),
-      ...(packages.length ? [{ name: 'NUXEO_PACKAGES', value: packages.join(' ') }] : []),
-    ];
-    const runtimeStarted = { path: NUXEO_PROBE_PATH, port: k8s.IntOrString.fromString('nuxeo') };
-    const backingWaitSeconds = (BACKING_CHECK.retries * BACKING_CHECK.delayMilliseconds) / 1000;
-
-    const containers: k8s.Container[] = [
-      container(RUN_AS, {
-        name: 'nuxeo',
-        image: n.image,
-        // The image's entrypoint builds nuxeo.conf, then runs our script, which adds the secrets and execs Nuxeo.
-        command: ['/docker-entrypoint.sh'],
-        args: ['sh', START_SCRIPT, 'nuxeoctl', 'console'],
-        ports: [{ name: 'nuxeo', containerPort: NUXEO_PORTS.nuxeo, protocol: 'TCP' }, ...(ctx.monitoring.enabled ? [{ name: METRICS.nuxeo.name, containerPort: METRICS.nuxeo.port, protocol: 'TCP' }] : [])],
-        env,
-        resources: n.resources,
-        // Startup: the runtime has started. Its budget covers the launcher's whole backing-service
-        // wait plus the start itself, so a fresh install never depends on a restart.
-        startupProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: Math.ceil((backingWaitSeconds + START_SECONDS) / 10), timeoutSeconds: 5 },
-        // Readiness: this node can serve; a shared tier's outage is not this node's (see NUXEO_PROBE_PATH).
-        readinessProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
-        // Liveness: Tomcat accepts connections; a restart cures a hung JVM, not a slow dependency.
-        livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('nuxeo') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
-        volumeMounts: [
-          { name: 'nuxeo-home', mountPath: HOME },
-          { name: 'data', mountPath: DATA },
-          { name: 'etc-nuxeo', mountPath: '/etc/nuxeo' },
-          { name: 'nuxeo-conf', mountPath: '/etc/nuxeo/conf.d', readOnly: true },
-          { name: 'nuxeo-start', mountPath: START_DIR, readOnly: true },
-          { name: 'logs', mountPath: '/var/log/nuxeo' },
-          { name: 'pid', mountPath: '/var/pid/nuxeo' },
-          { name: 'tmp', mountPath: '/tmp' },
-          ...(s3 ? [] : [{ name: 'binaries', mountPath: BINARIES }]),
-        ],
-      }),
-      container(RUN_AS, {
-        name: 'proxy',
-        image: n.proxy.image,
-        command: ['nginx', '-c', '/etc/nginx/nuxeo/nginx.conf', '-g', 'daemon off;'],
-        ports: [{ name: 'http', containerPort: NUXEO_PORTS.proxy, protocol: 'TCP' }],
-        resources: n.proxy.resources,
-        readinessProbe: { httpGet: { path: NGINX_HEALTH_PATH, port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 3 },
-        livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds: 20, failureThreshold: 3, timeoutSeconds: 3 },
-        volumeMounts: [
-          { name: 'proxy-conf', mountPath: '/etc/nginx/nuxeo', readOnly: true },
-          { name: 'proxy-tmp', mountPath: '/tmp' },
-        ],
-      }),
+    const containers = [
+      ...nuxeoContainers(n, ctx.monitoring, nuxeoEnv(secretProperties, s3, props.clid, packages), !s3),
       ...(props.redisSidecar ? [props.redisSidecar.container] : []),
       ...proxyExporter(ctx.monitoring, RUN_AS, NGINX_STATUS_PATH),
       ...(props.redisSidecar?.exporters ?? []),
