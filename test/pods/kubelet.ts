@@ -431,9 +431,10 @@ export class Pod {
   /**
    * Deletion as the kubelet does it: each container's preStop hook, then SIGTERM to that
    * container, all containers at once; SIGKILL for what still runs when the grace period ends.
-   * Returns each preStop's result and how long the pod took to stop.
+   * Returns each preStop's result, how long the pod took to stop, and each container's last
+   * log lines and stop time (ms since the epoch).
    */
-  async delete(): Promise<{ preStop: Record<string, Result>; seconds: number }> {
+  async delete(): Promise<{ preStop: Record<string, Result>; seconds: number; logs: Record<string, string>; finishedAt: Record<string, number> }> {
     const grace = (this.spec.terminationGracePeriodSeconds ?? 30) * 1000;
     const begin = Date.now();
     const preStop: Record<string, Result> = {};
@@ -448,8 +449,15 @@ export class Pod {
       await sleep(250);
     }
     const seconds = (Date.now() - begin) / 1000;
+    const logs: Record<string, string> = {};
+    const finishedAt: Record<string, number> = {};
+    for (const c of this.spec.containers) {
+      logs[c.name] = this.logs(c.name);
+      const r = await cmd('podman', ['inspect', '--format', '{{.State.FinishedAt.UnixNano}}', this.containerName(c.name)]);
+      finishedAt[c.name] = Number(r.out.trim()) / 1e6;
+    }
     await this.remove();
-    return { preStop, seconds };
+    return { preStop, seconds, logs, finishedAt };
   }
 
   /** Removes the pod at once (SIGKILL) and its emptyDirs; PVC folders stay. */

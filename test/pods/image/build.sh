@@ -13,6 +13,7 @@ if [ "$(podman image inspect --format '{{ index .Labels "nuxeo-compact-k8s.recip
   echo "stand-in image $IMAGE is up to date ($digest)"
   exit 0
 fi
+old=$(podman image inspect --format '{{.Id}}' "$IMAGE" "$NUXEO_IMAGE" 2>/dev/null || true)
 rootfs=$(mktemp -d /var/tmp/stand-in-rootfs.XXXXXX)
 chmod 0755 "$rootfs"
 trap 'rm -rf "$rootfs"' EXIT
@@ -25,11 +26,18 @@ chroot "$rootfs" /bin/sh /stand-in-layout.sh
 rm "$rootfs/stand-in-layout.sh"
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
 tar -C "$rootfs" -c . | podman import \
-  --change 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/share/elasticsearch/bin:/opt/nuxeo/server/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-  --change 'ENV NUXEO_HOME=/opt/nuxeo/server' --change 'ENV NUXEO_CONF=/etc/nuxeo/nuxeo.conf' \
+  --change 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change "LABEL nuxeo-compact-k8s.recipe=$digest" \
   - "$IMAGE"
-# Nuxeo's image starts its own entrypoint as user 900; the others get a command from the pod.
-printf 'FROM %s\nUSER 900\nENTRYPOINT ["/docker-entrypoint.sh"]\nCMD ["nuxeoctl", "console"]\n' "$IMAGE" \
-  | podman build --pull=never -t "$NUXEO_IMAGE" -f - "$here"
+# Nuxeo's image: its environment, its entrypoint as user 900; the others get a command from the pod.
+podman build --pull=never -t "$NUXEO_IMAGE" -f - "$here" <<EOF
+FROM $IMAGE
+ENV NUXEO_USER=nuxeo NUXEO_HOME=/opt/nuxeo/server NUXEO_CONF=/etc/nuxeo/nuxeo.conf LANG=en_US.utf8
+ENV PATH=/opt/nuxeo/server/bin:\$PATH
+USER 900
+ENTRYPOINT ["/docker-entrypoint.sh"]
+CMD ["nuxeoctl", "console"]
+EOF
+# The previous build's images, now untagged (nothing else of the store is touched).
+[ -z "$old" ] || podman rmi $old >/dev/null 2>&1 || true
 echo "built $IMAGE and $NUXEO_IMAGE ($digest)"
