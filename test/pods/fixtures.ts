@@ -1,7 +1,6 @@
 /** What the pod scenarios share: the Secrets a cluster would hold, DNS names, a cluster per file. */
-import type { EnvironmentSpec } from '../../lib/config/schema';
+import type { Environment, EnvironmentSpec } from '../../lib/config/schema';
 import { allManifests, Manifest } from '../helpers';
-import type { Environment } from '../../lib/config/schema';
 import { Cluster, Pod } from './kubelet';
 
 /** Every Secret the environment names, with test values (one needs quoting in shell and conf files). */

@@ -199,6 +199,17 @@ export class Pod {
 
   /** Creates the volumes, the pod, runs the init containers and starts the containers. */
   async start(): Promise<void> {
+    const volumeArgs = await this.startInit();
+    // `podman run -d` (podman 4.3's `create` lacks --passwd): the containers start together.
+    for (const c of this.spec.containers) podmanSync(['run', '-d', '--name', this.containerName(c.name), ...this.containerArgs(c, volumeArgs)]);
+  }
+
+  /** Only the volumes, the pod and its init containers (for images whose server is not stood in). */
+  async runInitContainers(): Promise<void> {
+    await this.startInit();
+  }
+
+  private async startInit(): Promise<Map<string, { host?: string; tmpfs?: string }>> {
     const volumeArgs = this.prepareVolumes();
     podmanSync([
       'pod', 'create', '--name', this.podName, '--network', this.cluster.network, '--ip', this.ip,
@@ -212,24 +223,7 @@ export class Pod {
       await cmd('podman', ['rm', '-f', this.containerName(c.name)]);
       if (r.code !== 0) throw new Error(`init container ${c.name} of ${this.name} exited ${r.code}:\n${r.out}`);
     }
-    // `podman run -d` (podman 4.3's `create` lacks --passwd): the containers start together.
-    for (const c of this.spec.containers) podmanSync(['run', '-d', '--name', this.containerName(c.name), ...this.containerArgs(c, volumeArgs)]);
-  }
-
-  /** Runs only the init containers (for images whose server is not stood in). */
-  async runInitContainers(): Promise<string[]> {
-    const volumeArgs = this.prepareVolumes();
-    podmanSync(['pod', 'create', '--name', this.podName, '--network', this.cluster.network, '--ip', this.ip, '--hostname', this.name, '--infra-image', STAND_IN, '--infra-command', '/usr/local/bin/pause']);
-    podmanSync(['pod', 'start', this.podName]);
-    this.started = true;
-    const outputs: string[] = [];
-    for (const c of this.spec.initContainers ?? []) {
-      const r = await cmd('podman', ['run', '--name', this.containerName(c.name), ...this.containerArgs(c, volumeArgs)], 600000);
-      await cmd('podman', ['rm', '-f', this.containerName(c.name)]);
-      if (r.code !== 0) throw new Error(`init container ${c.name} of ${this.name} exited ${r.code}:\n${r.out}`);
-      outputs.push(r.out);
-    }
-    return outputs;
+    return volumeArgs;
   }
 
   /** Host folder of a volume (emptyDir, PVC, ConfigMap/Secret) of this pod. */
@@ -420,12 +414,6 @@ export class Pod {
         }
       }
     }));
-  }
-
-  /** Is every container ready right now (one readiness run each)? */
-  async ready(): Promise<boolean> {
-    const r = await Promise.all(this.spec.containers.map(async (c: Container) => (await this.running(c.name)) && this.probe(c.name, 'readinessProbe')));
-    return r.every(Boolean);
   }
 
   /**

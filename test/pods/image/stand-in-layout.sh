@@ -7,7 +7,7 @@ set -eu
 ln -sf /dev/stderr /var/log/nginx/error.log
 ln -sf /dev/stdout /var/log/nginx/access.log
 
-# Elasticsearch 7.17 (elastic/dockerfiles, branch 7.17, elasticsearch/Dockerfile): user 1000 in
+# Elasticsearch 7.17 (elastic/dockerfiles, branch 7.17 at 28b876f, elasticsearch/Dockerfile): user 1000 in
 # groups 1000 and root; the home 0775 root:0; bin, config, config/jvm.options.d, data, logs,
 # plugins 0775 owned by elasticsearch; config files 0664, owned root:0 (`chown -R 0:0` then a
 # non-recursive chown of the folders).
@@ -37,9 +37,10 @@ find $es/config -type f -exec chmod 0664 {} +
 chmod 0775 $es
 chown 1000 $es/bin $es/config $es/config/jvm.options.d $es/data $es/logs $es/plugins
 
-# Nuxeo LTS 2021 (nuxeo/nuxeo, branch 2021, docker/nuxeo/Dockerfile): user nuxeo 900, /etc/passwd
-# group-writable, rootfs copied --chown=900:0 --chmod=775, NUXEO_HOME owned 900:0 with g+rwX,
-# ENTRYPOINT /docker-entrypoint.sh (the real one, from that branch), CMD nuxeoctl console.
+# Nuxeo LTS 2021 (nuxeo/nuxeo, branch 2021 at ee376fc, docker/nuxeo/Dockerfile): user nuxeo 900,
+# /etc/passwd group-writable, rootfs copied --chown=900:0 --chmod=775, NUXEO_HOME owned 900:0 with
+# g+rwX, ENTRYPOINT /docker-entrypoint.sh (docker/nuxeo/rootfs/docker-entrypoint.sh of that
+# commit, unchanged, Apache 2.0), CMD nuxeoctl console (here the stand-in server).
 chmod g=u /etc/passwd
 useradd -m -d /home/nuxeo -u 900 -s /bin/bash nuxeo
 home=/opt/nuxeo/server
