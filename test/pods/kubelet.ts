@@ -3,7 +3,8 @@
  * unchanged, the way a kubelet does where podman would do otherwise (see
  * ../shared/reference/pod-runtime.md):
  * - the pod's UID/GID and fsGroup (as a supplementary group), no passwd entry (`--passwd=false`),
- *   read-only root without podman's extra tmpfs, dropped capabilities, no privilege escalation;
+ *   read-only root without podman's extra tmpfs, dropped capabilities, no privilege escalation,
+ *   the containers' CPU and memory limits;
  * - volumes laid out by the kubelet's rules: emptyDir root-owned 0777 (+ fsGroup, setgid), a
  *   memory emptyDir as tmpfs, PVC folders kept across pod restarts (root-owned, then fsGroup),
  *   ConfigMap/Secret folders with the `..data` symlink layout, the modes asked and fsGroup;
@@ -20,6 +21,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { bytes, cpuCores } from '../../lib/config/quantity';
 import type { Manifest } from '../helpers';
 
 export const STAND_IN = 'localhost/nuxeo-compact-k8s/stand-in:latest';
@@ -342,6 +344,10 @@ export class Pod {
     for (const cap of sc.capabilities?.drop ?? []) args.push('--cap-drop', cap);
     for (const cap of sc.capabilities?.add ?? []) args.push('--cap-add', cap);
     if (sc.allowPrivilegeEscalation === false) args.push('--security-opt', 'no-new-privileges');
+    // The container's limits, as cgroup limits (the kubelet does the same).
+    const limits = c.resources?.limits ?? {};
+    if (limits.memory) args.push('--memory', String(bytes(String(limits.memory))));
+    if (limits.cpu) args.push('--cpus', String(cpuCores(String(limits.cpu))));
     for (const [k, v] of Object.entries(this.env(c))) args.push('--env', `${k}=${v}`);
     for (const m of c.volumeMounts ?? []) {
       const v = volumes.get(m.name);

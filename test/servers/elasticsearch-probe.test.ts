@@ -25,12 +25,12 @@ describe('Elasticsearch readiness probe', () => {
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       const url = new URL(req.url!, 'http://x');
-      if (url.pathname !== '/_cluster/health') return res.writeHead(404).end();
-      if (status === 'no-master') return res.writeHead(503).end('{"error":"master_not_discovered_exception"}');
       const wanted = url.searchParams.get('wait_for_status');
       const order = ['red', 'yellow', 'green'];
       const reached = !wanted || order.indexOf(status) >= order.indexOf(wanted);
-      res.writeHead(reached ? 200 : 408).end(JSON.stringify({ status, timed_out: !reached }));
+      if (url.pathname !== '/_cluster/health') res.writeHead(404).end();
+      else if (status === 'no-master') res.writeHead(503).end('{"error":"master_not_discovered_exception"}');
+      else res.writeHead(reached ? 200 : 408).end(JSON.stringify({ status, timed_out: !reached }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     port = (server.address() as any).port;
