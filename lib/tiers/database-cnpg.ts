@@ -40,7 +40,7 @@ const OPERATOR_FIXED = new Set(['hot_standby', 'logging_collector', 'log_destina
 /** `postgresql.parameters`: the StatefulSet provider's settings, minus what the operator fixes, unquoted. */
 export function cloudnativepgParameters(spec: EnvironmentSpec): Record<string, string> {
   const db = spec.database;
-  const sections = postgresqlParameters({ maxConnections: db.maxConnections, memoryMegabytes: mebibytes(db.resources.limits.memory), replicas: db.replicas });
+  const sections = postgresqlParameters({ maxConnections: db.maxConnections, memoryMegabytes: mebibytes(db.resources.limits.memory), replicas: db.replicas, storageMegabytes: mebibytes(db.storage.size) });
   return Object.fromEntries(
     sections.flatMap((s) => s.parameters).filter(([k]) => !OPERATOR_FIXED.has(k)).map(([k, v]) => [k, v.replace(/^'(.*)'$/, '$1')]),
   );

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { EnvironmentSpec } from '../config/schema';
 import { mebibytes } from '../config/quantity';
-import { renderPgHba, renderPostgresqlConf, renderPrimaryBootstrap, renderReplicaBootstrap } from '../render/postgres';
+import { renderPgHba, renderPgIsReady, renderPostgresqlConf, renderPrimaryBootstrap, renderReplicaBootstrap } from '../render/postgres';
 import {
   checksum, configMapVolume, container, emptyDir, execProbe, fieldEnv, IDS, networkPolicy, Peer, podHost, podsOf, PORTS,
   RUN_AS, secretVolume, service, statefulWorkload, tierLabels, volumeClaimTemplate, WorkloadIdentity, workloadLabels,
@@ -40,7 +40,7 @@ export class Database extends Construct {
     const { spec } = props;
     const db = spec.database;
     const files = {
-      'postgresql.conf': renderPostgresqlConf({ maxConnections: db.maxConnections, memoryMegabytes: mebibytes(db.resources.limits.memory), replicas: db.replicas }),
+      'postgresql.conf': renderPostgresqlConf({ maxConnections: db.maxConnections, memoryMegabytes: mebibytes(db.resources.limits.memory), replicas: db.replicas, storageMegabytes: mebibytes(db.storage.size) }),
       'pg_hba.conf': renderPgHba({ database: db.name, user: db.user }),
       'primary.sh': renderPrimaryBootstrap({ database: db.name, user: db.user }),
       'replica.sh': renderReplicaBootstrap(),
@@ -59,6 +59,10 @@ export class Database extends Construct {
       secretVolume('app-password', s.databasePassword.name, [{ key: s.databasePassword.key, path: 'app-password' }]),
       secretVolume('replication-password', s.databaseReplicationPassword.name, [{ key: s.databaseReplicationPassword.key, path: 'replication-password' }]),
     ];
+
+    // Parallel queries share memory through POSIX segments in /dev/shm, which a pod gets at 64 MiB
+    // only; memory-backed, counted against the container's memory limit (a quarter of it at most).
+    const shm: k8s.Volume = { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(`${Math.max(64, Math.floor(mebibytes(db.resources.limits.memory) / 4))}Mi`) } };
 
     const instance = (wid: WorkloadIdentity, replicas: number, script: string, extraEnv: k8s.EnvVar[]) => {
       const headless = `${wid.instance}-headless`;
@@ -98,14 +102,15 @@ export class Database extends Construct {
               ...extraEnv,
             ],
             resources: db.resources,
-            startupProbe: execProbe(`pg_isready -q -h 127.0.0.1 -p ${PORTS.postgres}`, { periodSeconds: 10, failureThreshold: 90, timeoutSeconds: 5 }),
-            readinessProbe: execProbe(`pg_isready -q -h 127.0.0.1 -p ${PORTS.postgres}`, { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 }),
+            startupProbe: execProbe(renderPgIsReady(PORTS.postgres), { periodSeconds: 10, failureThreshold: 90, timeoutSeconds: 5 }),
+            readinessProbe: execProbe(renderPgIsReady(PORTS.postgres), { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 }),
             livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('postgresql') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
             volumeMounts: [
               { name: 'data', mountPath: DATA_MOUNT },
               { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
               { name: 'run', mountPath: RUN_DIR },
               { name: 'tmp', mountPath: '/tmp' },
+              { name: 'shm', mountPath: '/dev/shm' },
               { name: 'superuser-password', mountPath: `${SECRETS_DIR}/superuser`, readOnly: true },
               { name: 'app-password', mountPath: `${SECRETS_DIR}/app`, readOnly: true },
               { name: 'replication-password', mountPath: `${SECRETS_DIR}/replication`, readOnly: true },
@@ -113,7 +118,7 @@ export class Database extends Construct {
           }),
           ...postgresExporter(spec, RUN_AS.postgres, 'run', RUN_DIR),
         ],
-        volumes: [configMapVolume('config', this.configMapName), emptyDir('run', '16Mi'), emptyDir('tmp', '128Mi'), ...secretsVolumes],
+        volumes: [configMapVolume('config', this.configMapName), emptyDir('run', '16Mi'), emptyDir('tmp', '128Mi'), shm, ...secretsVolumes],
         volumeClaimTemplates: [volumeClaimTemplate('data', db.storage)],
       });
     };

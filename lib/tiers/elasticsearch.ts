@@ -2,9 +2,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { EnvironmentSpec } from '../config/schema';
 import { mebibytes } from '../config/quantity';
-import { renderElasticsearchYml } from '../render/elasticsearch';
+import { GC_LOG_OPTIONS, renderElasticsearchReadiness, renderElasticsearchYml } from '../render/elasticsearch';
 import {
-  checksum, configMapVolume, container, containerSecurityContext, emptyDir, fieldEnv, IDS, INIT_RESOURCES, networkPolicy,
+  checksum, configMapVolume, container, containerSecurityContext, emptyDir, execProbe, fieldEnv, IDS, INIT_RESOURCES, networkPolicy,
   podsOf, PORTS, pullPolicy, resources, RUN_AS, service, statefulWorkload, tierLabels, volumeClaimTemplate, workloadLabels,
 } from './common';
 import { elasticsearchExporter, METRICS, metricsIngress } from './exporters';
@@ -62,13 +62,17 @@ export class Elasticsearch extends Construct {
 
     const heap = elasticsearchHeapMegabytes(spec);
     const health = { httpGet: { path: '/_cluster/health?local=true', port: k8s.IntOrString.fromString('http') }, timeoutSeconds: 5 };
+    // Ready once the cluster is: a node starting for the first time in this pod waits for green
+    // (elastic's Helm chart does the same), so a rolling restart and the PDB wait for recovery.
+    const ready = execProbe(renderElasticsearchReadiness(PORTS.esHttp, '/tmp/.es-ready'), { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 });
     const initContainers: k8s.Container[] = [
       // The image's config directory must be writable (keystore, temp files) while the root
       // filesystem is read-only: start from a copy of it, with our elasticsearch.yml on top.
       container(RUN_AS.elasticsearch, {
         name: 'config',
         image: es.image,
-        command: ['sh', '-c', `cp -a ${HOME}/config/. /config/ && cp /etc/elasticsearch/elasticsearch.yml /config/elasticsearch.yml`],
+        // cp -R, not -a: a non-root UID may not set the times of the root-owned emptyDir itself.
+        command: ['sh', '-c', `cp -R ${HOME}/config/. /config/ && cp /etc/elasticsearch/elasticsearch.yml /config/elasticsearch.yml`],
         resources: INIT_RESOURCES,
         volumeMounts: [
           { name: 'config', mountPath: '/config' },
@@ -109,12 +113,12 @@ export class Elasticsearch extends Construct {
           ],
           env: [
             fieldEnv('POD_NAME', 'metadata.name'),
-            { name: 'ES_JAVA_OPTS', value: `-Xms${heap}m -Xmx${heap}m` },
+            { name: 'ES_JAVA_OPTS', value: `-Xms${heap}m -Xmx${heap}m ${GC_LOG_OPTIONS}` },
             { name: 'ES_TMPDIR', value: '/tmp' },
           ],
           resources: es.resources,
           startupProbe: { ...health, periodSeconds: 10, failureThreshold: 60 },
-          readinessProbe: { ...health, periodSeconds: 10, failureThreshold: 3 },
+          readinessProbe: ready,
           livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('transport') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
           volumeMounts: [
             { name: 'data', mountPath: `${HOME}/data` },

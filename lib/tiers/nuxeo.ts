@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CONTROLLER_DEFAULTS, EnvironmentSpec, packagesInstalledAtStart, secretVariable } from '../config/schema';
-import { mebibytes } from '../config/quantity';
+import { cpuCores, mebibytes } from '../config/quantity';
 import { NGINX_HEALTH_PATH, NGINX_STATUS_PATH, renderNginxConf } from '../render/nginx';
 import { BinaryStore, NUXEO_ENV, RedisEndpoint, renderNuxeoConf } from '../render/nuxeo-conf';
 import { renderNuxeoStartScript, SecretProperty } from '../render/nuxeo-start';
@@ -146,6 +146,7 @@ export class Nuxeo extends Construct {
       maxUploadMegabytes: spec.loadBalancer.maxUploadMegabytes,
       timeoutSeconds: spec.loadBalancer.timeoutSeconds,
       ...(spec.monitoring.enabled ? { statusPort: NGINX_STATUS_PORT } : {}),
+      workerProcesses: Math.max(1, Math.ceil(cpuCores(n.proxy.resources.limits.cpu))),
     });
     new k8s.KubeConfigMap(this, 'conf', { metadata: { name: 'nuxeo-conf', labels: tierLabels(wid.app, wid.component) }, data: { [NUXEO_CONF_FILE]: this.nuxeoConf } });
     new k8s.KubeConfigMap(this, 'start', { metadata: { name: 'nuxeo-start', labels: tierLabels(wid.app, wid.component) }, data: { 'start-nuxeo.sh': startScript } });
@@ -251,7 +252,8 @@ export class Nuxeo extends Construct {
         container(RUN_AS.nuxeo, {
           name: 'nuxeo-home',
           image: n.image,
-          command: ['sh', '-c', `cp -a ${HOME}/. /nuxeo-home/`],
+          // cp -R, not -a: a non-root UID may not set the times of the root-owned emptyDir itself.
+          command: ['sh', '-c', `cp -R ${HOME}/. /nuxeo-home/`],
           resources: INIT_RESOURCES,
           volumeMounts: [{ name: 'nuxeo-home', mountPath: '/nuxeo-home' }],
         }),
