@@ -21,3 +21,9 @@ export function bytes(quantity: string): number {
 export function mebibytes(quantity: string): number {
   return Math.floor(bytes(quantity) / 2 ** 20);
 }
+
+/** CPU cores in a CPU quantity such as `500m` or `2`. */
+export function cpuCores(quantity: string): number {
+  if (!CPU_PATTERN.test(quantity)) throw new Error(`not a CPU quantity: ${quantity}`);
+  return quantity.endsWith('m') ? parseInt(quantity, 10) / 1000 : parseFloat(quantity);
+}

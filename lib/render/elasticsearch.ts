@@ -36,3 +36,26 @@ xpack.ml.enabled: false
 ingest.geoip.downloader.enabled: false
 `;
 }
+
+/**
+ * GC logging bounded to 4 x 16 MiB in the logs volume. The bundled jvm.options keeps 32 x 64 MiB
+ * (2 GiB), more than the logs emptyDir holds: over its sizeLimit the pod is evicted. Options in
+ * ES_JAVA_OPTS come last; `-Xlog:disable` first drops the bundled GC log, as Elastic's "JVM
+ * options" docs show for changing it.
+ */
+export const GC_LOG_OPTIONS = [
+  '-Xlog:disable',
+  '-Xlog:all=warning:stderr:utctime,level,tags',
+  '-Xlog:gc*,gc+age=trace,safepoint:file=/usr/share/elasticsearch/logs/gc.log:utctime,pid,tags:filecount=4,filesize=16m',
+].join(' ');
+
+/**
+ * Readiness of a node (exec probe, curl is in the image): the first time it runs in a pod it
+ * waits for the cluster's health to be green, then records that in `startedFile` (an emptyDir,
+ * kept across container restarts) and only checks that the node answers.
+ */
+export function renderElasticsearchReadiness(port: number, startedFile: string): string {
+  const url = `http://127.0.0.1:${port}/_cluster/health`;
+  return `if [ -f ${startedFile} ]; then exec curl -fsS -o /dev/null --max-time 4 '${url}?timeout=0s'; fi; ` +
+    `curl -fsS -o /dev/null --max-time 4 '${url}?wait_for_status=green&timeout=1s' && touch ${startedFile}`;
+}

@@ -53,8 +53,8 @@ const STATUS_PORT = 8000;
 const OPERATOR_FIXED = new Set(['hot_standby', 'logging_collector', 'log_destination', 'listen_addresses', 'port', 'unix_socket_directories']);
 
 /** `postgresql.parameters`: the StatefulSet provider's settings, minus what the operator fixes, unquoted. */
-export function cloudnativepgParameters(db: { maxConnections: number; resources: { limits: { memory: string } }; replicas: number }): Record<string, string> {
-  const sections = postgresqlParameters({ maxConnections: db.maxConnections, memoryMegabytes: mebibytes(db.resources.limits.memory), replicas: db.replicas });
+export function cloudnativepgParameters(db: { maxConnections: number; resources: { limits: { memory: string } }; replicas: number; storage: { size: string } }): Record<string, string> {
+  const sections = postgresqlParameters({ maxConnections: db.maxConnections, memoryMegabytes: mebibytes(db.resources.limits.memory), replicas: db.replicas, storageMegabytes: mebibytes(db.storage.size) });
   return Object.fromEntries(
     sections.flatMap((s) => s.parameters).filter(([k]) => !OPERATOR_FIXED.has(k)).map(([k, v]) => [k, v.replace(/^'(.*)'$/, '$1')]),
   );

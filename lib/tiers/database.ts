@@ -9,7 +9,7 @@ import { Connectable, networkPolicy, Peer, podsOf } from '../k8s/network-policy'
 import { service } from '../k8s/service';
 import { checksum, statefulWorkload } from '../k8s/stateful-workload';
 import { configMapVolume, emptyDir, secretVolume, volumeClaimTemplate } from '../k8s/volumes';
-import { renderPgHba, renderPostgresqlConf, renderPrimaryBootstrap, renderReplicaBootstrap } from '../render/postgres';
+import { renderPgHba, renderPgIsReady, renderPostgresqlConf, renderPrimaryBootstrap, renderReplicaBootstrap } from '../render/postgres';
 import { ContextProps, podHost, resolveContext, serviceHost, TierContext } from './context';
 import { PostgresBackup } from './database-backup';
 import { METRICS, metricsIngress, postgresExporter } from './exporters';
@@ -149,7 +149,7 @@ export class Database extends Construct {
       replication: props.secrets?.replicationPassword ?? SECRET_DEFAULTS.databaseReplicationPassword,
     };
     const files = {
-      'postgresql.conf': renderPostgresqlConf({ maxConnections: db.maxConnections, memoryMegabytes: mebibytes(db.resources.limits.memory), replicas: db.replicas }),
+      'postgresql.conf': renderPostgresqlConf({ maxConnections: db.maxConnections, memoryMegabytes: mebibytes(db.resources.limits.memory), replicas: db.replicas, storageMegabytes: mebibytes(db.storage.size) }),
       'pg_hba.conf': renderPgHba({ database: db.name, user: db.user }),
       'primary.sh': renderPrimaryBootstrap({ database: db.name, user: db.user }),
       'replica.sh': renderReplicaBootstrap(),
@@ -166,6 +166,10 @@ export class Database extends Construct {
       secretVolume('app-password', s.app.name, [{ key: s.app.key, path: 'app-password' }]),
       secretVolume('replication-password', s.replication.name, [{ key: s.replication.key, path: 'replication-password' }]),
     ];
+
+    // Parallel queries share memory through POSIX segments in /dev/shm, which a pod gets at 64 MiB
+    // only; memory-backed, counted against the container's memory limit (a quarter of it at most).
+    const shm: k8s.Volume = { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(`${Math.max(64, Math.floor(mebibytes(db.resources.limits.memory) / 4))}Mi`) } };
 
     const instance = (wid: WorkloadIdentity, replicas: number, script: string, extraEnv: k8s.EnvVar[]) => {
       const headless = `${wid.instance}-headless`;
@@ -205,14 +209,15 @@ export class Database extends Construct {
               ...extraEnv,
             ],
             resources: db.resources,
-            startupProbe: execProbe(`pg_isready -q -h 127.0.0.1 -p ${POSTGRES_PORT}`, { periodSeconds: 10, failureThreshold: 90, timeoutSeconds: 5 }),
-            readinessProbe: execProbe(`pg_isready -q -h 127.0.0.1 -p ${POSTGRES_PORT}`, { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 }),
+            startupProbe: execProbe(renderPgIsReady(POSTGRES_PORT), { periodSeconds: 10, failureThreshold: 90, timeoutSeconds: 5 }),
+            readinessProbe: execProbe(renderPgIsReady(POSTGRES_PORT), { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 }),
             livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('postgresql') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
             volumeMounts: [
               { name: 'data', mountPath: DATA_MOUNT },
               { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
               { name: 'run', mountPath: RUN_DIR },
               { name: 'tmp', mountPath: '/tmp' },
+              { name: 'shm', mountPath: '/dev/shm' },
               { name: 'superuser-password', mountPath: `${SECRETS_DIR}/superuser`, readOnly: true },
               { name: 'app-password', mountPath: `${SECRETS_DIR}/app`, readOnly: true },
               { name: 'replication-password', mountPath: `${SECRETS_DIR}/replication`, readOnly: true },
@@ -220,7 +225,7 @@ export class Database extends Construct {
           }),
           ...postgresExporter(ctx.monitoring, RUN_AS, 'run', RUN_DIR, POSTGRES_PORT),
         ],
-        volumes: [configMapVolume('config', name), emptyDir('run', '16Mi'), emptyDir('tmp', '128Mi'), ...secretsVolumes],
+        volumes: [configMapVolume('config', name), emptyDir('run', '16Mi'), emptyDir('tmp', '128Mi'), shm, ...secretsVolumes],
         volumeClaimTemplates: [volumeClaimTemplate('data', db.storage)],
       });
     };

@@ -3,13 +3,13 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { SECTION_SCHEMAS } from '../config/schema';
 import { mebibytes } from '../config/quantity';
-import { container, containerSecurityContext, fieldEnv, INIT_RESOURCES, pullPolicy, resources, SecretKeyRef } from '../k8s/containers';
+import { container, containerSecurityContext, execProbe, fieldEnv, INIT_RESOURCES, pullPolicy, resources, SecretKeyRef } from '../k8s/containers';
 import { tierLabels, workloadLabels } from '../k8s/labels';
 import { Connectable, networkPolicy, Peer, podsOf } from '../k8s/network-policy';
 import { service } from '../k8s/service';
 import { checksum, statefulWorkload } from '../k8s/stateful-workload';
 import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
-import { renderElasticsearchYml } from '../render/elasticsearch';
+import { GC_LOG_OPTIONS, renderElasticsearchReadiness, renderElasticsearchYml } from '../render/elasticsearch';
 import { ContextProps, resolveContext, serviceHost } from './context';
 import { ElasticsearchSnapshots } from './elasticsearch-snapshots';
 import { elasticsearchExporter, METRICS, metricsIngress } from './exporters';
@@ -116,13 +116,17 @@ export class Elasticsearch extends Construct {
 
     const heap = elasticsearchHeapMegabytes(es);
     const health = { httpGet: { path: '/_cluster/health?local=true', port: k8s.IntOrString.fromString('http') }, timeoutSeconds: 5 };
+    // Ready once the cluster is: a node starting for the first time in this pod waits for green
+    // (elastic's Helm chart does the same), so a rolling restart and the PDB wait for recovery.
+    const ready = execProbe(renderElasticsearchReadiness(ELASTICSEARCH_PORTS.http, '/tmp/.es-ready'), { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 });
     const initContainers: k8s.Container[] = [
       // The image's config directory must be writable (keystore, temp files) while the root
       // filesystem is read-only: start from a copy of it, with our elasticsearch.yml on top.
       container(RUN_AS, {
         name: 'config',
         image: es.image,
-        command: ['sh', '-c', `cp -a ${HOME}/config/. /config/ && cp /etc/elasticsearch/elasticsearch.yml /config/elasticsearch.yml`],
+        // cp -R, not -a: a non-root UID may not set the times of the root-owned emptyDir itself.
+        command: ['sh', '-c', `cp -R ${HOME}/config/. /config/ && cp /etc/elasticsearch/elasticsearch.yml /config/elasticsearch.yml`],
         resources: INIT_RESOURCES,
         volumeMounts: [
           { name: 'config', mountPath: '/config' },
@@ -163,12 +167,12 @@ export class Elasticsearch extends Construct {
           ],
           env: [
             fieldEnv('POD_NAME', 'metadata.name'),
-            { name: 'ES_JAVA_OPTS', value: `-Xms${heap}m -Xmx${heap}m` },
+            { name: 'ES_JAVA_OPTS', value: `-Xms${heap}m -Xmx${heap}m ${GC_LOG_OPTIONS}` },
             { name: 'ES_TMPDIR', value: '/tmp' },
           ],
           resources: es.resources,
           startupProbe: { ...health, periodSeconds: 10, failureThreshold: 60 },
-          readinessProbe: { ...health, periodSeconds: 10, failureThreshold: 3 },
+          readinessProbe: ready,
           livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('transport') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
           volumeMounts: [
             { name: 'data', mountPath: `${HOME}/data` },

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { packagesInstalledAtStart, SECRET_DEFAULTS, SECTION_SCHEMAS, secretVariable } from '../config/schema';
-import { mebibytes } from '../config/quantity';
+import { cpuCores, mebibytes } from '../config/quantity';
 import { container, fieldEnv, INIT_RESOURCES, SecretKeyRef, secretEnv } from '../k8s/containers';
 import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
 import { networkPolicy, Peer, podsOf, Rule } from '../k8s/network-policy';
@@ -174,6 +174,7 @@ function nuxeoFiles(props: NuxeoProps, n: NuxeoSection, metrics: boolean, limits
     maxUploadMegabytes: limits.maxUploadMegabytes,
     timeoutSeconds: limits.timeoutSeconds,
     ...(metrics ? { statusPort: NGINX_STATUS_PORT } : {}),
+    workerProcesses: Math.max(1, Math.ceil(cpuCores(n.proxy.resources.limits.cpu))),
   });
   return { nuxeoConf, startScript: renderNuxeoStartScript(secretProperties), nginxConf, secretProperties };
 }
@@ -254,7 +255,7 @@ function nuxeoContainers(n: NuxeoSection, m: MonitoringSettings, env: k8s.EnvVar
 export class Nuxeo extends Construct {
   /** The pods a sidecar-mode `Redis` runs in, for a Nuxeo tier that will be named `name`. */
   public static sidecarHost(name: string): SidecarHost {
-    return { statefulSet: name, headlessService: `${name}-headless`, uid: RUN_AS };
+    return { statefulSet: name, headlessService: `${name}-headless`, uid: RUN_AS, serverPort: NUXEO_PORTS.nuxeo };
   }
 
   /** Name of the reverse-proxy port the load balancer's Service targets. */
@@ -336,7 +337,8 @@ export class Nuxeo extends Construct {
         container(RUN_AS, {
           name: 'nuxeo-home',
           image: n.image,
-          command: ['sh', '-c', `cp -a ${HOME}/. /nuxeo-home/`],
+          // cp -R, not -a: a non-root UID may not set the times of the root-owned emptyDir itself.
+          command: ['sh', '-c', `cp -R ${HOME}/. /nuxeo-home/`],
           resources: INIT_RESOURCES,
           volumeMounts: [{ name: 'nuxeo-home', mountPath: '/nuxeo-home' }],
         }),

@@ -11,7 +11,7 @@ import { checksum, statefulWorkload } from '../k8s/stateful-workload';
 import { configMapVolume, emptyDir, secretVolume, volumeClaimTemplate } from '../k8s/volumes';
 import type { RedisEndpoint } from '../render/nuxeo-conf';
 import {
-  renderRedisConf, renderRedisPing, renderRedisPreStop, renderRedisStartScript, renderSentinelStartScript,
+  renderRedisConf, renderRedisPing, renderRedisPreStop, renderRedisStartScript, renderSentinelStartScript, renderWaitWhileListening,
 } from '../render/redis';
 import { ContextProps, podHost, resolveContext, serviceHost } from './context';
 import { METRICS, metricsIngress, redisExporter, sentinelExporter } from './exporters';
@@ -30,6 +30,8 @@ export interface SidecarHost {
   readonly headlessService: string;
   /** UID the host pods run as. */
   readonly uid: number;
+  /** Port of the host's own server, which the sidecar Redis outlives (it stops once that port is closed). */
+  readonly serverPort: number;
 }
 
 export interface RedisProps extends RedisSettings {
@@ -80,6 +82,11 @@ const RUN_DIR = '/run/redis';
 const PASSWORD_FILE = `${SECRET_DIR}/password`;
 /** On the data volume: the last known master survives a restart of the whole cluster. */
 const SENTINEL_DIR = '/data/sentinel';
+/**
+ * Sidecar mode: how long a stopping pod's Redis waits for its Nuxeo to stop listening, within
+ * the Nuxeo pods' 120 s grace period, leaving Redis time to save.
+ */
+const SIDECAR_DRAIN_SECONDS = 90;
 
 /** Sentinels needed to agree on a failover: the majority unless the file says otherwise. */
 export function sentinelQuorum(r: { replicas: number; sentinel: { quorum?: number } }): number {
@@ -125,10 +132,6 @@ export class Redis extends Construct {
         port: REDIS_PORTS.redis,
         dir: '/data',
         maxmemoryBytes: bytes(r.maxmemory),
-        // With Sentinel, a master cut off from every replica stops taking writes that a failover
-        // would lose. Sidecar mode has a single replica at N=2: requiring it would stop Nuxeo
-        // whenever the other node restarts.
-        minReplicasToWrite: external ? 1 : 0,
       }),
       'start-redis.sh': renderRedisStartScript(),
     };
@@ -173,12 +176,18 @@ export class Redis extends Construct {
       image: r.image,
       command: ['sh', `${CONF_DIR}/start-redis.sh`],
       ports: [{ name: 'redis', containerPort: REDIS_PORTS.redis, protocol: 'TCP' }],
-      env: [...commonEnv, { name: 'REDIS_CONF', value: `${CONF_DIR}/redis.conf` }, { name: 'RUNTIME_DIR', value: RUN_DIR }],
+      env: [
+        ...commonEnv,
+        { name: 'REDIS_CONF', value: `${CONF_DIR}/redis.conf` },
+        { name: 'RUNTIME_DIR', value: RUN_DIR },
+        // The Sentinels the preStop hand-over asks, by their pods' stable names.
+        ...(external ? [{ name: 'SENTINEL_PEERS', value: Array.from({ length: r.replicas }, (_, i) => `${podHost(ctx, statefulSet, headless, i)}:${REDIS_PORTS.sentinel}`).join(' ') }] : []),
+      ],
       resources: r.resources,
       startupProbe: execProbe(renderRedisPing('$REDIS_PORT', 'PONG|LOADING*'), { periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 }),
       readinessProbe: execProbe(renderRedisPing('$REDIS_PORT', 'PONG'), { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 5 }),
       livenessProbe: execProbe(renderRedisPing('$REDIS_PORT', 'PONG|LOADING*|MASTERDOWN*'), { periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 }),
-      ...(external ? { lifecycle: { preStop: { exec: { command: ['sh', `${CONF_DIR}/pre-stop.sh`] } } } } : {}),
+      lifecycle: { preStop: { exec: { command: host ? ['sh', '-c', renderWaitWhileListening(host.serverPort, SIDECAR_DRAIN_SECONDS)] : ['sh', `${CONF_DIR}/pre-stop.sh`] } } },
       volumeMounts: [
         { name: dataVolume, mountPath: '/data' },
         { name: 'redis-config', mountPath: CONF_DIR, readOnly: true },
@@ -256,6 +265,9 @@ export class Redis extends Construct {
       configChecksum,
       terminationGracePeriodSeconds: 40,
       pod: r,
+      // Parallel: with OrderedReady, redis-1 and redis-2 would not come back while redis-0 (lost
+      // with its node) is not Ready. The start scripts find the master whatever the order.
+      parallel: true,
       containers: [redisContainer, sentinel, ...redisExporter(ctx.monitoring, uid, REDIS_PORTS.redis, password), ...sentinelExporter(ctx.monitoring, uid, REDIS_PORTS.sentinel)],
       volumes,
       volumeClaimTemplates: [claim],

@@ -28,6 +28,9 @@ describe(`PostgreSQL primary and streaming replica (${env.name})`, () => {
   let replicaPort: number;
   let base: string;
   let primary: ChildProcess;
+  let manifests: ReturnType<typeof allManifests>;
+  let replicaEnv: Record<string, string>;
+  let replica: ReturnType<Servers['start']>;
 
   /** psql over TCP as the Nuxeo role, with its password. */
   const asNuxeo = (port: number, sql: string, password = PASSWORDS.app) =>
@@ -54,14 +57,15 @@ describe(`PostgreSQL primary and streaming replica (${env.name})`, () => {
   }
 
   beforeAll(async () => {
-    const files = find(allManifests(env), 'ConfigMap', 'postgresql').data!;
+    manifests = allManifests(env);
+    const files = find(manifests, 'ConfigMap', 'postgresql').data!;
     base = servers.tmpdir('postgres');
     writeFiles(path.join(base, 'config'), files);
     writeFiles(path.join(base, 'secrets'), PASSWORDS, 0o600);
     primaryPort = await freePort();
     replicaPort = await freePort();
     const primaryEnv = instanceEnv('primary', primaryPort);
-    const replicaEnv = {
+    replicaEnv = {
       ...instanceEnv('replica', replicaPort),
       PRIMARY_HOST: '127.0.0.1',
       PRIMARY_PORT: String(primaryPort),
@@ -71,7 +75,7 @@ describe(`PostgreSQL primary and streaming replica (${env.name})`, () => {
 
     primary = servers.start('sh', [path.join(base, 'config', 'primary.sh')], { env: primaryEnv, user: USER });
     // The replica starts at once: its script must wait for the primary by itself.
-    const replica = servers.start('sh', [path.join(base, 'config', 'replica.sh')], { env: replicaEnv, user: USER });
+    replica = servers.start('sh', [path.join(base, 'config', 'replica.sh')], { env: replicaEnv, user: USER });
     await waitFor(() => `primary ready\n${servers.log(primary)}`, () => asNuxeo(primaryPort, 'select 1') === '1', 60000, 500);
     await waitFor(() => `replica ready\n${servers.log(replica)}`, () => asNuxeo(replicaPort, 'select 1') === '1', 60000, 500);
   });
@@ -119,6 +123,8 @@ describe(`PostgreSQL primary and streaming replica (${env.name})`, () => {
       expect(text).toMatch(new RegExp(`^pg_settings_max_connections(\\{[^}]*\\})? ${db.maxConnections}$`, 'm'));
       if (instance === 'primary') expect(text).toMatch(/^pg_stat_replication_pg_wal_lsn_diff\{[^}]*application_name="postgresql-replica-0"/m);
       for (const n of exposedNames(text)) exposed.add(n);
+      // Its session would hold up the servers' smart shutdown in the tests that stop them.
+      await servers.stop(proc);
     }
     const wanted = alertMetrics(env, 'pg_');
     expect(wanted.length).toBeGreaterThanOrEqual(4);
@@ -129,6 +135,39 @@ describe(`PostgreSQL primary and streaming replica (${env.name})`, () => {
     expect(asSuperuser('primary', primaryPort, 'show max_connections')).toBe(String(db.maxConnections));
     expect(asSuperuser('primary', primaryPort, 'show wal_level')).toBe('replica');
     expect(asSuperuser('primary', primaryPort, 'show password_encryption')).toBe('scram-sha-256');
+  });
+
+  test('the probes answer under a UID with no passwd entry and only the container\'s environment, as exec probes run', () => {
+    for (const name of ['postgresql-primary', 'postgresql-replica']) {
+      const c = find(manifests, 'StatefulSet', name).spec.template.spec.containers[0];
+      for (const probe of [c.startupProbe, c.readinessProbe]) {
+        const port = name === 'postgresql-primary' ? primaryPort : replicaPort;
+        const script = probe.exec.command[2].replace('-p 5432', `-p ${port}`);
+        // 54321 has no passwd entry here, as the pod's UID has none in the image.
+        expect(() => run('getent', ['passwd', '54321'])).toThrow();
+        expect(() => run('setpriv', ['--reuid=54321', '--regid=54321', '--clear-groups', '--', 'sh', '-c', script], { PATH })).not.toThrow();
+      }
+    }
+  });
+
+  test('the settings initdb chose are in force although its postgresql.conf is not read', () => {
+    expect(asSuperuser('primary', primaryPort, 'show default_text_search_config')).toBe('pg_catalog.english');
+    expect(asSuperuser('primary', primaryPort, 'show timezone')).toBe('UTC');
+    expect(asSuperuser('primary', primaryPort, 'show lc_messages')).toBe('C.UTF-8');
+    expect(asSuperuser('replica', replicaPort, 'show default_text_search_config')).toBe('pg_catalog.english');
+  });
+
+  test('the replica streams through its own slot, and rejoins through it after falling behind', async () => {
+    await waitFor('slot in use', () => asSuperuser('primary', primaryPort, "select slot_type || ' ' || active from pg_replication_slots where slot_name = 'postgresql_replica_0'") === 'physical true');
+    await servers.stop(replica);
+    asNuxeo(primaryPort, "create table behind (n int); insert into behind select generate_series(1, 50000)");
+    // WAL the replica has not received: segments switched and a checkpoint that would recycle
+    // them, were it not for the slot.
+    for (let i = 0; i < 3; i++) asSuperuser('primary', primaryPort, 'select pg_switch_wal(); checkpoint');
+    expect(asSuperuser('primary', primaryPort, "select wal_status from pg_replication_slots where slot_name = 'postgresql_replica_0'")).toMatch(/^(reserved|extended)$/);
+    replica = servers.start('sh', [path.join(base, 'config', 'replica.sh')], { env: replicaEnv, user: USER });
+    await waitFor(() => `replica caught up\n${servers.log(replica)}`, () => asNuxeo(replicaPort, 'select count(*) from behind') === '50000', 60000, 500);
+    await waitFor('streaming again', () => asSuperuser('primary', primaryPort, "select active from pg_replication_slots where slot_name = 'postgresql_replica_0'") === 't');
   });
 
   // Last: it ends the primary. The steps are the ones synth, SUMMARY.md and the README give.
@@ -144,7 +183,6 @@ describe(`PostgreSQL primary and streaming replica (${env.name})`, () => {
     expect(asNuxeo(replicaPort, 'select count(*) from hierarchy_probe')).toBe('2');
 
     // Step 3, the generated JSON patch applied to the generated Service: it must select the promoted pod only.
-    const manifests = allManifests(env);
     const svc: Manifest = JSON.parse(JSON.stringify(find(manifests, 'Service', READ_WRITE_SERVICE)));
     for (const op of JSON.parse(/ -p '(.*)'$/.exec(patch)![1])) {
       expect([op.op, op.path]).toEqual(['replace', '/spec/selector']);

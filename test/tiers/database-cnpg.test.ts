@@ -1,4 +1,5 @@
 import { validateEnvironment } from '../../lib/config/load';
+import { mebibytes } from '../../lib/config/quantity';
 import { renderPostgresqlConf } from '../../lib/render/postgres';
 import { cloudnativepgParameters } from '../../lib/tiers/database-cnpg';
 import { METRICS } from '../../lib/tiers/exporters';
@@ -72,7 +73,7 @@ describe('CloudNativePG provider', () => {
   test('settings come from the StatefulSet renderer, without the parameters the operator fixes', () => {
     const params = cloudnativepgParameters(shipped.spec.database);
     expect(cluster.spec.postgresql.parameters).toEqual(params);
-    const conf = renderPostgresqlConf({ maxConnections: shipped.spec.database.maxConnections, memoryMegabytes: 2048, replicas: shipped.spec.database.replicas });
+    const conf = renderPostgresqlConf({ maxConnections: shipped.spec.database.maxConnections, memoryMegabytes: 2048, replicas: shipped.spec.database.replicas, storageMegabytes: mebibytes(shipped.spec.database.storage.size) });
     for (const [k, v] of Object.entries(params)) expect(conf).toMatch(new RegExp(`^${k} = '?${v}'?$`, 'm'));
     for (const fixed of ['hot_standby', 'logging_collector', 'log_destination']) {
       expect(conf).toMatch(new RegExp(`^${fixed} = `, 'm'));

@@ -8,6 +8,35 @@ describe('PostgreSQL cluster', () => {
   const files = find(manifests, 'ConfigMap', 'postgresql').data!;
   const envOf = (sts: any) => Object.fromEntries(sts.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
 
+  test('exec probes name the user: they get neither a passwd entry nor the start script\'s nss_wrapper', () => {
+    for (const sts of [primary, replica]) {
+      const c = sts.spec.template.spec.containers[0];
+      for (const probe of [c.startupProbe, c.readinessProbe]) expect(probe.exec.command[2]).toMatch(/^pg_isready .*-U postgres -d postgres$/);
+    }
+  });
+
+  test('/dev/shm is a memory emptyDir larger than the 64 MiB a pod gets', () => {
+    for (const sts of [primary, replica]) {
+      const pod = sts.spec.template.spec;
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'shm', mountPath: '/dev/shm' });
+      expect(pod.volumes.find((v: any) => v.name === 'shm').emptyDir).toEqual({ medium: 'Memory', sizeLimit: '512Mi' });
+    }
+  });
+
+  test('settings initdb writes into the unread PGDATA/postgresql.conf are set in ours', () => {
+    const conf = files['postgresql.conf'];
+    for (const line of ["timezone = 'UTC'", "default_text_search_config = 'pg_catalog.english'", "lc_messages = 'C.UTF-8'", "lc_monetary = 'C.UTF-8'", "lc_numeric = 'C.UTF-8'", "lc_time = 'C.UTF-8'", "datestyle = 'iso, mdy'"]) {
+      expect(conf.split('\n')).toContain(line);
+    }
+  });
+
+  test('each replica streams through its own replication slot, and slots cannot fill the primary\'s disk', () => {
+    expect(files['replica.sh']).toContain('--create-slot --if-not-exists --slot="$slot"');
+    expect(files['replica.sh']).toContain('-c primary_slot_name="$slot"');
+    expect(files['replica.sh']).toMatch(/pg_basebackup .*\n.* -S "\$slot"/);
+    expect(files['postgresql.conf']).toMatch(/^max_slot_wal_keep_size = \d+MB$/m);
+  });
+
   test('one primary and database.replicas streaming replicas', () => {
     expect(primary.spec.replicas).toBe(1);
     expect(replica.spec.replicas).toBe(2);

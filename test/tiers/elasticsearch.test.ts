@@ -10,6 +10,35 @@ const esOf = (overrides: Record<string, any> = {}) => {
 };
 
 describe('Elasticsearch cluster', () => {
+  test('the config init container copies without preserving times or owners (not allowed on a root-owned emptyDir)', () => {
+    const init = esOf().pod.initContainers.find((c: any) => c.name === 'config');
+    expect(init.command[2]).toMatch(/^cp -R \/usr\/share\/elasticsearch\/config\/\. \/config\/ && /);
+    expect(init.command[2]).not.toMatch(/cp -a|--preserve|cp -p/);
+  });
+
+  test('GC logs fit in the logs emptyDir: the bundled 32 x 64 MiB is replaced', () => {
+    const { main, pod } = esOf();
+    const opts: string[] = main.env.find((e: any) => e.name === 'ES_JAVA_OPTS').value.split(' ');
+    // The bundled -Xlog setting stays in force unless -Xlog:disable comes first.
+    expect(opts.findIndex((o) => o === '-Xlog:disable')).toBeGreaterThan(-1);
+    const files = opts.filter((o) => o.startsWith('-Xlog:') && o.includes(':file='));
+    expect(files).toHaveLength(1);
+    expect(opts.indexOf('-Xlog:disable')).toBeLessThan(opts.indexOf(files[0]));
+    const m = /:file=([^:]+):[^:]*:filecount=(\d+),filesize=(\d+)m$/.exec(files[0])!;
+    const logsMount = main.volumeMounts.find((v: any) => v.mountPath === '/usr/share/elasticsearch/logs');
+    expect(m[1].startsWith('/usr/share/elasticsearch/logs/')).toBe(true);
+    const limit = pod.volumes.find((v: any) => v.name === logsMount.name).emptyDir.sizeLimit;
+    expect(Number(m[2]) * Number(m[3])).toBeLessThanOrEqual(parseInt(limit, 10) / 4);
+  });
+
+  test('a node is ready only once the cluster was green since it started in this pod (as elastic\'s chart)', () => {
+    const { main } = esOf();
+    const probe = main.readinessProbe.exec.command.join(' ');
+    expect(probe).toContain("_cluster/health?wait_for_status=green&timeout=1s");
+    expect(probe).not.toContain('local=true');
+    expect(main.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+  });
+
   test('three master-eligible data nodes by default, more on request', () => {
     expect(esOf().sts.spec.replicas).toBe(3);
     expect(esOf({ elasticsearch: { replicas: 5 } }).sts.spec.replicas).toBe(5);
@@ -26,8 +55,8 @@ describe('Elasticsearch cluster', () => {
 
   test('the JVM heap is half of the memory limit unless set', () => {
     const env = (overrides: any) => esOf(overrides).main.env.find((e: any) => e.name === 'ES_JAVA_OPTS').value;
-    expect(env({ elasticsearch: { resources: { limits: { memory: '8Gi' }, requests: { memory: '8Gi' } } } })).toBe('-Xms4096m -Xmx4096m');
-    expect(env({ elasticsearch: { heap: '1Gi' } })).toBe('-Xms1024m -Xmx1024m');
+    expect(env({ elasticsearch: { resources: { limits: { memory: '8Gi' }, requests: { memory: '8Gi' } } } })).toMatch(/^-Xms4096m -Xmx4096m /);
+    expect(env({ elasticsearch: { heap: '1Gi' } })).toMatch(/^-Xms1024m -Xmx1024m /);
   });
 
   test('one volume per node, and a client Service on 9200', () => {

@@ -13,6 +13,24 @@ const nuxeoOf = (overrides: Record<string, any> = {}) => {
 };
 
 describe('Nuxeo application cluster', () => {
+  test('nginx runs as many workers as its CPU limit allows, not as the node has CPUs', () => {
+    const conf = (cpu: string) => find(nuxeoOf({ nuxeo: { proxy: { resources: { limits: { cpu }, requests: { cpu: '100m' } } } } }).manifests, 'ConfigMap', 'nuxeo-proxy').data!['nginx.conf'];
+    expect(conf('500m')).toMatch(/^worker_processes 1;$/m);
+    expect(conf('1500m')).toMatch(/^worker_processes 2;$/m);
+    expect(conf('3')).toMatch(/^worker_processes 3;$/m);
+  });
+
+  test('nginx never spools a response to the pod\'s /tmp (an emptyDir over its limit evicts the pod)', () => {
+    const conf = find(nuxeoOf().manifests, 'ConfigMap', 'nuxeo-proxy').data!['nginx.conf'];
+    expect(conf).toMatch(/^\s*proxy_max_temp_file_size 0;$/m);
+    expect(conf).toMatch(/^\s*proxy_request_buffering off;$/m);
+  });
+
+  test('the init container copies NUXEO_HOME without preserving times or owners (not allowed on a root-owned emptyDir)', () => {
+    const init = nuxeoOf().pod.initContainers.find((c: any) => c.name === 'nuxeo-home');
+    expect(init.command).toEqual(['sh', '-c', 'cp -R /opt/nuxeo/server/. /nuxeo-home/']);
+  });
+
   test('defaults to 2 nodes and follows nuxeo.replicas', () => {
     expect(nuxeoOf().sts.spec.replicas).toBe(2);
     expect(nuxeoOf({ nuxeo: { replicas: 5 }, database: { maxConnections: 300 } }).sts.spec.replicas).toBe(5);
@@ -38,7 +56,7 @@ describe('Nuxeo application cluster', () => {
   test('the proxy runs the rendered nginx.conf and forwards to the Nuxeo port of its own pod', () => {
     const { manifests, c } = nuxeoOf({ loadBalancer: { host: 'a.example.com', maxUploadMegabytes: 2048, timeoutSeconds: 900 } });
     const conf = find(manifests, 'ConfigMap', 'nuxeo-proxy').data!['nginx.conf'];
-    expect(conf).toBe(renderNginxConf({ listenPort: 8000, upstream: '127.0.0.1:8080', tempDir: '/tmp', maxUploadMegabytes: 2048, timeoutSeconds: 900, statusPort: 8081 }));
+    expect(conf).toBe(renderNginxConf({ listenPort: 8000, upstream: '127.0.0.1:8080', tempDir: '/tmp', maxUploadMegabytes: 2048, timeoutSeconds: 900, statusPort: 8081, workerProcesses: 1 }));
     expect(conf).toContain('client_max_body_size 2048m;');
     expect(conf).toContain('proxy_read_timeout 900s;');
     expect(c('proxy').ports).toEqual([{ name: 'http', containerPort: 8000, protocol: 'TCP' }]);

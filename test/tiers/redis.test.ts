@@ -1,3 +1,4 @@
+import { renderWaitWhileListening } from '../../lib/render/redis';
 import { allManifests, environment, find, Manifest } from '../helpers';
 
 const envOf = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
@@ -22,6 +23,12 @@ describe('Redis, sidecar mode', () => {
     expect(names.indexOf('POD_NAME')).toBeLessThan(names.indexOf('ANNOUNCE_HOST'));
     expect(env.SENTINEL_SERVICE_HOST).toBeUndefined();
     expect(redisConf(manifests)['start-sentinel.sh']).toBeUndefined();
+  });
+
+  test('Redis outlives the pod\'s Nuxeo when the pod stops (preStop waits while Nuxeo listens)', () => {
+    expect(redis.lifecycle.preStop.exec.command).toEqual(['sh', '-c', renderWaitWhileListening(8080, 90)]);
+    expect(renderWaitWhileListening(8080, 90)).toContain(':1F90$/');
+    expect(nuxeo.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(90);
   });
 
   test('the master Service reaches pod 0 only, even before it is ready', () => {
@@ -74,11 +81,22 @@ describe('Redis, external mode', () => {
     expect(find(manifests, 'Service', 'redis-headless').spec.publishNotReadyAddresses).toBe(true);
   });
 
-  test('a master stops taking writes no replica can see, and hands over before stopping', () => {
-    expect(files['redis.conf']).toContain('min-replicas-to-write 1\n');
+  test('a lone master takes writes (no min-replicas-to-write), and hands over before stopping', () => {
+    expect(files['redis.conf']).toContain('min-replicas-to-write 0\n');
     expect(containers[0].lifecycle.preStop.exec.command).toEqual(['sh', '/etc/redis/pre-stop.sh']);
     expect(files['pre-stop.sh']).toContain('sentinel failover mymaster');
     expect(sts.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(20);
+  });
+
+  test('the hand-over asks the other pods\' Sentinels, not its own (stopped at the same moment)', () => {
+    expect(files['pre-stop.sh']).not.toContain('-h 127.0.0.1 -p "$SENTINEL_PORT"');
+    const peers = envOf(containers[0]).SENTINEL_PEERS.split(' ');
+    expect(peers).toEqual([0, 1, 2, 3, 4].map((i) => `redis-${i}.redis-headless.nuxeo-ext.svc.cluster.local:26379`));
+    expect(files['pre-stop.sh']).toContain('[ "$peer" = "$ANNOUNCE_HOST:$SENTINEL_PORT" ] && continue');
+  });
+
+  test('pods start in parallel: a lost redis-0 does not keep redis-1/2 from coming back', () => {
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
   });
 
   test('each Sentinel keeps its configuration on the pod\'s volume, where both scripts find the last master', () => {

@@ -1,0 +1,68 @@
+/**
+ * Redis sidecar mode as the kubelet runs it: two Nuxeo pods, each with the stand-in Nuxeo (the
+ * image's real entrypoint assembling nuxeo.conf, then a small HTTP server answering Nuxeo's
+ * probe paths: NOT Nuxeo), the real nginx proxy and a real Redis. Pod 1's Redis replicates from
+ * pod 0's; requests through each pod's nginx reach its Nuxeo stand-in.
+ */
+import { exampleEnvironment } from '../helpers';
+import type { Cluster, Pod } from './kubelet';
+import { minutes, newCluster, podFqdn, serviceHost } from './fixtures';
+
+const env = exampleEnvironment('sidecar-redis');
+const spec = env.spec;
+let cluster: Cluster;
+let pods: Pod[];
+
+const redisCli = async (pod: Pod, args: string) => {
+  const r = await pod.exec('redis', ['sh', '-c', `REDISCLI_AUTH="$(cat "$REDIS_AUTH_FILE")" redis-cli --no-auth-warning -p "$REDIS_PORT" ${args}`]);
+  if (r.code !== 0) throw new Error(`redis-cli on ${pod.name}: ${r.out}`);
+  return r.out.trim();
+};
+
+describe(`Nuxeo pods with Redis sidecars (${env.name})`, () => {
+  beforeAll(async () => {
+    ({ cluster } = newCluster('nuxeo', env));
+    await cluster.create();
+    pods = [0, 1].map((i) => cluster.statefulPod('nuxeo', i));
+    for (const p of pods) cluster.plan(p.name, podFqdn(spec, p));
+    // redis-master is an ExternalName for pod 0's stable name.
+    cluster.plan(pods[0].name, serviceHost(spec, 'redis-master'));
+    // OrderedReady: pod 1 starts once pod 0 is Ready.
+    await pods[0].start();
+    await pods[0].waitReady(minutes(3));
+    await pods[1].start();
+  }, minutes(6));
+  afterAll(async () => cluster?.destroy(), minutes(2));
+
+  test('both pods become Ready through their own probes (stand-in Nuxeo, nginx, Redis)', async () => {
+    await pods[1].waitReady(minutes(3));
+    expect(pods[0].logs('nuxeo')).toContain('stand-in Nuxeo: /etc/nuxeo/nuxeo.conf assembled');
+  }, minutes(4));
+
+  test('pod 1\'s Redis replicates from pod 0\'s, by its stable name', async () => {
+    const end = Date.now() + 60000;
+    while (!(await redisCli(pods[1], 'info replication')).includes('master_link_status:up') && Date.now() < end) await new Promise((r) => setTimeout(r, 500));
+    const info = await redisCli(pods[1], 'info replication');
+    expect(info).toContain('role:slave');
+    expect(info).toContain(`master_host:${podFqdn(spec, pods[0])}`);
+    expect(await redisCli(pods[0], 'set nuxeo:lock:doc-1 held')).toBe('OK');
+    expect(await redisCli(pods[0], 'wait 1 5000')).toBe('1');
+    expect(await redisCli(pods[1], 'get nuxeo:lock:doc-1')).toBe('held');
+  }, minutes(2));
+
+  test('requests through each pod\'s nginx reach its Nuxeo stand-in', async () => {
+    for (const p of pods) {
+      const r = await cluster.fetch(`http://${p.ip}:8000/nuxeo/`, ['-H', 'Host: nuxeo.example.com']);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('nuxeo stand-in');
+    }
+  }, minutes(1));
+
+  test('deleting pod 0 stops Redis only after its Nuxeo stopped listening', async () => {
+    const { preStop, seconds, logs, finishedAt } = await pods[0].delete();
+    expect(preStop.redis.code).toBe(0);
+    expect(seconds).toBeLessThan(pods[0].spec.terminationGracePeriodSeconds);
+    expect(logs.nuxeo).toContain('SIGTERM');
+    expect(finishedAt.redis).toBeGreaterThanOrEqual(finishedAt.nuxeo);
+  }, minutes(3));
+});
