@@ -33,3 +33,10 @@ export function newCluster(name: string, env: Environment): { cluster: Cluster; 
 
 /** Minutes, for jest timeouts. */
 export const minutes = (n: number) => n * 60000;
+
+/** redis-cli against a pod's Redis, authenticated from its mounted password file, as its hooks do. */
+export async function redisCli(pod: Pod, args: string): Promise<string> {
+  const r = await pod.exec('redis', ['sh', '-c', `REDISCLI_AUTH="$(cat "$REDIS_AUTH_FILE")" redis-cli --no-auth-warning -p "$REDIS_PORT" ${args}`]);
+  if (r.code !== 0) throw new Error(`redis-cli on ${pod.name}: ${r.out}`);
+  return r.out.trim();
+}

@@ -6,18 +6,12 @@
  */
 import { exampleEnvironment } from '../helpers';
 import type { Cluster, Pod } from './kubelet';
-import { minutes, newCluster, podFqdn, serviceHost } from './fixtures';
+import { minutes, newCluster, podFqdn, redisCli, serviceHost } from './fixtures';
 
 const env = exampleEnvironment('sidecar-redis');
 const spec = env.spec;
 let cluster: Cluster;
 let pods: Pod[];
-
-const redisCli = async (pod: Pod, args: string) => {
-  const r = await pod.exec('redis', ['sh', '-c', `REDISCLI_AUTH="$(cat "$REDIS_AUTH_FILE")" redis-cli --no-auth-warning -p "$REDIS_PORT" ${args}`]);
-  if (r.code !== 0) throw new Error(`redis-cli on ${pod.name}: ${r.out}`);
-  return r.out.trim();
-};
 
 describe(`Nuxeo pods with Redis sidecars (${env.name})`, () => {
   beforeAll(async () => {

@@ -1,8 +1,10 @@
 /**
  * PostgreSQL pods as the kubelet runs them: the primary and a replica, from the synthesized
  * StatefulSets, become Ready through their own probes, replicate, and a replica that was away
- * while the primary moved on rejoins through its replication slot.
+ * while the primary moved on rejoins through its replication slot; last, the manual promotion
+ * runs as documented, `kubectl exec` style (the container's environment, no passwd entry).
  */
+import { promotionSteps } from '../../lib/render/postgres-promotion';
 import { exampleEnvironment } from '../helpers';
 import type { Cluster, Pod } from './kubelet';
 import { minutes, newCluster, podFqdn, serviceHost } from './fixtures';
@@ -62,4 +64,16 @@ describe(`PostgreSQL pods (${env.name})`, () => {
     for (let i = 0; i < 60 && (await asNuxeo(replica, '127.0.0.1', 'select count(*) from behind').catch(() => '')) !== '100000'; i++) await new Promise((r) => setTimeout(r, 500));
     expect(await asNuxeo(replica, '127.0.0.1', 'select count(*) from behind')).toBe('100000');
   }, minutes(4));
+
+  // Last: it stops the primary. Steps 1 and 2 of the procedure synth, SUMMARY.md and the README give.
+  test('the documented promotion works in the replica pod as kubectl exec runs it', async () => {
+    const [, promote] = promotionSteps(spec.namespace);
+    const [, pod, container, command] = /exec (\S+) -c (\S+) -- (.*)$/.exec(promote)!;
+    expect([pod, container]).toEqual([replica.name, 'postgresql']);
+    await primary.delete(); // step 1: the old primary scaled to 0
+    const r = await replica.exec(container, command.split(' '));
+    expect(r.code).toBe(0);
+    await asNuxeo(replica, '127.0.0.1', "insert into pod_probe values ('doc-after-promotion')");
+    expect(await asNuxeo(replica, '127.0.0.1', 'select count(*) from pod_probe')).toBe('2');
+  }, minutes(3));
 });

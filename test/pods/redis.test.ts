@@ -6,7 +6,7 @@
  */
 import { exampleEnvironment } from '../helpers';
 import type { Cluster, Pod } from './kubelet';
-import { minutes, newCluster, podFqdn, serviceHost } from './fixtures';
+import { minutes, newCluster, podFqdn, redisCli, serviceHost } from './fixtures';
 
 const env = exampleEnvironment('external-redis');
 const spec = env.spec;
@@ -14,11 +14,6 @@ const master = spec.redis.sentinel.masterName;
 let cluster: Cluster;
 let pods: Pod[];
 
-const redisCli = async (pod: Pod, args: string) => {
-  const r = await pod.exec('redis', ['sh', '-c', `REDISCLI_AUTH="$(cat "$REDIS_AUTH_FILE")" redis-cli --no-auth-warning -p "$REDIS_PORT" ${args}`]);
-  if (r.code !== 0) throw new Error(`redis-cli on ${pod.name}: ${r.out}`);
-  return r.out.trim();
-};
 const sentinelMaster = async (pod: Pod) => (await pod.exec('sentinel', ['sh', '-c', `redis-cli -p "$SENTINEL_PORT" sentinel get-master-addr-by-name ${master}`])).out.trim().split('\n')[0];
 const role = async (pod: Pod) => (await redisCli(pod, 'role')).split('\n')[0];
 const until = async (what: string, check: () => Promise<boolean>, ms = 60000) => {
