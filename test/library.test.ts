@@ -108,6 +108,21 @@ describe('tiers wired by their endpoints', () => {
     expect(env).toContainEqual({ name: 'NUXEO_SECRET_ELASTICSEARCH_RESTCLIENT_PASSWORD', valueFrom: { secretKeyRef: { name: 'es', key: 'password' } } });
   });
 
+  test("provider 'cloudnativepg' places a CloudNativePG Cluster, named and namespaced like the StatefulSets, and Nuxeo connects to it", () => {
+    const chart = chartIn('team-d');
+    const arch = new CompactArchitecture(chart, 'arch', {
+      prefix: 'd',
+      loadBalancer: { host: 'd.example.com' },
+      database: { provider: 'cloudnativepg', backup: { objectStore: { destinationPath: 's3://backups/d' } } },
+    });
+    const ms: Manifest[] = Testing.synth(chart);
+    expect(find(ms, 'Cluster', 'd-postgresql').metadata.namespace).toBe('team-d');
+    expect(ms.filter((m) => m.kind === 'StatefulSet').map((m) => m.metadata.name).sort()).toEqual(['d-elasticsearch', 'd-nuxeo']);
+    expect(confOf(ms, 'd-nuxeo').get('nuxeo.db.host')).toBe('d-postgresql-rw.team-d.svc.cluster.local');
+    expect(arch.database!.endpoint.password).toEqual({ name: 'nuxeo-database', key: 'password' });
+    expect(policy(ms, 'd-postgresql').ingress[0].from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'd-nuxeo' } } }]);
+  });
+
   test('tiers composed by hand: a Database and a Redis handed to a Nuxeo tier', () => {
     const chart = chartIn('y');
     const db = new Database(chart, 'pg', { replicas: 1 });
