@@ -93,6 +93,52 @@ export function sentinelQuorum(r: { replicas: number; sentinel: { quorum?: numbe
   return r.sentinel.quorum ?? majority(r.replicas);
 }
 
+type RedisSection = z.output<typeof SECTION_SCHEMAS.redis>;
+
+/** The ConfigMap's files: redis.conf and the start script, plus the Sentinel's script and the hand-over in external mode. */
+function redisFiles(r: RedisSection): Record<string, string> {
+  const external = r.mode === 'external';
+  const files: Record<string, string> = {
+    'redis.conf': renderRedisConf({
+      bind: '* -::*',
+      port: REDIS_PORTS.redis,
+      dir: '/data',
+      maxmemoryBytes: bytes(r.maxmemory),
+    }),
+    'start-redis.sh': renderRedisStartScript(),
+  };
+  if (external) {
+    files['start-sentinel.sh'] = renderSentinelStartScript({
+      bind: '* -::*',
+      masterName: r.sentinel.masterName,
+      quorum: sentinelQuorum(r),
+      downAfterMilliseconds: r.sentinel.downAfterMilliseconds,
+      failoverTimeoutMilliseconds: r.sentinel.failoverTimeoutMilliseconds,
+    });
+    files['pre-stop.sh'] = renderRedisPreStop(r.sentinel.masterName, 20);
+  }
+  return files;
+}
+
+/** The Sentinel beside each Redis of the external cluster, on the same data volume. */
+function sentinelContainer(r: RedisSection, uid: number, env: k8s.EnvVar[], dataVolume: string): k8s.Container {
+  return container(uid, {
+    name: 'sentinel',
+    image: r.image,
+    command: ['sh', `${CONF_DIR}/start-sentinel.sh`],
+    ports: [{ name: 'sentinel', containerPort: REDIS_PORTS.sentinel, protocol: 'TCP' }],
+    env,
+    resources: r.sentinel.resources,
+    readinessProbe: execProbe(`test "$(timeout 4 redis-cli -h 127.0.0.1 -p ${REDIS_PORTS.sentinel} ping)" = PONG`, { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 5 }),
+    livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('sentinel') }, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
+    volumeMounts: [
+      { name: dataVolume, mountPath: '/data' },
+      { name: 'redis-config', mountPath: CONF_DIR, readOnly: true },
+      { name: 'redis-password', mountPath: SECRET_DIR, readOnly: true },
+    ],
+  });
+}
+
 /**
  * Redis for Nuxeo's WorkManager queues, pub/sub and key/value store, in one of the seed's two
  * layouts:
@@ -126,25 +172,7 @@ export class Redis extends Construct {
     const external = r.mode === 'external';
     if (external) this.quorum = sentinelQuorum(r);
     if (!external && !props.sidecarHost) throw new Error(`${this.node.path}: sidecar mode needs sidecarHost, the StatefulSet whose pods carry Redis (Nuxeo.sidecarHost(...))`);
-    const files: Record<string, string> = {
-      'redis.conf': renderRedisConf({
-        bind: '* -::*',
-        port: REDIS_PORTS.redis,
-        dir: '/data',
-        maxmemoryBytes: bytes(r.maxmemory),
-      }),
-      'start-redis.sh': renderRedisStartScript(),
-    };
-    if (external) {
-      files['start-sentinel.sh'] = renderSentinelStartScript({
-        bind: '* -::*',
-        masterName: r.sentinel.masterName,
-        quorum: sentinelQuorum(r),
-        downAfterMilliseconds: r.sentinel.downAfterMilliseconds,
-        failoverTimeoutMilliseconds: r.sentinel.failoverTimeoutMilliseconds,
-      });
-      files['pre-stop.sh'] = renderRedisPreStop(r.sentinel.masterName, 20);
-    }
+    const files = redisFiles(r);
     this.configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name, labels: tierLabels('redis', 'cache') }, data: files });
     const configChecksum = checksum(...Object.values(files));
 
@@ -241,21 +269,6 @@ export class Redis extends Construct {
       selector: { 'app.kubernetes.io/instance': wid.instance },
       ports: [{ name: 'sentinel', port: REDIS_PORTS.sentinel }],
     });
-    const sentinel = container(uid, {
-      name: 'sentinel',
-      image: r.image,
-      command: ['sh', `${CONF_DIR}/start-sentinel.sh`],
-      ports: [{ name: 'sentinel', containerPort: REDIS_PORTS.sentinel, protocol: 'TCP' }],
-      env: commonEnv,
-      resources: r.sentinel.resources,
-      readinessProbe: execProbe(`test "$(timeout 4 redis-cli -h 127.0.0.1 -p ${REDIS_PORTS.sentinel} ping)" = PONG`, { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 5 }),
-      livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('sentinel') }, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
-      volumeMounts: [
-        { name: dataVolume, mountPath: '/data' },
-        { name: 'redis-config', mountPath: CONF_DIR, readOnly: true },
-        { name: 'redis-password', mountPath: SECRET_DIR, readOnly: true },
-      ],
-    });
     this.statefulSet = statefulWorkload(this, {
       ctx,
       id: wid,
@@ -268,7 +281,7 @@ export class Redis extends Construct {
       // Parallel: with OrderedReady, redis-1 and redis-2 would not come back while redis-0 (lost
       // with its node) is not Ready. The start scripts find the master whatever the order.
       parallel: true,
-      containers: [redisContainer, sentinel, ...redisExporter(ctx.monitoring, uid, REDIS_PORTS.redis, password), ...sentinelExporter(ctx.monitoring, uid, REDIS_PORTS.sentinel)],
+      containers: [redisContainer, sentinelContainer(r, uid, commonEnv, dataVolume), ...redisExporter(ctx.monitoring, uid, REDIS_PORTS.redis, password), ...sentinelExporter(ctx.monitoring, uid, REDIS_PORTS.sentinel)],
       volumes,
       volumeClaimTemplates: [claim],
     });
