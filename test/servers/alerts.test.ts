@@ -22,6 +22,8 @@ interface Case {
   fire: { series: Series[]; at: string; labels: Labels[]; extraLabels?: Labels };
   /** Series close to the first that must not fire it. */
   quiet: { series: Series[]; at: string };
+  /** Further firing cases, where one alert reads its metric under several label sets. */
+  moreFire?: Case['fire'][];
   /** Further quiet cases, where one alert has several ways to be wrongly fired. */
   moreQuiet?: { series: Series[]; at: string }[];
 }
@@ -117,11 +119,16 @@ function http5xxCase(env: Environment): Record<string, Case> {
   // Per-second rates of 200 and 500 responses, over 30 minutes sampled every minute.
   const counter = (perSecond: number) => `0+${perSecond * 60}x30`;
   let series: (status: number, perSecond: number, route?: string) => Series;
+  let moreFire: Case['fire'][] | undefined;
   switch (env.spec.loadBalancer.provider) {
     case 'ingress-nginx': {
       const [ingress] = named('Ingress');
+      const labels = { controller_namespace: 'ingress-nginx', service: 'nuxeo', method: 'GET', path: '/', canary: '' };
       series = (status, perSecond, route = ingress) => s('nginx_ingress_controller_requests',
-        { controller_namespace: 'ingress-nginx', namespace: 'ingress-nginx', exported_namespace: ns, ingress: route, service: 'nuxeo', status: String(status), method: 'GET', path: '/', canary: '' }, counter(perSecond));
+        { ...labels, namespace: 'ingress-nginx', exported_namespace: ns, ingress: route, status: String(status) }, counter(perSecond));
+      // Scraped with honorLabels, the Ingress' namespace stays `namespace`.
+      const honored = (status: number, perSecond: number) => s('nginx_ingress_controller_requests', { ...labels, namespace: ns, ingress, status: String(status) }, counter(perSecond));
+      moreFire = [{ series: [honored(200, 9), honored(500, 1)], at: '20m', labels: [{ namespace: ns }] }];
       break;
     }
     case 'traefik': {
@@ -147,6 +154,7 @@ function http5xxCase(env: Environment): Record<string, Case> {
       quiet: { series: [series(200, 9.8), series(500, 0.2), series(500, 5, 'other'), series(200, 1, 'other')], at: '20m' },
       // Half the requests failing on an idle site (0.1 per second).
       moreQuiet: [{ series: [series(200, 0.05), series(500, 0.05)], at: '20m' }],
+      moreFire,
     },
   };
 }
@@ -206,14 +214,14 @@ describe.each(environments.map((e) => [e.name, e] as const))('alert rules of %s'
       const severity = rule.spec.groups.flatMap((g: any) => g.rules).find((r: any) => r.alert === alert).labels.severity;
       const extra = c.fire.extraLabels ?? {};
       return [
-        { interval: '1m', input_series: c.fire.series, alert_rule_test: [{ eval_time: c.fire.at, alertname: alert, exp_alerts: c.fire.labels.map((l) => ({ exp_labels: { ...l, ...extra, severity } })) }] },
+        ...[c.fire, ...(c.moreFire ?? [])].map((f) => ({ interval: '1m', input_series: f.series, alert_rule_test: [{ eval_time: f.at, alertname: alert, exp_alerts: f.labels.map((l) => ({ exp_labels: { ...l, ...extra, severity } })) }] })),
         ...[c.quiet, ...(c.moreQuiet ?? [])].map((q) => ({ interval: '1m', input_series: q.series, alert_rule_test: [{ eval_time: q.at, alertname: alert, exp_alerts: [] }] })),
       ];
     });
     const testFile = path.join(dir, 'tests.yaml');
     fs.writeFileSync(testFile, stringify({ rule_files: [bare], evaluation_interval: '1m', tests }));
     expect(run('promtool', ['test', 'rules', testFile])).toMatch(/SUCCESS/);
-    expect(tests.length).toBe(alerts.reduce((n, a) => n + 2 + (all[a].moreQuiet?.length ?? 0), 0));
+    expect(tests.length).toBe(alerts.reduce((n, a) => n + 2 + (all[a].moreFire?.length ?? 0) + (all[a].moreQuiet?.length ?? 0), 0));
   });
 
   test('a 5xx-rate alert exactly where the load balancer counts HTTP responses', () => {
