@@ -99,7 +99,7 @@ export class CompactArchitecture extends Construct {
 
     // The alerts and PodMonitors are written for the tiers under their default names.
     if (resolveContext(this, context).monitoring.enabled && !props.prefix) {
-      this.monitoring = new Monitoring(this, 'monitoring', { context, nuxeo: this.nuxeo, redis: this.redis, elasticsearch: this.elasticsearch, database: this.database });
+      this.monitoring = new Monitoring(this, 'monitoring', { context, nuxeo: this.nuxeo, redis: this.redis, elasticsearch: this.elasticsearch, database: this.database, loadBalancer: this.loadBalancer });
     }
     this.node.addValidation({ validate: () => duplicateObjects(Chart.of(this)) });
   }

@@ -20,8 +20,19 @@
  * - nginx_up: nginx/nginx-prometheus-exporter; up: Prometheus itself;
  *   kubelet_volume_stats_*: the kubelet (scraped by the usual kube-prometheus setup)
  * - Label names namespace, pod, container: prometheus-operator's PodMonitor target labels.
+ * - The 5xx rate, from the load balancer's own metrics (scraped by the cluster's setup):
+ *   ingress-nginx `nginx_ingress_controller_requests{status, namespace, ingress}`
+ *   (internal/ingress/metric/collectors/socket.go, requestTags; scraped without honorLabels, the
+ *   Ingress' `namespace` becomes `exported_namespace`, as in the project's deploy/grafana dashboard);
+ *   Traefik `traefik_service_requests_total{code, service}` (docs reference/install-configuration/
+ *   observability/metrics.md), service `<namespace>-<service>-<port name>@kubernetes`
+ *   (pkg/provider/kubernetes/ingress/kubernetes.go: Normalize(namespace-name-portString));
+ *   Envoy Gateway's Envoy `envoy_cluster_upstream_rq_xx{envoy_response_code_class,
+ *   envoy_cluster_name}` (Envoy's cluster statistics `upstream_rq_<*xx>`), cluster
+ *   `httproute/<namespace>/<name>/rule/<n>` (envoyproxy/gateway internal/gatewayapi/helpers.go
+ *   irRouteDestinationName; its gateway-addons dashboards select the same way).
  */
-import type { EnvironmentSpec } from '../config/schema';
+import type { EnvironmentSpec, LoadBalancerProvider } from '../config/schema';
 
 export interface AlertSettings {
   readonly namespace: string;
@@ -39,6 +50,12 @@ export interface AlertSettings {
    * @default 'statefulset'
    */
   readonly databaseProvider?: 'statefulset' | 'cloudnativepg';
+  /**
+   * The load balancer in front of the proxies, and the name of its Ingress / HTTPRoute and
+   * Service, for the 5xx rate; `service` (L4) counts no HTTP responses: no 5xx alert.
+   * @default none: no 5xx alert
+   */
+  readonly loadBalancer?: { readonly provider: LoadBalancerProvider; readonly route: string; readonly service: string; readonly servicePort: string };
 }
 
 /** The settings of an environment's alerts. */
@@ -46,6 +63,8 @@ export function alertSettingsOf(spec: EnvironmentSpec, sentinelQuorum: number | 
   return {
     namespace: spec.namespace, redis: { mode: spec.redis.mode, quorum: sentinelQuorum }, databaseReplicas: spec.database.replicas, databaseProvider: spec.database.provider,
     managed: { database: !!spec.database.managed, elasticsearch: !!spec.elasticsearch.managed, redis: !!spec.redis.managed },
+    // The names lib/tiers/load-balancer.ts gives the Ingress / HTTPRoute and the Service (port `http`) it routes to.
+    loadBalancer: { provider: spec.loadBalancer.provider, route: 'nuxeo', service: 'nuxeo', servicePort: 'http' },
   };
 }
 
@@ -73,6 +92,31 @@ export const ES_DISK_USED = 0.8;
 export const PG_CONNECTIONS = 0.8;
 /** Bytes of WAL a replica may be behind. */
 export const PG_LAG_BYTES = 256 * 1024 * 1024;
+/** Share of responses that may be 5xx, and the request rate (per second) below which a site counts as idle. */
+export const HTTP_5XX = { ratio: 0.05, minRequestsPerSecond: 0.2 } as const;
+
+/**
+ * Requests per second through the load balancer to Nuxeo, 5xx only when `errors`, as one series
+ * without labels; undefined for a provider without HTTP metrics.
+ */
+function loadBalancerRequests(s: AlertSettings, errors: boolean): string | undefined {
+  const lb = s.loadBalancer;
+  if (!lb) return undefined;
+  const rate = (metric: string, labels: string[]) => `sum(rate(${metric}{${labels.join(', ')}}[5m]))`;
+  switch (lb.provider) {
+    case 'ingress-nginx': {
+      const labels = (nsLabel: string) => [`${nsLabel}="${s.namespace}"`, `ingress="${lb.route}"`, ...(errors ? ['status=~"5.."'] : [])];
+      // `exported_namespace` with the chart's ServiceMonitor (honorLabels off), `namespace` with honorLabels.
+      return `(${rate('nginx_ingress_controller_requests', labels('exported_namespace'))} or ${rate('nginx_ingress_controller_requests', labels('namespace'))})`;
+    }
+    case 'traefik':
+      return rate('traefik_service_requests_total', [`service="${s.namespace}-${lb.service}-${lb.servicePort}@kubernetes"`, ...(errors ? ['code=~"5.."'] : [])]);
+    case 'gateway-api':
+      return rate('envoy_cluster_upstream_rq_xx', [`envoy_cluster_name=~"httproute/${s.namespace}/${lb.route}/rule/[0-9]+"`, ...(errors ? ['envoy_response_code_class="5"'] : [])]);
+    case 'service':
+      return undefined;
+  }
+}
 
 /** Volume claims of the architecture and the environment field that sizes each. */
 function volumeFields(s: AlertSettings): { claims: string; field: string }[] {
@@ -157,6 +201,18 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
       'Consumer {{ $labels.group }} of stream {{ $labels.stream }} on {{ $labels.pod }} falls behind ({{ $value }} records more in 30 minutes)',
       'With Chronicle Queue each node processes its own streams; records older than nuxeo.streamRetention are deleted whether processed or not. Check the node\'s log for failing computations; nuxeo.resources sizes the node.'),
   ];
+
+  const errors = loadBalancerRequests(s, true);
+  const requests = loadBalancerRequests(s, false);
+  if (errors && requests) {
+    nuxeo.push(rule('NuxeoHttp5xxRateHigh', 'warning',
+      // label_replace gives the label-less sums the namespace every other alert carries.
+      `label_replace((${errors} / ${requests} > ${HTTP_5XX.ratio}) and ${requests} > ${HTTP_5XX.minRequestsPerSecond}, "namespace", "${s.namespace}", "", "")`, '10m',
+      'Nuxeo answers {{ $value | humanizePercentage }} of requests with a 5xx error at the load balancer',
+      'Find the status in the load balancer\'s and the nginx proxies\' access logs. 500: Nuxeo errors, see the nuxeo containers\' server.log (a database pool exhausted: nuxeo.databasePoolSize within database.maxConnections). ' +
+      '502/503: no proxy or Nuxeo node answers (NuxeoNodeDown, NuxeoProxyDown; OOM-killed or starved nodes: nuxeo.resources, nuxeo.replicas). ' +
+      '504: requests longer than loadBalancer.timeoutSeconds. README, "Monitoring", names the load balancer metrics this alert reads.'));
+  }
 
   const pgConnections = `sum by (namespace, pod) (pg_stat_activity_count${sel()}) / on (namespace, pod) pg_settings_max_connections${sel()}`;
   const postgres: AlertRule[] = s.databaseProvider === 'cloudnativepg' ? cloudnativepgRules(s, sel, rule) : [

@@ -2,6 +2,14 @@
 import type { EnvironmentSpec } from '../config/schema';
 import { alertRules, alertSettingsOf } from './alerts';
 
+/** Where the 5xx rate comes from, per load balancer (lib/render/alerts.ts). */
+const LOAD_BALANCER_METRICS: Record<EnvironmentSpec['loadBalancer']['provider'], string> = {
+  'ingress-nginx': '5xx rate: the ingress-nginx controller\'s `nginx_ingress_controller_requests` for Ingress `nuxeo` (controller metrics scraped by the cluster\'s setup)',
+  'traefik': '5xx rate: Traefik\'s `traefik_service_requests_total` for the `nuxeo` Service (Traefik\'s Prometheus metrics scraped by the cluster\'s setup)',
+  'gateway-api': '5xx rate: Envoy Gateway\'s proxies, `envoy_cluster_upstream_rq_xx` for HTTPRoute `nuxeo` (their `/stats/prometheus` scraped by the cluster\'s setup; other Gateway API implementations need their own rule)',
+  'service': 'No 5xx-rate alert: a `service` load balancer works at L4 and counts no HTTP responses, and the proxies\' stub_status counts none by status',
+};
+
 export function renderMonitoringSummary(spec: EnvironmentSpec, sentinelQuorum?: number): string {
   const m = spec.monitoring;
   if (!m.enabled) return '## Monitoring\n\nOff (`monitoring.enabled: false`): no exporter, no Nuxeo metrics, no PodMonitor or alert.\n';
@@ -19,6 +27,7 @@ export function renderMonitoringSummary(spec: EnvironmentSpec, sentinelQuorum?: 
     managed.database ? byProvider('PostgreSQL') : 'PostgreSQL primary and replicas: postgres_exporter over the Unix socket, PodMonitor `postgresql`',
     managed.elasticsearch ? byProvider('Elasticsearch') : 'Elasticsearch: elasticsearch_exporter beside each node, PodMonitor `elasticsearch`',
     'Volumes: the kubelet\'s `kubelet_volume_stats_*` (scraped by the cluster\'s Prometheus setup, not by these PodMonitors)',
+    LOAD_BALANCER_METRICS[spec.loadBalancer.provider],
   ];
   const alerts = alertRules(alertSettingsOf(spec, sentinelQuorum))
     .flatMap((g) => g.rules)

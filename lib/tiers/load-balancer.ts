@@ -58,18 +58,22 @@ export class LoadBalancer extends Construct {
   public readonly service: k8s.KubeService;
   /** The Ingress or HTTPRoute; none with provider `service`. */
   public readonly route?: ApiObject;
+  public readonly provider: LoadBalancerSettings['provider'] & string;
+  /** Port name of the Service the route targets. */
+  public readonly servicePort = 'http';
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
     const { nuxeo: _n, baseName: _m, ...settings } = props;
     const lb = parseProps('loadBalancer', SECTION_SCHEMAS.loadBalancer, settings);
+    this.provider = lb.provider;
     const target = props.nuxeo.identity;
     const name = props.baseName ?? target.instance;
     props.nuxeo.allowFrom(...loadBalancerPeers(lb));
     const secure = !!lb.tlsSecret;
     const labels = workloadLabels({ ...target, component: 'load-balancer' });
     const selector = { 'app.kubernetes.io/instance': target.instance };
-    const ports = [{ name: 'http', port: FRONT_PORT, targetPort: props.nuxeo.proxyPortName }];
+    const ports = [{ name: this.servicePort, port: FRONT_PORT, targetPort: props.nuxeo.proxyPortName }];
 
     if (lb.provider === 'service') {
       // Local traffic policy keeps the client address, without which ClientIP affinity would pin

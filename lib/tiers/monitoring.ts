@@ -3,13 +3,14 @@ import { Construct } from 'constructs';
 import { PodMonitor } from '../../imports/podmonitor-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
 import { tierLabels } from '../k8s/labels';
-import { alertRules } from '../render/alerts';
+import { AlertSettings, alertRules } from '../render/alerts';
 import { renderDashboard } from '../render/dashboard';
 import { ContextProps, resolveContext } from './context';
 import type { CloudNativePgDatabase } from './database-cnpg';
 import type { Database } from './database';
 import type { Elasticsearch } from './elasticsearch';
 import { METRICS } from './exporters';
+import type { LoadBalancer } from './load-balancer';
 import type { Nuxeo } from './nuxeo';
 import type { Redis } from './redis';
 
@@ -31,6 +32,11 @@ export interface MonitoringProps {
    * @default - a managed one: not watched here
    */
   readonly elasticsearch?: Elasticsearch;
+  /**
+   * The load balancer, whose HTTP responses give the 5xx-rate alert.
+   * @default - no 5xx alert
+   */
+  readonly loadBalancer?: LoadBalancer;
   /**
    * The in-cluster PostgreSQL.
    * @default - a managed one: not watched here
@@ -79,6 +85,7 @@ export class Monitoring extends Construct {
           databaseReplicas: database?.replicaCount ?? 0,
           databaseProvider: database?.provider,
           managed: { database: !database, elasticsearch: !elasticsearch, redis: !redis },
+          ...(props.loadBalancer ? { loadBalancer: lbSettings(props.loadBalancer) } : {}),
         }).map((g) => ({
           name: g.name,
           rules: g.rules.map((r) => ({ ...r, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr), labels: { ...r.labels }, annotations: { ...r.annotations } })),
@@ -93,4 +100,9 @@ export class Monitoring extends Construct {
       });
     }
   }
+}
+
+/** What the 5xx alert reads of the load balancer: its provider and the names of its route and Service. */
+function lbSettings(lb: LoadBalancer): NonNullable<AlertSettings['loadBalancer']> {
+  return { provider: lb.provider, route: lb.route?.name ?? lb.service.name, service: lb.service.name, servicePort: lb.servicePort };
 }

@@ -7,8 +7,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { find, shippedEnvironments } from '../helpers';
+import { environment, find, shippedEnvironments } from '../helpers';
 import { allManifests } from '../helpers';
+import type { Environment } from '../../lib/config/schema';
 import { run, Servers } from './harness';
 
 const servers = new Servers();
@@ -21,6 +22,10 @@ interface Case {
   fire: { series: Series[]; at: string; labels: Labels[]; extraLabels?: Labels };
   /** Series close to the first that must not fire it. */
   quiet: { series: Series[]; at: string };
+  /** Further firing cases, where one alert reads its metric under several label sets. */
+  moreFire?: Case['fire'][];
+  /** Further quiet cases, where one alert has several ways to be wrongly fired. */
+  moreQuiet?: { series: Series[]; at: string }[];
 }
 
 const s = (name: string, labels: Labels, values: string): Series =>
@@ -103,6 +108,57 @@ function cases(ns: string, quorum: number, replicas: number, provider: string): 
   };
 }
 
+/**
+ * The 5xx-rate case on the load balancer's metrics, named after the Ingress / HTTPRoute the
+ * environment really renders (so a renamed route fails here); undefined for provider `service`.
+ */
+function http5xxCase(env: Environment): Record<string, Case> {
+  const ns = env.spec.namespace;
+  const manifests = allManifests(env);
+  const named = (kind: string) => manifests.filter((m) => m.kind === kind).map((m) => m.metadata.name as string);
+  // Per-second rates of 200 and 500 responses, over 30 minutes sampled every minute.
+  const counter = (perSecond: number) => `0+${perSecond * 60}x30`;
+  let series: (status: number, perSecond: number, route?: string) => Series;
+  let moreFire: Case['fire'][] | undefined;
+  switch (env.spec.loadBalancer.provider) {
+    case 'ingress-nginx': {
+      const [ingress] = named('Ingress');
+      const labels = { controller_namespace: 'ingress-nginx', service: 'nuxeo', method: 'GET', path: '/', canary: '' };
+      series = (status, perSecond, route = ingress) => s('nginx_ingress_controller_requests',
+        { ...labels, namespace: 'ingress-nginx', exported_namespace: ns, ingress: route, status: String(status) }, counter(perSecond));
+      // Scraped with honorLabels, the Ingress' namespace stays `namespace`.
+      const honored = (status: number, perSecond: number) => s('nginx_ingress_controller_requests', { ...labels, namespace: ns, ingress, status: String(status) }, counter(perSecond));
+      moreFire = [{ series: [honored(200, 9), honored(500, 1)], at: '20m', labels: [{ namespace: ns }] }];
+      break;
+    }
+    case 'traefik': {
+      const backend = find(manifests, 'Ingress', named('Ingress')[0]).spec.rules[0].http.paths[0].backend.service;
+      series = (status, perSecond, route = `${ns}-${backend.name}-${backend.port.name}@kubernetes`) => s('traefik_service_requests_total',
+        { namespace: 'traefik', service: route, code: String(status), method: 'GET', protocol: 'http' }, counter(perSecond));
+      break;
+    }
+    case 'gateway-api': {
+      const [route0] = named('HTTPRoute');
+      series = (status, perSecond, route = `httproute/${ns}/${route0}/rule/0`) => s('envoy_cluster_upstream_rq_xx',
+        { namespace: 'envoy-gateway-system', envoy_cluster_name: route, envoy_response_code_class: String(status).charAt(0) }, counter(perSecond));
+      break;
+    }
+    case 'service':
+      return {};
+  }
+  return {
+    NuxeoHttp5xxRateHigh: {
+      // 10% of 10 requests per second.
+      fire: { series: [series(200, 9), series(500, 1)], at: '20m', labels: [{ namespace: ns }] },
+      // 2% errors on a busy site, beside another route with many errors.
+      quiet: { series: [series(200, 9.8), series(500, 0.2), series(500, 5, 'other'), series(200, 1, 'other')], at: '20m' },
+      // Half the requests failing on an idle site (0.1 per second).
+      moreQuiet: [{ series: [series(200, 0.05), series(500, 0.05)], at: '20m' }],
+      moreFire,
+    },
+  };
+}
+
 /** CloudNativePG's metrics for the PostgreSQL alerts (instances postgresql-1 ... ; 1 is the primary here). */
 function cloudnativepgCases(ns: string, replicas: number): Record<string, Case> {
   const pod = (p: string, extra: Labels = {}) => ({ namespace: ns, pod: p, ...extra });
@@ -127,7 +183,14 @@ function cloudnativepgCases(ns: string, replicas: number): Record<string, Case> 
   };
 }
 
-describe.each(shippedEnvironments().map((e) => [e.name, e] as const))('alert rules of %s', (_name, env) => {
+// The shipped environments use ingress-nginx and gateway-api; two more cover the other load balancers.
+const environments = [
+  ...shippedEnvironments(),
+  environment('traefik', { loadBalancer: { provider: 'traefik', host: 'traefik.example.com' } }),
+  environment('service', { loadBalancer: { provider: 'service', host: 'service.example.com' } }),
+];
+
+describe.each(environments.map((e) => [e.name, e] as const))('alert rules of %s', (_name, env) => {
   const rule = find(allManifests(env), 'PrometheusRule', 'nuxeo-compact');
   const dir = servers.tmpdir('promtool');
   const rulesFile = path.join(dir, 'rules.yaml');
@@ -141,7 +204,7 @@ describe.each(shippedEnvironments().map((e) => [e.name, e] as const))('alert rul
   });
 
   test('promtool test rules: each alert fires on its case and stays quiet on the other', () => {
-    const all = cases(spec.namespace, quorum, spec.database.replicas, spec.database.provider);
+    const all = { ...cases(spec.namespace, quorum, spec.database.replicas, spec.database.provider), ...http5xxCase(env) };
     expect(alerts.filter((a) => !all[a])).toEqual([]);
     // Annotations are templates `check rules` validated; the unit tests compare labels only.
     const bare = path.join(dir, 'bare-rules.yaml');
@@ -151,13 +214,17 @@ describe.each(shippedEnvironments().map((e) => [e.name, e] as const))('alert rul
       const severity = rule.spec.groups.flatMap((g: any) => g.rules).find((r: any) => r.alert === alert).labels.severity;
       const extra = c.fire.extraLabels ?? {};
       return [
-        { interval: '1m', input_series: c.fire.series, alert_rule_test: [{ eval_time: c.fire.at, alertname: alert, exp_alerts: c.fire.labels.map((l) => ({ exp_labels: { ...l, ...extra, severity } })) }] },
-        { interval: '1m', input_series: c.quiet.series, alert_rule_test: [{ eval_time: c.quiet.at, alertname: alert, exp_alerts: [] }] },
+        ...[c.fire, ...(c.moreFire ?? [])].map((f) => ({ interval: '1m', input_series: f.series, alert_rule_test: [{ eval_time: f.at, alertname: alert, exp_alerts: f.labels.map((l) => ({ exp_labels: { ...l, ...extra, severity } })) }] })),
+        ...[c.quiet, ...(c.moreQuiet ?? [])].map((q) => ({ interval: '1m', input_series: q.series, alert_rule_test: [{ eval_time: q.at, alertname: alert, exp_alerts: [] }] })),
       ];
     });
     const testFile = path.join(dir, 'tests.yaml');
     fs.writeFileSync(testFile, stringify({ rule_files: [bare], evaluation_interval: '1m', tests }));
     expect(run('promtool', ['test', 'rules', testFile])).toMatch(/SUCCESS/);
-    expect(tests.length).toBe(2 * alerts.length);
+    expect(tests.length).toBe(alerts.reduce((n, a) => n + 2 + (all[a].moreFire?.length ?? 0) + (all[a].moreQuiet?.length ?? 0), 0));
+  });
+
+  test('a 5xx-rate alert exactly where the load balancer counts HTTP responses', () => {
+    expect(alerts.includes('NuxeoHttp5xxRateHigh')).toBe(spec.loadBalancer.provider !== 'service');
   });
 });
