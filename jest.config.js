@@ -1,14 +1,15 @@
 // Unit and snapshot tests run alone with `npm run test:unit`; the real-server tests (nginx,
 // Redis, Sentinel, PostgreSQL started on loopback), the pod tests (the synthesized pods run with
-// podman + runc as a kubelet would, test/pods/) and the newcomer check, which runs the README's
-// steps and `npm test` in a copy of the repository, are separate projects in `npm test`. That
-// nested run sets NUXEO_COMPACT_NESTED=1, leaving out itself and the pod tests (their podman pods
-// and networks would collide with the outer run's, and they run the examples' pods, which the
-// outer run covers).
+// podman + runc as a kubelet would, test/pods/), the packed-library test (npm pack, install into
+// examples/library, synth) and the newcomer check, which runs the README's steps and `npm test`
+// in a copy of the repository, are separate projects in `npm test`. That nested run sets
+// NUXEO_COMPACT_NESTED=1, leaving out itself and the pod tests (their podman pods and networks
+// would collide with the outer run's, and they run the examples' pods, which the outer run covers).
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] };
 module.exports = {
   projects: [
-    { displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['<rootDir>/test/servers/', '<rootDir>/test/pods/', '<rootDir>/test/newcomer/'], transform, testEnvironment: 'node' },
+    { displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['<rootDir>/test/servers/', '<rootDir>/test/pods/', '<rootDir>/test/newcomer/', '<rootDir>/test/package/'], transform, testEnvironment: 'node' },
+    { displayName: 'library', testMatch: ['<rootDir>/test/package/**/*.test.ts'], transform, testEnvironment: 'node' },
     { displayName: 'servers', testMatch: ['<rootDir>/test/servers/**/*.test.ts'], transform, testEnvironment: 'node', setupFilesAfterEnv: ['<rootDir>/test/servers/setup.ts'] },
     ...(process.env.NUXEO_COMPACT_NESTED ? [] : [
       { displayName: 'pods', testMatch: ['<rootDir>/test/pods/**/*.test.ts'], transform, testEnvironment: 'node' },

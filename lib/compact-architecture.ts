@@ -1,73 +1,119 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { EnvironmentSpec } from './config/schema';
-import { Database } from './tiers/database';
-import { PostgresBackup } from './tiers/database-backup';
-import { CloudNativePgDatabase } from './tiers/database-cnpg';
-import { Elasticsearch } from './tiers/elasticsearch';
-import { ElasticsearchSnapshots } from './tiers/elasticsearch-snapshots';
-import { LoadBalancer } from './tiers/load-balancer';
+import { ContextProps, resolveContext } from './tiers/context';
+import { Database, DatabaseEndpoint, DatabaseProps } from './tiers/database';
+import { CloudNativePgDatabase, CloudNativePgDatabaseProps } from './tiers/database-cnpg';
+import { Elasticsearch, ElasticsearchProps, SearchEndpoint } from './tiers/elasticsearch';
+import { LoadBalancer, LoadBalancerProps } from './tiers/load-balancer';
 import { Monitoring } from './tiers/monitoring';
-import { NamespaceTier } from './tiers/namespace';
-import { Nuxeo } from './tiers/nuxeo';
-import { Redis, sentinelQuorum } from './tiers/redis';
+import { Nuxeo, NuxeoProps } from './tiers/nuxeo';
+import { CacheEndpoint, Redis, RedisProps } from './tiers/redis';
+
+type Own<P> = Omit<P, 'context' | 'baseName'>;
+
+/** The names of the tiers when no prefix is given (the environment-file app's, kept stable). */
+export const TIER_NAMES = { nuxeo: 'nuxeo', redis: 'redis', elasticsearch: 'elasticsearch', database: 'postgresql' } as const;
 
 export interface CompactArchitectureProps {
-  /** The validated environment. */
-  readonly spec: EnvironmentSpec;
+  /**
+   * Settings shared by every tier (cluster domain, pull secrets, priority class, scheduling, DNS, monitoring).
+   * @default - the environment file's defaults
+   */
+  readonly context?: ContextProps;
+  /**
+   * Prefix of every object name (`<prefix>-nuxeo`, `<prefix>-postgresql-rw` ...), so that two
+   * architectures can share a namespace.
+   * @default - none: nuxeo, redis, elasticsearch, postgresql
+   */
+  readonly prefix?: string;
+  /**
+   * The Nuxeo application cluster.
+   * @default - the environment file's defaults
+   */
+  readonly nuxeo?: Own<Omit<NuxeoProps, 'database' | 'search' | 'cache' | 'redisSidecar'>>;
+  /** The load balancer in front of it (`host` is required). */
+  readonly loadBalancer: Own<Omit<LoadBalancerProps, 'nuxeo'>>;
+  /**
+   * In-cluster PostgreSQL (StatefulSets, or with `provider: 'cloudnativepg'` a CloudNativePG
+   * Cluster), or a managed one (`managedDatabase(...)`), which replaces the tier.
+   * @default - StatefulSets, the environment file's defaults
+   */
+  readonly database?: Own<DatabaseProps> | Own<CloudNativePgDatabaseProps> | DatabaseEndpoint;
+  /**
+   * In-cluster Elasticsearch, or a managed one (`managedSearch(...)`).
+   * @default - in-cluster, the environment file's defaults
+   */
+  readonly elasticsearch?: Own<ElasticsearchProps> | SearchEndpoint;
+  /**
+   * Redis in the Nuxeo pods or its own cluster, or a managed one (`managedRedis(...)`).
+   * @default - sidecar Redis, the environment file's defaults
+   */
+  readonly redis?: Own<Omit<RedisProps, 'sidecarHost'>> | CacheEndpoint;
+}
+
+/** An endpoint (managed service) rather than the Props of an in-cluster tier. */
+function isEndpoint<E extends { connection: unknown }>(v: object | undefined): v is E {
+  return v !== undefined && 'connection' in v;
 }
 
 /**
- * Output files, one per tier, named so that applying the folder in name order creates the
- * namespace first and the load balancer last (after what it routes to).
- */
-export const TIER_FILES = {
-  namespace: '00-namespace',
-  database: '10-database',
-  elasticsearch: '20-elasticsearch',
-  redis: '30-redis',
-  nuxeo: '40-nuxeo',
-  loadBalancer: '50-load-balancer',
-  /** PodMonitors and alerts (prometheus-operator CRDs); absent when monitoring is off. */
-  monitoring: '60-monitoring',
-} as const;
-
-/**
- * Nuxeo's "Compact Architecture with Redis" for one environment: every tier in its own chart,
- * wired through the names of the Services each tier publishes.
+ * Nuxeo's "Compact Architecture with Redis": every tier, wired through the endpoints each one
+ * publishes, emitted into the Chart that contains it (whose namespace every host name uses).
+ * The namespace, PriorityClass and default-deny policy are cluster-level: see `NamespaceTier`.
  */
 export class CompactArchitecture extends Construct {
-  public readonly database: Database | CloudNativePgDatabase;
-  public readonly elasticsearch: Elasticsearch;
-  public readonly redis: Redis;
+  /** The in-cluster tiers (absent when a managed service replaces one). */
+  public readonly database?: Database | CloudNativePgDatabase;
+  public readonly elasticsearch?: Elasticsearch;
+  public readonly redis?: Redis;
   public readonly nuxeo: Nuxeo;
+  public readonly loadBalancer: LoadBalancer;
+  public readonly monitoring?: Monitoring;
 
   constructor(scope: Construct, id: string, props: CompactArchitectureProps) {
     super(scope, id);
-    const { spec } = props;
-    const chart = (name: string, namespaced = true) =>
-      new Chart(this, name, { ...(namespaced ? { namespace: spec.namespace } : {}), disableResourceNameHashes: true });
+    const context = props.context;
+    const name = (tier: string) => (props.prefix ? `${props.prefix}-${tier}` : tier);
 
-    // Holds cluster-scoped objects: no chart namespace, which cdk8s would stamp on them too.
-    new NamespaceTier(chart(TIER_FILES.namespace, false), 'tier', { spec });
-    const databaseChart = chart(TIER_FILES.database);
-    this.database = spec.database.provider === 'cloudnativepg' ? new CloudNativePgDatabase(databaseChart, 'tier', { spec }) : new Database(databaseChart, 'tier', { spec });
-    // The operator backs up its Cluster itself (ScheduledBackup); the StatefulSets get dumps.
-    if (spec.database.provider === 'statefulset') new PostgresBackup(databaseChart, 'backup', { spec, host: this.database.readWriteHost });
-    const elasticsearchChart = chart(TIER_FILES.elasticsearch);
-    this.elasticsearch = new Elasticsearch(elasticsearchChart, 'tier', { spec });
-    new ElasticsearchSnapshots(elasticsearchChart, 'snapshots', { spec, url: this.elasticsearch.urls[0] });
-    this.redis = new Redis(chart(TIER_FILES.redis), 'tier', { spec, nuxeoHeadlessService: Nuxeo.headlessServiceName });
-    this.nuxeo = new Nuxeo(chart(TIER_FILES.nuxeo), 'tier', {
-      spec,
-      database: { host: this.database.readWriteHost, port: this.database.port, peers: this.database.clientPeers },
-      elasticsearchUrls: this.elasticsearch.urls,
-      redis: this.redis.endpoint,
-      redisSidecar: this.redis.sidecar,
-    });
-    new LoadBalancer(chart(TIER_FILES.loadBalancer), 'tier', { spec, proxyPortName: this.nuxeo.proxyPortName });
-    if (spec.monitoring.enabled) {
-      new Monitoring(chart(TIER_FILES.monitoring), 'tier', { spec, ...(spec.redis.mode === 'external' ? { sentinelQuorum: sentinelQuorum(spec) } : {}) });
+    const db = props.database;
+    if (db && !isEndpoint<DatabaseEndpoint>(db) && db.provider === 'cloudnativepg') {
+      this.database = new CloudNativePgDatabase(this, 'postgresql', { ...(db as Own<CloudNativePgDatabaseProps>), context, baseName: name(TIER_NAMES.database) });
+    } else if (!isEndpoint<DatabaseEndpoint>(db)) {
+      this.database = new Database(this, 'postgresql', { ...(db as Own<DatabaseProps> | undefined), context, baseName: name(TIER_NAMES.database) });
     }
+    const es = props.elasticsearch;
+    if (!isEndpoint<SearchEndpoint>(es)) this.elasticsearch = new Elasticsearch(this, 'elasticsearch', { ...es, context, baseName: name(TIER_NAMES.elasticsearch) });
+    const redis = props.redis;
+    if (!isEndpoint<CacheEndpoint>(redis)) this.redis = new Redis(this, 'redis', { ...redis, context, baseName: name(TIER_NAMES.redis), sidecarHost: Nuxeo.sidecarHost(name(TIER_NAMES.nuxeo)) });
+
+    this.nuxeo = new Nuxeo(this, 'nuxeo', {
+      ...props.nuxeo,
+      context,
+      baseName: name(TIER_NAMES.nuxeo),
+      database: isEndpoint<DatabaseEndpoint>(db) ? db : this.database!.endpoint,
+      search: isEndpoint<SearchEndpoint>(es) ? es : this.elasticsearch!.endpoint,
+      cache: isEndpoint<CacheEndpoint>(redis) ? redis : this.redis!.endpoint,
+      ...(this.redis?.sidecar ? { redisSidecar: this.redis.sidecar } : {}),
+    });
+    this.loadBalancer = new LoadBalancer(this, 'load-balancer', { ...props.loadBalancer, nuxeo: this.nuxeo });
+
+    // The alerts and PodMonitors are written for the tiers under their default names.
+    if (resolveContext(this, context).monitoring.enabled && !props.prefix) {
+      this.monitoring = new Monitoring(this, 'monitoring', { context, nuxeo: this.nuxeo, redis: this.redis, elasticsearch: this.elasticsearch, database: this.database, loadBalancer: this.loadBalancer });
+    }
+    this.node.addValidation({ validate: () => duplicateObjects(Chart.of(this)) });
   }
+}
+
+/** Objects of a Chart with the same kind, namespace and name: the second would overwrite the first. */
+export function duplicateObjects(chart: Chart): string[] {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  for (const o of chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
+    const key = `${o.kind} ${o.metadata.namespace ?? ''}/${o.name}`;
+    const first = seen.get(key);
+    if (first) problems.push(`${key} is emitted twice (${first} and ${o.node.path}): give the architectures a prefix or their own Chart and namespace`);
+    else seen.set(key, o.node.path);
+  }
+  return problems;
 }

@@ -7,10 +7,12 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, Yaml } from 'cdk8s';
+import { Construct } from 'constructs';
 import { CompactArchitecture } from './compact-architecture';
 import { EnvironmentError, listEnvironmentFiles, loadEnvironments } from './config/load';
 import type { Environment } from './config/schema';
+import { architectureProps, namespaceProps } from './config/to-props';
 import { versionWarnings } from './config/versions';
 import { fingerprints, immutableChanges, parseFingerprints, parseRecreations, renderRecreations } from './render/immutable';
 import { renderMonitoringSummary } from './render/monitoring-summary';
@@ -20,11 +22,52 @@ import { setupWarnings } from './render/setup-warnings';
 import { totals } from './render/totals';
 import { architectureWarnings } from './render/warnings';
 import { elasticsearchHeapMegabytes } from './tiers/elasticsearch';
+import { NamespaceTier } from './tiers/namespace';
 import { nuxeoHeapMegabytes } from './tiers/nuxeo';
 import { sentinelQuorum } from './tiers/redis';
 
 export const MANIFEST_SUFFIX = '.k8s.yaml';
 export const SUMMARY_FILE = 'SUMMARY.md';
+
+/**
+ * Output files, one per tier, named so that applying the folder in name order creates the
+ * namespace first and the load balancer last (after what it routes to).
+ */
+export const TIER_FILES = {
+  namespace: '00-namespace',
+  database: '10-database',
+  elasticsearch: '20-elasticsearch',
+  redis: '30-redis',
+  nuxeo: '40-nuxeo',
+  loadBalancer: '50-load-balancer',
+  /** PodMonitors and alerts (prometheus-operator CRDs); absent when monitoring is off. */
+  monitoring: '60-monitoring',
+} as const;
+
+/** The manifests of one construct's objects, in construct-tree order. */
+function manifestsOf(scope: Construct): any[] {
+  return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+}
+
+/**
+ * One environment as cdk8s constructs: the cluster-level objects in a Chart without namespace
+ * (cdk8s would stamp one on them), the architecture in the environment's namespace; the
+ * manifests are split into one file per tier here, which the constructs know nothing of.
+ */
+function tierManifests(env: Environment): [string, any[]][] {
+  const app = new App();
+  const cluster = new Chart(app, 'cluster', { disableResourceNameHashes: true });
+  const namespace = new NamespaceTier(cluster, 'namespace', namespaceProps(env.spec));
+  const chart = new Chart(app, env.name, { namespace: env.spec.namespace, disableResourceNameHashes: true });
+  const arch = new CompactArchitecture(chart, 'architecture', architectureProps(env.spec, namespace.priorityClassName));
+  const problems = arch.node.validate(); // duplicate objects, before anything is rendered
+  if (problems.length) throw new Error(problems.join('\n'));
+  const tiers: [keyof typeof TIER_FILES, Construct | undefined][] = [
+    ['namespace', namespace], ['database', arch.database], ['elasticsearch', arch.elasticsearch], ['redis', arch.redis],
+    ['nuxeo', arch.nuxeo], ['loadBalancer', arch.loadBalancer], ['monitoring', arch.monitoring],
+  ];
+  return tiers.filter(([, c]) => c).map(([tier, c]) => [TIER_FILES[tier], manifestsOf(c!)]);
+}
 
 /**
  * The files of one environment's output folder, by name, in memory.
@@ -38,16 +81,11 @@ export function synthesizeEnvironment(env: Environment, previousSummary?: string
 /** The output folder's files and the Secrets its manifests reference. */
 function renderEnvironment(env: Environment, previousSummary: string | undefined): { files: Map<string, string>; secrets: SecretNeed[] } {
   // Never app.synth(): files are written by the pipeline below, under human names.
-  const app = new App();
-  new CompactArchitecture(app, env.name, { spec: env.spec });
   const files = new Map<string, string>();
   const manifests: any[] = [];
-  const charts = app.node.findAll().filter((c): c is Chart => c instanceof Chart);
-  // cdk8s's own file naming appends a path hash; tiers are named for humans (00-namespace ...).
-  for (const chart of charts.sort((a, b) => a.node.id.localeCompare(b.node.id))) {
-    const objects = chart.toJson();
+  for (const [file, objects] of tierManifests(env)) {
     manifests.push(...objects);
-    files.set(chart.node.id + MANIFEST_SUFFIX, Yaml.stringify(...objects));
+    files.set(file + MANIFEST_SUFFIX, Yaml.stringify(...objects));
   }
   const secrets = secretsNeeded(manifests);
   const fp = fingerprints(manifests);
@@ -57,12 +95,12 @@ function renderEnvironment(env: Environment, previousSummary: string | undefined
     SUMMARY_FILE,
     renderSummary(env, {
       files: [...files.keys()],
-      nuxeoHeapMegabytes: nuxeoHeapMegabytes(env.spec),
-      elasticsearchHeapMegabytes: elasticsearchHeapMegabytes(env.spec),
-      sentinelQuorum: env.spec.redis.mode === 'external' ? sentinelQuorum(env.spec) : undefined,
+      nuxeoHeapMegabytes: nuxeoHeapMegabytes(env.spec.nuxeo),
+      elasticsearchHeapMegabytes: elasticsearchHeapMegabytes(env.spec.elasticsearch),
+      sentinelQuorum: env.spec.redis.mode === 'external' ? sentinelQuorum(env.spec.redis) : undefined,
       fingerprints: fp,
       secrets,
-      monitoring: renderMonitoringSummary(env.spec, env.spec.redis.mode === 'external' ? sentinelQuorum(env.spec) : undefined),
+      monitoring: renderMonitoringSummary(env.spec, env.spec.redis.mode === 'external' ? sentinelQuorum(env.spec.redis) : undefined),
       totals: totals(manifests),
     }) + renderRecreations(record),
   );

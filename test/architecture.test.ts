@@ -1,5 +1,5 @@
 /** Cross-references between tiers: every name one object uses must resolve to another object. */
-import { TIER_FILES } from '../lib/compact-architecture';
+import { TIER_FILES } from '../lib/synth';
 import { RESERVED_CONNECTIONS } from '../lib/config/schema';
 import { parseProperties } from '../lib/render/nuxeo-conf';
 import { SECRET_BLOCK_MARKER } from '../lib/render/nuxeo-start';

@@ -109,8 +109,18 @@ function fitsLimit(field: string, fraction: number, why: string) {
 }
 
 /** A key of an existing Secret; the value is never written into the manifests. */
-const secretRef = (name: string, key: string) =>
-  z.strictObject({ name: dnsLabel('secret name').default(name), key: z.string().min(1).default(key) }).prefault({});
+const secretRef = (d: { name: string; key: string }) =>
+  z.strictObject({ name: dnsLabel('secret name').default(d.name), key: z.string().min(1).default(d.key) }).prefault({});
+
+/** Default Secret keys, shared by the file's `secrets` section and the constructs' Props. */
+export const SECRET_DEFAULTS = {
+  redisPassword: { name: 'nuxeo-redis', key: 'password' },
+  databasePassword: { name: 'nuxeo-database', key: 'nuxeo-password' },
+  databaseSuperuserPassword: { name: 'nuxeo-database', key: 'superuser-password' },
+  databaseReplicationPassword: { name: 'nuxeo-database', key: 'replication-password' },
+  elasticsearchPassword: { name: 'nuxeo-elasticsearch', key: 'password' },
+  jwtSecret: { name: 'nuxeo-jwt', key: 'secret' },
+} as const;
 
 /** Label keys (optionally prefixed) and values as the API server accepts them. */
 const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -209,6 +219,33 @@ export function secretVariable(property: string): string {
 
 /** Properties the generator sets from the secrets section (see lib/render/nuxeo-start.ts). */
 export const GENERATED_SECRET_PROPERTIES = ['nuxeo.db.password', 'nuxeo.redis.password', 'nuxeo.jwt.secret'];
+
+/** Address blocks, IPv4 or IPv6. */
+const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]*:[0-9a-fA-F:]*\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/;
+const cidr = z.string().regex(CIDR, { message: "must be an address block such as '203.0.113.0/24' or '2001:db8::/32'" });
+
+/**
+ * A managed service (Amazon RDS / Cloud SQL, Elastic Cloud / OpenSearch, ElastiCache /
+ * Memorystore) in place of an in-cluster tier: where it is, and where Nuxeo's egress may go.
+ */
+const HOST = /^(([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}|([0-9]{1,3}\.){3}[0-9]{1,3})$/;
+const managedHost = z.string().regex(HOST, { message: 'must be a host name such as db.example.eu-west-1.rds.amazonaws.com, or an IPv4 address' });
+const managedCidrs = z
+  .array(cidr)
+  .default([])
+  .describe("the service's address blocks (subnet or VPC range) for Nuxeo's egress; empty: any address, on the service's port only");
+const port = (byDefault: number) => z.number().int().min(1).max(65535).default(byDefault);
+const managedEndpoint = (what: string, defaultPort: number) =>
+  z
+    .strictObject({
+      host: managedHost,
+      port: port(defaultPort),
+      tls: z.boolean().default(true).describe('connect with TLS (managed services offer it; in-transit encryption)'),
+      cidrs: managedCidrs,
+    })
+    .optional()
+    .describe(`a managed ${what} instead of the in-cluster tier: nothing of this tier is generated`);
+const URL_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?\/?$/;
 
 const DEFAULT_IMAGES = {
   nuxeo: 'docker-private.packages.nuxeo.com/nuxeo/nuxeo:2021.36',
@@ -311,6 +348,7 @@ const redis = z
     maxmemory: memory.default('384Mi').describe('Redis maxmemory; must leave headroom below the memory limit'),
     storage: volume('2Gi').describe('external mode: PVC per Redis pod (sidecar mode uses the Nuxeo pod volume)'),
     replicas: nodeCount(MIN_SENTINEL_REDIS_NODES, 'Sentinel needs a majority of three to fail over', 3).describe('external mode: Redis pods, each with a Sentinel'),
+    managed: managedEndpoint('Redis (ElastiCache, Memorystore, Azure Cache; Nuxeo uses secrets.redisPassword)', 6379),
     sentinel: z
       .strictObject({
         masterName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('mymaster'),
@@ -432,6 +470,14 @@ const elasticsearch = z
     clusterName: dnsLabel('cluster name').default('nuxeo'),
     indexReplicas: z.number().int().min(0).default(1).describe('elasticsearch.indexNumberOfReplicas for the Nuxeo indexes'),
     sysctlInitContainer: z.boolean().default(false).describe('opt-in privileged init container setting vm.max_map_count instead of node.store.allow_mmap=false'),
+    managed: z
+      .strictObject({
+        urls: z.array(z.string().regex(URL_PATTERN, { message: 'must be a URL such as https://nuxeo.es.eu-west-1.aws.found.io:9243' })).min(1),
+        user: z.string().min(1).optional().describe('basic-auth user; its password is secrets.elasticsearchPassword'),
+        cidrs: managedCidrs,
+      })
+      .optional()
+      .describe('a managed Elasticsearch (Elastic Cloud, Amazon OpenSearch) instead of the in-cluster tier: nothing of this tier is generated'),
     snapshots: elasticsearchSnapshots,
     ...podSettings(),
   })
@@ -452,6 +498,7 @@ const database = z
       .default('statefulset'),
     backup: databaseBackup,
     cloudnativepg,
+    managed: managedEndpoint('PostgreSQL (Amazon RDS, Cloud SQL, Azure Database; Nuxeo uses database.name, database.user and secrets.databasePassword)', 5432),
     ...podSettings(),
   })
   .prefault({})
@@ -470,12 +517,18 @@ const database = z
       (d) => d.provider === 'cloudnativepg' || d.backup.objectStore === undefined,
       () => "is used only with provider 'cloudnativepg'; the statefulset provider writes its dumps to backup.storage",
     ),
+  )
+  .refine(
+    ...rule<{ provider: string; managed?: unknown }>(
+      ['provider', 'managed'],
+      ['managed'],
+      (d) => d.managed === undefined || d.provider === 'statefulset',
+      (d) => `replaces the in-cluster PostgreSQL, which provider '${d.provider}' would run: keep one (remove database.provider)`,
+    ),
   );
 
 /** Address blocks internet egress never reaches: private, carrier-grade NAT, link-local, unique-local. */
 export const PRIVATE_RANGES = ['10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7', 'fe80::/10'];
-const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]*:[0-9a-fA-F:]*\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/;
-const cidr = z.string().regex(CIDR, { message: "must be an address block such as '203.0.113.0/24' or '2001:db8::/32'" });
 
 /** Egress the NetworkPolicies allow beyond the architecture's own connections. */
 const network = z
@@ -586,6 +639,14 @@ const monitoring = z
   })
   .prefault({});
 
+/** Spreading of every workload's pods over nodes and zones. */
+export const SCHEDULING_SCHEMA = z
+  .strictObject({
+    antiAffinity: z.enum(['required', 'preferred'], { message: "must be 'required' (one pod per Kubernetes node) or 'preferred'" }).default('required'),
+    zoneSpread: z.enum(['required', 'preferred']).default('preferred'),
+  })
+  .prefault({});
+
 export const environmentSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -596,20 +657,16 @@ export const environmentSchema = z
       .default([])
       .describe('docker-registry Secrets for every pod (the Nuxeo image registry needs credentials)'),
     priorityClass: z.strictObject({ name: dnsLabel('priority class name').optional(), value: z.number().int().min(0).max(1_000_000_000).default(100000) }).prefault({}),
-    scheduling: z
-      .strictObject({
-        antiAffinity: z.enum(['required', 'preferred'], { message: "must be 'required' (one pod per Kubernetes node) or 'preferred'" }).default('required'),
-        zoneSpread: z.enum(['required', 'preferred']).default('preferred'),
-      })
-      .prefault({}),
+    scheduling: SCHEDULING_SCHEMA,
     secrets: z
       .strictObject({
-        redisPassword: secretRef('nuxeo-redis', 'password'),
-        databasePassword: secretRef('nuxeo-database', 'nuxeo-password'),
-        databaseSuperuserPassword: secretRef('nuxeo-database', 'superuser-password'),
-        databaseReplicationPassword: secretRef('nuxeo-database', 'replication-password'),
+        redisPassword: secretRef(SECRET_DEFAULTS.redisPassword),
+        databasePassword: secretRef(SECRET_DEFAULTS.databasePassword),
+        databaseSuperuserPassword: secretRef(SECRET_DEFAULTS.databaseSuperuserPassword),
+        databaseReplicationPassword: secretRef(SECRET_DEFAULTS.databaseReplicationPassword),
         nuxeoClid: z.strictObject({ name: dnsLabel('secret name'), key: z.string().min(1).default('clid') }).optional().describe('Nuxeo instance CLID, required when packages are installed at start'),
-        jwtSecret: secretRef('nuxeo-jwt', 'secret').describe('nuxeo.jwt.secret: must be the same on every node; Nuxeo issues no token without it'),
+        elasticsearchPassword: secretRef(SECRET_DEFAULTS.elasticsearchPassword).describe('password of elasticsearch.managed.user'),
+        jwtSecret: secretRef(SECRET_DEFAULTS.jwtSecret).describe('nuxeo.jwt.secret: must be the same on every node; Nuxeo issues no token without it'),
       })
       .prefault({}),
     nuxeo,
@@ -647,6 +704,14 @@ export const environmentSchema = z
       ['secrets', 'databasePassword', 'key'],
       (env) => env.database.provider !== 'cloudnativepg' || env.secrets.databasePassword.key === 'password',
       () => "must be 'password' with database.provider 'cloudnativepg': CloudNativePG reads the Nuxeo role from a kubernetes.io/basic-auth Secret (keys username and password)",
+    ),
+  )
+  .refine(
+    ...rule<{ redis: { mode: string; managed?: unknown } }>(
+      ['redis'],
+      ['redis', 'mode'],
+      (env) => env.redis.managed === undefined || env.redis.mode === 'sidecar',
+      () => "'external' runs a Redis cluster in the namespace, redis.managed uses a managed Redis instead: keep one (remove redis.mode)",
     ),
   );
 
@@ -709,3 +774,9 @@ export interface Environment {
   readonly name: string;
   readonly spec: EnvironmentSpec;
 }
+
+/**
+ * The sections of the file that the library's constructs take as Props: a construct parses its
+ * own Props with its section, so library users get the same defaults and field-named errors.
+ */
+export const SECTION_SCHEMAS = { nuxeo, redis, elasticsearch, database, loadBalancer, network, monitoring } as const;

@@ -40,6 +40,11 @@ export interface AlertSettings {
   /** Streaming replicas the primary should have. */
   readonly databaseReplicas: number;
   /**
+   * Tiers replaced by a managed service: their provider watches them, so no alert here.
+   * @default - every tier in the cluster
+   */
+  readonly managed?: { readonly database?: boolean; readonly elasticsearch?: boolean; readonly redis?: boolean };
+  /**
    * Who runs PostgreSQL: our StatefulSets (postgres_exporter metrics) or CloudNativePG (its
    * instance manager's own `cnpg_*` metrics).
    * @default 'statefulset'
@@ -57,6 +62,7 @@ export interface AlertSettings {
 export function alertSettingsOf(spec: EnvironmentSpec, sentinelQuorum: number | undefined): AlertSettings {
   return {
     namespace: spec.namespace, redis: { mode: spec.redis.mode, quorum: sentinelQuorum }, databaseReplicas: spec.database.replicas, databaseProvider: spec.database.provider,
+    managed: { database: !!spec.database.managed, elasticsearch: !!spec.elasticsearch.managed, redis: !!spec.redis.managed },
     // The names lib/tiers/load-balancer.ts gives the Ingress / HTTPRoute and the Service (port `http`) it routes to.
     loadBalancer: { provider: spec.loadBalancer.provider, route: 'nuxeo', service: 'nuxeo', servicePort: 'http' },
   };
@@ -114,19 +120,22 @@ function loadBalancerRequests(s: AlertSettings, errors: boolean): string | undef
 
 /** Volume claims of the architecture and the environment field that sizes each. */
 function volumeFields(s: AlertSettings): { claims: string; field: string }[] {
+  const managed = s.managed ?? {};
   return [
-    ...(s.databaseProvider === 'cloudnativepg'
+    ...(managed.database ? [] : s.databaseProvider === 'cloudnativepg'
       // CloudNativePG names an instance's claim after the instance (postgresql-1), its WAL claim <instance>-wal.
       ? [{ claims: 'postgresql-[0-9]+(-wal)?', field: 'database.storage.size' }]
       : [
         { claims: 'data-postgresql-(primary|replica)-[0-9]+', field: 'database.storage.size' },
         { claims: 'postgresql-backup', field: 'database.backup.storage.size' },
       ]),
-    { claims: 'elasticsearch-snapshots', field: 'elasticsearch.snapshots.storage.size' },
-    { claims: 'data-elasticsearch-[0-9]+', field: 'elasticsearch.storage.size' },
-    s.redis.mode === 'external'
+    ...(managed.elasticsearch ? [] : [
+      { claims: 'elasticsearch-snapshots', field: 'elasticsearch.snapshots.storage.size' },
+      { claims: 'data-elasticsearch-[0-9]+', field: 'elasticsearch.storage.size' },
+    ]),
+    ...(managed.redis ? [] : [s.redis.mode === 'external'
       ? { claims: 'data-redis-[0-9]+', field: 'redis.storage.size' }
-      : { claims: 'redis-data-nuxeo-[0-9]+', field: 'redis.storage.size' },
+      : { claims: 'redis-data-nuxeo-[0-9]+', field: 'redis.storage.size' }]),
     { claims: 'nuxeo-binaries', field: 'nuxeo.binaries.size' },
   ];
 }
@@ -242,11 +251,12 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
     return { ...r, labels: { ...r.labels, field: v.field } };
   });
 
+  const managed = s.managed ?? {};
   return [
-    { name: 'nuxeo-compact.redis', rules: redis },
+    ...(managed.redis ? [] : [{ name: 'nuxeo-compact.redis', rules: redis }]),
     { name: 'nuxeo-compact.nuxeo', rules: nuxeo },
-    { name: 'nuxeo-compact.postgresql', rules: postgres },
-    { name: 'nuxeo-compact.elasticsearch', rules: elasticsearch },
+    ...(managed.database ? [] : [{ name: 'nuxeo-compact.postgresql', rules: postgres }]),
+    ...(managed.elasticsearch ? [] : [{ name: 'nuxeo-compact.elasticsearch', rules: elasticsearch }]),
     { name: 'nuxeo-compact.volumes', rules: volumes },
   ];
 }

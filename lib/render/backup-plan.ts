@@ -21,8 +21,13 @@ export function backupPlan(spec: EnvironmentSpec): BackupRow[] {
   const db = spec.database;
   const es = spec.elasticsearch.snapshots;
   const b = spec.nuxeo.binaries;
+  /** A managed service's own backups: nothing to generate, nothing to warn about. */
+  const byProvider = (data: string, where: string): BackupRow =>
+    ({ data, what: "the provider's (automated backups, snapshots)", where, schedule: 'as set at the provider', kept: 'as set at the provider', recoveryPoint: "the provider's", generated: true });
   const rows: BackupRow[] = [
-    db.provider === 'cloudnativepg'
+    db.managed
+      ? byProvider('PostgreSQL (managed)', `\`${db.managed.host}\``)
+      : db.provider === 'cloudnativepg'
       ? {
         data: 'PostgreSQL (CloudNativePG)',
         what: 'base backups + continuous WAL archive',
@@ -41,7 +46,7 @@ export function backupPlan(spec: EnvironmentSpec): BackupRow[] {
         recoveryPoint: 'the last dump (one schedule interval)',
         generated: true,
       },
-    {
+    spec.elasticsearch.managed ? byProvider('Elasticsearch (managed)', spec.elasticsearch.managed.urls.map((u) => `\`${u}\``).join(', ')) : {
       data: 'Elasticsearch (indexes, audit)',
       what: 'snapshot of every index (SLM policy nuxeo-daily)',
       where: `PVC \`elasticsearch-snapshots\` (${es.storage.size}, ReadWriteMany)`,
@@ -54,7 +59,7 @@ export function backupPlan(spec: EnvironmentSpec): BackupRow[] {
       ? { data: 'Binary store (S3)', what: 'none generated', where: `bucket \`${b.s3!.bucket}\``, schedule: '-', kept: '-', recoveryPoint: 'enable bucket versioning (and replication)', generated: false }
       : { data: 'Binary store (volume)', what: 'none generated', where: `PVC \`nuxeo-binaries\` (${b.size})`, schedule: '-', kept: '-', recoveryPoint: 'your storage snapshots or VolumeSnapshots', generated: false },
     { data: 'Chronicle Queue', what: 'none generated', where: `PVCs \`data-nuxeo-<n>\` (${spec.nuxeo.data.size} each)`, schedule: '-', kept: '-', recoveryPoint: 'VolumeSnapshots (only pending stream records are at stake)', generated: false },
-    { data: 'Redis', what: 'none generated (AOF + RDB on its volume, replicas)', where: 'the Redis PVCs', schedule: '-', kept: '-', recoveryPoint: 'VolumeSnapshots if queued Works must survive a loss of every copy', generated: false },
+    spec.redis.managed ? byProvider('Redis (managed)', `\`${spec.redis.managed.host}\``) : { data: 'Redis', what: 'none generated (AOF + RDB on its volume, replicas)', where: 'the Redis PVCs', schedule: '-', kept: '-', recoveryPoint: 'VolumeSnapshots if queued Works must survive a loss of every copy', generated: false },
   ];
   return rows;
 }

@@ -13,15 +13,19 @@ const LOAD_BALANCER_METRICS: Record<EnvironmentSpec['loadBalancer']['provider'],
 export function renderMonitoringSummary(spec: EnvironmentSpec, sentinelQuorum?: number): string {
   const m = spec.monitoring;
   if (!m.enabled) return '## Monitoring\n\nOff (`monitoring.enabled: false`): no exporter, no Nuxeo metrics, no PodMonitor or alert.\n';
+  const managed = { database: !!spec.database.managed, elasticsearch: !!spec.elasticsearch.managed, redis: !!spec.redis.managed };
   const sidecar = spec.redis.mode === 'sidecar';
+  const byProvider = (what: string) => `${what}: managed, watched by its provider (not here)`;
   const scraped = [
     'Nuxeo: its Prometheus reporter (JVM, Tomcat, stream consumer lag), PodMonitor `nuxeo`',
     'nginx proxies: nginx-prometheus-exporter reading a loopback-only stub_status, PodMonitor `nuxeo`',
-    sidecar
-      ? 'Redis sidecars: redis_exporter in every Nuxeo pod, PodMonitor `nuxeo`'
-      : 'Redis and Sentinel: two redis_exporter containers in every Redis pod, PodMonitor `redis`',
-    'PostgreSQL primary and replicas: postgres_exporter over the Unix socket, PodMonitor `postgresql`',
-    'Elasticsearch: elasticsearch_exporter beside each node, PodMonitor `elasticsearch`',
+    managed.redis
+      ? byProvider('Redis')
+      : sidecar
+        ? 'Redis sidecars: redis_exporter in every Nuxeo pod, PodMonitor `nuxeo`'
+        : 'Redis and Sentinel: two redis_exporter containers in every Redis pod, PodMonitor `redis`',
+    managed.database ? byProvider('PostgreSQL') : 'PostgreSQL primary and replicas: postgres_exporter over the Unix socket, PodMonitor `postgresql`',
+    managed.elasticsearch ? byProvider('Elasticsearch') : 'Elasticsearch: elasticsearch_exporter beside each node, PodMonitor `elasticsearch`',
     'Volumes: the kubelet\'s `kubelet_volume_stats_*` (scraped by the cluster\'s Prometheus setup, not by these PodMonitors)',
     LOAD_BALANCER_METRICS[spec.loadBalancer.provider],
   ];

@@ -50,7 +50,8 @@ export const NUXEO_ENV = {
 } as const;
 
 export type RedisEndpoint =
-  | { readonly kind: 'single'; readonly host: string; readonly port: number }
+  /** ssl: TLS to a managed Redis (nuxeo.redis.ssl, redis template's nuxeo.defaults). */
+  | { readonly kind: 'single'; readonly host: string; readonly port: number; readonly ssl?: boolean }
   | { readonly kind: 'sentinel'; readonly hosts: string[]; readonly port: number; readonly masterName: string };
 
 export type BinaryStore =
@@ -61,8 +62,10 @@ export type BinaryStore =
 export interface NuxeoConfSettings {
   readonly heapMegabytes: number;
   /** poolSize: connections one node may hold (the validation keeps all nodes within max_connections). */
-  readonly database: { readonly host: string; readonly port: number; readonly name: string; readonly user: string; readonly poolSize: number };
-  readonly elasticsearch: { readonly urls: string[]; readonly clusterName: string; readonly indexReplicas: number };
+  /** tls: a managed database reached with sslmode=require (the JDBC URL form of Nuxeo's PostgreSQL docs). */
+  readonly database: { readonly host: string; readonly port: number; readonly name: string; readonly user: string; readonly poolSize: number; readonly tls?: boolean };
+  /** user: basic auth of a managed cluster (elasticsearch.restClient.username; the password is a secret property). */
+  readonly elasticsearch: { readonly urls: string[]; readonly clusterName: string; readonly indexReplicas: number; readonly user?: string };
   readonly redis: RedisEndpoint;
   readonly streamDir: string;
   readonly streamRetention: string;
@@ -90,7 +93,7 @@ function section(title: string, props: [string, string | number | boolean][]): s
 export function renderNuxeoConf(s: NuxeoConfSettings): string {
   const redis: [string, string | number | boolean][] =
     s.redis.kind === 'single'
-      ? [['nuxeo.redis.host', s.redis.host], ['nuxeo.redis.port', s.redis.port]]
+      ? [['nuxeo.redis.host', s.redis.host], ['nuxeo.redis.port', s.redis.port], ...(s.redis.ssl ? [['nuxeo.redis.ssl', true] as [string, boolean]] : [])]
       : [
         ['nuxeo.redis.ha.enabled', true],
         ['nuxeo.redis.ha.master', s.redis.masterName],
@@ -123,6 +126,7 @@ export function renderNuxeoConf(s: NuxeoConfSettings): string {
       ['nuxeo.db.port', s.database.port],
       ['nuxeo.db.name', s.database.name],
       ['nuxeo.db.user', s.database.user],
+      ...(s.database.tls ? [['nuxeo.db.jdbc.url', 'jdbc:postgresql://${nuxeo.db.host}:${nuxeo.db.port}/${nuxeo.db.name}?ssl=true&sslmode=require'] as [string, string]] : []),
       // Single-datasource mode: VCS draws from the same pool, which needs 2 more (Nuxeo docs).
       ['nuxeo.db.max-pool-size', s.database.poolSize],
       ['nuxeo.vcs.max-pool-size', s.database.poolSize - 2],
@@ -133,6 +137,7 @@ export function renderNuxeoConf(s: NuxeoConfSettings): string {
       ['elasticsearch.clusterName', s.elasticsearch.clusterName],
       ['elasticsearch.indexName', 'nuxeo'],
       ['elasticsearch.indexNumberOfReplicas', s.elasticsearch.indexReplicas],
+      ...(s.elasticsearch.user ? [['elasticsearch.restClient.username', s.elasticsearch.user] as [string, string]] : []),
       ['audit.elasticsearch.enabled', true],
     ]),
     section('Redis: WorkManager queues, pub/sub (cache invalidation), key/value store and locks (password: start script)', [

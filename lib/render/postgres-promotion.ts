@@ -7,24 +7,27 @@
  * volume), so the Service's selector is replaced: it then selects exactly the promoted pod, by
  * the pod-name label the StatefulSet controller sets, and Nuxeo keeps its configuration.
  */
-import { IDS } from '../tiers/common';
-import { PGDATA } from '../tiers/database';
+import { TIER_NAMES } from '../compact-architecture';
+import { databaseNames, PGDATA } from '../tiers/database';
 
-export const READ_WRITE_SERVICE = 'postgresql-rw';
+/** The environment-file app's database tier. */
+const DB = databaseNames(TIER_NAMES.database);
+
+export const READ_WRITE_SERVICE = DB.readWrite;
 
 /** The pod promoted by the procedure: the first replica. */
-export const PROMOTED_POD = `${IDS.postgresReplica.instance}-0`;
+export const PROMOTED_POD = `${DB.replica}-0`;
 
 /** postgresql-rw's selector after the procedure: the promoted pod only. */
 export function promotedSelector(): Record<string, string> {
-  return { 'app.kubernetes.io/instance': IDS.postgresReplica.instance, 'statefulset.kubernetes.io/pod-name': PROMOTED_POD };
+  return { 'app.kubernetes.io/instance': DB.replica, 'statefulset.kubernetes.io/pod-name': PROMOTED_POD };
 }
 
 /** The shell commands, in order, for a namespace (a literal name, or `$NS` in the README). */
 export function promotionSteps(namespace: string): string[] {
   const patch = JSON.stringify([{ op: 'replace', path: '/spec/selector', value: promotedSelector() }]);
   return [
-    `kubectl -n ${namespace} scale statefulset ${IDS.postgresPrimary.instance} --replicas=0`,
+    `kubectl -n ${namespace} scale statefulset ${DB.primary} --replicas=0`,
     `kubectl -n ${namespace} exec ${PROMOTED_POD} -c postgresql -- pg_ctl promote -w -D ${PGDATA}`,
     `kubectl -n ${namespace} patch service ${READ_WRITE_SERVICE} --type=json -p '${patch}'`,
     `kubectl -n ${namespace} get endpointslices -l kubernetes.io/service-name=${READ_WRITE_SERVICE} -o wide`,

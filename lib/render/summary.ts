@@ -49,19 +49,32 @@ function mermaid(env: Environment): string {
     `  lb --> proxy[nginx reverse proxy<br/>x${s.nuxeo.replicas}]`,
     `  subgraph app[Application cluster: StatefulSet nuxeo x${s.nuxeo.replicas}]`,
     '    proxy --> nuxeo[Nuxeo server<br/>Chronicle Queue on local volume]',
-    ...(redisSidecar ? ['    nuxeo --> redis[(Redis sidecar<br/>master nuxeo-0, replicas)]'] : []),
+    ...(redisSidecar && !s.redis.managed ? ['    nuxeo --> redis[(Redis sidecar<br/>master nuxeo-0, replicas)]'] : []),
     '  end',
-    ...(redisSidecar
-      ? []
-      : [`  nuxeo -->|Sentinel| redis[(Redis cluster x${s.redis.replicas}<br/>master/replicas + Sentinel)]`]),
-    `  nuxeo -->|postgresql-rw| pg[(PostgreSQL primary)]`,
-    s.database.provider === 'cloudnativepg'
-      ? `  pg -->|streaming, failover by CloudNativePG| pgr[(PostgreSQL standbys x${s.database.replicas})]`
-      : `  pg -->|streaming| pgr[(PostgreSQL replicas x${s.database.replicas})]`,
-    `  nuxeo -->|9200| es[(Elasticsearch x${s.elasticsearch.replicas})]`,
+    ...(s.redis.managed
+      ? [`  nuxeo -->|TLS: ${s.redis.managed.tls}| redis[(Managed Redis<br/>${s.redis.managed.host})]`]
+      : redisSidecar
+        ? []
+        : [`  nuxeo -->|Sentinel| redis[(Redis cluster x${s.redis.replicas}<br/>master/replicas + Sentinel)]`]),
+    ...(s.database.managed
+      ? [`  nuxeo -->|TLS: ${s.database.managed.tls}| pg[(Managed PostgreSQL<br/>${s.database.managed.host})]`]
+      : [
+        `  nuxeo -->|postgresql-rw| pg[(PostgreSQL primary)]`,
+        s.database.provider === 'cloudnativepg'
+          ? `  pg -->|streaming, failover by CloudNativePG| pgr[(PostgreSQL standbys x${s.database.replicas})]`
+          : `  pg -->|streaming| pgr[(PostgreSQL replicas x${s.database.replicas})]`,
+      ]),
+    s.elasticsearch.managed
+      ? `  nuxeo --> es[(Managed Elasticsearch<br/>${s.elasticsearch.managed.urls[0]})]`
+      : `  nuxeo -->|9200| es[(Elasticsearch x${s.elasticsearch.replicas})]`,
     `  nuxeo --> bin[(Binary store<br/>${s.nuxeo.binaries.type === 's3' ? 'S3' : 'ReadWriteMany volume'})]`,
   ];
   return lines.join('\n');
+}
+
+/** The "Images" cell of a managed service: where it is. */
+function managedAt(host: string, port: number, tls: boolean): string {
+  return `${host}:${port}${tls ? ' (TLS)' : ''}`;
 }
 
 export function renderSummary(env: Environment, facts: SummaryFacts): string {
@@ -70,11 +83,17 @@ export function renderSummary(env: Environment, facts: SummaryFacts): string {
   const rows: [string, string, string, string, string][] = [
     ['Load balancer', lb.provider, '-', '-', lb.provider === 'service' ? 'LoadBalancer Service' : 'controller-managed'],
     ['Nuxeo (+ nginx proxy)', `${s.nuxeo.replicas} pods`, `${s.nuxeo.resources.limits.memory} (heap ${facts.nuxeoHeapMegabytes}Mi)`, `${s.nuxeo.data.size} per node${s.nuxeo.binaries.type === 'volume' ? ` + ${s.nuxeo.binaries.size} shared binaries` : ''}`, `${s.nuxeo.image}, ${s.nuxeo.proxy.image}`],
-    s.redis.mode === 'sidecar'
+    s.redis.managed
+      ? ['Redis (managed)', '-', '-', '-', managedAt(s.redis.managed.host, s.redis.managed.port, s.redis.managed.tls)]
+      : s.redis.mode === 'sidecar'
       ? ['Redis (sidecar)', `${s.nuxeo.replicas} (1 master, ${s.nuxeo.replicas - 1} replica)`, `${s.redis.resources.limits.memory} (maxmemory ${s.redis.maxmemory})`, `${s.redis.storage.size} per node`, s.redis.image]
       : ['Redis (external + Sentinel)', `${s.redis.replicas} pods, quorum ${facts.sentinelQuorum}`, `${s.redis.resources.limits.memory} (maxmemory ${s.redis.maxmemory})`, `${s.redis.storage.size} per pod`, s.redis.image],
-    ['Elasticsearch', `${s.elasticsearch.replicas} pods`, `${s.elasticsearch.resources.limits.memory} (heap ${facts.elasticsearchHeapMegabytes}Mi)`, `${s.elasticsearch.storage.size} per pod`, s.elasticsearch.image],
-    s.database.provider === 'cloudnativepg'
+    s.elasticsearch.managed
+      ? ['Elasticsearch (managed)', '-', '-', '-', s.elasticsearch.managed.urls.join(', ')]
+      : ['Elasticsearch', `${s.elasticsearch.replicas} pods`, `${s.elasticsearch.resources.limits.memory} (heap ${facts.elasticsearchHeapMegabytes}Mi)`, `${s.elasticsearch.storage.size} per pod`, s.elasticsearch.image],
+    s.database.managed
+      ? ['PostgreSQL (managed)', '-', '-', '-', managedAt(s.database.managed.host, s.database.managed.port, s.database.managed.tls)]
+      : s.database.provider === 'cloudnativepg'
       ? ['PostgreSQL (CloudNativePG)', `${1 + s.database.replicas} instances, automatic failover`, s.database.resources.limits.memory, `${s.database.storage.size} per instance`, s.database.cloudnativepg.image]
       : ['PostgreSQL', `1 primary + ${s.database.replicas} replica`, s.database.resources.limits.memory, `${s.database.storage.size} per pod`, s.database.image],
   ];

@@ -18,28 +18,36 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
       "'noeviction', so a full Redis refuses new Works instead of dropping queued ones. Works not yet replicated when a " +
       'Redis master is lost can be lost (asynchronous replication).',
   ];
-  if (r.mode === 'sidecar') {
+  if (r.mode === 'sidecar' && !r.managed) {
     warnings.push(
       `Redis sidecar mode has no automatic failover: the master is the Redis in nuxeo-0 and the other ${n.replicas - 1} ` +
         'replicate from it. Two Sentinels could never authorise a failover, so none run; while nuxeo-0 is down, Nuxeo has no ' +
         'Redis until it restarts (or an operator promotes a replica). Set redis.mode: external for automatic failover.',
     );
   }
-  if (spec.database.provider === 'statefulset') {
+  if (spec.database.provider === 'statefulset' && !spec.database.managed) {
     warnings.push(
       `PostgreSQL has no automatic failover: 1 primary and ${spec.database.replicas} streaming replica(s). ${promotionSummary(spec.namespace)} ` +
         'database.provider: cloudnativepg fails over automatically.',
     );
   }
-  warnings.push(
-    'Elasticsearch runs with xpack security off: it is reachable only from the Nuxeo and Elasticsearch pods through ' +
-      'NetworkPolicies, which the cluster network plugin must enforce.',
-  );
+  if (!spec.elasticsearch.managed) {
+    warnings.push(
+      'Elasticsearch runs with xpack security off: it is reachable only from the Nuxeo and Elasticsearch pods through ' +
+        'NetworkPolicies, which the cluster network plugin must enforce.',
+    );
+  }
+  warnings.push(...managedWarnings(spec));
   if (spec.elasticsearch.sysctlInitContainer) {
     warnings.push('elasticsearch.sysctlInitContainer runs a privileged root init container: the namespace cannot enforce Pod Security "restricted".');
   }
   if (spec.scheduling.antiAffinity === 'required') {
-    const needed = Math.max(n.replicas, spec.elasticsearch.replicas, spec.database.replicas + 1, r.mode === 'external' ? r.replicas : 0);
+    const needed = Math.max(
+      n.replicas,
+      spec.elasticsearch.managed ? 0 : spec.elasticsearch.replicas,
+      spec.database.managed ? 0 : spec.database.replicas + 1,
+      r.mode === 'external' ? r.replicas : 0,
+    );
     warnings.push(`scheduling.antiAffinity is 'required': the cluster needs at least ${needed} schedulable nodes, or pods stay Pending.`);
   }
   const identity = spec.network.podIdentity;
@@ -97,4 +105,24 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
     warnings.push('ingress-nginx was retired in March 2026 (no more releases or fixes); gateway-api (e.g. Envoy Gateway) is the maintained path.');
   }
   return warnings;
+}
+
+/** What a managed service leaves to its provider, and a connection without TLS. */
+function managedWarnings(spec: EnvironmentSpec): string[] {
+  const egress = (cidrs: string[], port: number) => (cidrs.length ? `${cidrs.join(', ')} on port ${port}` : `any address on port ${port} (set cidrs to narrow it)`);
+  const out: string[] = [];
+  const db = spec.database.managed;
+  if (db) {
+    out.push(`database.managed: Nuxeo uses ${db.host}:${db.port}${db.tls ? ' over TLS' : ' WITHOUT TLS'}; its failover, backups and monitoring are the provider's. Nuxeo's egress: ${egress(db.cidrs, db.port)}.`);
+  }
+  const es = spec.elasticsearch.managed;
+  if (es) {
+    const plain = es.urls.filter((u) => u.startsWith('http:'));
+    out.push(`elasticsearch.managed: Nuxeo uses ${es.urls.join(', ')}${plain.length ? ' (plain http: no TLS)' : ''}; its snapshots and monitoring are the provider's.`);
+  }
+  const redis = spec.redis.managed;
+  if (redis) {
+    out.push(`redis.managed: Nuxeo uses ${redis.host}:${redis.port}${redis.tls ? ' over TLS' : ' WITHOUT TLS'}; its failover and monitoring are the provider's. Nuxeo's egress: ${egress(redis.cidrs, redis.port)}.`);
+  }
+  return out;
 }

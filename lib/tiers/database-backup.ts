@@ -1,17 +1,28 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { EnvironmentSpec, Resources } from '../config/schema';
+import type { z } from 'zod';
+import type { Resources, SECTION_SCHEMAS } from '../config/schema';
+import { container, SecretKeyRef } from '../k8s/containers';
+import { tierLabels, workloadLabels } from '../k8s/labels';
+import { networkPolicy, podsOf } from '../k8s/network-policy';
+import { scheduledJob } from '../k8s/scheduled-job';
+import { checksum } from '../k8s/stateful-workload';
+import { configMapVolume, emptyDir, secretVolume } from '../k8s/volumes';
 import { renderPostgresBackupScript, renderPostgresRestoreScript } from '../render/postgres-backup';
-import {
-  checksum, configMapVolume, container, emptyDir, IDS, networkPolicy, podsOf, PORTS, RUN_AS, secretVolume, tierLabels, workloadLabels,
-} from './common';
-import { scheduledJob } from './jobs';
+import type { TierContext } from './context';
 
+/** Set by the `Database` tier, whose part this is. */
 export interface PostgresBackupProps {
-  /** The validated environment (`database.provider: statefulset`). */
-  readonly spec: EnvironmentSpec;
-  /** Read-write host of the database (the primary's Service). */
-  readonly host: string;
+  readonly ctx: TierContext;
+  /** Name of the backup job, its volume and ConfigMap; the restore job is `<prefix>-restore`. */
+  readonly baseName: string;
+  readonly restoreJobName: string;
+  /** The primary: its read-write host, port, instance label, image and UID. */
+  readonly primary: { readonly host: string; readonly port: number; readonly instance: string; readonly image: string; readonly uid: number };
+  readonly database: string;
+  readonly user: string;
+  readonly password: SecretKeyRef;
+  readonly settings: z.output<typeof SECTION_SCHEMAS.database>['backup'];
 }
 
 const CONFIG_DIR = '/etc/postgresql-backup';
@@ -31,48 +42,45 @@ const JOB_RESOURCES: Resources = {
  * suspended `postgresql-restore` CronJob that a person starts to restore a dump (README runbook).
  */
 export class PostgresBackup extends Construct {
-  public static readonly volumeName = 'postgresql-backup';
-  public static readonly restoreJobName = 'postgresql-restore';
-
   constructor(scope: Construct, id: string, props: PostgresBackupProps) {
     super(scope, id);
-    const { spec } = props;
-    const db = spec.database;
-    const wid = IDS.postgresBackup;
+    const { ctx, primary, settings: backup } = props;
+    const wid = { app: 'postgresql', instance: props.baseName, component: 'backup' };
+    const volumeName = props.baseName;
     const files = {
-      'backup.sh': renderPostgresBackupScript({ database: db.name, user: db.user, retentionDays: db.backup.retentionDays }),
-      'restore.sh': renderPostgresRestoreScript({ database: db.name, user: db.user }),
+      'backup.sh': renderPostgresBackupScript({ database: props.database, user: props.user, retentionDays: backup.retentionDays }),
+      'restore.sh': renderPostgresRestoreScript({ database: props.database, user: props.user }),
     };
     new k8s.KubeConfigMap(this, 'config', { metadata: { name: wid.instance, labels: tierLabels(wid.app, wid.component) }, data: files });
     new k8s.KubePersistentVolumeClaim(this, 'volume', {
-      metadata: { name: PostgresBackup.volumeName, labels: workloadLabels(wid) },
+      metadata: { name: volumeName, labels: workloadLabels(wid) },
       spec: {
         accessModes: ['ReadWriteOnce'],
-        ...(db.backup.storage.storageClass ? { storageClassName: db.backup.storage.storageClass } : {}),
-        resources: { requests: { storage: k8s.Quantity.fromString(db.backup.storage.size) } },
+        ...(backup.storage.storageClass ? { storageClassName: backup.storage.storageClass } : {}),
+        resources: { requests: { storage: k8s.Quantity.fromString(backup.storage.size) } },
       },
     });
 
     const job = (name: string, script: string, suspend: boolean) =>
       scheduledJob(this, {
-        spec,
+        ctx,
         name,
         id: wid,
-        schedule: db.backup.schedule,
+        schedule: backup.schedule,
         suspend,
-        uid: RUN_AS.postgres,
+        uid: primary.uid,
         // A dump or restore that runs this long is stuck; the next run tries again.
         activeDeadlineSeconds: 6 * 3600,
         backoffLimit: suspend ? 0 : 2,
         configChecksum: checksum(files[script as keyof typeof files]),
         containers: [
-          container(RUN_AS.postgres, {
+          container(primary.uid, {
             name,
-            image: db.image,
+            image: primary.image,
             command: ['sh', `${CONFIG_DIR}/${script}`],
             env: [
-              { name: 'PGHOST', value: props.host },
-              { name: 'PGPORT', value: String(PORTS.postgres) },
+              { name: 'PGHOST', value: primary.host },
+              { name: 'PGPORT', value: String(primary.port) },
               { name: 'BACKUP_DIR', value: BACKUP_DIR },
               { name: 'RUN_DIR', value: RUN_DIR },
               { name: 'APP_AUTH_FILE', value: `${SECRET_DIR}/app-password` },
@@ -88,15 +96,15 @@ export class PostgresBackup extends Construct {
         ],
         volumes: [
           configMapVolume('config', wid.instance),
-          { name: 'backup', persistentVolumeClaim: { claimName: PostgresBackup.volumeName } },
+          { name: 'backup', persistentVolumeClaim: { claimName: volumeName } },
           emptyDir('run', '16Mi'),
-          secretVolume('app-password', spec.secrets.databasePassword.name, [{ key: spec.secrets.databasePassword.key, path: 'app-password' }]),
+          secretVolume('app-password', props.password.name, [{ key: props.password.key, path: 'app-password' }]),
         ],
       });
     job(wid.instance, 'backup.sh', false);
-    job(PostgresBackup.restoreJobName, 'restore.sh', true);
+    job(props.restoreJobName, 'restore.sh', true);
 
     // The jobs only talk to the primary; nothing talks to them.
-    networkPolicy(this, wid, [], [{ peers: [podsOf(IDS.postgresPrimary.instance)], ports: [PORTS.postgres] }], spec);
+    networkPolicy(this, wid, [], [{ peers: [podsOf(primary.instance)], ports: [primary.port] }], ctx);
   }
 }

@@ -1,32 +1,47 @@
 import { Construct } from 'constructs';
+import type { z } from 'zod';
 import {
   Cluster, ClusterSpecBackupBarmanObjectStoreDataCompression, ClusterSpecBackupBarmanObjectStoreWalCompression, ClusterSpecResourcesLimits,
   ClusterSpecResourcesRequests,
 } from '../../imports/cnpg-cluster-postgresql.cnpg.io';
 import { ScheduledBackup, ScheduledBackupSpecBackupOwnerReference, ScheduledBackupSpecMethod } from '../../imports/cnpg-scheduledbackup-postgresql.cnpg.io';
-import type { EnvironmentSpec } from '../config/schema';
+import { SECRET_DEFAULTS, SECTION_SCHEMAS } from '../config/schema';
 import { mebibytes } from '../config/quantity';
+import { pullPolicy, SecretKeyRef } from '../k8s/containers';
+import { PART_OF, workloadLabels } from '../k8s/labels';
+import { networkPolicy, Peer, podsOf, Rule } from '../k8s/network-policy';
 import { postgresqlParameters } from '../render/postgres';
+import { ContextProps, resolveContext } from './context';
+import { DatabaseEndpoint, DatabaseSettings, POSTGRES_PORT, postgresEndpoint } from './database';
 import { METRICS, metricsIngress } from './exporters';
-import { IDS, networkPolicy, PART_OF, Peer, podsOf, PORTS, priorityClassName, pullPolicy, Rule, workloadLabels } from './common';
+import { parseProps } from './props';
 
-export interface CloudNativePgDatabaseProps {
-  /** The validated environment (`database.provider: cloudnativepg`). */
-  readonly spec: EnvironmentSpec;
+export interface CloudNativePgDatabaseProps extends DatabaseSettings {
+  /**
+   * Settings shared by the tiers (cluster domain, scheduling, pull secrets ...).
+   * @default - the environment file's defaults
+   */
+  readonly context?: ContextProps;
+  /**
+   * Name of the Cluster (its Services are `<name>-rw`, `<name>-ro`, `<name>-r`) and instance label.
+   * @default - the construct id
+   */
+  readonly baseName?: string;
+  /**
+   * The `kubernetes.io/basic-auth` Secret (keys username, password) of the application role.
+   * @default { name: 'nuxeo-database', key: 'password' }
+   */
+  readonly appPassword?: SecretKeyRef;
+  /**
+   * Where the object store's egress may go (the instances archive WAL there).
+   * @default - any address but private, CGNAT, link-local and unique-local ranges
+   */
+  readonly internetEgress?: NonNullable<z.input<typeof SECTION_SCHEMAS.network>>['internetEgress'];
 }
 
 /** CloudNativePG release whose CRDs (imports/crds/) the generated objects are validated against. */
 export const CLOUDNATIVEPG_VERSION = '1.30.0';
 
-/** The Cluster's name: its Services are `<name>-rw`, `<name>-ro`, `<name>-r`, as with the StatefulSet provider. */
-export const CLUSTER_NAME = IDS.postgresCluster.instance;
-
-/**
- * Where each instance exports its Prometheus metrics, for the monitoring tier's PodMonitor.
- * Not `monitoring.enablePodMonitor`: deprecated in 1.30 (docs/src/monitoring.md), which asks for
- * a PodMonitor of one's own selecting `cnpg.io/cluster`.
- */
-export const CLOUDNATIVEPG_METRICS = { selector: { 'cnpg.io/cluster': CLUSTER_NAME }, portName: METRICS.cloudnativepg.name, port: METRICS.cloudnativepg.port } as const;
 
 /** Port of the instance manager's status endpoint, which the operator polls. */
 const STATUS_PORT = 8000;
@@ -38,8 +53,7 @@ const STATUS_PORT = 8000;
 const OPERATOR_FIXED = new Set(['hot_standby', 'logging_collector', 'log_destination', 'listen_addresses', 'port', 'unix_socket_directories']);
 
 /** `postgresql.parameters`: the StatefulSet provider's settings, minus what the operator fixes, unquoted. */
-export function cloudnativepgParameters(spec: EnvironmentSpec): Record<string, string> {
-  const db = spec.database;
+export function cloudnativepgParameters(db: { maxConnections: number; resources: { limits: { memory: string } }; replicas: number; storage: { size: string } }): Record<string, string> {
   const sections = postgresqlParameters({ maxConnections: db.maxConnections, memoryMegabytes: mebibytes(db.resources.limits.memory), replicas: db.replicas, storageMegabytes: mebibytes(db.storage.size) });
   return Object.fromEntries(
     sections.flatMap((s) => s.parameters).filter(([k]) => !OPERATOR_FIXED.has(k)).map(([k, v]) => [k, v.replace(/^'(.*)'$/, '$1')]),
@@ -60,20 +74,34 @@ function objectStorePort(endpointURL: string | undefined): number {
  * `ScheduledBackup`. Failover, switchover and the `-rw` Service are the operator's.
  */
 export class CloudNativePgDatabase extends Construct {
-  /** Host name Nuxeo connects to (the operator's read-write Service). */
-  public readonly readWriteHost: string;
-  public readonly port = PORTS.postgres;
-  /** Pods Nuxeo may open connections to. */
-  public readonly clientPeers: Peer[] = [podsOf(IDS.postgresCluster.instance)];
+  /** How Nuxeo (or any client) connects: the operator's read-write Service. */
+  public readonly endpoint: DatabaseEndpoint;
+  public readonly replicaCount: number;
+  public readonly provider = 'cloudnativepg' as const;
+  /**
+   * Where each instance exports its Prometheus metrics, for the monitoring tier's PodMonitor.
+   * Not `monitoring.enablePodMonitor`: deprecated in 1.30 (docs/src/monitoring.md), which asks for
+   * a PodMonitor of one's own selecting `cnpg.io/cluster`.
+   */
+  public readonly metricsEndpoint: { readonly selector: Record<string, string>; readonly portName: string };
+  /** Escape hatches: the operator's objects (`addJsonPatch`). */
+  public readonly cluster: Cluster;
+  public readonly scheduledBackup: ScheduledBackup;
+  private readonly clients: Peer[] = [];
 
   constructor(scope: Construct, id: string, props: CloudNativePgDatabaseProps) {
     super(scope, id);
-    const { spec } = props;
-    const db = spec.database;
+    const ctx = resolveContext(this, props.context);
+    const { context: _c, baseName: _n, appPassword: _a, internetEgress: _i, ...settings } = props;
+    const db = parseProps('database', SECTION_SCHEMAS.database, { ...settings, provider: 'cloudnativepg' });
+    const internet = parseProps('network', SECTION_SCHEMAS.network, { internetEgress: props.internetEgress }).internetEgress;
+    const password = props.appPassword ?? { name: SECRET_DEFAULTS.databasePassword.name, key: 'password' };
     const cn = db.cloudnativepg;
     const store = db.backup.objectStore!;
-    const wid = IDS.postgresCluster;
-    this.readWriteHost = `${CLUSTER_NAME}-rw.${spec.namespace}.svc.${spec.clusterDomain}`;
+    const CLUSTER_NAME = props.baseName ?? id;
+    const wid = { app: 'postgresql', instance: CLUSTER_NAME, component: 'database' };
+    this.replicaCount = db.replicas;
+    this.metricsEndpoint = { selector: { 'cnpg.io/cluster': CLUSTER_NAME }, portName: METRICS.cloudnativepg.name };
 
     const c = store.credentialsSecret;
     // Static keys from a Secret, or the pod identity of the instances' ServiceAccount.
@@ -88,11 +116,11 @@ export class CloudNativePgDatabase extends Construct {
         }
         : { inheritFromIamRole: true },
     };
-    const owner = { database: db.name, owner: db.user, secret: { name: spec.secrets.databasePassword.name } };
+    const owner = { database: db.name, owner: db.user, secret: { name: password.name } };
     const r = db.resources;
     const quantities = <T>(from: (v: string) => T, s: typeof r.limits) => ({ 'cpu': from(s.cpu), 'ephemeral-storage': from(s.ephemeralStorage), 'memory': from(s.memory) });
 
-    new Cluster(this, 'cluster', {
+    this.cluster = new Cluster(this, 'cluster', {
       metadata: { name: CLUSTER_NAME, labels: workloadLabels(wid) },
       spec: {
         instances: 1 + db.replicas,
@@ -103,7 +131,7 @@ export class CloudNativePgDatabase extends Construct {
         // so the NetworkPolicies select them by instance like every other workload; inherited
         // labels override the operator's, so only ours that it does not set are passed on.
         inheritedMetadata: { labels: { 'app.kubernetes.io/part-of': PART_OF } },
-        priorityClassName: priorityClassName(spec),
+        ...(ctx.priorityClassName ? { priorityClassName: ctx.priorityClassName } : {}),
         enableSuperuserAccess: false,
         bootstrap: cn.recovery
           ? { recovery: { source: 'origin', ...owner, ...(cn.recovery.targetTime ? { recoveryTarget: { targetTime: cn.recovery.targetTime } } : {}) } }
@@ -111,14 +139,14 @@ export class CloudNativePgDatabase extends Construct {
         ...(cn.recovery
           ? { externalClusters: [{ name: 'origin', barmanObjectStore: { ...access, destinationPath: cn.recovery.destinationPath ?? store.destinationPath, serverName: cn.recovery.serverName } }] }
           : {}),
-        postgresql: { parameters: cloudnativepgParameters(spec) },
+        postgresql: { parameters: cloudnativepgParameters(db) },
         storage: { size: db.storage.size, ...(db.storage.storageClass ? { storageClass: db.storage.storageClass } : {}) },
         resources: { limits: quantities(ClusterSpecResourcesLimits.fromString, r.limits), requests: quantities(ClusterSpecResourcesRequests.fromString, r.requests) },
-        affinity: { enablePodAntiAffinity: true, podAntiAffinityType: spec.scheduling.antiAffinity, topologyKey: 'kubernetes.io/hostname' },
+        affinity: { enablePodAntiAffinity: true, podAntiAffinityType: ctx.scheduling.antiAffinity, topologyKey: 'kubernetes.io/hostname' },
         topologySpreadConstraints: [{
           maxSkew: 1,
           topologyKey: 'topology.kubernetes.io/zone',
-          whenUnsatisfiable: spec.scheduling.zoneSpread === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway',
+          whenUnsatisfiable: ctx.scheduling.zoneSpread === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway',
           labelSelector: { matchLabels: { 'cnpg.io/cluster': CLUSTER_NAME } },
         }],
         backup: {
@@ -134,7 +162,7 @@ export class CloudNativePgDatabase extends Construct {
       },
     });
 
-    new ScheduledBackup(this, 'scheduled-backup', {
+    this.scheduledBackup = new ScheduledBackup(this, 'scheduled-backup', {
       metadata: { name: CLUSTER_NAME, labels: workloadLabels(wid) },
       spec: {
         // CloudNativePG's cron has a seconds field first.
@@ -150,22 +178,23 @@ export class CloudNativePgDatabase extends Construct {
     const operator: Peer = { namespace: cn.operator.namespace, pods: cn.operator.podLabels };
     const instances = podsOf(wid.instance);
     const egress: Rule[] = [
-      { peers: [instances], ports: [PORTS.postgres, STATUS_PORT] },
+      { peers: [instances], ports: [POSTGRES_PORT, STATUS_PORT] },
       // The instance manager holds the primary's lease and reports status through the API server.
       { peers: [{ cidrs: cn.apiServer.cidrs }], ports: cn.apiServer.ports },
       // The object store is outside the cluster: the same internet egress as Nuxeo's (private ranges excepted).
-      { peers: [{ cidrs: spec.network.internetEgress.cidrs, except: spec.network.internetEgress.except }], ports: [objectStorePort(store.endpointURL)] },
+      { peers: [{ cidrs: internet.cidrs, except: internet.except }], ports: [objectStorePort(store.endpointURL)] },
     ];
     networkPolicy(
       this,
       wid,
       [
-        { peers: [podsOf(IDS.nuxeo.instance)], ports: [PORTS.postgres] },
-        { peers: [instances, operator], ports: [PORTS.postgres, STATUS_PORT] },
-        ...metricsIngress(spec, METRICS.cloudnativepg),
+        { peers: this.clients, ports: [POSTGRES_PORT] },
+        { peers: [instances, operator], ports: [POSTGRES_PORT, STATUS_PORT] },
+        ...metricsIngress(ctx.monitoring, METRICS.cloudnativepg),
       ],
       egress,
-      spec,
+      ctx,
     );
+    this.endpoint = postgresEndpoint(ctx, `${CLUSTER_NAME}-rw`, db, password, [instances], this.clients);
   }
 }

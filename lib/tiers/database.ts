@@ -1,17 +1,88 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { EnvironmentSpec } from '../config/schema';
+import { z } from 'zod';
+import { SECRET_DEFAULTS, SECTION_SCHEMAS } from '../config/schema';
 import { mebibytes } from '../config/quantity';
+import { container, execProbe, fieldEnv, SecretKeyRef } from '../k8s/containers';
+import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
+import { Connectable, networkPolicy, Peer, podsOf } from '../k8s/network-policy';
+import { service } from '../k8s/service';
+import { checksum, statefulWorkload } from '../k8s/stateful-workload';
+import { configMapVolume, emptyDir, secretVolume, volumeClaimTemplate } from '../k8s/volumes';
 import { renderPgHba, renderPgIsReady, renderPostgresqlConf, renderPrimaryBootstrap, renderReplicaBootstrap } from '../render/postgres';
-import {
-  checksum, configMapVolume, container, emptyDir, execProbe, fieldEnv, IDS, networkPolicy, Peer, podHost, podsOf, PORTS,
-  RUN_AS, secretVolume, service, statefulWorkload, tierLabels, volumeClaimTemplate, WorkloadIdentity, workloadLabels,
-} from './common';
+import { ContextProps, podHost, resolveContext, serviceHost, TierContext } from './context';
+import { PostgresBackup } from './database-backup';
 import { METRICS, metricsIngress, postgresExporter } from './exporters';
+import { parseProps } from './props';
 
-export interface DatabaseProps {
-  /** The validated environment. */
-  readonly spec: EnvironmentSpec;
+/** The names a Database tier gives its workloads and Services, from its base name. */
+export function databaseNames(base: string) {
+  return { primary: `${base}-primary`, replica: `${base}-replica`, readWrite: `${base}-rw`, readOnly: `${base}-ro`, backup: `${base}-backup`, restore: `${base}-restore` } as const;
+}
+
+/** The port PostgreSQL listens on. */
+export const POSTGRES_PORT = 5432;
+/** The image's `postgres` UID plus 10000 (every pod runs with UID/GID >= 10000, kube-score). */
+const RUN_AS = 10999;
+
+/** The database Secrets: keys of existing Secrets, never written to the manifests. */
+export interface DatabaseSecrets {
+  /**
+   * Password of the application role (`user`).
+   * @default { name: 'nuxeo-database', key: 'nuxeo-password' }
+   */
+  readonly appPassword?: SecretKeyRef;
+  /**
+   * PostgreSQL superuser password (used by `initdb` only).
+   * @default { name: 'nuxeo-database', key: 'superuser-password' }
+   */
+  readonly superuserPassword?: SecretKeyRef;
+  /**
+   * Password of the `replicator` role.
+   * @default { name: 'nuxeo-database', key: 'replication-password' }
+   */
+  readonly replicationPassword?: SecretKeyRef;
+}
+
+/** The `database` section of the environment file: image, replicas, resources, storage, name, user, maxConnections, placement (every field optional, with the file's defaults). */
+export type DatabaseSettings = Omit<NonNullable<z.input<typeof SECTION_SCHEMAS.database>>, 'managed'>;
+
+export interface DatabaseProps extends DatabaseSettings {
+  /**
+   * Settings shared by the tiers (cluster domain, scheduling, pull secrets ...).
+   * @default - the environment file's defaults
+   */
+  readonly context?: ContextProps;
+  /**
+   * Prefix of every object name (`<name>-primary`, `<name>-rw` ...) and of the instance labels.
+   * @default - the construct id
+   */
+  readonly baseName?: string;
+  /**
+   * The Secrets the instances read.
+   * @default - see `DatabaseSecrets`
+   */
+  readonly secrets?: DatabaseSecrets;
+}
+
+/** How a client reaches a PostgreSQL database, in the cluster or a managed service (RDS, Cloud SQL). */
+export interface DatabaseEndpoint {
+  /** Read-write host. */
+  readonly host: string;
+  readonly port: number;
+  /** Database name. */
+  readonly database: string;
+  /** Application role. */
+  readonly user: string;
+  /** Where the role's password is. */
+  readonly password: SecretKeyRef;
+  /**
+   * Connect with TLS (`sslmode=require`).
+   * @default false
+   */
+  readonly tls?: boolean;
+  /** The egress a client needs, and admission through the database's own policy. */
+  readonly connection: Connectable;
 }
 
 const CONFIG_DIR = '/etc/postgresql';
@@ -22,42 +93,78 @@ const DATA_MOUNT = '/var/lib/postgresql/data';
 export const PGDATA = `${DATA_MOUNT}/pgdata`;
 
 /**
+ * The endpoint of an in-cluster PostgreSQL: its read-write Service, the pods a client reaches
+ * (`instances`), and `clients`, the list its policy admits, which `allowFrom` extends.
+ */
+export function postgresEndpoint(
+  ctx: TierContext, readWriteService: string, db: { name: string; user: string }, password: SecretKeyRef, instances: Peer[], clients: Peer[],
+): DatabaseEndpoint {
+  return {
+    host: serviceHost(ctx, readWriteService),
+    port: POSTGRES_PORT,
+    database: db.name,
+    user: db.user,
+    password,
+    connection: { egress: [{ peers: instances, ports: [POSTGRES_PORT] }], allowFrom: (client) => clients.push(client) },
+  };
+}
+
+/**
  * PostgreSQL: one primary and `database.replicas` hot standbys that bootstrap with
  * pg_basebackup and stream from it. `postgresql-rw` reaches the primary, `postgresql-ro` the
  * replicas. There is no automatic failover (no operator): promoting a replica is a manual step.
  */
 export class Database extends Construct {
-  /** Host name Nuxeo connects to (the read-write Service). */
-  public readonly readWriteHost: string;
+  /** How Nuxeo (or any client) connects: the read-write Service. */
+  public readonly endpoint: DatabaseEndpoint;
   public readonly readOnlyHost: string;
-  public readonly port = PORTS.postgres;
-  public readonly configMapName = 'postgresql';
-  /** Pods Nuxeo may open connections to: the primary, and the replicas (read-only Service, manual promotion). */
-  public readonly clientPeers: Peer[] = [podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)];
+  /** Escape hatches: the objects a user may patch (`addJsonPatch`). */
+  public readonly configMap: k8s.KubeConfigMap;
+  public readonly primaryStatefulSet: k8s.KubeStatefulSet;
+  public readonly replicaStatefulSet: k8s.KubeStatefulSet;
+  /** Streaming replicas besides the primary. */
+  public readonly replicaCount: number;
+  public readonly provider = 'statefulset' as const;
+  /** Where its exporters serve metrics, for a PodMonitor. */
+  public readonly metricsEndpoint = { selector: { 'app.kubernetes.io/name': 'postgresql' }, portName: METRICS.postgres.name } as const;
+  public readonly readWriteService: k8s.KubeService;
+  public readonly readOnlyService: k8s.KubeService;
+  private readonly clients: Peer[] = [];
 
-  constructor(scope: Construct, id: string, props: DatabaseProps) {
+  constructor(scope: Construct, id: string, props: DatabaseProps = {}) {
     super(scope, id);
-    const { spec } = props;
-    const db = spec.database;
+    const ctx = resolveContext(this, props.context);
+    const { context: _c, baseName: _n, secrets: _s, ...settings } = props;
+    const db = parseProps('database', SECTION_SCHEMAS.database, settings);
+    if (db.provider !== 'statefulset') throw new Error(`${this.node.path}: provider '${db.provider}' is the CloudNativePgDatabase construct`);
+    const name = props.baseName ?? id;
+    const names = databaseNames(name);
+    const ids = {
+      primary: { app: 'postgresql', instance: names.primary, component: 'database' },
+      replica: { app: 'postgresql', instance: names.replica, component: 'database' },
+    } satisfies Record<string, WorkloadIdentity>;
+    const s = {
+      app: props.secrets?.appPassword ?? SECRET_DEFAULTS.databasePassword,
+      superuser: props.secrets?.superuserPassword ?? SECRET_DEFAULTS.databaseSuperuserPassword,
+      replication: props.secrets?.replicationPassword ?? SECRET_DEFAULTS.databaseReplicationPassword,
+    };
     const files = {
       'postgresql.conf': renderPostgresqlConf({ maxConnections: db.maxConnections, memoryMegabytes: mebibytes(db.resources.limits.memory), replicas: db.replicas, storageMegabytes: mebibytes(db.storage.size) }),
       'pg_hba.conf': renderPgHba({ database: db.name, user: db.user }),
       'primary.sh': renderPrimaryBootstrap({ database: db.name, user: db.user }),
       'replica.sh': renderReplicaBootstrap(),
     };
-    new k8s.KubeConfigMap(this, 'config', { metadata: { name: this.configMapName, labels: tierLabels('postgresql', 'database') }, data: files });
+    this.configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name, labels: tierLabels('postgresql', 'database') }, data: files });
     const configChecksum = checksum(...Object.values(files));
 
-    const primaryHeadless = `${IDS.postgresPrimary.instance}-headless`;
-    const primaryHost = podHost(spec, IDS.postgresPrimary.instance, primaryHeadless, 0);
-    this.readWriteHost = `postgresql-rw.${spec.namespace}.svc.${spec.clusterDomain}`;
-    this.readOnlyHost = `postgresql-ro.${spec.namespace}.svc.${spec.clusterDomain}`;
+    const primaryHeadless = `${ids.primary.instance}-headless`;
+    const primaryHost = podHost(ctx, ids.primary.instance, primaryHeadless, 0);
+    this.readOnlyHost = serviceHost(ctx, names.readOnly);
 
-    const s = spec.secrets;
     const secretsVolumes = [
-      secretVolume('superuser-password', s.databaseSuperuserPassword.name, [{ key: s.databaseSuperuserPassword.key, path: 'superuser-password' }]),
-      secretVolume('app-password', s.databasePassword.name, [{ key: s.databasePassword.key, path: 'app-password' }]),
-      secretVolume('replication-password', s.databaseReplicationPassword.name, [{ key: s.databaseReplicationPassword.key, path: 'replication-password' }]),
+      secretVolume('superuser-password', s.superuser.name, [{ key: s.superuser.key, path: 'superuser-password' }]),
+      secretVolume('app-password', s.app.name, [{ key: s.app.key, path: 'app-password' }]),
+      secretVolume('replication-password', s.replication.name, [{ key: s.replication.key, path: 'replication-password' }]),
     ];
 
     // Parallel queries share memory through POSIX segments in /dev/shm, which a pod gets at 64 MiB
@@ -70,28 +177,28 @@ export class Database extends Construct {
         name: headless,
         labels: workloadLabels(wid),
         selector: { 'app.kubernetes.io/instance': wid.instance },
-        ports: [{ name: 'postgresql', port: PORTS.postgres }],
+        ports: [{ name: 'postgresql', port: POSTGRES_PORT }],
         headless: true,
       });
-      statefulWorkload(this, {
-        spec,
+      return statefulWorkload(this, {
+        ctx,
         id: wid,
         replicas,
         serviceName: headless,
-        uid: RUN_AS.postgres,
+        uid: RUN_AS,
         configChecksum,
         terminationGracePeriodSeconds: 60,
         spreadSelector: { 'app.kubernetes.io/name': 'postgresql' },
         pod: db,
         containers: [
-          container(RUN_AS.postgres, {
+          container(RUN_AS, {
             name: 'postgresql',
             image: db.image,
             command: ['sh', `${CONFIG_DIR}/${script}`],
-            ports: [{ name: 'postgresql', containerPort: PORTS.postgres, protocol: 'TCP' }],
+            ports: [{ name: 'postgresql', containerPort: POSTGRES_PORT, protocol: 'TCP' }],
             env: [
               { name: 'PGDATA', value: PGDATA },
-              { name: 'PGPORT', value: String(PORTS.postgres) },
+              { name: 'PGPORT', value: String(POSTGRES_PORT) },
               { name: 'LISTEN_ADDRESSES', value: '*' },
               { name: 'PG_SOCKET_DIR', value: RUN_DIR },
               { name: 'PG_CONFIG_DIR', value: CONFIG_DIR },
@@ -102,8 +209,8 @@ export class Database extends Construct {
               ...extraEnv,
             ],
             resources: db.resources,
-            startupProbe: execProbe(renderPgIsReady(PORTS.postgres), { periodSeconds: 10, failureThreshold: 90, timeoutSeconds: 5 }),
-            readinessProbe: execProbe(renderPgIsReady(PORTS.postgres), { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 }),
+            startupProbe: execProbe(renderPgIsReady(POSTGRES_PORT), { periodSeconds: 10, failureThreshold: 90, timeoutSeconds: 5 }),
+            readinessProbe: execProbe(renderPgIsReady(POSTGRES_PORT), { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 }),
             livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('postgresql') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
             volumeMounts: [
               { name: 'data', mountPath: DATA_MOUNT },
@@ -116,43 +223,59 @@ export class Database extends Construct {
               { name: 'replication-password', mountPath: `${SECRETS_DIR}/replication`, readOnly: true },
             ],
           }),
-          ...postgresExporter(spec, RUN_AS.postgres, 'run', RUN_DIR),
+          ...postgresExporter(ctx.monitoring, RUN_AS, 'run', RUN_DIR, POSTGRES_PORT),
         ],
-        volumes: [configMapVolume('config', this.configMapName), emptyDir('run', '16Mi'), emptyDir('tmp', '128Mi'), shm, ...secretsVolumes],
+        volumes: [configMapVolume('config', name), emptyDir('run', '16Mi'), emptyDir('tmp', '128Mi'), shm, ...secretsVolumes],
         volumeClaimTemplates: [volumeClaimTemplate('data', db.storage)],
       });
     };
 
-    instance(IDS.postgresPrimary, 1, 'primary.sh', []);
-    instance(IDS.postgresReplica, db.replicas, 'replica.sh', [
+    this.replicaCount = db.replicas;
+    this.primaryStatefulSet = instance(ids.primary, 1, 'primary.sh', []);
+    this.replicaStatefulSet = instance(ids.replica, db.replicas, 'replica.sh', [
       { name: 'PRIMARY_HOST', value: primaryHost },
-      { name: 'PRIMARY_PORT', value: String(PORTS.postgres) },
+      { name: 'PRIMARY_PORT', value: String(POSTGRES_PORT) },
       fieldEnv('POD_NAME', 'metadata.name'),
     ]);
 
-    service(this, {
-      name: 'postgresql-rw',
+    this.readWriteService = service(this, {
+      name: names.readWrite,
       labels: tierLabels('postgresql', 'database'),
-      selector: { 'app.kubernetes.io/instance': IDS.postgresPrimary.instance },
-      ports: [{ name: 'postgresql', port: PORTS.postgres }],
+      selector: { 'app.kubernetes.io/instance': ids.primary.instance },
+      ports: [{ name: 'postgresql', port: POSTGRES_PORT }],
     });
-    service(this, {
-      name: 'postgresql-ro',
+    this.readOnlyService = service(this, {
+      name: names.readOnly,
       labels: tierLabels('postgresql', 'database'),
-      selector: { 'app.kubernetes.io/instance': IDS.postgresReplica.instance },
-      ports: [{ name: 'postgresql', port: PORTS.postgres }],
+      selector: { 'app.kubernetes.io/instance': ids.replica.instance },
+      ports: [{ name: 'postgresql', port: POSTGRES_PORT }],
     });
 
-    // Nuxeo writes to the primary; replicas stream from it. Replicas also take Nuxeo's connections
-    // (the read-only Service, or a replica promoted by hand) and the other database pods' (a
-    // promoted replica becomes the upstream of the rest).
-    networkPolicy(this, IDS.postgresPrimary, [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.postgresReplica.instance), podsOf(IDS.postgresBackup.instance)], ports: [PORTS.postgres] }, ...metricsIngress(spec, METRICS.postgres)], [], spec);
+    // Clients write to the primary; replicas stream from it. Replicas also take the clients'
+    // connections (the read-only Service, or a replica promoted by hand) and the other database
+    // pods' (a promoted replica becomes the upstream of the rest).
+    const instances = [podsOf(ids.primary.instance), podsOf(ids.replica.instance)];
+    const clients = this.clients;
+    const backup = podsOf(names.backup);
+    networkPolicy(this, ids.primary, [{ get peers() { return [...clients, instances[1], backup]; }, ports: [POSTGRES_PORT] }, ...metricsIngress(ctx.monitoring, METRICS.postgres)], [], ctx);
     networkPolicy(
       this,
-      IDS.postgresReplica,
-      [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }, ...metricsIngress(spec, METRICS.postgres)],
-      [{ peers: [podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] }],
-      spec,
+      ids.replica,
+      [{ get peers() { return [...clients, ...instances]; }, ports: [POSTGRES_PORT] }, ...metricsIngress(ctx.monitoring, METRICS.postgres)],
+      [{ peers: instances, ports: [POSTGRES_PORT] }],
+      ctx,
     );
+    this.endpoint = postgresEndpoint(ctx, names.readWrite, db, s.app, instances, clients);
+    // Scheduled pg_dump of the primary, and a suspended restore job (README runbooks).
+    new PostgresBackup(this, 'backup', {
+      ctx,
+      baseName: names.backup,
+      restoreJobName: names.restore,
+      primary: { host: this.endpoint.host, port: POSTGRES_PORT, instance: ids.primary.instance, image: db.image, uid: RUN_AS },
+      database: db.name,
+      user: db.user,
+      password: s.app,
+      settings: db.backup,
+    });
   }
 }

@@ -1,16 +1,26 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { EnvironmentSpec } from '../config/schema';
+import type { z } from 'zod';
+import type { SECTION_SCHEMAS } from '../config/schema';
+import { container, INIT_RESOURCES } from '../k8s/containers';
+import { tierLabels } from '../k8s/labels';
+import { networkPolicy, podsOf } from '../k8s/network-policy';
+import { scheduledJob } from '../k8s/scheduled-job';
+import { checksum } from '../k8s/stateful-workload';
+import { configMapVolume, emptyDir } from '../k8s/volumes';
 import { renderSnapshotSetupScript, SnapshotSettings } from '../render/elasticsearch-snapshots';
-import { checksum, configMapVolume, container, emptyDir, IDS, INIT_RESOURCES, networkPolicy, podsOf, PORTS, RUN_AS, tierLabels } from './common';
-import { SNAPSHOT_CLAIM, SNAPSHOT_PATH } from './elasticsearch';
-import { scheduledJob } from './jobs';
+import type { TierContext } from './context';
 
+/** Set by the `Elasticsearch` tier, whose part this is. */
 export interface ElasticsearchSnapshotsProps {
-  /** The validated environment. */
-  readonly spec: EnvironmentSpec;
-  /** URL of the cluster's HTTP Service. */
-  readonly url: string;
+  readonly ctx: TierContext;
+  /** Name of the job, its ConfigMap and the snapshot claim. */
+  readonly baseName: string;
+  /** The cluster: its instance label, HTTP URL and port, image and UID. */
+  readonly cluster: { readonly instance: string; readonly url: string; readonly httpPort: number; readonly image: string; readonly uid: number };
+  /** path.repo, where the nodes mount the claim. */
+  readonly location: string;
+  readonly settings: z.output<typeof SECTION_SCHEMAS.elasticsearch>['snapshots'];
 }
 
 const CONFIG_DIR = '/etc/elasticsearch-snapshots';
@@ -29,12 +39,12 @@ export class ElasticsearchSnapshots extends Construct {
 
   constructor(scope: Construct, id: string, props: ElasticsearchSnapshotsProps) {
     super(scope, id);
-    const { spec } = props;
-    const snap = spec.elasticsearch.snapshots;
-    const wid = IDS.elasticsearchSnapshots;
+    const { ctx, cluster } = props;
+    const snap = props.settings;
+    const wid = { app: 'elasticsearch', instance: props.baseName, component: 'backup' };
     this.settings = {
       repository: SNAPSHOT_REPOSITORY,
-      location: SNAPSHOT_PATH,
+      location: props.location,
       policy: SNAPSHOT_POLICY,
       schedule: snap.schedule,
       expireAfter: snap.expireAfter,
@@ -44,7 +54,7 @@ export class ElasticsearchSnapshots extends Construct {
     const script = renderSnapshotSetupScript(this.settings);
     new k8s.KubeConfigMap(this, 'config', { metadata: { name: wid.instance, labels: tierLabels(wid.app, wid.component) }, data: { 'register.sh': script } });
     new k8s.KubePersistentVolumeClaim(this, 'volume', {
-      metadata: { name: SNAPSHOT_CLAIM, labels: tierLabels(wid.app, wid.component) },
+      metadata: { name: props.baseName, labels: tierLabels(wid.app, wid.component) },
       spec: {
         // Every node writes its own shards' files into the one repository.
         accessModes: ['ReadWriteMany'],
@@ -53,22 +63,22 @@ export class ElasticsearchSnapshots extends Construct {
       },
     });
     scheduledJob(this, {
-      spec,
+      ctx,
       name: wid.instance,
       id: wid,
       // Hourly: registers soon after the cluster first forms, and puts back a policy lost with a rebuilt cluster.
       schedule: '5 * * * *',
-      uid: RUN_AS.elasticsearch,
+      uid: cluster.uid,
       activeDeadlineSeconds: 1800,
       configChecksum: checksum(script),
       containers: [
         // The Elasticsearch image brings curl; no other image to pull.
-        container(RUN_AS.elasticsearch, {
+        container(cluster.uid, {
           name: 'register',
-          image: spec.elasticsearch.image,
+          image: cluster.image,
           command: ['sh', `${CONFIG_DIR}/register.sh`],
           env: [
-            { name: 'ES_URL', value: props.url },
+            { name: 'ES_URL', value: cluster.url },
             { name: 'RUN_DIR', value: '/tmp' },
           ],
           resources: INIT_RESOURCES,
@@ -80,6 +90,6 @@ export class ElasticsearchSnapshots extends Construct {
       ],
       volumes: [configMapVolume('config', wid.instance), emptyDir('tmp', '16Mi')],
     });
-    networkPolicy(this, wid, [], [{ peers: [podsOf(IDS.elasticsearch.instance)], ports: [PORTS.esHttp] }], spec);
+    networkPolicy(this, wid, [], [{ peers: [podsOf(cluster.instance)], ports: [cluster.httpPort] }], ctx);
   }
 }

@@ -1,28 +1,63 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { EnvironmentSpec } from '../config/schema';
+import { z } from 'zod';
+import { SECTION_SCHEMAS } from '../config/schema';
 import { mebibytes } from '../config/quantity';
+import { container, containerSecurityContext, execProbe, fieldEnv, INIT_RESOURCES, pullPolicy, resources, SecretKeyRef } from '../k8s/containers';
+import { tierLabels, workloadLabels } from '../k8s/labels';
+import { Connectable, networkPolicy, Peer, podsOf } from '../k8s/network-policy';
+import { service } from '../k8s/service';
+import { checksum, statefulWorkload } from '../k8s/stateful-workload';
+import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
 import { GC_LOG_OPTIONS, renderElasticsearchReadiness, renderElasticsearchYml } from '../render/elasticsearch';
-import {
-  checksum, configMapVolume, container, containerSecurityContext, emptyDir, execProbe, fieldEnv, IDS, INIT_RESOURCES, networkPolicy,
-  podsOf, PORTS, pullPolicy, resources, RUN_AS, service, statefulWorkload, tierLabels, volumeClaimTemplate, workloadLabels,
-} from './common';
+import { ContextProps, resolveContext, serviceHost } from './context';
+import { ElasticsearchSnapshots } from './elasticsearch-snapshots';
 import { elasticsearchExporter, METRICS, metricsIngress } from './exporters';
+import { parseProps } from './props';
 
-export interface ElasticsearchProps {
-  /** The validated environment. */
-  readonly spec: EnvironmentSpec;
+/** HTTP (clients) and transport (cluster members) ports. */
+export const ELASTICSEARCH_PORTS = { http: 9200, transport: 9300 } as const;
+/** The image's `elasticsearch` UID (1000) plus 10000. */
+const RUN_AS = 11000;
+
+/** The `elasticsearch` section of the environment file (every field optional, with the file's defaults). */
+export type ElasticsearchSettings = Omit<NonNullable<z.input<typeof SECTION_SCHEMAS.elasticsearch>>, 'managed'>;
+
+export interface ElasticsearchProps extends ElasticsearchSettings {
+  /**
+   * Settings shared by the tiers (cluster domain, scheduling, pull secrets ...).
+   * @default - the environment file's defaults
+   */
+  readonly context?: ContextProps;
+  /**
+   * Name of the StatefulSet, its Services (`<name>`, `<name>-headless`) and its instance label.
+   * @default - the construct id
+   */
+  readonly baseName?: string;
+}
+
+/** How Nuxeo reaches a search cluster, in the cluster or managed (Elastic Cloud, OpenSearch). */
+export interface SearchEndpoint {
+  /** Client URLs (`http://` or `https://`). */
+  readonly urls: string[];
+  /** `elasticsearch.clusterName` Nuxeo checks. */
+  readonly clusterName: string;
+  /** Index replicas Nuxeo creates its indexes with. */
+  readonly indexReplicas: number;
+  /**
+   * Basic-auth user and password Secret, for a managed cluster.
+   * @default - no authentication (the in-cluster tier, reachable only through its NetworkPolicy)
+   */
+  readonly credentials?: { readonly user: string; readonly password: SecretKeyRef };
+  readonly connection: Connectable;
 }
 
 const HOME = '/usr/share/elasticsearch';
 /** path.repo: where every node mounts the shared snapshot volume. */
 export const SNAPSHOT_PATH = `${HOME}/snapshots`;
-/** The ReadWriteMany claim holding the snapshot repository. */
-export const SNAPSHOT_CLAIM = 'elasticsearch-snapshots';
 
 /** JVM heap in MiB: the configured one, else half of the memory limit (Elastic's advice). */
-export function elasticsearchHeapMegabytes(spec: EnvironmentSpec): number {
-  const es = spec.elasticsearch;
+export function elasticsearchHeapMegabytes(es: { heap?: string; resources: { limits: { memory: string } } }): number {
   return es.heap ? mebibytes(es.heap) : Math.floor(mebibytes(es.resources.limits.memory) / 2);
 }
 
@@ -31,44 +66,63 @@ export function elasticsearchHeapMegabytes(spec: EnvironmentSpec): number {
  * through a headless Service, one PVC each, and a client Service on 9200.
  */
 export class Elasticsearch extends Construct {
-  /** URLs Nuxeo's RestClient is given. */
-  public readonly urls: string[];
-  public readonly headlessServiceName = 'elasticsearch-headless';
+  /** How Nuxeo (or any client) reaches the cluster. */
+  public readonly endpoint: SearchEndpoint;
+  public readonly headlessServiceName: string;
   public readonly podNames: string[];
+  /** Escape hatches: the objects a user may patch (`addJsonPatch`). */
+  public readonly configMap: k8s.KubeConfigMap;
+  public readonly statefulSet: k8s.KubeStatefulSet;
+  public readonly service: k8s.KubeService;
+  public readonly headlessService: k8s.KubeService;
+  /** The snapshot repository's volume and the job registering its policy. */
+  public readonly snapshots: ElasticsearchSnapshots;
+  private readonly clients: Peer[] = [];
 
-  constructor(scope: Construct, id: string, props: ElasticsearchProps) {
+  constructor(scope: Construct, id: string, props: ElasticsearchProps = {}) {
     super(scope, id);
-    const { spec } = props;
-    const es = spec.elasticsearch;
-    const wid = IDS.elasticsearch;
+    const ctx = resolveContext(this, props.context);
+    const { context: _c, baseName: _n, ...settings } = props;
+    const es = parseProps('elasticsearch', SECTION_SCHEMAS.elasticsearch, settings);
+    const wid = { app: 'elasticsearch', instance: props.baseName ?? id, component: 'search' };
+    this.headlessServiceName = `${wid.instance}-headless`;
     this.podNames = Array.from({ length: es.replicas }, (_, i) => `${wid.instance}-${i}`);
-    this.urls = [`http://${wid.instance}.${spec.namespace}.svc.${spec.clusterDomain}:${PORTS.esHttp}`];
+    const clients = this.clients;
+    const members = podsOf(wid.instance);
+    /** The ReadWriteMany claim holding the snapshot repository, and the job registering it. */
+    const snapshots = `${wid.instance}-snapshots`;
+    this.endpoint = {
+      urls: [`http://${serviceHost(ctx, wid.instance)}:${ELASTICSEARCH_PORTS.http}`],
+      clusterName: es.clusterName,
+      indexReplicas: es.indexReplicas,
+      connection: { egress: [{ peers: [members], ports: [ELASTICSEARCH_PORTS.http] }], allowFrom: (client) => clients.push(client) },
+    };
 
     const yml = renderElasticsearchYml({
       clusterName: es.clusterName,
-      seedHosts: `${this.headlessServiceName}.${spec.namespace}.svc.${spec.clusterDomain}`,
+      seedHosts: serviceHost(ctx, this.headlessServiceName),
       initialMasterNodes: this.podNames,
       allowMmap: es.sysctlInitContainer,
       snapshotPath: SNAPSHOT_PATH,
     });
-    new k8s.KubeConfigMap(this, 'config', { metadata: { name: wid.instance, labels: tierLabels(wid.app, wid.component) }, data: { 'elasticsearch.yml': yml } });
+    this.configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name: wid.instance, labels: tierLabels(wid.app, wid.component) }, data: { 'elasticsearch.yml': yml } });
 
     const ports = [
-      { name: 'http', port: PORTS.esHttp },
-      { name: 'transport', port: PORTS.esTransport },
+      { name: 'http', port: ELASTICSEARCH_PORTS.http },
+      { name: 'transport', port: ELASTICSEARCH_PORTS.transport },
     ];
-    service(this, { name: this.headlessServiceName, labels: workloadLabels(wid), selector: { 'app.kubernetes.io/instance': wid.instance }, ports, headless: true });
-    service(this, { name: wid.instance, labels: workloadLabels(wid), selector: { 'app.kubernetes.io/instance': wid.instance }, ports: [ports[0]] });
+    this.headlessService = service(this, { name: this.headlessServiceName, labels: workloadLabels(wid), selector: { 'app.kubernetes.io/instance': wid.instance }, ports, headless: true });
+    this.service = service(this, { name: wid.instance, labels: workloadLabels(wid), selector: { 'app.kubernetes.io/instance': wid.instance }, ports: [ports[0]] });
 
-    const heap = elasticsearchHeapMegabytes(spec);
+    const heap = elasticsearchHeapMegabytes(es);
     const health = { httpGet: { path: '/_cluster/health?local=true', port: k8s.IntOrString.fromString('http') }, timeoutSeconds: 5 };
     // Ready once the cluster is: a node starting for the first time in this pod waits for green
     // (elastic's Helm chart does the same), so a rolling restart and the PDB wait for recovery.
-    const ready = execProbe(renderElasticsearchReadiness(PORTS.esHttp, '/tmp/.es-ready'), { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 });
+    const ready = execProbe(renderElasticsearchReadiness(ELASTICSEARCH_PORTS.http, '/tmp/.es-ready'), { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 });
     const initContainers: k8s.Container[] = [
       // The image's config directory must be writable (keystore, temp files) while the root
       // filesystem is read-only: start from a copy of it, with our elasticsearch.yml on top.
-      container(RUN_AS.elasticsearch, {
+      container(RUN_AS, {
         name: 'config',
         image: es.image,
         // cp -R, not -a: a non-root UID may not set the times of the root-owned emptyDir itself.
@@ -88,28 +142,28 @@ export class Elasticsearch extends Construct {
         imagePullPolicy: pullPolicy(es.image),
         command: ['sysctl', '-w', 'vm.max_map_count=262144'],
         resources: resources(INIT_RESOURCES),
-        securityContext: { ...containerSecurityContext(RUN_AS.elasticsearch), privileged: true, allowPrivilegeEscalation: true, runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, capabilities: undefined },
+        securityContext: { ...containerSecurityContext(RUN_AS), privileged: true, allowPrivilegeEscalation: true, runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, capabilities: undefined },
       });
     }
 
-    statefulWorkload(this, {
-      spec,
+    this.statefulSet = statefulWorkload(this, {
+      ctx,
       id: wid,
       replicas: es.replicas,
       serviceName: this.headlessServiceName,
-      uid: RUN_AS.elasticsearch,
+      uid: RUN_AS,
       configChecksum: checksum(yml),
       terminationGracePeriodSeconds: 120,
       parallel: true,
       pod: es,
       initContainers,
       containers: [
-        container(RUN_AS.elasticsearch, {
+        container(RUN_AS, {
           name: 'elasticsearch',
           image: es.image,
           ports: [
-            { name: 'http', containerPort: PORTS.esHttp, protocol: 'TCP' },
-            { name: 'transport', containerPort: PORTS.esTransport, protocol: 'TCP' },
+            { name: 'http', containerPort: ELASTICSEARCH_PORTS.http, protocol: 'TCP' },
+            { name: 'transport', containerPort: ELASTICSEARCH_PORTS.transport, protocol: 'TCP' },
           ],
           env: [
             fieldEnv('POD_NAME', 'metadata.name'),
@@ -128,11 +182,11 @@ export class Elasticsearch extends Construct {
             { name: 'snapshots', mountPath: SNAPSHOT_PATH },
           ],
         }),
-        ...elasticsearchExporter(spec, RUN_AS.elasticsearch),
+        ...elasticsearchExporter(ctx.monitoring, RUN_AS, ELASTICSEARCH_PORTS.http),
       ],
       volumes: [
         emptyDir('config', '64Mi'), emptyDir('logs', '512Mi'), emptyDir('tmp', '512Mi'), configMapVolume('elasticsearch-yml', wid.instance),
-        { name: 'snapshots', persistentVolumeClaim: { claimName: SNAPSHOT_CLAIM } },
+        { name: 'snapshots', persistentVolumeClaim: { claimName: snapshots } },
       ],
       volumeClaimTemplates: [volumeClaimTemplate('data', es.storage)],
     });
@@ -141,12 +195,19 @@ export class Elasticsearch extends Construct {
       this,
       wid,
       [
-        { peers: [podsOf(IDS.nuxeo.instance), podsOf(IDS.elasticsearchSnapshots.instance)], ports: [PORTS.esHttp] },
-        { peers: [podsOf(wid.instance)], ports: [PORTS.esHttp, PORTS.esTransport] },
-        ...metricsIngress(spec, METRICS.elasticsearch),
+        { get peers() { return [...clients, podsOf(snapshots)]; }, ports: [ELASTICSEARCH_PORTS.http] },
+        { peers: [members], ports: [ELASTICSEARCH_PORTS.http, ELASTICSEARCH_PORTS.transport] },
+        ...metricsIngress(ctx.monitoring, METRICS.elasticsearch),
       ],
-      [{ peers: [podsOf(wid.instance)], ports: [PORTS.esHttp, PORTS.esTransport] }],
-      spec,
+      [{ peers: [members], ports: [ELASTICSEARCH_PORTS.http, ELASTICSEARCH_PORTS.transport] }],
+      ctx,
     );
+    this.snapshots = new ElasticsearchSnapshots(this, 'snapshots', {
+      ctx,
+      baseName: snapshots,
+      cluster: { instance: wid.instance, url: this.endpoint.urls[0], httpPort: ELASTICSEARCH_PORTS.http, image: es.image, uid: RUN_AS },
+      location: SNAPSHOT_PATH,
+      settings: es.snapshots,
+    });
   }
 }

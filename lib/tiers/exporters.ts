@@ -6,8 +6,9 @@
  * `monitoring.enabled` is false, so a tier adds its exporter with one spread.
  */
 import { k8s } from 'cdk8s-plus-27';
-import type { EnvironmentSpec } from '../config/schema';
-import { container, PORTS, Rule, secretEnv } from './common';
+import { container, SecretKeyRef, secretEnv } from '../k8s/containers';
+import type { Rule } from '../k8s/network-policy';
+import type { MonitoringSettings } from './context';
 
 /** Metrics ports (the exporters' usual defaults) and their container port names (<= 15 chars). */
 export const METRICS = {
@@ -32,15 +33,15 @@ type Metrics = (typeof METRICS)[keyof typeof METRICS];
  * exporter's own landing page, which answers without asking the server it reads, so a busy
  * or down server never makes the pod unready through its exporter.
  */
-function exporter(spec: EnvironmentSpec, uid: number, name: string, image: string, m: Metrics, rest: Pick<k8s.Container, 'args' | 'env' | 'volumeMounts'>): k8s.Container[] {
-  if (!spec.monitoring.enabled) return [];
-  const port = k8s.IntOrString.fromString(m.name);
+function exporter(m: MonitoringSettings, uid: number, name: string, image: string, metrics: Metrics, rest: Pick<k8s.Container, 'args' | 'env' | 'volumeMounts'>): k8s.Container[] {
+  if (!m.enabled) return [];
+  const port = k8s.IntOrString.fromString(metrics.name);
   return [container(uid, {
     name,
     image,
     ...rest,
-    ports: [{ name: m.name, containerPort: m.port, protocol: 'TCP' }],
-    resources: spec.monitoring.resources,
+    ports: [{ name: metrics.name, containerPort: metrics.port, protocol: 'TCP' }],
+    resources: m.resources,
     readinessProbe: { httpGet: { path: '/', port }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 3 },
     livenessProbe: { tcpSocket: { port }, periodSeconds: 20, failureThreshold: 3, timeoutSeconds: 3 },
   })];
@@ -51,21 +52,21 @@ function exporter(spec: EnvironmentSpec, uid: number, name: string, image: strin
  * REDIS_ADDR, REDIS_PASSWORD, REDIS_EXPORTER_WEB_LISTEN_ADDRESS); the password comes from the
  * Redis Secret. `redis.password-file` is a JSON map of addresses, not a password file.
  */
-export function redisExporter(spec: EnvironmentSpec, uid: number): k8s.Container[] {
-  return exporter(spec, uid, 'redis-exporter', spec.monitoring.images.redis, METRICS.redis, {
+export function redisExporter(m: MonitoringSettings, uid: number, redisPort: number, password: SecretKeyRef): k8s.Container[] {
+  return exporter(m, uid, 'redis-exporter', m.images.redis, METRICS.redis, {
     env: [
-      { name: 'REDIS_ADDR', value: `redis://127.0.0.1:${PORTS.redis}` },
-      secretEnv('REDIS_PASSWORD', spec.secrets.redisPassword),
+      { name: 'REDIS_ADDR', value: `redis://127.0.0.1:${redisPort}` },
+      secretEnv('REDIS_PASSWORD', password),
       { name: 'REDIS_EXPORTER_WEB_LISTEN_ADDRESS', value: `:${METRICS.redis.port}` },
     ],
   });
 }
 
 /** The same exporter pointed at the Sentinel (no password): `redis_sentinel_*` metrics. */
-export function sentinelExporter(spec: EnvironmentSpec, uid: number): k8s.Container[] {
-  return exporter(spec, uid, 'sentinel-exporter', spec.monitoring.images.redis, METRICS.sentinel, {
+export function sentinelExporter(m: MonitoringSettings, uid: number, sentinelPort: number): k8s.Container[] {
+  return exporter(m, uid, 'sentinel-exporter', m.images.redis, METRICS.sentinel, {
     env: [
-      { name: 'REDIS_ADDR', value: `redis://127.0.0.1:${PORTS.sentinel}` },
+      { name: 'REDIS_ADDR', value: `redis://127.0.0.1:${sentinelPort}` },
       { name: 'REDIS_EXPORTER_WEB_LISTEN_ADDRESS', value: `:${METRICS.sentinel.port}` },
     ],
   });
@@ -76,10 +77,10 @@ export function sentinelExporter(spec: EnvironmentSpec, uid: number): k8s.Contai
  * (the shared `socketVolume`) as `postgres` under the pod's UID, which pg_hba.conf's `local
  * ... postgres peer` line admits: no password, and no network access for that role.
  */
-export function postgresExporter(spec: EnvironmentSpec, uid: number, socketVolume: string, socketDir: string): k8s.Container[] {
-  return exporter(spec, uid, 'postgres-exporter', spec.monitoring.images.postgres, METRICS.postgres, {
+export function postgresExporter(m: MonitoringSettings, uid: number, socketVolume: string, socketDir: string, port: number): k8s.Container[] {
+  return exporter(m, uid, 'postgres-exporter', m.images.postgres, METRICS.postgres, {
     args: [`--web.listen-address=:${METRICS.postgres.port}`],
-    env: [{ name: 'DATA_SOURCE_NAME', value: `host=${socketDir} port=${PORTS.postgres} user=postgres dbname=postgres sslmode=disable` }],
+    env: [{ name: 'DATA_SOURCE_NAME', value: `host=${socketDir} port=${port} user=postgres dbname=postgres sslmode=disable` }],
     volumeMounts: [{ name: socketVolume, mountPath: socketDir }],
   });
 }
@@ -88,22 +89,22 @@ export function postgresExporter(spec: EnvironmentSpec, uid: number, socketVolum
  * elasticsearch_exporter beside each node: its node's disk and JVM, and the cluster health
  * (flags from main.go of prometheus-community/elasticsearch_exporter v1.9.0).
  */
-export function elasticsearchExporter(spec: EnvironmentSpec, uid: number): k8s.Container[] {
-  return exporter(spec, uid, 'es-exporter', spec.monitoring.images.elasticsearch, METRICS.elasticsearch, {
-    args: [`--es.uri=http://127.0.0.1:${PORTS.esHttp}`, `--web.listen-address=:${METRICS.elasticsearch.port}`],
+export function elasticsearchExporter(m: MonitoringSettings, uid: number, httpPort: number): k8s.Container[] {
+  return exporter(m, uid, 'es-exporter', m.images.elasticsearch, METRICS.elasticsearch, {
+    args: [`--es.uri=http://127.0.0.1:${httpPort}`, `--web.listen-address=:${METRICS.elasticsearch.port}`],
   });
 }
 
 /** nginx-prometheus-exporter reading the proxy's loopback stub_status page. */
-export function proxyExporter(spec: EnvironmentSpec, uid: number, statusPath: string): k8s.Container[] {
-  return exporter(spec, uid, 'proxy-exporter', spec.monitoring.images.nginx, METRICS.proxy, {
+export function proxyExporter(m: MonitoringSettings, uid: number, statusPath: string): k8s.Container[] {
+  return exporter(m, uid, 'proxy-exporter', m.images.nginx, METRICS.proxy, {
     args: [`--nginx.scrape-uri=http://127.0.0.1:${NGINX_STATUS_PORT}${statusPath}`, `--web.listen-address=:${METRICS.proxy.port}`],
   });
 }
 
 /** Ingress from the configured Prometheus pods to these metrics ports, when monitoring is on. */
-export function metricsIngress(spec: EnvironmentSpec, ...metrics: Metrics[]): Rule[] {
-  if (!spec.monitoring.enabled) return [];
-  const p = spec.monitoring.prometheus;
-  return [{ peers: [{ namespace: p.namespace, pods: p.podLabels }], ports: metrics.map((m) => m.port) }];
+export function metricsIngress(m: MonitoringSettings, ...metrics: Metrics[]): Rule[] {
+  if (!m.enabled) return [];
+  const p = m.prometheus;
+  return [{ peers: [{ namespace: p.namespace, pods: p.podLabels }], ports: metrics.map((x) => x.port) }];
 }

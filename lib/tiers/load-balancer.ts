@@ -1,15 +1,34 @@
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HttpRoute } from '../../imports/gateway.networking.k8s.io';
-import { CONTROLLER_DEFAULTS, EnvironmentSpec } from '../config/schema';
+import { z } from 'zod';
+import { CONTROLLER_DEFAULTS, SECTION_SCHEMAS } from '../config/schema';
+import { workloadLabels } from '../k8s/labels';
+import type { Peer } from '../k8s/network-policy';
+import { service } from '../k8s/service';
 import { gatewayDuration } from '../render/duration';
-import { IDS, service, workloadLabels } from './common';
+import type { Nuxeo } from './nuxeo';
+import { parseProps } from './props';
 
-export interface LoadBalancerProps {
-  /** The validated environment. */
-  readonly spec: EnvironmentSpec;
-  /** Port name of the reverse proxies in the Nuxeo pods. */
-  readonly proxyPortName: string;
+/** The `loadBalancer` section of the environment file: `host` is required, every other field has the file's default. */
+export type LoadBalancerSettings = z.input<typeof SECTION_SCHEMAS.loadBalancer>;
+
+export interface LoadBalancerProps extends LoadBalancerSettings {
+  /** The Nuxeo tier it routes to (its reverse proxies). */
+  readonly nuxeo: Nuxeo;
+  /**
+   * Name of the Service, Ingress or HTTPRoute.
+   * @default - the Nuxeo tier's name
+   */
+  readonly baseName?: string;
+}
+
+/** Where load-balancer traffic comes from, for the proxies' ingress rule. */
+export function loadBalancerPeers(lb: Pick<z.output<typeof SECTION_SCHEMAS.loadBalancer>, 'provider' | 'controller'>): Peer[] {
+  if (lb.provider === 'service') return [{ cidrs: ['0.0.0.0/0', '::/0'] }];
+  const c = lb.controller ?? CONTROLLER_DEFAULTS[lb.provider];
+  return [{ namespace: c.namespace, pods: c.podLabels }];
 }
 
 /**
@@ -22,8 +41,8 @@ export const STICKY_SERVICE_ANNOTATIONS: Record<string, string> = {
   'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'stickiness.enabled=true,stickiness.type=source_ip',
 };
 
-/** The Service every provider routes to. */
-export const FRONT_SERVICE = { name: 'nuxeo', port: 80 } as const;
+/** Port of the Service every provider routes to. */
+export const FRONT_PORT = 80;
 
 /**
  * The sticky load balancer in front of the reverse proxies, by provider:
@@ -35,21 +54,33 @@ export const FRONT_SERVICE = { name: 'nuxeo', port: 80 } as const;
  * Upload size and timeouts are also enforced by each pod's nginx, whatever the provider.
  */
 export class LoadBalancer extends Construct {
+  /** Escape hatch: the Service every provider routes to (`addJsonPatch`). */
+  public readonly service: k8s.KubeService;
+  /** The Ingress or HTTPRoute; none with provider `service`. */
+  public readonly route?: ApiObject;
+  public readonly provider: LoadBalancerSettings['provider'] & string;
+  /** Port name of the Service the route targets. */
+  public readonly servicePort = 'http';
+
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
-    const { spec } = props;
-    const lb = spec.loadBalancer;
+    const { nuxeo: _n, baseName: _m, ...settings } = props;
+    const lb = parseProps('loadBalancer', SECTION_SCHEMAS.loadBalancer, settings);
+    this.provider = lb.provider;
+    const target = props.nuxeo.identity;
+    const name = props.baseName ?? target.instance;
+    props.nuxeo.allowFrom(...loadBalancerPeers(lb));
     const secure = !!lb.tlsSecret;
-    const labels = workloadLabels({ ...IDS.nuxeo, component: 'load-balancer' });
-    const selector = { 'app.kubernetes.io/instance': IDS.nuxeo.instance };
-    const ports = [{ name: 'http', port: FRONT_SERVICE.port, targetPort: props.proxyPortName }];
+    const labels = workloadLabels({ ...target, component: 'load-balancer' });
+    const selector = { 'app.kubernetes.io/instance': target.instance };
+    const ports = [{ name: this.servicePort, port: FRONT_PORT, targetPort: props.nuxeo.proxyPortName }];
 
     if (lb.provider === 'service') {
       // Local traffic policy keeps the client address, without which ClientIP affinity would pin
       // every client to whichever node forwarded it. With one Nuxeo pod per node, the node the
       // cloud load balancer picks is the pod: stickiness happens in the cloud load balancer.
-      service(this, {
-        name: FRONT_SERVICE.name, labels, selector, ports,
+      this.service = service(this, {
+        name, labels, selector, ports,
         annotations: { ...STICKY_SERVICE_ANNOTATIONS, ...lb.serviceAnnotations },
         extraSpec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIp: { timeoutSeconds: lb.cookieMaxAgeSeconds } } },
       });
@@ -66,18 +97,18 @@ export class LoadBalancer extends Construct {
         'traefik.ingress.kubernetes.io/service.sticky.cookie.secure': String(secure),
       }
       : {};
-    service(this, { name: FRONT_SERVICE.name, labels, selector, ports, ...(lb.provider === 'traefik' ? { annotations: traefikSticky } : {}) });
+    this.service = service(this, { name, labels, selector, ports, ...(lb.provider === 'traefik' ? { annotations: traefikSticky } : {}) });
 
     if (lb.provider === 'gateway-api') {
       const gw = lb.gateway!;
-      new HttpRoute(this, 'route', {
-        metadata: { name: 'nuxeo', labels },
+      this.route = new HttpRoute(this, 'route', {
+        metadata: { name, labels },
         spec: {
           parentRefs: [{ name: gw.name, namespace: gw.namespace, ...(gw.sectionName ? { sectionName: gw.sectionName } : {}) }],
           hostnames: [lb.host],
           rules: [{
             matches: [{ path: { type: 'PathPrefix', value: '/' } }],
-            backendRefs: [{ name: FRONT_SERVICE.name, port: FRONT_SERVICE.port }],
+            backendRefs: [{ name, port: FRONT_PORT }],
             sessionPersistence: { type: 'Cookie', sessionName: lb.cookieName, absoluteTimeout: gatewayDuration(lb.cookieMaxAgeSeconds), cookieConfig: { lifetimeType: 'Permanent' } },
             timeouts: { request: gatewayDuration(lb.timeoutSeconds) },
           }],
@@ -102,14 +133,14 @@ export class LoadBalancer extends Construct {
         'nginx.ingress.kubernetes.io/session-cookie-secure': String(secure),
       }
       : {};
-    new k8s.KubeIngress(this, 'ingress', {
-      metadata: { name: 'nuxeo', labels, ...(lb.provider === 'ingress-nginx' ? { annotations: nginxAnnotations } : {}) },
+    this.route = new k8s.KubeIngress(this, 'ingress', {
+      metadata: { name, labels, ...(lb.provider === 'ingress-nginx' ? { annotations: nginxAnnotations } : {}) },
       spec: {
         ingressClassName: lb.className ?? CONTROLLER_DEFAULTS[lb.provider].className,
         ...(lb.tlsSecret ? { tls: [{ hosts: [lb.host], secretName: lb.tlsSecret }] } : {}),
         rules: [{
           host: lb.host,
-          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: FRONT_SERVICE.name, port: { name: 'http' } } } }] },
+          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name, port: { name: 'http' } } } }] },
         }],
       },
     });

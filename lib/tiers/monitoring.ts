@@ -2,21 +2,46 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PodMonitor } from '../../imports/podmonitor-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
-import type { EnvironmentSpec } from '../config/schema';
-import { alertRules, alertSettingsOf } from '../render/alerts';
+import { tierLabels } from '../k8s/labels';
+import { AlertSettings, alertRules } from '../render/alerts';
 import { renderDashboard } from '../render/dashboard';
-import { IDS, tierLabels } from './common';
-import { CLOUDNATIVEPG_METRICS } from './database-cnpg';
+import { ContextProps, resolveContext } from './context';
+import type { CloudNativePgDatabase } from './database-cnpg';
+import type { Database } from './database';
+import type { Elasticsearch } from './elasticsearch';
 import { METRICS } from './exporters';
+import type { LoadBalancer } from './load-balancer';
+import type { Nuxeo } from './nuxeo';
+import type { Redis } from './redis';
 
 export interface MonitoringProps {
-  /** The validated environment. */
-  readonly spec: EnvironmentSpec;
   /**
-   * Sentinels needed for a failover.
-   * @default - none: no Sentinels (sidecar mode)
+   * Settings shared by the tiers; `monitoring` says what is watched and by whom.
+   * @default - the environment file's defaults
    */
-  readonly sentinelQuorum?: number;
+  readonly context?: ContextProps;
+  /** The tiers watched (the alerts are written for the architecture's own names). */
+  readonly nuxeo: Nuxeo;
+  /**
+   * The in-cluster Redis.
+   * @default - a managed Redis: not watched here
+   */
+  readonly redis?: Redis;
+  /**
+   * The in-cluster Elasticsearch.
+   * @default - a managed one: not watched here
+   */
+  readonly elasticsearch?: Elasticsearch;
+  /**
+   * The load balancer, whose HTTP responses give the 5xx-rate alert.
+   * @default - no 5xx alert
+   */
+  readonly loadBalancer?: LoadBalancer;
+  /**
+   * The in-cluster PostgreSQL.
+   * @default - a managed one: not watched here
+   */
+  readonly database?: Database | CloudNativePgDatabase;
 }
 
 /** Label the Grafana dashboard sidecar (kube-prometheus-stack, grafana chart) looks for. */
@@ -30,11 +55,13 @@ export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: '1' } as const;
 export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const { spec } = props;
-    const m = spec.monitoring;
+    const ctx = resolveContext(this, props.context);
+    const m = ctx.monitoring;
     if (!m.enabled) return;
     const labels = { ...tierLabels('nuxeo-compact', 'monitoring'), ...m.labels };
-    const sidecar = spec.redis.mode === 'sidecar';
+    const { redis, database, elasticsearch } = props;
+    const sidecar = redis?.mode === 'sidecar';
+    const instance = (name: string) => ({ 'app.kubernetes.io/instance': name });
 
     const podMonitor = (name: string, selector: Record<string, string>, ports: string[]) =>
       new PodMonitor(this, `${name}-podmonitor`, {
@@ -44,16 +71,22 @@ export class Monitoring extends Construct {
           podMetricsEndpoints: ports.map((port) => ({ port, path: '/metrics', interval: '30s' })),
         },
       });
-    podMonitor('nuxeo', { 'app.kubernetes.io/instance': IDS.nuxeo.instance }, [METRICS.nuxeo.name, METRICS.proxy.name, ...(sidecar ? [METRICS.redis.name] : [])]);
-    if (!sidecar) podMonitor('redis', { 'app.kubernetes.io/instance': IDS.redis.instance }, [METRICS.redis.name, METRICS.sentinel.name]);
-    if (spec.database.provider === 'cloudnativepg') podMonitor('postgresql', CLOUDNATIVEPG_METRICS.selector, [CLOUDNATIVEPG_METRICS.portName]);
-    else podMonitor('postgresql', { 'app.kubernetes.io/name': IDS.postgresPrimary.app }, [METRICS.postgres.name]);
-    podMonitor('elasticsearch', { 'app.kubernetes.io/instance': IDS.elasticsearch.instance }, [METRICS.elasticsearch.name]);
+    podMonitor('nuxeo', instance(props.nuxeo.identity.instance), [METRICS.nuxeo.name, METRICS.proxy.name, ...(sidecar ? [METRICS.redis.name] : [])]);
+    if (redis?.statefulSet) podMonitor('redis', instance(redis.statefulSet.name), [METRICS.redis.name, METRICS.sentinel.name]);
+    if (database) podMonitor('postgresql', database.metricsEndpoint.selector, [database.metricsEndpoint.portName]);
+    if (elasticsearch) podMonitor('elasticsearch', instance(elasticsearch.statefulSet.name), [METRICS.elasticsearch.name]);
 
     new PrometheusRule(this, 'rules', {
       metadata: { name: 'nuxeo-compact', labels },
       spec: {
-        groups: alertRules(alertSettingsOf(spec, props.sentinelQuorum)).map((g) => ({
+        groups: alertRules({
+          namespace: ctx.namespace,
+          redis: { mode: redis?.mode ?? 'sidecar', quorum: redis?.quorum },
+          databaseReplicas: database?.replicaCount ?? 0,
+          databaseProvider: database?.provider,
+          managed: { database: !database, elasticsearch: !elasticsearch, redis: !redis },
+          ...(props.loadBalancer ? { loadBalancer: lbSettings(props.loadBalancer) } : {}),
+        }).map((g) => ({
           name: g.name,
           rules: g.rules.map((r) => ({ ...r, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr), labels: { ...r.labels }, annotations: { ...r.annotations } })),
         })),
@@ -63,8 +96,13 @@ export class Monitoring extends Construct {
     if (m.grafanaDashboard) {
       new k8s.KubeConfigMap(this, 'dashboard', {
         metadata: { name: 'nuxeo-compact-dashboard', labels: { ...labels, ...GRAFANA_DASHBOARD_LABEL } },
-        data: { 'nuxeo-compact.json': renderDashboard({ namespace: spec.namespace, title: `Nuxeo compact architecture (${spec.namespace})` }) },
+        data: { 'nuxeo-compact.json': renderDashboard({ namespace: ctx.namespace, title: `Nuxeo compact architecture (${ctx.namespace})` }) },
       });
     }
   }
+}
+
+/** What the 5xx alert reads of the load balancer: its provider and the names of its route and Service. */
+function lbSettings(lb: LoadBalancer): NonNullable<AlertSettings['loadBalancer']> {
+  return { provider: lb.provider, route: lb.route?.name ?? lb.service.name, service: lb.service.name, servicePort: lb.servicePort };
 }

@@ -1,28 +1,47 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { EnvironmentSpec } from '../config/schema';
-import { MANAGED_BY, PART_OF, priorityClassName } from './common';
+import { MANAGED_BY, PART_OF } from '../k8s/labels';
 
 export interface NamespaceTierProps {
-  /** The validated environment. */
-  readonly spec: EnvironmentSpec;
+  /** The namespace to create. */
+  readonly namespace: string;
+  /**
+   * Pod Security level enforced; `privileged` only for Elasticsearch's opt-in sysctl init container.
+   * @default 'restricted'
+   */
+  readonly podSecurity?: 'restricted' | 'privileged';
+  /**
+   * Name of the PriorityClass emitted for the architecture's pods.
+   * @default - the namespace name
+   */
+  readonly priorityClassName?: string;
+  /**
+   * Its value.
+   * @default 100000
+   */
+  readonly priorityClassValue?: number;
 }
 
 /**
  * The namespace itself, enforcing Pod Security `restricted`, the PriorityClass every pod uses,
- * and the default-deny NetworkPolicy that each workload's own policy opens up from.
+ * and the default-deny NetworkPolicy that each workload's own policy opens up from. It holds
+ * cluster-scoped objects: place it in a Chart without a namespace (cdk8s would stamp one on them).
  */
 export class NamespaceTier extends Construct {
+  /** The PriorityClass to give the tiers (`context.priorityClassName`). */
+  public readonly priorityClassName: string;
+
   constructor(scope: Construct, id: string, props: NamespaceTierProps) {
     super(scope, id);
-    const { spec } = props;
+    const namespace = props.namespace;
+    this.priorityClassName = props.priorityClassName ?? namespace;
     const labels = { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/part-of': PART_OF };
 
     // The opt-in Elasticsearch sysctl init container is privileged: only then is "restricted" relaxed.
-    const enforce = spec.elasticsearch.sysctlInitContainer ? 'privileged' : 'restricted';
+    const enforce = props.podSecurity ?? 'restricted';
     new k8s.KubeNamespace(this, 'namespace', {
       metadata: {
-        name: spec.namespace,
+        name: namespace,
         labels: {
           ...labels,
           'pod-security.kubernetes.io/enforce': enforce,
@@ -35,15 +54,15 @@ export class NamespaceTier extends Construct {
 
     // Cluster-scoped: named after the namespace so two environments never share (and fight over) it.
     new k8s.KubePriorityClass(this, 'priority', {
-      metadata: { name: priorityClassName(spec), labels },
-      value: spec.priorityClass.value,
+      metadata: { name: this.priorityClassName, labels },
+      value: props.priorityClassValue ?? 100000,
       globalDefault: false,
       preemptionPolicy: 'PreemptLowerPriority',
-      description: `Nuxeo compact architecture in namespace ${spec.namespace}`,
+      description: `Nuxeo compact architecture in namespace ${namespace}`,
     });
 
     new k8s.KubeNetworkPolicy(this, 'default-deny', {
-      metadata: { name: 'default-deny-all', namespace: spec.namespace, labels },
+      metadata: { name: 'default-deny-all', namespace, labels },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
   }

@@ -1,34 +1,83 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CONTROLLER_DEFAULTS, EnvironmentSpec, packagesInstalledAtStart, secretVariable } from '../config/schema';
+import { z } from 'zod';
+import { packagesInstalledAtStart, SECRET_DEFAULTS, SECTION_SCHEMAS, secretVariable } from '../config/schema';
 import { cpuCores, mebibytes } from '../config/quantity';
+import { container, fieldEnv, INIT_RESOURCES, SecretKeyRef, secretEnv } from '../k8s/containers';
+import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
+import { networkPolicy, Peer, podsOf, Rule } from '../k8s/network-policy';
+import { service } from '../k8s/service';
+import { checksum, statefulWorkload } from '../k8s/stateful-workload';
+import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
 import { NGINX_HEALTH_PATH, NGINX_STATUS_PATH, renderNginxConf } from '../render/nginx';
-import { BinaryStore, NUXEO_ENV, RedisEndpoint, renderNuxeoConf } from '../render/nuxeo-conf';
+import { BinaryStore, NUXEO_ENV, renderNuxeoConf } from '../render/nuxeo-conf';
 import { renderNuxeoStartScript, SecretProperty } from '../render/nuxeo-start';
-import {
-  checksum, configMapVolume, container, emptyDir, fieldEnv, IDS, INIT_RESOURCES, networkPolicy, Peer, podsOf, PORTS, Rule,
-  RUN_AS, secretEnv, service, statefulWorkload, tierLabels, volumeClaimTemplate, workloadLabels,
-} from './common';
+import { ContextProps, MonitoringSettings, resolveContext } from './context';
+import type { DatabaseEndpoint } from './database';
+import type { SearchEndpoint } from './elasticsearch';
 import { METRICS, metricsIngress, NGINX_STATUS_PORT, proxyExporter } from './exporters';
-import type { RedisSidecar } from './redis';
+import { parseProps } from './props';
+import type { CacheEndpoint, RedisSidecar, SidecarHost } from './redis';
 
-export interface NuxeoProps {
-  /** The validated environment. */
-  readonly spec: EnvironmentSpec;
+/** The reverse proxy (what the load balancer reaches) and Nuxeo's own HTTP port behind it. */
+export const NUXEO_PORTS = { proxy: 8000, nuxeo: 8080 } as const;
+/** The image's `nuxeo` UID (900) plus 10000. */
+const RUN_AS = 10900;
+
+/** A managed search cluster's basic-auth password (Nuxeo's Elasticsearch setup docs), written by the start script. */
+const SEARCH_PASSWORD_PROPERTY = 'elasticsearch.restClient.password';
+
+/** The `nuxeo` section of the environment file (every field optional, with the file's defaults). */
+export type NuxeoSettings = NonNullable<z.input<typeof SECTION_SCHEMAS.nuxeo>>;
+type NetworkSettings = NonNullable<z.input<typeof SECTION_SCHEMAS.network>>;
+
+export interface NuxeoProps extends NuxeoSettings {
   /**
-   * Read-write host and port of the database, and the database pods Nuxeo may reach
-   * (`peers` defaults to the StatefulSet provider's primary and replicas).
+   * Settings shared by the tiers (cluster domain, scheduling, pull secrets ...).
+   * @default - the environment file's defaults
    */
-  readonly database: { readonly host: string; readonly port: number; readonly peers?: Peer[] };
-  /** Elasticsearch client URLs. */
-  readonly elasticsearchUrls: string[];
-  /** How to reach Redis. */
-  readonly redis: RedisEndpoint;
+  readonly context?: ContextProps;
   /**
-   * The Redis container and volumes carried by each Nuxeo pod, in sidecar mode.
-   * @default - no Redis in the Nuxeo pods (external mode)
+   * Name of the StatefulSet (`<name>-headless`, `<name>-conf` ...) and of its instance label.
+   * @default - the construct id
+   */
+  readonly baseName?: string;
+  /** The database: a `Database` tier's `endpoint`, or `managedDatabase(...)` (RDS, Cloud SQL). */
+  readonly database: DatabaseEndpoint;
+  /** The search cluster: an `Elasticsearch` tier's `endpoint`, or `managedSearch(...)`. */
+  readonly search: SearchEndpoint;
+  /** Redis: a `Redis` tier's `endpoint`, or `managedRedis(...)` (ElastiCache, Memorystore). */
+  readonly cache: CacheEndpoint;
+  /**
+   * The Redis container and volumes carried by each Nuxeo pod (a sidecar-mode `Redis` tier's `sidecar`).
+   * @default - no Redis in the Nuxeo pods
    */
   readonly redisSidecar?: RedisSidecar;
+  /**
+   * `nuxeo.jwt.secret`, identical on every node.
+   * @default { name: 'nuxeo-jwt', key: 'secret' }
+   */
+  readonly jwtSecret?: SecretKeyRef;
+  /**
+   * The instance CLID, needed when packages are installed at start.
+   * @default - none
+   */
+  readonly clid?: SecretKeyRef;
+  /**
+   * Upload size and request timeout enforced by each pod's nginx (match the load balancer's).
+   * @default { maxUploadMegabytes: 1024, timeoutSeconds: 600 }
+   */
+  readonly proxyLimits?: { readonly maxUploadMegabytes: number; readonly timeoutSeconds: number };
+  /**
+   * Where Nuxeo may open HTTPS when it installs packages or uses S3.
+   * @default - any address but private, CGNAT, link-local and unique-local ranges
+   */
+  readonly internetEgress?: NetworkSettings['internetEgress'];
+  /**
+   * Cloud identity Nuxeo uses for S3 (opens its credential endpoint).
+   * @default 'none'
+   */
+  readonly podIdentity?: NetworkSettings['podIdentity'];
 }
 
 const HOME = '/opt/nuxeo/server';
@@ -64,16 +113,8 @@ export const NUXEO_PROBE_PATH = '/nuxeo/runningstatus?info=probe&key=runtimeStat
 export const NUXEO_CONF_FILE = '50-nuxeo-compact-k8s.properties';
 
 /** JVM heap in MiB: the configured one, else half of the memory limit. */
-export function nuxeoHeapMegabytes(spec: EnvironmentSpec): number {
-  return spec.nuxeo.heap ? mebibytes(spec.nuxeo.heap) : Math.floor(mebibytes(spec.nuxeo.resources.limits.memory) / 2);
-}
-
-/** Where load-balancer traffic comes from, for the proxies' ingress rule. */
-export function loadBalancerPeers(spec: EnvironmentSpec): Peer[] {
-  const lb = spec.loadBalancer;
-  if (lb.provider === 'service') return [{ cidrs: ['0.0.0.0/0', '::/0'] }];
-  const c = lb.controller ?? CONTROLLER_DEFAULTS[lb.provider];
-  return [{ namespace: c.namespace, pods: c.podLabels }];
+export function nuxeoHeapMegabytes(n: { heap?: string; resources: { limits: { memory: string } } }): number {
+  return n.heap ? mebibytes(n.heap) : Math.floor(mebibytes(n.resources.limits.memory) / 2);
 }
 
 /**
@@ -83,8 +124,8 @@ export function loadBalancerPeers(spec: EnvironmentSpec): Peer[] {
  * IRSA and Azure workload identity read a projected token file and call STS / Entra ID over HTTPS,
  * which the internet egress covers.
  */
-export function podIdentityEgress(spec: EnvironmentSpec): Rule[] {
-  switch (spec.network.podIdentity) {
+export function podIdentityEgress(podIdentity: NetworkSettings['podIdentity']): Rule[] {
+  switch (podIdentity) {
     case 'eks-pod-identity':
       return [{ peers: [{ cidrs: ['169.254.170.23/32', 'fd00:ec2::23/128'] }], ports: [80] }];
     case 'gke':
@@ -97,6 +138,114 @@ export function podIdentityEgress(spec: EnvironmentSpec): Rule[] {
   }
 }
 
+type SecretPropertyRef = SecretProperty & { ref: SecretKeyRef };
+type NuxeoSection = z.output<typeof SECTION_SCHEMAS.nuxeo>;
+
+/** nuxeo.conf, the start script adding the secret properties, and the proxy's nginx.conf. */
+function nuxeoFiles(props: NuxeoProps, n: NuxeoSection, metrics: boolean, limits: { maxUploadMegabytes: number; timeoutSeconds: number }) {
+  const s3 = n.binaries.type === 's3' ? n.binaries.s3! : undefined;
+  const binaries: BinaryStore = s3
+    ? { kind: 's3', bucket: s3.bucket, region: s3.region, prefix: s3.prefix }
+    : { kind: 'volume', path: BINARY_STORE };
+  const nuxeoConf = renderNuxeoConf({
+    heapMegabytes: nuxeoHeapMegabytes(n),
+    database: { host: props.database.host, port: props.database.port, name: props.database.database, user: props.database.user, poolSize: n.databasePoolSize, tls: props.database.tls },
+    elasticsearch: { urls: props.search.urls, clusterName: props.search.clusterName, indexReplicas: props.search.indexReplicas, user: props.search.credentials?.user },
+    redis: props.cache.redis,
+    streamDir: STREAM_DIR,
+    streamRetention: n.streamRetention,
+    binaries,
+    logFormat: n.logFormat,
+    backingCheck: BACKING_CHECK,
+    extra: n.properties,
+    ...(metrics ? { metricsPort: METRICS.nuxeo.port } : {}),
+  });
+  const secretProperties: SecretPropertyRef[] = [
+    { property: 'nuxeo.db.password', variable: NUXEO_ENV.dbPassword, ref: props.database.password },
+    { property: 'nuxeo.redis.password', variable: NUXEO_ENV.redisPassword, ref: props.cache.password },
+    { property: 'nuxeo.jwt.secret', variable: NUXEO_ENV.jwtSecret, ref: props.jwtSecret ?? SECRET_DEFAULTS.jwtSecret },
+    ...(props.search.credentials ? [{ property: SEARCH_PASSWORD_PROPERTY, variable: secretVariable(SEARCH_PASSWORD_PROPERTY), ref: props.search.credentials.password }] : []),
+    ...Object.keys(n.secretProperties).sort().map((property) => ({ property, variable: secretVariable(property), ref: n.secretProperties[property] })),
+  ];
+  const nginxConf = renderNginxConf({
+    listenPort: NUXEO_PORTS.proxy,
+    upstream: `127.0.0.1:${NUXEO_PORTS.nuxeo}`,
+    tempDir: '/tmp',
+    maxUploadMegabytes: limits.maxUploadMegabytes,
+    timeoutSeconds: limits.timeoutSeconds,
+    ...(metrics ? { statusPort: NGINX_STATUS_PORT } : {}),
+    workerProcesses: Math.max(1, Math.ceil(cpuCores(n.proxy.resources.limits.cpu))),
+  });
+  return { nuxeoConf, startScript: renderNuxeoStartScript(secretProperties), nginxConf, secretProperties };
+}
+
+/** The Nuxeo container's environment: node id, secrets, S3 keys, CLID, packages. */
+function nuxeoEnv(secretProperties: SecretPropertyRef[], s3: NuxeoSection['binaries']['s3'], clid: SecretKeyRef | undefined, packages: string[]): k8s.EnvVar[] {
+  return [
+    fieldEnv(NUXEO_ENV.nodeId, 'metadata.name'),
+    ...secretProperties.map((p) => secretEnv(p.variable, p.ref)),
+    ...(s3?.credentialsSecret
+      ? [
+        secretEnv(NUXEO_ENV.s3KeyId, { name: s3.credentialsSecret.name, key: s3.credentialsSecret.accessKeyIdKey }),
+        secretEnv(NUXEO_ENV.s3Secret, { name: s3.credentialsSecret.name, key: s3.credentialsSecret.secretAccessKeyKey }),
+      ]
+      : []),
+    // The entrypoint writes it to instance.clid: package installs need it, and it registers the instance.
+    ...(clid ? [secretEnv('NUXEO_CLID', clid)] : []),
+    ...(packages.length ? [{ name: 'NUXEO_PACKAGES', value: packages.join(' ') }] : []),
+  ];
+}
+
+/** The Nuxeo server and its nginx reverse proxy. */
+function nuxeoContainers(n: NuxeoSection, m: MonitoringSettings, env: k8s.EnvVar[], binariesVolume: boolean): k8s.Container[] {
+  const runtimeStarted = { path: NUXEO_PROBE_PATH, port: k8s.IntOrString.fromString('nuxeo') };
+  const backingWaitSeconds = (BACKING_CHECK.retries * BACKING_CHECK.delayMilliseconds) / 1000;
+
+  return [
+    container(RUN_AS, {
+      name: 'nuxeo',
+      image: n.image,
+      // The image's entrypoint builds nuxeo.conf, then runs our script, which adds the secrets and execs Nuxeo.
+      command: ['/docker-entrypoint.sh'],
+      args: ['sh', START_SCRIPT, 'nuxeoctl', 'console'],
+      ports: [{ name: 'nuxeo', containerPort: NUXEO_PORTS.nuxeo, protocol: 'TCP' }, ...(m.enabled ? [{ name: METRICS.nuxeo.name, containerPort: METRICS.nuxeo.port, protocol: 'TCP' }] : [])],
+      env,
+      resources: n.resources,
+      // Startup: the runtime has started. Its budget covers the launcher's whole backing-service
+      // wait plus the start itself, so a fresh install never depends on a restart.
+      startupProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: Math.ceil((backingWaitSeconds + START_SECONDS) / 10), timeoutSeconds: 5 },
+      // Readiness: this node can serve; a shared tier's outage is not this node's (see NUXEO_PROBE_PATH).
+      readinessProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
+      // Liveness: Tomcat accepts connections; a restart cures a hung JVM, not a slow dependency.
+      livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('nuxeo') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
+      volumeMounts: [
+        { name: 'nuxeo-home', mountPath: HOME },
+        { name: 'data', mountPath: DATA },
+        { name: 'etc-nuxeo', mountPath: '/etc/nuxeo' },
+        { name: 'nuxeo-conf', mountPath: '/etc/nuxeo/conf.d', readOnly: true },
+        { name: 'nuxeo-start', mountPath: START_DIR, readOnly: true },
+        { name: 'logs', mountPath: '/var/log/nuxeo' },
+        { name: 'pid', mountPath: '/var/pid/nuxeo' },
+        { name: 'tmp', mountPath: '/tmp' },
+        ...(binariesVolume ? [{ name: 'binaries', mountPath: BINARIES }] : []),
+      ],
+    }),
+    container(RUN_AS, {
+      name: 'proxy',
+      image: n.proxy.image,
+      command: ['nginx', '-c', '/etc/nginx/nuxeo/nginx.conf', '-g', 'daemon off;'],
+      ports: [{ name: 'http', containerPort: NUXEO_PORTS.proxy, protocol: 'TCP' }],
+      resources: n.proxy.resources,
+      readinessProbe: { httpGet: { path: NGINX_HEALTH_PATH, port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 3 },
+      livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds: 20, failureThreshold: 3, timeoutSeconds: 3 },
+      volumeMounts: [
+        { name: 'proxy-conf', mountPath: '/etc/nginx/nuxeo', readOnly: true },
+        { name: 'proxy-tmp', mountPath: '/tmp' },
+      ],
+    }),
+  ];
+}
+
 /**
  * The application cluster: a StatefulSet of `nuxeo.replicas` pods, each holding a Nuxeo server,
  * an nginx reverse proxy in front of it and, in Redis sidecar mode, a Redis node. A headless
@@ -104,57 +253,50 @@ export function podIdentityEgress(spec: EnvironmentSpec): Rule[] {
  * proxy port.
  */
 export class Nuxeo extends Construct {
-  public static readonly headlessServiceName = 'nuxeo-headless';
+  /** The pods a sidecar-mode `Redis` runs in, for a Nuxeo tier that will be named `name`. */
+  public static sidecarHost(name: string): SidecarHost {
+    return { statefulSet: name, headlessService: `${name}-headless`, uid: RUN_AS, serverPort: NUXEO_PORTS.nuxeo };
+  }
+
   /** Name of the reverse-proxy port the load balancer's Service targets. */
   public readonly proxyPortName = 'http';
   public readonly nuxeoConf: string;
+  /** The workload's identity: its selector labels and the peer other policies admit. */
+  public readonly identity: WorkloadIdentity;
+  /** Escape hatches: the objects a user may patch (`addJsonPatch`). */
+  public readonly statefulSet: k8s.KubeStatefulSet;
+  public readonly headlessService: k8s.KubeService;
+  public readonly configMaps: { readonly conf: k8s.KubeConfigMap; readonly start: k8s.KubeConfigMap; readonly proxy: k8s.KubeConfigMap };
+  private readonly frontClients: Peer[] = [];
 
   constructor(scope: Construct, id: string, props: NuxeoProps) {
     super(scope, id);
-    const { spec } = props;
-    const n = spec.nuxeo;
-    const wid = IDS.nuxeo;
+    const ctx = resolveContext(this, props.context);
+    const { context: _c, baseName: _n, database: _d, search: _s, cache: _r, redisSidecar: _rs, jwtSecret: _j, clid: _cl, proxyLimits: _l, internetEgress: _i, podIdentity: _p, ...settings } = props;
+    const n = parseProps('nuxeo', SECTION_SCHEMAS.nuxeo, settings);
+    const network = parseProps('network', SECTION_SCHEMAS.network, { internetEgress: props.internetEgress, podIdentity: props.podIdentity });
+    const limits = props.proxyLimits ?? { maxUploadMegabytes: 1024, timeoutSeconds: 600 };
+    const name = props.baseName ?? id;
+    const wid = { app: 'nuxeo', instance: name, component: 'application' };
+    this.identity = wid;
+    const headlessServiceName = Nuxeo.sidecarHost(name).headlessService;
+    const packages = packagesInstalledAtStart(n);
+    if (packages.length && !props.clid) throw new Error(`${this.node.path}: clid is required: ${packages.join(', ')} would be installed from Nuxeo Connect at every pod start, which needs the instance CLID`);
     const s3 = n.binaries.type === 's3' ? n.binaries.s3! : undefined;
 
-    const binaries: BinaryStore = s3
-      ? { kind: 's3', bucket: s3.bucket, region: s3.region, prefix: s3.prefix }
-      : { kind: 'volume', path: BINARY_STORE };
-    this.nuxeoConf = renderNuxeoConf({
-      heapMegabytes: nuxeoHeapMegabytes(spec),
-      database: { ...props.database, name: spec.database.name, user: spec.database.user, poolSize: n.databasePoolSize },
-      elasticsearch: { urls: props.elasticsearchUrls, clusterName: spec.elasticsearch.clusterName, indexReplicas: spec.elasticsearch.indexReplicas },
-      redis: props.redis,
-      streamDir: STREAM_DIR,
-      streamRetention: n.streamRetention,
-      binaries,
-      logFormat: n.logFormat,
-      backingCheck: BACKING_CHECK,
-      extra: n.properties,
-      ...(spec.monitoring.enabled ? { metricsPort: METRICS.nuxeo.port } : {}),
-    });
-    const secretProperties: (SecretProperty & { ref: { name: string; key: string } })[] = [
-      { property: 'nuxeo.db.password', variable: NUXEO_ENV.dbPassword, ref: spec.secrets.databasePassword },
-      { property: 'nuxeo.redis.password', variable: NUXEO_ENV.redisPassword, ref: spec.secrets.redisPassword },
-      { property: 'nuxeo.jwt.secret', variable: NUXEO_ENV.jwtSecret, ref: spec.secrets.jwtSecret },
-      ...Object.keys(n.secretProperties).sort().map((property) => ({ property, variable: secretVariable(property), ref: n.secretProperties[property] })),
-    ];
-    const startScript = renderNuxeoStartScript(secretProperties);
-    const nginxConf = renderNginxConf({
-      listenPort: PORTS.proxy,
-      upstream: `127.0.0.1:${PORTS.nuxeo}`,
-      tempDir: '/tmp',
-      maxUploadMegabytes: spec.loadBalancer.maxUploadMegabytes,
-      timeoutSeconds: spec.loadBalancer.timeoutSeconds,
-      ...(spec.monitoring.enabled ? { statusPort: NGINX_STATUS_PORT } : {}),
-      workerProcesses: Math.max(1, Math.ceil(cpuCores(n.proxy.resources.limits.cpu))),
-    });
-    new k8s.KubeConfigMap(this, 'conf', { metadata: { name: 'nuxeo-conf', labels: tierLabels(wid.app, wid.component) }, data: { [NUXEO_CONF_FILE]: this.nuxeoConf } });
-    new k8s.KubeConfigMap(this, 'start', { metadata: { name: 'nuxeo-start', labels: tierLabels(wid.app, wid.component) }, data: { 'start-nuxeo.sh': startScript } });
-    new k8s.KubeConfigMap(this, 'proxy-conf', { metadata: { name: 'nuxeo-proxy', labels: tierLabels(wid.app, 'reverse-proxy') }, data: { 'nginx.conf': nginxConf } });
+    const { nuxeoConf, startScript, nginxConf, secretProperties } = nuxeoFiles(props, n, ctx.monitoring.enabled, limits);
+    this.nuxeoConf = nuxeoConf;
+    const configMap = (cid: string, cmName: string, component: string, data: Record<string, string>) =>
+      new k8s.KubeConfigMap(this, cid, { metadata: { name: cmName, labels: tierLabels(wid.app, component) }, data });
+    this.configMaps = {
+      conf: configMap('conf', `${name}-conf`, wid.component, { [NUXEO_CONF_FILE]: this.nuxeoConf }),
+      start: configMap('start', `${name}-start`, wid.component, { 'start-nuxeo.sh': startScript }),
+      proxy: configMap('proxy-conf', `${name}-proxy`, 'reverse-proxy', { 'nginx.conf': nginxConf }),
+    };
 
     if (!s3) {
       new k8s.KubePersistentVolumeClaim(this, 'binaries', {
-        metadata: { name: 'nuxeo-binaries', labels: tierLabels(wid.app, wid.component) },
+        metadata: { name: `${name}-binaries`, labels: tierLabels(wid.app, wid.component) },
         spec: {
           accessModes: ['ReadWriteMany'],
           ...(n.binaries.storageClass ? { storageClassName: n.binaries.storageClass } : {}),
@@ -163,93 +305,36 @@ export class Nuxeo extends Construct {
       });
     }
 
-    service(this, {
-      name: Nuxeo.headlessServiceName,
+    this.headlessService = service(this, {
+      name: headlessServiceName,
       labels: workloadLabels(wid),
       selector: { 'app.kubernetes.io/instance': wid.instance },
-      ports: [{ name: 'http', port: PORTS.proxy }, ...(props.redisSidecar ? [{ name: 'redis', port: PORTS.redis }] : [])],
+      ports: [{ name: 'http', port: NUXEO_PORTS.proxy }, ...(props.redisSidecar ? [{ name: 'redis', port: props.redisSidecar.port }] : [])],
       headless: true,
     });
 
-    const packages = packagesInstalledAtStart(n);
-    const env: k8s.EnvVar[] = [
-      fieldEnv(NUXEO_ENV.nodeId, 'metadata.name'),
-      ...secretProperties.map((p) => secretEnv(p.variable, p.ref)),
-      ...(s3?.credentialsSecret
-        ? [
-          secretEnv(NUXEO_ENV.s3KeyId, { name: s3.credentialsSecret.name, key: s3.credentialsSecret.accessKeyIdKey }),
-          secretEnv(NUXEO_ENV.s3Secret, { name: s3.credentialsSecret.name, key: s3.credentialsSecret.secretAccessKeyKey }),
-        ]
-        : []),
-      // The entrypoint writes it to instance.clid: package installs need it, and it registers the instance.
-      ...(spec.secrets.nuxeoClid ? [secretEnv('NUXEO_CLID', spec.secrets.nuxeoClid)] : []),
-      ...(packages.length ? [{ name: 'NUXEO_PACKAGES', value: packages.join(' ') }] : []),
-    ];
-    const runtimeStarted = { path: NUXEO_PROBE_PATH, port: k8s.IntOrString.fromString('nuxeo') };
-    const backingWaitSeconds = (BACKING_CHECK.retries * BACKING_CHECK.delayMilliseconds) / 1000;
-
-    const containers: k8s.Container[] = [
-      container(RUN_AS.nuxeo, {
-        name: 'nuxeo',
-        image: n.image,
-        // The image's entrypoint builds nuxeo.conf, then runs our script, which adds the secrets and execs Nuxeo.
-        command: ['/docker-entrypoint.sh'],
-        args: ['sh', START_SCRIPT, 'nuxeoctl', 'console'],
-        ports: [{ name: 'nuxeo', containerPort: PORTS.nuxeo, protocol: 'TCP' }, ...(spec.monitoring.enabled ? [{ name: METRICS.nuxeo.name, containerPort: METRICS.nuxeo.port, protocol: 'TCP' }] : [])],
-        env,
-        resources: n.resources,
-        // Startup: the runtime has started. Its budget covers the launcher's whole backing-service
-        // wait plus the start itself, so a fresh install never depends on a restart.
-        startupProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: Math.ceil((backingWaitSeconds + START_SECONDS) / 10), timeoutSeconds: 5 },
-        // Readiness: this node can serve; a shared tier's outage is not this node's (see NUXEO_PROBE_PATH).
-        readinessProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
-        // Liveness: Tomcat accepts connections; a restart cures a hung JVM, not a slow dependency.
-        livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('nuxeo') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
-        volumeMounts: [
-          { name: 'nuxeo-home', mountPath: HOME },
-          { name: 'data', mountPath: DATA },
-          { name: 'etc-nuxeo', mountPath: '/etc/nuxeo' },
-          { name: 'nuxeo-conf', mountPath: '/etc/nuxeo/conf.d', readOnly: true },
-          { name: 'nuxeo-start', mountPath: START_DIR, readOnly: true },
-          { name: 'logs', mountPath: '/var/log/nuxeo' },
-          { name: 'pid', mountPath: '/var/pid/nuxeo' },
-          { name: 'tmp', mountPath: '/tmp' },
-          ...(s3 ? [] : [{ name: 'binaries', mountPath: BINARIES }]),
-        ],
-      }),
-      container(RUN_AS.nuxeo, {
-        name: 'proxy',
-        image: n.proxy.image,
-        command: ['nginx', '-c', '/etc/nginx/nuxeo/nginx.conf', '-g', 'daemon off;'],
-        ports: [{ name: 'http', containerPort: PORTS.proxy, protocol: 'TCP' }],
-        resources: n.proxy.resources,
-        readinessProbe: { httpGet: { path: NGINX_HEALTH_PATH, port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 3 },
-        livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds: 20, failureThreshold: 3, timeoutSeconds: 3 },
-        volumeMounts: [
-          { name: 'proxy-conf', mountPath: '/etc/nginx/nuxeo', readOnly: true },
-          { name: 'proxy-tmp', mountPath: '/tmp' },
-        ],
-      }),
+    const containers = [
+      ...nuxeoContainers(n, ctx.monitoring, nuxeoEnv(secretProperties, s3, props.clid, packages), !s3),
       ...(props.redisSidecar ? [props.redisSidecar.container] : []),
-      ...proxyExporter(spec, RUN_AS.nuxeo, NGINX_STATUS_PATH),
+      ...proxyExporter(ctx.monitoring, RUN_AS, NGINX_STATUS_PATH),
       ...(props.redisSidecar?.exporters ?? []),
     ];
 
     // Ordered start (the default): the first node creates the repository schema and, in sidecar
     // mode, hosts the Redis master the others replicate from.
-    statefulWorkload(this, {
-      spec,
+    this.statefulSet = statefulWorkload(this, {
+      ctx,
       id: wid,
       replicas: n.replicas,
-      serviceName: Nuxeo.headlessServiceName,
-      uid: RUN_AS.nuxeo,
+      serviceName: headlessServiceName,
+      uid: RUN_AS,
       configChecksum: checksum(this.nuxeoConf, nginxConf, startScript, props.redisSidecar?.configChecksum ?? ''),
       terminationGracePeriodSeconds: 120,
       pod: n,
       initContainers: [
         // The image writes its generated configuration under NUXEO_HOME; with a read-only root
         // filesystem the pod runs from a private, writable copy of it.
-        container(RUN_AS.nuxeo, {
+        container(RUN_AS, {
           name: 'nuxeo-home',
           image: n.image,
           // cp -R, not -a: a non-root UID may not set the times of the root-owned emptyDir itself.
@@ -262,42 +347,46 @@ export class Nuxeo extends Construct {
       volumes: [
         emptyDir('nuxeo-home', '3Gi'),
         emptyDir('etc-nuxeo', '16Mi'),
-        configMapVolume('nuxeo-conf', 'nuxeo-conf'),
-        configMapVolume('nuxeo-start', 'nuxeo-start'),
-        configMapVolume('proxy-conf', 'nuxeo-proxy'),
+        configMapVolume('nuxeo-conf', `${name}-conf`),
+        configMapVolume('nuxeo-start', `${name}-start`),
+        configMapVolume('proxy-conf', `${name}-proxy`),
         emptyDir('logs', '1Gi'),
         emptyDir('pid', '1Mi'),
         emptyDir('tmp', '2Gi'),
         emptyDir('proxy-tmp', '1Gi'),
-        ...(s3 ? [] : [{ name: 'binaries', persistentVolumeClaim: { claimName: 'nuxeo-binaries' } }]),
+        ...(s3 ? [] : [{ name: 'binaries', persistentVolumeClaim: { claimName: `${name}-binaries` } }]),
         ...(props.redisSidecar?.volumes ?? []),
       ],
       volumeClaimTemplates: [volumeClaimTemplate('data', n.data), ...(props.redisSidecar ? [props.redisSidecar.volumeClaimTemplate] : [])],
     });
 
-    const redisPeers: Rule[] = props.redisSidecar
-      ? [{ peers: [podsOf(wid.instance)], ports: [PORTS.redis] }]
-      : [{ peers: [podsOf(IDS.redis.instance)], ports: [PORTS.redis, PORTS.sentinel] }];
+    const me = podsOf(wid.instance);
+    const sidecarPort = props.redisSidecar?.port;
     // Package installation (Nuxeo Connect) and S3 need HTTPS to the outside, and only there.
-    const internet = spec.network.internetEgress;
+    const internet = network.internetEgress;
     const https: Rule[] = packages.length || s3 ? [{ peers: [{ cidrs: internet.cidrs, except: internet.except }], ports: [443] }] : [];
     networkPolicy(
       this,
       wid,
       [
-        { peers: loadBalancerPeers(spec), ports: [PORTS.proxy] },
-        ...(props.redisSidecar ? [{ peers: [podsOf(wid.instance)], ports: [PORTS.redis] }] : []),
-        ...metricsIngress(spec, METRICS.nuxeo, METRICS.proxy, ...(props.redisSidecar ? [METRICS.redis] : [])),
+        { peers: this.frontClients, ports: [NUXEO_PORTS.proxy] },
+        ...(sidecarPort ? [{ peers: [me], ports: [sidecarPort] }] : []),
+        ...metricsIngress(ctx.monitoring, METRICS.nuxeo, METRICS.proxy, ...(sidecarPort ? [METRICS.redis] : [])),
       ],
       [
-        // Replicas too: the read-only Service, and a replica promoted by hand (README, manual recovery).
-        { peers: props.database.peers ?? [podsOf(IDS.postgresPrimary.instance), podsOf(IDS.postgresReplica.instance)], ports: [PORTS.postgres] },
-        { peers: [podsOf(IDS.elasticsearch.instance)], ports: [PORTS.esHttp] },
-        ...redisPeers,
+        ...props.database.connection.egress,
+        ...props.search.connection.egress,
+        ...props.cache.connection.egress,
         ...https,
-        ...(s3 ? podIdentityEgress(spec) : []),
+        ...(s3 ? podIdentityEgress(network.podIdentity) : []),
       ],
-      spec,
+      ctx,
     );
+    for (const c of [props.database, props.search, props.cache]) c.connection.allowFrom(me);
+  }
+
+  /** Lets `peers` (the load balancer's proxies) reach the reverse proxies. */
+  public allowFrom(...peers: Peer[]): void {
+    this.frontClients.push(...peers);
   }
 }

@@ -1,27 +1,74 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { EnvironmentSpec, majority } from '../config/schema';
+import { z } from 'zod';
+import { majority, SECRET_DEFAULTS, SECTION_SCHEMAS } from '../config/schema';
 import { bytes } from '../config/quantity';
+import { container, execProbe, fieldEnv, SecretKeyRef } from '../k8s/containers';
+import { tierLabels, workloadLabels } from '../k8s/labels';
+import { Connectable, networkPolicy, Peer, podsOf } from '../k8s/network-policy';
+import { service } from '../k8s/service';
+import { checksum, statefulWorkload } from '../k8s/stateful-workload';
+import { configMapVolume, emptyDir, secretVolume, volumeClaimTemplate } from '../k8s/volumes';
 import type { RedisEndpoint } from '../render/nuxeo-conf';
 import {
   renderRedisConf, renderRedisPing, renderRedisPreStop, renderRedisStartScript, renderSentinelStartScript, renderWaitWhileListening,
 } from '../render/redis';
-import {
-  checksum, configMapVolume, container, emptyDir, execProbe, fieldEnv, IDS, networkPolicy, podHost, podsOf, PORTS,
-  RUN_AS, secretVolume, service, statefulWorkload, tierLabels, volumeClaimTemplate, workloadLabels,
-} from './common';
+import { ContextProps, podHost, resolveContext, serviceHost } from './context';
 import { METRICS, metricsIngress, redisExporter, sentinelExporter } from './exporters';
+import { parseProps } from './props';
 
-export interface RedisProps {
-  /** The validated environment. */
-  readonly spec: EnvironmentSpec;
-  /** Headless Service of the Nuxeo StatefulSet (sidecar mode: Redis pods are Nuxeo pods). */
-  readonly nuxeoHeadlessService: string;
+export const REDIS_PORTS = { redis: 6379, sentinel: 26379 } as const;
+/** The image's `redis` UID (999) plus 10000. */
+const RUN_AS = 10999;
+
+/** The `redis` section of the environment file (every field optional, with the file's defaults). */
+export type RedisSettings = Omit<NonNullable<z.input<typeof SECTION_SCHEMAS.redis>>, 'managed'>;
+
+/** The StatefulSet whose pods carry Redis in sidecar mode (Nuxeo's). */
+export interface SidecarHost {
+  readonly statefulSet: string;
+  readonly headlessService: string;
+  /** UID the host pods run as. */
+  readonly uid: number;
+  /** Port of the host's own server, which the sidecar Redis outlives (it stops once that port is closed). */
+  readonly serverPort: number;
+}
+
+export interface RedisProps extends RedisSettings {
+  /**
+   * Settings shared by the tiers (cluster domain, scheduling, pull secrets ...).
+   * @default - the environment file's defaults
+   */
+  readonly context?: ContextProps;
+  /**
+   * Name of the ConfigMap, StatefulSet and Services (`<name>-headless`, `<name>-sentinel`, `<name>-master`).
+   * @default - the construct id
+   */
+  readonly baseName?: string;
+  /**
+   * Secret key holding the Redis password.
+   * @default { name: 'nuxeo-redis', key: 'password' }
+   */
+  readonly password?: SecretKeyRef;
+  /**
+   * Sidecar mode: the pods that carry Redis (`Nuxeo.sidecarHost(...)`).
+   * @default - required in sidecar mode
+   */
+  readonly sidecarHost?: SidecarHost;
+}
+
+/** How Nuxeo reaches Redis, in the cluster or managed (ElastiCache, Memorystore). */
+export interface CacheEndpoint {
+  readonly redis: RedisEndpoint;
+  readonly password: SecretKeyRef;
+  readonly connection: Connectable;
 }
 
 /** What the Nuxeo pods add in sidecar mode. */
 export interface RedisSidecar {
   readonly container: k8s.Container;
+  /** The port it listens on. */
+  readonly port: number;
   /** Its metrics exporter, when monitoring is on. */
   readonly exporters: k8s.Container[];
   readonly volumes: k8s.Volume[];
@@ -42,8 +89,54 @@ const SENTINEL_DIR = '/data/sentinel';
 const SIDECAR_DRAIN_SECONDS = 90;
 
 /** Sentinels needed to agree on a failover: the majority unless the file says otherwise. */
-export function sentinelQuorum(spec: EnvironmentSpec): number {
-  return spec.redis.sentinel.quorum ?? majority(spec.redis.replicas);
+export function sentinelQuorum(r: { replicas: number; sentinel: { quorum?: number } }): number {
+  return r.sentinel.quorum ?? majority(r.replicas);
+}
+
+type RedisSection = z.output<typeof SECTION_SCHEMAS.redis>;
+
+/** The ConfigMap's files: redis.conf and the start script, plus the Sentinel's script and the hand-over in external mode. */
+function redisFiles(r: RedisSection): Record<string, string> {
+  const external = r.mode === 'external';
+  const files: Record<string, string> = {
+    'redis.conf': renderRedisConf({
+      bind: '* -::*',
+      port: REDIS_PORTS.redis,
+      dir: '/data',
+      maxmemoryBytes: bytes(r.maxmemory),
+    }),
+    'start-redis.sh': renderRedisStartScript(),
+  };
+  if (external) {
+    files['start-sentinel.sh'] = renderSentinelStartScript({
+      bind: '* -::*',
+      masterName: r.sentinel.masterName,
+      quorum: sentinelQuorum(r),
+      downAfterMilliseconds: r.sentinel.downAfterMilliseconds,
+      failoverTimeoutMilliseconds: r.sentinel.failoverTimeoutMilliseconds,
+    });
+    files['pre-stop.sh'] = renderRedisPreStop(r.sentinel.masterName, 20);
+  }
+  return files;
+}
+
+/** The Sentinel beside each Redis of the external cluster, on the same data volume. */
+function sentinelContainer(r: RedisSection, uid: number, env: k8s.EnvVar[], dataVolume: string): k8s.Container {
+  return container(uid, {
+    name: 'sentinel',
+    image: r.image,
+    command: ['sh', `${CONF_DIR}/start-sentinel.sh`],
+    ports: [{ name: 'sentinel', containerPort: REDIS_PORTS.sentinel, protocol: 'TCP' }],
+    env,
+    resources: r.sentinel.resources,
+    readinessProbe: execProbe(`test "$(timeout 4 redis-cli -h 127.0.0.1 -p ${REDIS_PORTS.sentinel} ping)" = PONG`, { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 5 }),
+    livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('sentinel') }, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
+    volumeMounts: [
+      { name: dataVolume, mountPath: '/data' },
+      { name: 'redis-config', mountPath: CONF_DIR, readOnly: true },
+      { name: 'redis-password', mountPath: SECRET_DIR, readOnly: true },
+    ],
+  });
 }
 
 /**
@@ -56,76 +149,73 @@ export function sentinelQuorum(spec: EnvironmentSpec): number {
  */
 export class Redis extends Construct {
   /** How Nuxeo reaches Redis. */
-  public readonly endpoint: RedisEndpoint;
+  public readonly endpoint: CacheEndpoint;
+  public readonly mode: 'sidecar' | 'external';
+  /** External mode: Sentinels needed to agree on a failover. */
+  public readonly quorum?: number;
   /** Set in sidecar mode: the container and volumes the Nuxeo pods carry. */
   public readonly sidecar?: RedisSidecar;
+  /** Escape hatches: the objects a user may patch (`addJsonPatch`). */
+  public readonly configMap: k8s.KubeConfigMap;
+  /** External mode: the Redis + Sentinel StatefulSet. */
+  public readonly statefulSet?: k8s.KubeStatefulSet;
+  private readonly clients: Peer[] = [];
 
-  constructor(scope: Construct, id: string, props: RedisProps) {
+  constructor(scope: Construct, id: string, props: RedisProps = {}) {
     super(scope, id);
-    const { spec } = props;
-    const r = spec.redis;
+    const ctx = resolveContext(this, props.context);
+    const { context: _c, baseName: _n, password: _p, sidecarHost: _h, ...settings } = props;
+    const r = parseProps('redis', SECTION_SCHEMAS.redis, settings);
+    const name = props.baseName ?? id;
+    const password = props.password ?? SECRET_DEFAULTS.redisPassword;
+    this.mode = r.mode;
     const external = r.mode === 'external';
-    const files: Record<string, string> = {
-      'redis.conf': renderRedisConf({
-        bind: '* -::*',
-        port: PORTS.redis,
-        dir: '/data',
-        maxmemoryBytes: bytes(r.maxmemory),
-      }),
-      'start-redis.sh': renderRedisStartScript(),
-    };
-    if (external) {
-      files['start-sentinel.sh'] = renderSentinelStartScript({
-        bind: '* -::*',
-        masterName: r.sentinel.masterName,
-        quorum: sentinelQuorum(spec),
-        downAfterMilliseconds: r.sentinel.downAfterMilliseconds,
-        failoverTimeoutMilliseconds: r.sentinel.failoverTimeoutMilliseconds,
-      });
-      files['pre-stop.sh'] = renderRedisPreStop(r.sentinel.masterName, 20);
-    }
-    new k8s.KubeConfigMap(this, 'config', { metadata: { name: 'redis', labels: tierLabels('redis', 'cache') }, data: files });
+    if (external) this.quorum = sentinelQuorum(r);
+    if (!external && !props.sidecarHost) throw new Error(`${this.node.path}: sidecar mode needs sidecarHost, the StatefulSet whose pods carry Redis (Nuxeo.sidecarHost(...))`);
+    const files = redisFiles(r);
+    this.configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name, labels: tierLabels('redis', 'cache') }, data: files });
     const configChecksum = checksum(...Object.values(files));
 
-    const statefulSet = external ? IDS.redis.instance : IDS.nuxeo.instance;
-    const headless = external ? 'redis-headless' : props.nuxeoHeadlessService;
-    const domain = `${headless}.${spec.namespace}.svc.${spec.clusterDomain}`;
+    const host = external ? undefined : props.sidecarHost;
+    const statefulSet = host ? host.statefulSet : name;
+    const headless = host ? host.headlessService : `${name}-headless`;
+    const domain = serviceHost(ctx, headless);
     const commonEnv: k8s.EnvVar[] = [
       fieldEnv('POD_NAME', 'metadata.name'),
       { name: 'ANNOUNCE_HOST', value: `$(POD_NAME).${domain}` },
-      { name: 'INITIAL_MASTER_HOST', value: podHost(spec, statefulSet, headless, 0) },
-      { name: 'INITIAL_MASTER_PORT', value: String(PORTS.redis) },
-      { name: 'REDIS_PORT', value: String(PORTS.redis) },
+      { name: 'INITIAL_MASTER_HOST', value: podHost(ctx, statefulSet, headless, 0) },
+      { name: 'INITIAL_MASTER_PORT', value: String(REDIS_PORTS.redis) },
+      { name: 'REDIS_PORT', value: String(REDIS_PORTS.redis) },
       { name: 'REDIS_AUTH_FILE', value: PASSWORD_FILE },
       ...(external
         ? [
-          { name: 'SENTINEL_SERVICE_HOST', value: `redis-sentinel.${spec.namespace}.svc.${spec.clusterDomain}` },
-          { name: 'SENTINEL_SERVICE_PORT', value: String(PORTS.sentinel) },
-          { name: 'SENTINEL_PORT', value: String(PORTS.sentinel) },
+          { name: 'SENTINEL_SERVICE_HOST', value: serviceHost(ctx, `${name}-sentinel`) },
+          { name: 'SENTINEL_SERVICE_PORT', value: String(REDIS_PORTS.sentinel) },
+          { name: 'SENTINEL_PORT', value: String(REDIS_PORTS.sentinel) },
           { name: 'SENTINEL_MASTER', value: r.sentinel.masterName },
           { name: 'SENTINEL_DIR', value: SENTINEL_DIR },
         ]
         : []),
     ];
-    const uid = external ? RUN_AS.redis : RUN_AS.nuxeo;
+    const uid = host ? host.uid : RUN_AS;
     const dataVolume = external ? 'data' : 'redis-data';
     const redisContainer = container(uid, {
       name: 'redis',
       image: r.image,
       command: ['sh', `${CONF_DIR}/start-redis.sh`],
-      ports: [{ name: 'redis', containerPort: PORTS.redis, protocol: 'TCP' }],
+      ports: [{ name: 'redis', containerPort: REDIS_PORTS.redis, protocol: 'TCP' }],
       env: [
         ...commonEnv,
         { name: 'REDIS_CONF', value: `${CONF_DIR}/redis.conf` },
         { name: 'RUNTIME_DIR', value: RUN_DIR },
         // The Sentinels the preStop hand-over asks, by their pods' stable names.
-        ...(external ? [{ name: 'SENTINEL_PEERS', value: Array.from({ length: r.replicas }, (_, i) => `${podHost(spec, statefulSet, headless, i)}:${PORTS.sentinel}`).join(' ') }] : []),
+        ...(external ? [{ name: 'SENTINEL_PEERS', value: Array.from({ length: r.replicas }, (_, i) => `${podHost(ctx, statefulSet, headless, i)}:${REDIS_PORTS.sentinel}`).join(' ') }] : []),
       ],
       resources: r.resources,
       startupProbe: execProbe(renderRedisPing('$REDIS_PORT', 'PONG|LOADING*'), { periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 }),
       readinessProbe: execProbe(renderRedisPing('$REDIS_PORT', 'PONG'), { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 5 }),
       livenessProbe: execProbe(renderRedisPing('$REDIS_PORT', 'PONG|LOADING*|MASTERDOWN*'), { periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 }),
-      lifecycle: { preStop: { exec: { command: external ? ['sh', `${CONF_DIR}/pre-stop.sh`] : ['sh', '-c', renderWaitWhileListening(PORTS.nuxeo, SIDECAR_DRAIN_SECONDS)] } } },
+      lifecycle: { preStop: { exec: { command: host ? ['sh', '-c', renderWaitWhileListening(host.serverPort, SIDECAR_DRAIN_SECONDS)] : ['sh', `${CONF_DIR}/pre-stop.sh`] } } },
       volumeMounts: [
         { name: dataVolume, mountPath: '/data' },
         { name: 'redis-config', mountPath: CONF_DIR, readOnly: true },
@@ -134,61 +224,53 @@ export class Redis extends Construct {
       ],
     });
     const volumes = [
-      configMapVolume('redis-config', 'redis'),
-      secretVolume('redis-password', spec.secrets.redisPassword.name, [{ key: spec.secrets.redisPassword.key, path: 'password' }]),
+      configMapVolume('redis-config', name),
+      secretVolume('redis-password', password.name, [{ key: password.key, path: 'password' }]),
       emptyDir('redis-run', '1Mi'),
     ];
     const claim = volumeClaimTemplate(dataVolume, r.storage);
 
-    if (!external) {
-      this.sidecar = { container: redisContainer, exporters: redisExporter(spec, uid), volumes, volumeClaimTemplate: claim, configChecksum };
+    if (host) {
+      this.sidecar = { container: redisContainer, port: REDIS_PORTS.redis, exporters: redisExporter(ctx.monitoring, uid, REDIS_PORTS.redis, password), volumes, volumeClaimTemplate: claim, configChecksum };
       // Nuxeo writes to the master only: the Redis in pod 0. The Service names that pod's stable
       // DNS record (an ExternalName, not a `statefulset.kubernetes.io/pod-name` selector, which
       // static checkers cannot match against the pod template); the headless Service publishes
       // not-ready addresses, so it resolves while pod 0 starts, before its Nuxeo is ready.
       new k8s.KubeService(this, 'redis-master-svc', {
-        metadata: { name: 'redis-master', labels: tierLabels('redis', 'cache') },
+        metadata: { name: `${name}-master`, labels: tierLabels('redis', 'cache') },
         spec: {
           type: 'ExternalName',
-          externalName: podHost(spec, IDS.nuxeo.instance, headless, 0),
-          ports: [{ name: 'redis', port: PORTS.redis, protocol: 'TCP' }],
+          externalName: podHost(ctx, host.statefulSet, headless, 0),
+          ports: [{ name: 'redis', port: REDIS_PORTS.redis, protocol: 'TCP' }],
         },
       });
-      this.endpoint = { kind: 'single', host: `redis-master.${spec.namespace}.svc.${spec.clusterDomain}`, port: PORTS.redis };
+      this.endpoint = {
+        redis: { kind: 'single', host: serviceHost(ctx, `${name}-master`), port: REDIS_PORTS.redis },
+        password,
+        // Every host pod is a Redis node: the host's own policy opens them to each other.
+        connection: { egress: [{ peers: [podsOf(host.statefulSet)], ports: [REDIS_PORTS.redis] }], allowFrom: () => undefined },
+      };
       return;
     }
 
-    const wid = IDS.redis;
+    const wid = { app: 'redis', instance: name, component: 'cache' };
+    const clients = this.clients;
+    const members = podsOf(wid.instance);
     service(this, {
       name: headless,
       labels: workloadLabels(wid),
       selector: { 'app.kubernetes.io/instance': wid.instance },
-      ports: [{ name: 'redis', port: PORTS.redis }, { name: 'sentinel', port: PORTS.sentinel }],
+      ports: [{ name: 'redis', port: REDIS_PORTS.redis }, { name: 'sentinel', port: REDIS_PORTS.sentinel }],
       headless: true,
     });
     service(this, {
-      name: 'redis-sentinel',
+      name: `${name}-sentinel`,
       labels: workloadLabels(wid),
       selector: { 'app.kubernetes.io/instance': wid.instance },
-      ports: [{ name: 'sentinel', port: PORTS.sentinel }],
+      ports: [{ name: 'sentinel', port: REDIS_PORTS.sentinel }],
     });
-    const sentinel = container(uid, {
-      name: 'sentinel',
-      image: r.image,
-      command: ['sh', `${CONF_DIR}/start-sentinel.sh`],
-      ports: [{ name: 'sentinel', containerPort: PORTS.sentinel, protocol: 'TCP' }],
-      env: commonEnv,
-      resources: r.sentinel.resources,
-      readinessProbe: execProbe(`test "$(timeout 4 redis-cli -h 127.0.0.1 -p ${PORTS.sentinel} ping)" = PONG`, { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 5 }),
-      livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('sentinel') }, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
-      volumeMounts: [
-        { name: dataVolume, mountPath: '/data' },
-        { name: 'redis-config', mountPath: CONF_DIR, readOnly: true },
-        { name: 'redis-password', mountPath: SECRET_DIR, readOnly: true },
-      ],
-    });
-    statefulWorkload(this, {
-      spec,
+    this.statefulSet = statefulWorkload(this, {
+      ctx,
       id: wid,
       replicas: r.replicas,
       serviceName: headless,
@@ -199,22 +281,26 @@ export class Redis extends Construct {
       // Parallel: with OrderedReady, redis-1 and redis-2 would not come back while redis-0 (lost
       // with its node) is not Ready. The start scripts find the master whatever the order.
       parallel: true,
-      containers: [redisContainer, sentinel, ...redisExporter(spec, uid), ...sentinelExporter(spec, uid)],
+      containers: [redisContainer, sentinelContainer(r, uid, commonEnv, dataVolume), ...redisExporter(ctx.monitoring, uid, REDIS_PORTS.redis, password), ...sentinelExporter(ctx.monitoring, uid, REDIS_PORTS.sentinel)],
       volumes,
       volumeClaimTemplates: [claim],
     });
     networkPolicy(
       this,
       wid,
-      [{ peers: [podsOf(IDS.nuxeo.instance), podsOf(wid.instance)], ports: [PORTS.redis, PORTS.sentinel] }, ...metricsIngress(spec, METRICS.redis, METRICS.sentinel)],
-      [{ peers: [podsOf(wid.instance)], ports: [PORTS.redis, PORTS.sentinel] }],
-      spec,
+      [{ get peers() { return [...clients, members]; }, ports: [REDIS_PORTS.redis, REDIS_PORTS.sentinel] }, ...metricsIngress(ctx.monitoring, METRICS.redis, METRICS.sentinel)],
+      [{ peers: [members], ports: [REDIS_PORTS.redis, REDIS_PORTS.sentinel] }],
+      ctx,
     );
     this.endpoint = {
-      kind: 'sentinel',
-      hosts: Array.from({ length: r.replicas }, (_, i) => podHost(spec, wid.instance, headless, i)),
-      port: PORTS.sentinel,
-      masterName: r.sentinel.masterName,
+      redis: {
+        kind: 'sentinel',
+        hosts: Array.from({ length: r.replicas }, (_, i) => podHost(ctx, wid.instance, headless, i)),
+        port: REDIS_PORTS.sentinel,
+        masterName: r.sentinel.masterName,
+      },
+      password,
+      connection: { egress: [{ peers: [members], ports: [REDIS_PORTS.redis, REDIS_PORTS.sentinel] }], allowFrom: (client) => clients.push(client) },
     };
   }
 }

@@ -47,7 +47,7 @@ export function exposedNames(text: string): Set<string> {
 /** Every metric with `prefix` that some alert expression of the environment reads. */
 export function alertMetrics(env: Environment, prefix: string): string[] {
   const s = env.spec;
-  const groups = alertRules(alertSettingsOf(s, s.redis.mode === 'external' ? sentinelQuorum(s) : undefined));
+  const groups = alertRules(alertSettingsOf(s, s.redis.mode === 'external' ? sentinelQuorum(s.redis) : undefined));
   const names = new Set<string>();
   for (const r of groups.flatMap((g) => g.rules)) {
     // Label values are quoted and label names sit before '=': neither is a metric name.

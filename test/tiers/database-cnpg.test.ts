@@ -1,7 +1,8 @@
 import { validateEnvironment } from '../../lib/config/load';
 import { mebibytes } from '../../lib/config/quantity';
 import { renderPostgresqlConf } from '../../lib/render/postgres';
-import { CLOUDNATIVEPG_METRICS, cloudnativepgParameters } from '../../lib/tiers/database-cnpg';
+import { cloudnativepgParameters } from '../../lib/tiers/database-cnpg';
+import { METRICS } from '../../lib/tiers/exporters';
 import { crdProblems } from '../crd-validator';
 import { allManifests, cloudnativepgPodLabels, environment, exampleEnvironment, find, matches } from '../helpers';
 
@@ -70,7 +71,7 @@ describe('CloudNativePG provider', () => {
   });
 
   test('settings come from the StatefulSet renderer, without the parameters the operator fixes', () => {
-    const params = cloudnativepgParameters(shipped.spec);
+    const params = cloudnativepgParameters(shipped.spec.database);
     expect(cluster.spec.postgresql.parameters).toEqual(params);
     const conf = renderPostgresqlConf({ maxConnections: shipped.spec.database.maxConnections, memoryMegabytes: 2048, replicas: shipped.spec.database.replicas, storageMegabytes: mebibytes(shipped.spec.database.storage.size) });
     for (const [k, v] of Object.entries(params)) expect(conf).toMatch(new RegExp(`^${k} = '?${v}'?$`, 'm'));
@@ -108,8 +109,10 @@ describe('CloudNativePG provider', () => {
 
   test('no deprecated operator-made PodMonitor; the metrics endpoint is published for the monitoring tier', () => {
     expect(cluster.spec.monitoring).toBeUndefined();
-    expect(matches(CLOUDNATIVEPG_METRICS.selector, cloudnativepgPodLabels(cluster.metadata.name))).toBe(true);
-    expect(CLOUDNATIVEPG_METRICS.port).toBe(9187);
+    const monitor = find(manifests, 'PodMonitor', 'postgresql');
+    expect(matches(monitor.spec.selector.matchLabels, cloudnativepgPodLabels(cluster.metadata.name))).toBe(true);
+    expect(monitor.spec.podMetricsEndpoints.map((e: any) => e.port)).toEqual([METRICS.cloudnativepg.name]);
+    expect(METRICS.cloudnativepg.port).toBe(9187);
   });
 
   test('the ScheduledBackup runs at the environment schedule (the operator cron has seconds first)', () => {

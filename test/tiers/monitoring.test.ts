@@ -1,7 +1,6 @@
 import { parseProperties } from '../../lib/render/nuxeo-conf';
 import { architectureWarnings } from '../../lib/render/warnings';
 import { METRICS } from '../../lib/tiers/exporters';
-import { CLOUDNATIVEPG_METRICS } from '../../lib/tiers/database-cnpg';
 import { allContainers, allManifests, environment, environmentMatrix, find, Manifest, matches, operatorPods, shippedEnvironments, workloads } from '../helpers';
 
 const METRICS_PORTS: number[] = Object.values(METRICS).map((m) => m.port);
@@ -23,7 +22,7 @@ describe('monitoring on (the default)', () => {
       const pods = workloads(manifests).filter((w) => Object.entries(pm.spec.selector.matchLabels).every(([k, v]) => w.spec.template.metadata.labels[k] === v));
       // CloudNativePG's instances: pods the operator makes, serving metrics on its own named port.
       const instances = operatorPods(manifests).filter((o) => matches(pm.spec.selector.matchLabels, o.labels));
-      for (const ep of instances.length ? pm.spec.podMetricsEndpoints : []) expect(ep.port).toBe(CLOUDNATIVEPG_METRICS.portName);
+      for (const ep of instances.length ? pm.spec.podMetricsEndpoints : []) expect(ep.port).toBe(METRICS.cloudnativepg.name);
       expect(pods.length + instances.length).toBeGreaterThan(0);
       for (const ep of pm.spec.podMetricsEndpoints) {
         for (const w of pods) {

@@ -5,27 +5,18 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { EnvironmentSpec } from '../config/schema';
-import { podSecurityContext, priorityClassName, serviceAccount, WorkloadIdentity, workloadLabels } from './common';
+import { workloadLabels } from './labels';
+import { PodProps, podIdentity, serviceAccount } from './stateful-workload';
 
 /** A job's own ServiceAccount (no token), and no placement of its own. */
 const JOB_POD = { serviceAccount: { create: true, annotations: {} }, nodeSelector: {}, tolerations: [], affinity: {}, podLabels: {}, podAnnotations: {} };
 
-export interface ScheduledJobProps {
-  readonly spec: EnvironmentSpec;
+/** `id`: the labels of the job's pods, which its NetworkPolicy selects. */
+export interface ScheduledJobProps extends PodProps {
   /** CronJob name. */
   readonly name: string;
-  /** Labels of the job's pods (its NetworkPolicy selects them). */
-  readonly id: WorkloadIdentity;
   /** Cron schedule, UTC. */
   readonly schedule: string;
-  readonly uid: number;
-  readonly containers: k8s.Container[];
-  /**
-   * Pod volumes.
-   * @default - none
-   */
-  readonly volumes?: k8s.Volume[];
   /**
    * Created suspended: runs only when a person starts it (`kubectl create job --from=cronjob/<name>`).
    * @default false
@@ -38,8 +29,6 @@ export interface ScheduledJobProps {
    * @default 2
    */
   readonly backoffLimit?: number;
-  /** Checksum of what the job reads, so a change shows in the diff of the pod template. */
-  readonly configChecksum: string;
 }
 
 export function scheduledJob(scope: Construct, p: ScheduledJobProps): k8s.KubeCronJob {
@@ -63,12 +52,7 @@ export function scheduledJob(scope: Construct, p: ScheduledJobProps): k8s.KubeCr
             metadata: { labels: workloadLabels(p.id), annotations: { 'nuxeo-compact-k8s/config-checksum': p.configChecksum } },
             spec: {
               restartPolicy: 'Never',
-              serviceAccountName: account,
-              automountServiceAccountToken: false,
-              enableServiceLinks: false,
-              priorityClassName: priorityClassName(p.spec),
-              ...(p.spec.imagePullSecrets.length ? { imagePullSecrets: p.spec.imagePullSecrets.map((name) => ({ name })) } : {}),
-              securityContext: podSecurityContext(p.uid),
+              ...podIdentity(p, account),
               containers: p.containers,
               ...(p.volumes?.length ? { volumes: p.volumes } : {}),
             },

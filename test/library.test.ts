@@ -1,0 +1,155 @@
+/** The constructs used as a library, from outside the environment-file app (Testing.synth, no pipeline). */
+import { Chart, JsonPatch, Testing } from 'cdk8s';
+import {
+  CompactArchitecture, Database, Elasticsearch, managedDatabase, managedRedis, managedSearch, Nuxeo, PropsError, Redis,
+} from '../lib';
+import { parseProperties } from '../lib/render/nuxeo-conf';
+import { NUXEO_CONF_FILE } from '../lib/tiers/nuxeo';
+import type { Manifest } from './helpers';
+
+const chartIn = (namespace?: string) => new Chart(Testing.app(), 'test', { ...(namespace ? { namespace } : {}), disableResourceNameHashes: true });
+const find = (ms: Manifest[], kind: string, name: string) => {
+  const m = ms.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!m) throw new Error(`no ${kind} ${name} in ${ms.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
+  return m;
+};
+const confOf = (ms: Manifest[], name = 'nuxeo') => parseProperties(find(ms, 'ConfigMap', `${name}-conf`).data![NUXEO_CONF_FILE]);
+const policy = (ms: Manifest[], name: string) => find(ms, 'NetworkPolicy', name).spec;
+
+describe('a tier on its own', () => {
+  test('Redis alone needs only its own Props (no load balancer host) and takes the Chart namespace', () => {
+    const chart = chartIn('team-a');
+    new Redis(chart, 'cache', { mode: 'external', replicas: 3 });
+    const ms: Manifest[] = Testing.synth(chart);
+    const sts = find(ms, 'StatefulSet', 'cache');
+    expect(sts.metadata.namespace).toBe('team-a');
+    const env = Object.fromEntries(sts.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env.INITIAL_MASTER_HOST).toBe('cache-0.cache-headless.team-a.svc.cluster.local');
+    expect(env.SENTINEL_SERVICE_HOST).toBe('cache-sentinel.team-a.svc.cluster.local');
+    expect(ms.every((m) => m.metadata.namespace === 'team-a')).toBe(true);
+  });
+
+  test('a tier outside a namespaced Chart is refused, saying why', () => {
+    expect(() => new Elasticsearch(chartIn(), 'search')).toThrow(/place the tier in a Chart with a namespace/);
+  });
+
+  test('invalid Props are refused with one message per field, as the environment file is', () => {
+    const chart = chartIn('x');
+    try {
+      new Redis(chart, 'cache', { mode: 'external', replicas: 1, maxmemory: 'lots' } as any);
+      throw new Error('accepted');
+    } catch (e) {
+      expect(e).toBeInstanceOf(PropsError);
+      const problems = (e as PropsError).problems;
+      expect(problems).toContainEqual(expect.stringMatching(/^redis\.replicas: must be at least 3/));
+      expect(problems).toContainEqual(expect.stringMatching(/^redis\.maxmemory: /));
+    }
+  });
+
+  test('sidecar Redis needs the pods that carry it', () => {
+    expect(() => new Redis(chartIn('x'), 'cache')).toThrow(/sidecar mode needs sidecarHost/);
+  });
+
+  test('escape hatches: a patch on the exposed StatefulSet reaches the output', () => {
+    const chart = chartIn('x');
+    const es = new Elasticsearch(chart, 'search');
+    es.statefulSet.addJsonPatch(JsonPatch.add('/spec/minReadySeconds', 30));
+    expect(find(Testing.synth(chart), 'StatefulSet', 'search').spec.minReadySeconds).toBe(30);
+  });
+});
+
+describe('tiers wired by their endpoints', () => {
+  test('Nuxeo gets host names in the namespace of the Chart it is placed in, not a fixed one', () => {
+    const chart = chartIn('team-b');
+    const arch = new CompactArchitecture(chart, 'arch', { loadBalancer: { host: 'b.example.com' } });
+    const conf = confOf(Testing.synth(chart));
+    expect(conf.get('nuxeo.db.host')).toBe('postgresql-rw.team-b.svc.cluster.local');
+    expect(conf.get('nuxeo.redis.host')).toBe('redis-master.team-b.svc.cluster.local');
+    expect(conf.get('elasticsearch.addressList')).toBe('http://elasticsearch.team-b.svc.cluster.local:9200');
+    expect(arch.database!.endpoint.host).toBe(conf.get('nuxeo.db.host'));
+  });
+
+  test('each in-cluster service admits exactly the Nuxeo pods that connect to it', () => {
+    const chart = chartIn('x');
+    new CompactArchitecture(chart, 'arch', { prefix: 'blue', loadBalancer: { host: 'b.example.com' }, redis: { mode: 'external' } });
+    const ms = Testing.synth(chart);
+    const nuxeoPeer = { podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'blue-nuxeo' } } };
+    for (const name of ['blue-postgresql-primary', 'blue-postgresql-replica', 'blue-elasticsearch', 'blue-redis']) {
+      expect(policy(ms, name).ingress[0].from[0]).toEqual(nuxeoPeer);
+    }
+  });
+
+  test('managed services replace their tiers: Nuxeo is configured for them and its egress opens to them only', () => {
+    const chart = chartIn('team-c');
+    const arch = new CompactArchitecture(chart, 'arch', {
+      loadBalancer: { host: 'c.example.com' },
+      database: managedDatabase({ host: 'db.abc.eu-west-1.rds.amazonaws.com', password: { name: 'rds', key: 'password' }, cidrs: ['10.20.0.0/16'] }),
+      elasticsearch: managedSearch({ urls: ['https://search.example.es.io:9243'], credentials: { user: 'nuxeo', password: { name: 'es', key: 'password' } } }),
+      redis: managedRedis({ host: 'master.cache.euw1.cache.amazonaws.com', password: { name: 'cache', key: 'auth' } }),
+    });
+    expect(arch.database).toBeUndefined();
+    const ms: Manifest[] = Testing.synth(chart);
+    expect(ms.filter((m) => m.kind === 'StatefulSet').map((m) => m.metadata.name)).toEqual(['nuxeo']);
+    const conf = confOf(ms);
+    expect(conf.get('nuxeo.db.host')).toBe('db.abc.eu-west-1.rds.amazonaws.com');
+    expect(conf.get('nuxeo.db.jdbc.url')).toContain('sslmode=require');
+    expect(conf.get('nuxeo.redis.ssl')).toBe('true');
+    expect(conf.get('elasticsearch.restClient.username')).toBe('nuxeo');
+    expect(conf.has('elasticsearch.restClient.password')).toBe(false);
+    const egress = policy(ms, 'nuxeo').egress.slice(1);
+    expect(egress).toEqual([
+      { to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ port: 5432, protocol: 'TCP' }] },
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ port: 9243, protocol: 'TCP' }] },
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ port: 6379, protocol: 'TCP' }] },
+    ]);
+    const env = find(ms, 'StatefulSet', 'nuxeo').spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'NUXEO_DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'rds', key: 'password' } } });
+    expect(env).toContainEqual({ name: 'NUXEO_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'cache', key: 'auth' } } });
+    expect(env).toContainEqual({ name: 'NUXEO_SECRET_ELASTICSEARCH_RESTCLIENT_PASSWORD', valueFrom: { secretKeyRef: { name: 'es', key: 'password' } } });
+  });
+
+  test("provider 'cloudnativepg' places a CloudNativePG Cluster, named and namespaced like the StatefulSets, and Nuxeo connects to it", () => {
+    const chart = chartIn('team-d');
+    const arch = new CompactArchitecture(chart, 'arch', {
+      prefix: 'd',
+      loadBalancer: { host: 'd.example.com' },
+      database: { provider: 'cloudnativepg', backup: { objectStore: { destinationPath: 's3://backups/d' } } },
+    });
+    const ms: Manifest[] = Testing.synth(chart);
+    expect(find(ms, 'Cluster', 'd-postgresql').metadata.namespace).toBe('team-d');
+    expect(ms.filter((m) => m.kind === 'StatefulSet').map((m) => m.metadata.name).sort()).toEqual(['d-elasticsearch', 'd-nuxeo']);
+    expect(confOf(ms, 'd-nuxeo').get('nuxeo.db.host')).toBe('d-postgresql-rw.team-d.svc.cluster.local');
+    expect(arch.database!.endpoint.password).toEqual({ name: 'nuxeo-database', key: 'password' });
+    expect(policy(ms, 'd-postgresql').ingress[0].from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'd-nuxeo' } } }]);
+  });
+
+  test('tiers composed by hand: a Database and a Redis handed to a Nuxeo tier', () => {
+    const chart = chartIn('y');
+    const db = new Database(chart, 'pg', { replicas: 1 });
+    const search = new Elasticsearch(chart, 'es');
+    const redis = new Redis(chart, 'kv', { sidecarHost: Nuxeo.sidecarHost('app') });
+    new Nuxeo(chart, 'app', { database: db.endpoint, search: search.endpoint, cache: redis.endpoint, redisSidecar: redis.sidecar! });
+    const ms = Testing.synth(chart);
+    expect(confOf(ms, 'app').get('nuxeo.redis.host')).toBe('kv-master.y.svc.cluster.local');
+    expect(find(ms, 'Service', 'kv-master').spec.externalName).toBe('app-0.app-headless.y.svc.cluster.local');
+    expect(policy(ms, 'pg-primary').ingress[0].from[0]).toEqual({ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'app' } } });
+  });
+});
+
+describe('two architectures in one Chart', () => {
+  test('without prefixes: refused with the duplicated objects named', () => {
+    const chart = chartIn('shared');
+    new CompactArchitecture(chart, 'a', { loadBalancer: { host: 'a.example.com' } });
+    new CompactArchitecture(chart, 'b', { loadBalancer: { host: 'b.example.com' } });
+    expect(() => Testing.synth(chart)).toThrow(/StatefulSet shared\/nuxeo is emitted twice/);
+  });
+
+  test('with prefixes: every kind/namespace/name is unique', () => {
+    const chart = chartIn('shared');
+    new CompactArchitecture(chart, 'a', { prefix: 'a', loadBalancer: { host: 'a.example.com' } });
+    new CompactArchitecture(chart, 'b', { prefix: 'b', loadBalancer: { host: 'b.example.com' }, redis: { mode: 'external' } });
+    const keys = Testing.synth(chart).map((m: Manifest) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`);
+    expect(keys.length).toBeGreaterThan(40);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
