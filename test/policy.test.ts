@@ -377,7 +377,11 @@ describe.each([...environmentMatrix(), ...cloudEnvironments()].map((e) => [e.nam
           ['Nuxeo -> GKE metadata server (Calico)', pod('nuxeo'), outside('169.254.169.252'), 988],
         ] as [string, any, any, number][])
         : []),
-      ...(operatorPod ? [] : ([['PostgreSQL backup job -> primary', pod('postgresql-backup'), dbPod('primary'), 5432]] as [string, any, any, number][])),
+      ...(operatorPod ? [] : ([
+        ['PostgreSQL backup job -> primary', pod('postgresql-backup'), dbPod('primary'), 5432],
+        // After the manual promotion postgresql-rw selects a replica: the dumps follow it.
+        ['PostgreSQL backup job -> a replica promoted by hand', pod('postgresql-backup'), dbPod('replica'), 5432],
+      ] as [string, any, any, number][])),
       ...(operatorPod
         ? ([
           ['CloudNativePG operator -> instance status', cnpgOperator(env.spec.database.cloudnativepg.operator.namespace), dbPod('primary'), 8000],

@@ -17,8 +17,12 @@ export interface PostgresBackupProps {
   /** Name of the backup job, its volume and ConfigMap; the restore job is `<prefix>-restore`. */
   readonly baseName: string;
   readonly restoreJobName: string;
-  /** The primary: its read-write host, port, instance label, image and UID. */
-  readonly primary: { readonly host: string; readonly port: number; readonly instance: string; readonly image: string; readonly uid: number };
+  /**
+   * The primary: its read-write host, port, image and UID, and the instance labels of the pods
+   * that host may lead to (the primary's, and the replicas', one of which a manual promotion puts
+   * behind it).
+   */
+  readonly primary: { readonly host: string; readonly port: number; readonly instances: string[]; readonly image: string; readonly uid: number };
   readonly database: string;
   readonly user: string;
   readonly password: SecretKeyRef;
@@ -104,7 +108,7 @@ export class PostgresBackup extends Construct {
     job(wid.instance, 'backup.sh', false);
     job(props.restoreJobName, 'restore.sh', true);
 
-    // The jobs only talk to the primary; nothing talks to them.
-    networkPolicy(this, wid, [], [{ peers: [podsOf(primary.instance)], ports: [primary.port] }], ctx);
+    // The jobs only talk to the read-write host's pods; nothing talks to them.
+    networkPolicy(this, wid, [], [{ peers: primary.instances.map(podsOf), ports: [primary.port] }], ctx);
   }
 }

@@ -251,9 +251,9 @@ export class Database extends Construct {
       ports: [{ name: 'postgresql', port: POSTGRES_PORT }],
     });
 
-    // Clients write to the primary; replicas stream from it. Replicas also take the clients'
-    // connections (the read-only Service, or a replica promoted by hand) and the other database
-    // pods' (a promoted replica becomes the upstream of the rest).
+    // Clients write to the primary; replicas stream from it. Replicas also take the clients' and
+    // the backup job's connections (the read-only Service, or a replica promoted by hand) and the
+    // other database pods' (a promoted replica becomes the upstream of the rest).
     const instances = [podsOf(ids.primary.instance), podsOf(ids.replica.instance)];
     const clients = this.clients;
     const backup = podsOf(names.backup);
@@ -261,7 +261,7 @@ export class Database extends Construct {
     networkPolicy(
       this,
       ids.replica,
-      [{ get peers() { return [...clients, ...instances]; }, ports: [POSTGRES_PORT] }, ...metricsIngress(ctx.monitoring, METRICS.postgres)],
+      [{ get peers() { return [...clients, ...instances, backup]; }, ports: [POSTGRES_PORT] }, ...metricsIngress(ctx.monitoring, METRICS.postgres)],
       [{ peers: instances, ports: [POSTGRES_PORT] }],
       ctx,
     );
@@ -271,7 +271,7 @@ export class Database extends Construct {
       ctx,
       baseName: names.backup,
       restoreJobName: names.restore,
-      primary: { host: this.endpoint.host, port: POSTGRES_PORT, instance: ids.primary.instance, image: db.image, uid: RUN_AS },
+      primary: { host: this.endpoint.host, port: POSTGRES_PORT, instances: [ids.primary.instance, ids.replica.instance], image: db.image, uid: RUN_AS },
       database: db.name,
       user: db.user,
       password: s.app,

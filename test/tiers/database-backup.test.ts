@@ -42,12 +42,16 @@ describe('scheduled PostgreSQL dumps (statefulset provider)', () => {
     expect(pod(restore).volumes).toEqual(pod(backup).volumes);
   });
 
-  test('the primary lets the backup jobs in; the jobs reach only the primary', () => {
-    const primary = find(manifests, 'NetworkPolicy', 'postgresql-primary');
-    expect(primary.spec.ingress[0].from).toContainEqual({ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'postgresql-backup' } } });
+  test('the database pods let the backup jobs in; the jobs reach only the pods postgresql-rw may select (the primary, or a replica promoted by hand)', () => {
+    const backup = { podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'postgresql-backup' } } };
+    expect(find(manifests, 'NetworkPolicy', 'postgresql-primary').spec.ingress[0].from).toContainEqual(backup);
+    expect(find(manifests, 'NetworkPolicy', 'postgresql-replica').spec.ingress[0].from).toContainEqual(backup);
     const own = find(manifests, 'NetworkPolicy', 'postgresql-backup');
     expect(own.spec.ingress).toEqual([]);
-    expect(own.spec.egress.slice(1)).toEqual([{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'postgresql-primary' } } }], ports: [{ port: 5432, protocol: 'TCP' }] }]);
+    expect(own.spec.egress.slice(1)).toEqual([{
+      to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'postgresql-primary' } } }, { podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'postgresql-replica' } } }],
+      ports: [{ port: 5432, protocol: 'TCP' }],
+    }]);
   });
 
   test('the CloudNativePG provider has no dump jobs (the operator backs up)', () => {
