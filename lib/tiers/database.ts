@@ -1,6 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { z } from 'zod';
 import { SECRET_DEFAULTS, SECTION_SCHEMAS } from '../config/schema';
 import { mebibytes } from '../config/quantity';
 import { container, execProbe, fieldEnv, SecretKeyRef } from '../k8s/containers';
@@ -14,6 +13,7 @@ import { ContextProps, podHost, resolveContext, serviceHost, TierContext } from 
 import { PostgresBackup } from './database-backup';
 import { METRICS, metricsIngress, postgresExporter } from './exporters';
 import { parseProps } from './props';
+import type { DatabaseSettings as DatabaseSectionInput } from './settings.generated';
 
 /** The names a Database tier gives its workloads and Services, from its base name. */
 export function databaseNames(base: string) {
@@ -45,7 +45,7 @@ export interface DatabaseSecrets {
 }
 
 /** The `database` section of the environment file: image, replicas, resources, storage, name, user, maxConnections, placement (every field optional, with the file's defaults). */
-export type DatabaseSettings = Omit<NonNullable<z.input<typeof SECTION_SCHEMAS.database>>, 'managed'>;
+export type DatabaseSettings = Omit<DatabaseSectionInput, 'managed'>;
 
 export interface DatabaseProps extends DatabaseSettings {
   /**

@@ -1,6 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { z } from 'zod';
 import { SECTION_SCHEMAS } from '../config/schema';
 import { mebibytes } from '../config/quantity';
 import { container, containerSecurityContext, execProbe, fieldEnv, INIT_RESOURCES, pullPolicy, resources, SecretKeyRef } from '../k8s/containers';
@@ -14,6 +13,7 @@ import { ContextProps, resolveContext, serviceHost } from './context';
 import { ElasticsearchSnapshots } from './elasticsearch-snapshots';
 import { elasticsearchExporter, METRICS, metricsIngress } from './exporters';
 import { parseProps } from './props';
+import type { ElasticsearchSettings as ElasticsearchSectionInput } from './settings.generated';
 
 /** HTTP (clients) and transport (cluster members) ports. */
 export const ELASTICSEARCH_PORTS = { http: 9200, transport: 9300 } as const;
@@ -21,7 +21,7 @@ export const ELASTICSEARCH_PORTS = { http: 9200, transport: 9300 } as const;
 const RUN_AS = 11000;
 
 /** The `elasticsearch` section of the environment file (every field optional, with the file's defaults). */
-export type ElasticsearchSettings = Omit<NonNullable<z.input<typeof SECTION_SCHEMAS.elasticsearch>>, 'managed'>;
+export type ElasticsearchSettings = Omit<ElasticsearchSectionInput, 'managed'>;
 
 export interface ElasticsearchProps extends ElasticsearchSettings {
   /**
