@@ -18,51 +18,92 @@ const pascal = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const key = (k) => (identifier.test(k) ? k : JSON.stringify(k));
 
-/** The field's description (or its place in the file), and for an optional field its default. */
-function doc(node, at, required, indent) {
-  const lines = node.description ? node.description.split('\n') : [`\`${at}\` in the environment file.`];
+/** The field's description (or else where it is), and for an optional field its default. */
+function doc(node, where, required, indent) {
+  const lines = node.description ? node.description.split('\n') : [where];
   if (!required) lines.push('default' in node ? `@default ${JSON.stringify(node.default)}` : '@default - none (not set unless given)');
   return [`${indent}/**`, ...lines.map((l) => `${indent} * ${l.replace(/\*\//g, '*\\/')}`.trimEnd()), `${indent} */`].join('\n');
 }
 
-/** Renders the interfaces of one section, nested objects first named after their path. */
-function render(sectionNode, rootName) {
-  const interfaces = [];
-  const typeOf = (node, base, at) => {
-    if (node.enum) return node.enum.map((v) => JSON.stringify(v)).join(' | ');
-    if (node.type === 'object' && node.properties) return objectInterface(node, `${base}Settings`, at);
-    if (node.type === 'object') {
-      const value = node.additionalProperties && node.additionalProperties !== true ? typeOf(node.additionalProperties, `${base}Value`, `${at}.*`) : 'unknown';
-      return `{ [key: string]: ${value} }`;
-    }
-    if (node.type === 'array') {
-      const item = typeOf(node.items ?? {}, `${base}Item`, `${at}[]`);
-      return /[ |]/.test(item) ? `(${item})[]` : `${item}[]`;
-    }
-    if (node.type === 'string') return 'string';
-    if (node.type === 'integer' || node.type === 'number') return 'number';
-    if (node.type === 'boolean') return 'boolean';
-    throw new Error(`${at}: unsupported JSON Schema node ${JSON.stringify(node)}`);
-  };
-  const objectInterface = (node, name, at) => {
-    const required = new Set(node.required ?? []);
-    const base = name.replace(/Settings$/, '');
-    const fields = Object.entries(node.properties).map(([k, child]) =>
-      `${doc(child, `${at}.${k}`, required.has(k), '  ')}\n  readonly ${key(k)}${required.has(k) ? '' : '?'}: ${typeOf(child, base + pascal(k), `${at}.${k}`)};`);
-    const title = name === rootName ? `The \`${sectionNode.key}\` section of an environment file, as a tier's settings.` : `Part of {@link ${rootName}}.`;
-    interfaces.push(`/** ${title} */\nexport interface ${name} {\n${fields.join('\n')}\n}\n`);
-    return name;
-  };
-  objectInterface(sectionNode.node, rootName, sectionNode.key);
-  // Outermost first: the section's interface, then the ones it uses, in order of appearance.
-  return [interfaces.pop(), ...interfaces].join('\n');
+/** Where a field is, for its doc: `affinity.podAffinity[].weight`. */
+const place = (rel) => rel.map((seg, i) => (seg === '[]' ? seg : (i ? '.' : '') + seg)).join('');
+/** A nested interface's name from its path: tolerations[] -> TolerationsItem. */
+const baseOf = (rel) => rel.map((seg) => (seg === '[]' ? 'Item' : seg === '*' ? 'Value' : pascal(seg))).join('');
+
+/** Calls visit(node, rel) on every object with properties under a section, with its path. */
+function walkObjects(node, rel, visit) {
+  if (node.type === 'object' && node.properties) {
+    visit(node, rel);
+    for (const [k, child] of Object.entries(node.properties)) walkObjects(child, [...rel, k], visit);
+  } else if (node.type === 'object' && node.additionalProperties && node.additionalProperties !== true) {
+    walkObjects(node.additionalProperties, [...rel, '*'], visit);
+  } else if (node.type === 'array' && node.items) {
+    walkObjects(node.items, [...rel, '[]'], visit);
+  }
+}
+
+/**
+ * Renders the sections' interfaces. An object found identical at the same place in several
+ * sections (affinity, tolerations ...) becomes one interface named after that place alone.
+ */
+function render(sections) {
+  const seen = new Map(); // place + JSON -> sections holding it
+  for (const [section, node] of Object.entries(sections)) {
+    walkObjects(node, [], (n, rel) => {
+      const id = `${place(rel)} ${JSON.stringify(n)}`;
+      seen.set(id, (seen.get(id) ?? new Set()).add(section));
+    });
+  }
+  const shared = new Map(); // name -> rendered interface
+  const out = [];
+  for (const [section, sectionNode] of Object.entries(sections)) {
+    const rootName = `${SECTIONS[section]}Settings`;
+    const own = [];
+    const typeOf = (node, rel) => {
+      if (node.enum) return node.enum.map((v) => JSON.stringify(v)).join(' | ');
+      if (node.type === 'object' && node.properties) return objectInterface(node, rel);
+      if (node.type === 'object') {
+        const value = node.additionalProperties && node.additionalProperties !== true ? typeOf(node.additionalProperties, [...rel, '*']) : 'unknown';
+        return `{ [key: string]: ${value} }`;
+      }
+      if (node.type === 'array') {
+        const item = typeOf(node.items ?? {}, [...rel, '[]']);
+        return /[ |]/.test(item) ? `(${item})[]` : `${item}[]`;
+      }
+      if (node.type === 'string') return 'string';
+      if (node.type === 'integer' || node.type === 'number') return 'number';
+      if (node.type === 'boolean') return 'boolean';
+      throw new Error(`${section}.${place(rel)}: unsupported JSON Schema node ${JSON.stringify(node)}`);
+    };
+    const objectInterface = (node, rel) => {
+      const isShared = rel.length > 0 && seen.get(`${place(rel)} ${JSON.stringify(node)}`).size > 1;
+      const name = `${isShared ? '' : SECTIONS[section]}${baseOf(rel)}Settings`;
+      if (isShared && shared.has(name)) return name;
+      const required = new Set(node.required ?? []);
+      const fields = Object.entries(node.properties).map(([k, child]) => {
+        const at = place([...rel, k]);
+        const where = isShared ? `\`${at}\` in a tier's section of the environment file.` : `\`${section}.${at}\` in the environment file.`;
+        return `${doc(child, where, required.has(k), '  ')}\n  readonly ${key(k)}${required.has(k) ? '' : '?'}: ${typeOf(child, [...rel, k])};`;
+      });
+      const title = !rel.length
+        ? `The \`${section}\` section of an environment file, as a tier's settings.`
+        : isShared ? `\`${place(rel)}\` of several tiers' settings.` : `Part of {@link ${rootName}}.`;
+      const text = `/** ${title} */\nexport interface ${name} {\n${fields.join('\n')}\n}\n`;
+      if (isShared) shared.set(name, text);
+      else own.push(text);
+      return name;
+    };
+    objectInterface(sectionNode, []);
+    // Outermost first: the section's interface, then the ones it uses, innermost first.
+    out.push(own.pop(), ...own);
+  }
+  return [...out, ...shared.values()].join('\n');
 }
 
 function generate() {
   const schema = JSON.parse(fs.readFileSync(SCHEMA, 'utf8'));
-  const parts = Object.entries(SECTIONS).map(([section, prefix]) =>
-    render({ key: section, node: schema.properties[section] }, `${prefix}Settings`));
-  return `// Generated by scripts/props.js from schema/environment.schema.json (\`npm run schema\`): do not edit.\n\n${parts.join('\n')}`;
+  const sections = Object.fromEntries(Object.keys(SECTIONS).map((section) => [section, schema.properties[section]]));
+  return `// Generated by scripts/props.js from schema/environment.schema.json (\`npm run schema\`): do not edit.\n\n${render(sections)}`;
 }
 
 function write() {

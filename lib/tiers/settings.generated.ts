@@ -71,7 +71,7 @@ export interface NuxeoSettings {
    * `nuxeo.serviceAccount` in the environment file.
    * @default {}
    */
-  readonly serviceAccount?: NuxeoServiceAccountSettings;
+  readonly serviceAccount?: ServiceAccountSettings;
   /**
    * node labels the pods require (a dedicated node pool)
    * @default {}
@@ -81,12 +81,12 @@ export interface NuxeoSettings {
    * taints the pods tolerate (dedicated nodes)
    * @default []
    */
-  readonly tolerations?: NuxeoTolerationsItemSettings[];
+  readonly tolerations?: TolerationsItemSettings[];
   /**
    * extra affinity; the anti-affinity between the pods of a workload stays
    * @default {}
    */
-  readonly affinity?: NuxeoAffinitySettings;
+  readonly affinity?: AffinitySettings;
   /**
    * `nuxeo.podLabels` in the environment file.
    * @default {}
@@ -247,392 +247,6 @@ export interface NuxeoSecretPropertiesValueSettings {
 }
 
 /** Part of {@link NuxeoSettings}. */
-export interface NuxeoServiceAccountSettings {
-  /**
-   * emit the ServiceAccount; false = use an existing one, named by `name`
-   * @default true
-   */
-  readonly create?: boolean;
-  /**
-   * default: the workload name (one account per workload)
-   * @default - none (not set unless given)
-   */
-  readonly name?: string;
-  /**
-   * e.g. eks.amazonaws.com/role-arn, iam.gke.io/gcp-service-account, azure.workload.identity/client-id
-   * @default {}
-   */
-  readonly annotations?: { [key: string]: string };
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoTolerationsItemSettings {
-  /**
-   * `nuxeo.tolerations[].key` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly key?: string;
-  /**
-   * `nuxeo.tolerations[].operator` in the environment file.
-   * @default "Equal"
-   */
-  readonly operator?: "Equal" | "Exists";
-  /**
-   * `nuxeo.tolerations[].value` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly value?: string;
-  /**
-   * `nuxeo.tolerations[].effect` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-  /**
-   * `nuxeo.tolerations[].tolerationSeconds` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly tolerationSeconds?: number;
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchExpressionsItemSettings {
-  /**
-   * `nuxeo.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `nuxeo.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
-  /**
-   * `nuxeo.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchFieldsItemSettings {
-  /**
-   * `nuxeo.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `nuxeo.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn";
-  /**
-   * `nuxeo.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].values` in the environment file.
-   */
-  readonly values: string[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemSettings {
-  /**
-   * `nuxeo.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: NuxeoAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchExpressionsItemSettings[];
-  /**
-   * `nuxeo.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchFields?: NuxeoAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchFieldsItemSettings[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionSettings {
-  /**
-   * `nuxeo.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms` in the environment file.
-   */
-  readonly nodeSelectorTerms: NuxeoAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemSettings[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItemSettings {
-  /**
-   * `nuxeo.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `nuxeo.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
-  /**
-   * `nuxeo.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchFieldsItemSettings {
-  /**
-   * `nuxeo.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `nuxeo.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn";
-  /**
-   * `nuxeo.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].values` in the environment file.
-   */
-  readonly values: string[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceSettings {
-  /**
-   * `nuxeo.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: NuxeoAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItemSettings[];
-  /**
-   * `nuxeo.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchFields?: NuxeoAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchFieldsItemSettings[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings {
-  /**
-   * `nuxeo.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].weight` in the environment file.
-   */
-  readonly weight: number;
-  /**
-   * `nuxeo.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference` in the environment file.
-   */
-  readonly preference: NuxeoAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceSettings;
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityNodeAffinitySettings {
-  /**
-   * `nuxeo.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly requiredDuringSchedulingIgnoredDuringExecution?: NuxeoAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionSettings;
-  /**
-   * `nuxeo.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly preferredDuringSchedulingIgnoredDuringExecution?: NuxeoAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItemSettings {
-  /**
-   * `nuxeo.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `nuxeo.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `nuxeo.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorSettings {
-  /**
-   * `nuxeo.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `nuxeo.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: NuxeoAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItemSettings {
-  /**
-   * `nuxeo.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `nuxeo.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `nuxeo.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorSettings {
-  /**
-   * `nuxeo.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `nuxeo.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: NuxeoAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemSettings {
-  /**
-   * `nuxeo.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly labelSelector?: NuxeoAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorSettings;
-  /**
-   * `nuxeo.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaces` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaces?: string[];
-  /**
-   * `nuxeo.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaceSelector?: NuxeoAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorSettings;
-  /**
-   * `nuxeo.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].topologyKey` in the environment file.
-   */
-  readonly topologyKey: string;
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItemSettings {
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorSettings {
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: NuxeoAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItemSettings {
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorSettings {
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: NuxeoAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermSettings {
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly labelSelector?: NuxeoAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorSettings;
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaces` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaces?: string[];
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaceSelector?: NuxeoAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorSettings;
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.topologyKey` in the environment file.
-   */
-  readonly topologyKey: string;
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings {
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].weight` in the environment file.
-   */
-  readonly weight: number;
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm` in the environment file.
-   */
-  readonly podAffinityTerm: NuxeoAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermSettings;
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinityPodAffinitySettings {
-  /**
-   * `nuxeo.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly requiredDuringSchedulingIgnoredDuringExecution?: NuxeoAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemSettings[];
-  /**
-   * `nuxeo.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly preferredDuringSchedulingIgnoredDuringExecution?: NuxeoAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings[];
-}
-
-/** Part of {@link NuxeoSettings}. */
-export interface NuxeoAffinitySettings {
-  /**
-   * a Kubernetes NodeAffinity (node pools, instance types), added as written
-   * @default - none (not set unless given)
-   */
-  readonly nodeAffinity?: NuxeoAffinityNodeAffinitySettings;
-  /**
-   * a Kubernetes PodAffinity, added as written
-   * @default - none (not set unless given)
-   */
-  readonly podAffinity?: NuxeoAffinityPodAffinitySettings;
-}
-
-/** Part of {@link NuxeoSettings}. */
 export interface NuxeoProxyResourcesRequestsSettings {
   /**
    * `nuxeo.proxy.resources.requests.cpu` in the environment file.
@@ -744,7 +358,7 @@ export interface RedisSettings {
    * `redis.serviceAccount` in the environment file.
    * @default {}
    */
-  readonly serviceAccount?: RedisServiceAccountSettings;
+  readonly serviceAccount?: ServiceAccountSettings;
   /**
    * node labels the pods require (a dedicated node pool)
    * @default {}
@@ -754,12 +368,12 @@ export interface RedisSettings {
    * taints the pods tolerate (dedicated nodes)
    * @default []
    */
-  readonly tolerations?: RedisTolerationsItemSettings[];
+  readonly tolerations?: TolerationsItemSettings[];
   /**
    * extra affinity; the anti-affinity between the pods of a workload stays
    * @default {}
    */
-  readonly affinity?: RedisAffinitySettings;
+  readonly affinity?: AffinitySettings;
   /**
    * `redis.podLabels` in the environment file.
    * @default {}
@@ -942,392 +556,6 @@ export interface RedisSentinelSettings {
   readonly resources?: RedisSentinelResourcesSettings;
 }
 
-/** Part of {@link RedisSettings}. */
-export interface RedisServiceAccountSettings {
-  /**
-   * emit the ServiceAccount; false = use an existing one, named by `name`
-   * @default true
-   */
-  readonly create?: boolean;
-  /**
-   * default: the workload name (one account per workload)
-   * @default - none (not set unless given)
-   */
-  readonly name?: string;
-  /**
-   * e.g. eks.amazonaws.com/role-arn, iam.gke.io/gcp-service-account, azure.workload.identity/client-id
-   * @default {}
-   */
-  readonly annotations?: { [key: string]: string };
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisTolerationsItemSettings {
-  /**
-   * `redis.tolerations[].key` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly key?: string;
-  /**
-   * `redis.tolerations[].operator` in the environment file.
-   * @default "Equal"
-   */
-  readonly operator?: "Equal" | "Exists";
-  /**
-   * `redis.tolerations[].value` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly value?: string;
-  /**
-   * `redis.tolerations[].effect` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-  /**
-   * `redis.tolerations[].tolerationSeconds` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly tolerationSeconds?: number;
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchExpressionsItemSettings {
-  /**
-   * `redis.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `redis.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
-  /**
-   * `redis.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchFieldsItemSettings {
-  /**
-   * `redis.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `redis.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn";
-  /**
-   * `redis.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].values` in the environment file.
-   */
-  readonly values: string[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemSettings {
-  /**
-   * `redis.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: RedisAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchExpressionsItemSettings[];
-  /**
-   * `redis.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchFields?: RedisAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchFieldsItemSettings[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionSettings {
-  /**
-   * `redis.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms` in the environment file.
-   */
-  readonly nodeSelectorTerms: RedisAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemSettings[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItemSettings {
-  /**
-   * `redis.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `redis.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
-  /**
-   * `redis.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchFieldsItemSettings {
-  /**
-   * `redis.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `redis.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn";
-  /**
-   * `redis.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].values` in the environment file.
-   */
-  readonly values: string[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceSettings {
-  /**
-   * `redis.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: RedisAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItemSettings[];
-  /**
-   * `redis.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchFields?: RedisAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchFieldsItemSettings[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings {
-  /**
-   * `redis.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].weight` in the environment file.
-   */
-  readonly weight: number;
-  /**
-   * `redis.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference` in the environment file.
-   */
-  readonly preference: RedisAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceSettings;
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityNodeAffinitySettings {
-  /**
-   * `redis.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly requiredDuringSchedulingIgnoredDuringExecution?: RedisAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionSettings;
-  /**
-   * `redis.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly preferredDuringSchedulingIgnoredDuringExecution?: RedisAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItemSettings {
-  /**
-   * `redis.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `redis.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `redis.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorSettings {
-  /**
-   * `redis.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `redis.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: RedisAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItemSettings {
-  /**
-   * `redis.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `redis.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `redis.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorSettings {
-  /**
-   * `redis.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `redis.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: RedisAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemSettings {
-  /**
-   * `redis.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly labelSelector?: RedisAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorSettings;
-  /**
-   * `redis.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaces` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaces?: string[];
-  /**
-   * `redis.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaceSelector?: RedisAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorSettings;
-  /**
-   * `redis.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].topologyKey` in the environment file.
-   */
-  readonly topologyKey: string;
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItemSettings {
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorSettings {
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: RedisAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItemSettings {
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorSettings {
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: RedisAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermSettings {
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly labelSelector?: RedisAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorSettings;
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaces` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaces?: string[];
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaceSelector?: RedisAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorSettings;
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.topologyKey` in the environment file.
-   */
-  readonly topologyKey: string;
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings {
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].weight` in the environment file.
-   */
-  readonly weight: number;
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm` in the environment file.
-   */
-  readonly podAffinityTerm: RedisAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermSettings;
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinityPodAffinitySettings {
-  /**
-   * `redis.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly requiredDuringSchedulingIgnoredDuringExecution?: RedisAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemSettings[];
-  /**
-   * `redis.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly preferredDuringSchedulingIgnoredDuringExecution?: RedisAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings[];
-}
-
-/** Part of {@link RedisSettings}. */
-export interface RedisAffinitySettings {
-  /**
-   * a Kubernetes NodeAffinity (node pools, instance types), added as written
-   * @default - none (not set unless given)
-   */
-  readonly nodeAffinity?: RedisAffinityNodeAffinitySettings;
-  /**
-   * a Kubernetes PodAffinity, added as written
-   * @default - none (not set unless given)
-   */
-  readonly podAffinity?: RedisAffinityPodAffinitySettings;
-}
-
 /** The `elasticsearch` section of an environment file, as a tier's settings. */
 export interface ElasticsearchSettings {
   /**
@@ -1384,7 +612,7 @@ export interface ElasticsearchSettings {
    * `elasticsearch.serviceAccount` in the environment file.
    * @default {}
    */
-  readonly serviceAccount?: ElasticsearchServiceAccountSettings;
+  readonly serviceAccount?: ServiceAccountSettings;
   /**
    * node labels the pods require (a dedicated node pool)
    * @default {}
@@ -1394,12 +622,12 @@ export interface ElasticsearchSettings {
    * taints the pods tolerate (dedicated nodes)
    * @default []
    */
-  readonly tolerations?: ElasticsearchTolerationsItemSettings[];
+  readonly tolerations?: TolerationsItemSettings[];
   /**
    * extra affinity; the anti-affinity between the pods of a workload stays
    * @default {}
    */
-  readonly affinity?: ElasticsearchAffinitySettings;
+  readonly affinity?: AffinitySettings;
   /**
    * `elasticsearch.podLabels` in the environment file.
    * @default {}
@@ -1539,392 +767,6 @@ export interface ElasticsearchSnapshotsSettings {
   readonly storage?: ElasticsearchSnapshotsStorageSettings;
 }
 
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchServiceAccountSettings {
-  /**
-   * emit the ServiceAccount; false = use an existing one, named by `name`
-   * @default true
-   */
-  readonly create?: boolean;
-  /**
-   * default: the workload name (one account per workload)
-   * @default - none (not set unless given)
-   */
-  readonly name?: string;
-  /**
-   * e.g. eks.amazonaws.com/role-arn, iam.gke.io/gcp-service-account, azure.workload.identity/client-id
-   * @default {}
-   */
-  readonly annotations?: { [key: string]: string };
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchTolerationsItemSettings {
-  /**
-   * `elasticsearch.tolerations[].key` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly key?: string;
-  /**
-   * `elasticsearch.tolerations[].operator` in the environment file.
-   * @default "Equal"
-   */
-  readonly operator?: "Equal" | "Exists";
-  /**
-   * `elasticsearch.tolerations[].value` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly value?: string;
-  /**
-   * `elasticsearch.tolerations[].effect` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-  /**
-   * `elasticsearch.tolerations[].tolerationSeconds` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly tolerationSeconds?: number;
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchExpressionsItemSettings {
-  /**
-   * `elasticsearch.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `elasticsearch.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
-  /**
-   * `elasticsearch.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchFieldsItemSettings {
-  /**
-   * `elasticsearch.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `elasticsearch.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn";
-  /**
-   * `elasticsearch.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].values` in the environment file.
-   */
-  readonly values: string[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemSettings {
-  /**
-   * `elasticsearch.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: ElasticsearchAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchExpressionsItemSettings[];
-  /**
-   * `elasticsearch.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchFields?: ElasticsearchAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchFieldsItemSettings[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionSettings {
-  /**
-   * `elasticsearch.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms` in the environment file.
-   */
-  readonly nodeSelectorTerms: ElasticsearchAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemSettings[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItemSettings {
-  /**
-   * `elasticsearch.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `elasticsearch.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
-  /**
-   * `elasticsearch.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchFieldsItemSettings {
-  /**
-   * `elasticsearch.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `elasticsearch.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn";
-  /**
-   * `elasticsearch.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].values` in the environment file.
-   */
-  readonly values: string[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceSettings {
-  /**
-   * `elasticsearch.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: ElasticsearchAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItemSettings[];
-  /**
-   * `elasticsearch.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchFields?: ElasticsearchAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchFieldsItemSettings[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings {
-  /**
-   * `elasticsearch.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].weight` in the environment file.
-   */
-  readonly weight: number;
-  /**
-   * `elasticsearch.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference` in the environment file.
-   */
-  readonly preference: ElasticsearchAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceSettings;
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityNodeAffinitySettings {
-  /**
-   * `elasticsearch.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly requiredDuringSchedulingIgnoredDuringExecution?: ElasticsearchAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionSettings;
-  /**
-   * `elasticsearch.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly preferredDuringSchedulingIgnoredDuringExecution?: ElasticsearchAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItemSettings {
-  /**
-   * `elasticsearch.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `elasticsearch.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `elasticsearch.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorSettings {
-  /**
-   * `elasticsearch.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `elasticsearch.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: ElasticsearchAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItemSettings {
-  /**
-   * `elasticsearch.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `elasticsearch.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `elasticsearch.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorSettings {
-  /**
-   * `elasticsearch.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `elasticsearch.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: ElasticsearchAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemSettings {
-  /**
-   * `elasticsearch.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly labelSelector?: ElasticsearchAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorSettings;
-  /**
-   * `elasticsearch.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaces` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaces?: string[];
-  /**
-   * `elasticsearch.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaceSelector?: ElasticsearchAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorSettings;
-  /**
-   * `elasticsearch.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].topologyKey` in the environment file.
-   */
-  readonly topologyKey: string;
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItemSettings {
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorSettings {
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: ElasticsearchAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItemSettings {
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorSettings {
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: ElasticsearchAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermSettings {
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly labelSelector?: ElasticsearchAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorSettings;
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaces` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaces?: string[];
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaceSelector?: ElasticsearchAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorSettings;
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.topologyKey` in the environment file.
-   */
-  readonly topologyKey: string;
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings {
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].weight` in the environment file.
-   */
-  readonly weight: number;
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm` in the environment file.
-   */
-  readonly podAffinityTerm: ElasticsearchAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermSettings;
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinityPodAffinitySettings {
-  /**
-   * `elasticsearch.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly requiredDuringSchedulingIgnoredDuringExecution?: ElasticsearchAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemSettings[];
-  /**
-   * `elasticsearch.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly preferredDuringSchedulingIgnoredDuringExecution?: ElasticsearchAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings[];
-}
-
-/** Part of {@link ElasticsearchSettings}. */
-export interface ElasticsearchAffinitySettings {
-  /**
-   * a Kubernetes NodeAffinity (node pools, instance types), added as written
-   * @default - none (not set unless given)
-   */
-  readonly nodeAffinity?: ElasticsearchAffinityNodeAffinitySettings;
-  /**
-   * a Kubernetes PodAffinity, added as written
-   * @default - none (not set unless given)
-   */
-  readonly podAffinity?: ElasticsearchAffinityPodAffinitySettings;
-}
-
 /** The `database` section of an environment file, as a tier's settings. */
 export interface DatabaseSettings {
   /**
@@ -1986,7 +828,7 @@ export interface DatabaseSettings {
    * `database.serviceAccount` in the environment file.
    * @default {}
    */
-  readonly serviceAccount?: DatabaseServiceAccountSettings;
+  readonly serviceAccount?: ServiceAccountSettings;
   /**
    * node labels the pods require (a dedicated node pool)
    * @default {}
@@ -1996,12 +838,12 @@ export interface DatabaseSettings {
    * taints the pods tolerate (dedicated nodes)
    * @default []
    */
-  readonly tolerations?: DatabaseTolerationsItemSettings[];
+  readonly tolerations?: TolerationsItemSettings[];
   /**
    * extra affinity; the anti-affinity between the pods of a workload stays
    * @default {}
    */
-  readonly affinity?: DatabaseAffinitySettings;
+  readonly affinity?: AffinitySettings;
   /**
    * `database.podLabels` in the environment file.
    * @default {}
@@ -2260,392 +1102,6 @@ export interface DatabaseManagedSettings {
   readonly cidrs?: string[];
 }
 
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseServiceAccountSettings {
-  /**
-   * emit the ServiceAccount; false = use an existing one, named by `name`
-   * @default true
-   */
-  readonly create?: boolean;
-  /**
-   * default: the workload name (one account per workload)
-   * @default - none (not set unless given)
-   */
-  readonly name?: string;
-  /**
-   * e.g. eks.amazonaws.com/role-arn, iam.gke.io/gcp-service-account, azure.workload.identity/client-id
-   * @default {}
-   */
-  readonly annotations?: { [key: string]: string };
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseTolerationsItemSettings {
-  /**
-   * `database.tolerations[].key` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly key?: string;
-  /**
-   * `database.tolerations[].operator` in the environment file.
-   * @default "Equal"
-   */
-  readonly operator?: "Equal" | "Exists";
-  /**
-   * `database.tolerations[].value` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly value?: string;
-  /**
-   * `database.tolerations[].effect` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-  /**
-   * `database.tolerations[].tolerationSeconds` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly tolerationSeconds?: number;
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchExpressionsItemSettings {
-  /**
-   * `database.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `database.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
-  /**
-   * `database.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchFieldsItemSettings {
-  /**
-   * `database.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `database.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn";
-  /**
-   * `database.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].values` in the environment file.
-   */
-  readonly values: string[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemSettings {
-  /**
-   * `database.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: DatabaseAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchExpressionsItemSettings[];
-  /**
-   * `database.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchFields?: DatabaseAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchFieldsItemSettings[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionSettings {
-  /**
-   * `database.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms` in the environment file.
-   */
-  readonly nodeSelectorTerms: DatabaseAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemSettings[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItemSettings {
-  /**
-   * `database.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `database.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
-  /**
-   * `database.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchFieldsItemSettings {
-  /**
-   * `database.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `database.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn";
-  /**
-   * `database.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].values` in the environment file.
-   */
-  readonly values: string[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceSettings {
-  /**
-   * `database.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: DatabaseAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItemSettings[];
-  /**
-   * `database.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchFields?: DatabaseAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchFieldsItemSettings[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings {
-  /**
-   * `database.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].weight` in the environment file.
-   */
-  readonly weight: number;
-  /**
-   * `database.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference` in the environment file.
-   */
-  readonly preference: DatabaseAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceSettings;
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityNodeAffinitySettings {
-  /**
-   * `database.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly requiredDuringSchedulingIgnoredDuringExecution?: DatabaseAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionSettings;
-  /**
-   * `database.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly preferredDuringSchedulingIgnoredDuringExecution?: DatabaseAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItemSettings {
-  /**
-   * `database.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `database.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `database.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorSettings {
-  /**
-   * `database.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `database.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: DatabaseAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItemSettings {
-  /**
-   * `database.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `database.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `database.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorSettings {
-  /**
-   * `database.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `database.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: DatabaseAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemSettings {
-  /**
-   * `database.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly labelSelector?: DatabaseAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorSettings;
-  /**
-   * `database.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaces` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaces?: string[];
-  /**
-   * `database.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaceSelector?: DatabaseAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorSettings;
-  /**
-   * `database.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].topologyKey` in the environment file.
-   */
-  readonly topologyKey: string;
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItemSettings {
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorSettings {
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: DatabaseAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItemSettings {
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].key` in the environment file.
-   */
-  readonly key: string;
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].operator` in the environment file.
-   */
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].values` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly values?: string[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorSettings {
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchLabels` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchLabels?: { [key: string]: string };
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly matchExpressions?: DatabaseAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItemSettings[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermSettings {
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly labelSelector?: DatabaseAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorSettings;
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaces` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaces?: string[];
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly namespaceSelector?: DatabaseAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorSettings;
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.topologyKey` in the environment file.
-   */
-  readonly topologyKey: string;
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings {
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].weight` in the environment file.
-   */
-  readonly weight: number;
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm` in the environment file.
-   */
-  readonly podAffinityTerm: DatabaseAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermSettings;
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinityPodAffinitySettings {
-  /**
-   * `database.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly requiredDuringSchedulingIgnoredDuringExecution?: DatabaseAffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemSettings[];
-  /**
-   * `database.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution` in the environment file.
-   * @default - none (not set unless given)
-   */
-  readonly preferredDuringSchedulingIgnoredDuringExecution?: DatabaseAffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings[];
-}
-
-/** Part of {@link DatabaseSettings}. */
-export interface DatabaseAffinitySettings {
-  /**
-   * a Kubernetes NodeAffinity (node pools, instance types), added as written
-   * @default - none (not set unless given)
-   */
-  readonly nodeAffinity?: DatabaseAffinityNodeAffinitySettings;
-  /**
-   * a Kubernetes PodAffinity, added as written
-   * @default - none (not set unless given)
-   */
-  readonly podAffinity?: DatabaseAffinityPodAffinitySettings;
-}
-
 /** The `loadBalancer` section of an environment file, as a tier's settings. */
 export interface LoadBalancerSettings {
   /**
@@ -2731,4 +1187,390 @@ export interface LoadBalancerControllerSettings {
    * `loadBalancer.controller.podLabels` in the environment file.
    */
   readonly podLabels: { [key: string]: string };
+}
+
+/** `serviceAccount` of several tiers' settings. */
+export interface ServiceAccountSettings {
+  /**
+   * emit the ServiceAccount; false = use an existing one, named by `name`
+   * @default true
+   */
+  readonly create?: boolean;
+  /**
+   * default: the workload name (one account per workload)
+   * @default - none (not set unless given)
+   */
+  readonly name?: string;
+  /**
+   * e.g. eks.amazonaws.com/role-arn, iam.gke.io/gcp-service-account, azure.workload.identity/client-id
+   * @default {}
+   */
+  readonly annotations?: { [key: string]: string };
+}
+
+/** `tolerations[]` of several tiers' settings. */
+export interface TolerationsItemSettings {
+  /**
+   * `tolerations[].key` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly key?: string;
+  /**
+   * `tolerations[].operator` in a tier's section of the environment file.
+   * @default "Equal"
+   */
+  readonly operator?: "Equal" | "Exists";
+  /**
+   * `tolerations[].value` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly value?: string;
+  /**
+   * `tolerations[].effect` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+  /**
+   * `tolerations[].tolerationSeconds` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly tolerationSeconds?: number;
+}
+
+/** `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[]` of several tiers' settings. */
+export interface AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchExpressionsItemSettings {
+  /**
+   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].key` in a tier's section of the environment file.
+   */
+  readonly key: string;
+  /**
+   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].operator` in a tier's section of the environment file.
+   */
+  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
+  /**
+   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].values` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly values?: string[];
+}
+
+/** `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[]` of several tiers' settings. */
+export interface AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchFieldsItemSettings {
+  /**
+   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].key` in a tier's section of the environment file.
+   */
+  readonly key: string;
+  /**
+   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].operator` in a tier's section of the environment file.
+   */
+  readonly operator: "In" | "NotIn";
+  /**
+   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].values` in a tier's section of the environment file.
+   */
+  readonly values: string[];
+}
+
+/** `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[]` of several tiers' settings. */
+export interface AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemSettings {
+  /**
+   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly matchExpressions?: AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchExpressionsItemSettings[];
+  /**
+   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly matchFields?: AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchFieldsItemSettings[];
+}
+
+/** `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution` of several tiers' settings. */
+export interface AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionSettings {
+  /**
+   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms` in a tier's section of the environment file.
+   */
+  readonly nodeSelectorTerms: AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemSettings[];
+}
+
+/** `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[]` of several tiers' settings. */
+export interface AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItemSettings {
+  /**
+   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].key` in a tier's section of the environment file.
+   */
+  readonly key: string;
+  /**
+   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].operator` in a tier's section of the environment file.
+   */
+  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
+  /**
+   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].values` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly values?: string[];
+}
+
+/** `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[]` of several tiers' settings. */
+export interface AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchFieldsItemSettings {
+  /**
+   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].key` in a tier's section of the environment file.
+   */
+  readonly key: string;
+  /**
+   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].operator` in a tier's section of the environment file.
+   */
+  readonly operator: "In" | "NotIn";
+  /**
+   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].values` in a tier's section of the environment file.
+   */
+  readonly values: string[];
+}
+
+/** `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference` of several tiers' settings. */
+export interface AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceSettings {
+  /**
+   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly matchExpressions?: AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItemSettings[];
+  /**
+   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly matchFields?: AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchFieldsItemSettings[];
+}
+
+/** `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[]` of several tiers' settings. */
+export interface AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings {
+  /**
+   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].weight` in a tier's section of the environment file.
+   */
+  readonly weight: number;
+  /**
+   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference` in a tier's section of the environment file.
+   */
+  readonly preference: AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceSettings;
+}
+
+/** `affinity.nodeAffinity` of several tiers' settings. */
+export interface AffinityNodeAffinitySettings {
+  /**
+   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly requiredDuringSchedulingIgnoredDuringExecution?: AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionSettings;
+  /**
+   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly preferredDuringSchedulingIgnoredDuringExecution?: AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings[];
+}
+
+/** `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[]` of several tiers' settings. */
+export interface AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItemSettings {
+  /**
+   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].key` in a tier's section of the environment file.
+   */
+  readonly key: string;
+  /**
+   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].operator` in a tier's section of the environment file.
+   */
+  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+  /**
+   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].values` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly values?: string[];
+}
+
+/** `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector` of several tiers' settings. */
+export interface AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorSettings {
+  /**
+   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchLabels` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly matchLabels?: { [key: string]: string };
+  /**
+   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly matchExpressions?: AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItemSettings[];
+}
+
+/** `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[]` of several tiers' settings. */
+export interface AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItemSettings {
+  /**
+   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].key` in a tier's section of the environment file.
+   */
+  readonly key: string;
+  /**
+   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].operator` in a tier's section of the environment file.
+   */
+  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+  /**
+   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].values` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly values?: string[];
+}
+
+/** `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector` of several tiers' settings. */
+export interface AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorSettings {
+  /**
+   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchLabels` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly matchLabels?: { [key: string]: string };
+  /**
+   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly matchExpressions?: AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItemSettings[];
+}
+
+/** `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[]` of several tiers' settings. */
+export interface AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemSettings {
+  /**
+   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly labelSelector?: AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorSettings;
+  /**
+   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaces` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly namespaces?: string[];
+  /**
+   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly namespaceSelector?: AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorSettings;
+  /**
+   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].topologyKey` in a tier's section of the environment file.
+   */
+  readonly topologyKey: string;
+}
+
+/** `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[]` of several tiers' settings. */
+export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItemSettings {
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].key` in a tier's section of the environment file.
+   */
+  readonly key: string;
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].operator` in a tier's section of the environment file.
+   */
+  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].values` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly values?: string[];
+}
+
+/** `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector` of several tiers' settings. */
+export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorSettings {
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchLabels` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly matchLabels?: { [key: string]: string };
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly matchExpressions?: AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItemSettings[];
+}
+
+/** `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[]` of several tiers' settings. */
+export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItemSettings {
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].key` in a tier's section of the environment file.
+   */
+  readonly key: string;
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].operator` in a tier's section of the environment file.
+   */
+  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].values` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly values?: string[];
+}
+
+/** `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector` of several tiers' settings. */
+export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorSettings {
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchLabels` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly matchLabels?: { [key: string]: string };
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly matchExpressions?: AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItemSettings[];
+}
+
+/** `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm` of several tiers' settings. */
+export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermSettings {
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly labelSelector?: AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorSettings;
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaces` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly namespaces?: string[];
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly namespaceSelector?: AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorSettings;
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.topologyKey` in a tier's section of the environment file.
+   */
+  readonly topologyKey: string;
+}
+
+/** `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[]` of several tiers' settings. */
+export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings {
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].weight` in a tier's section of the environment file.
+   */
+  readonly weight: number;
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm` in a tier's section of the environment file.
+   */
+  readonly podAffinityTerm: AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermSettings;
+}
+
+/** `affinity.podAffinity` of several tiers' settings. */
+export interface AffinityPodAffinitySettings {
+  /**
+   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly requiredDuringSchedulingIgnoredDuringExecution?: AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemSettings[];
+  /**
+   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution` in a tier's section of the environment file.
+   * @default - none (not set unless given)
+   */
+  readonly preferredDuringSchedulingIgnoredDuringExecution?: AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings[];
+}
+
+/** `affinity` of several tiers' settings. */
+export interface AffinitySettings {
+  /**
+   * a Kubernetes NodeAffinity (node pools, instance types), added as written
+   * @default - none (not set unless given)
+   */
+  readonly nodeAffinity?: AffinityNodeAffinitySettings;
+  /**
+   * a Kubernetes PodAffinity, added as written
+   * @default - none (not set unless given)
+   */
+  readonly podAffinity?: AffinityPodAffinitySettings;
 }
