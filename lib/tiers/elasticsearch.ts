@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { z } from 'zod';
 import { SECTION_SCHEMAS } from '../config/schema';
 import { mebibytes } from '../config/quantity';
 import { container, containerSecurityContext, execProbe, fieldEnv, INIT_RESOURCES, pullPolicy, resources, SecretKeyRef } from '../k8s/containers';
@@ -61,6 +62,80 @@ export function elasticsearchHeapMegabytes(es: { heap?: string; resources: { lim
   return es.heap ? mebibytes(es.heap) : Math.floor(mebibytes(es.resources.limits.memory) / 2);
 }
 
+type ElasticsearchSection = z.output<typeof SECTION_SCHEMAS.elasticsearch>;
+
+/** Before Elasticsearch: the writable copy of its configuration, and the opt-in sysctl. */
+function elasticsearchInitContainers(es: ElasticsearchSection): k8s.Container[] {
+  const initContainers: k8s.Container[] = [
+    // The image's config directory must be writable (keystore, temp files) while the root
+    // filesystem is read-only: start from a copy of it, with our elasticsearch.yml on top.
+    container(RUN_AS, {
+      name: 'config',
+      image: es.image,
+      // cp -R, not -a: a non-root UID may not set the times of the root-owned emptyDir itself.
+      command: ['sh', '-c', `cp -R ${HOME}/config/. /config/ && cp /etc/elasticsearch/elasticsearch.yml /config/elasticsearch.yml`],
+      resources: INIT_RESOURCES,
+      volumeMounts: [
+        { name: 'config', mountPath: '/config' },
+        { name: 'elasticsearch-yml', mountPath: '/etc/elasticsearch', readOnly: true },
+      ],
+    }),
+  ];
+  if (es.sysctlInitContainer) {
+    // Opt-in only: a privileged root container, which Pod Security "restricted" refuses.
+    initContainers.unshift({
+      name: 'sysctl',
+      image: es.image,
+      imagePullPolicy: pullPolicy(es.image),
+      command: ['sysctl', '-w', 'vm.max_map_count=262144'],
+      resources: resources(INIT_RESOURCES),
+      securityContext: { ...containerSecurityContext(RUN_AS), privileged: true, allowPrivilegeEscalation: true, runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, capabilities: undefined },
+    });
+  }
+  return initContainers;
+}
+
+/** The Elasticsearch node: heap from the settings, ready once the cluster is. */
+function elasticsearchContainer(es: ElasticsearchSection): k8s.Container {
+  const heap = elasticsearchHeapMegabytes(es);
+  const health = { httpGet: { path: '/_cluster/health?local=true', port: k8s.IntOrString.fromString('http') }, timeoutSeconds: 5 };
+  // Ready once the cluster is: a node starting for the first time in this pod waits for green
+  // (elastic's Helm chart does the same), so a rolling restart and the PDB wait for recovery.
+  const ready = execProbe(renderElasticsearchReadiness(ELASTICSEARCH_PORTS.http, '/tmp/.es-ready'), { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 });
+  return container(RUN_AS, {
+    name: 'elasticsearch',
+    image: es.image,
+    ports: [
+      { name: 'http', containerPort: ELASTICSEARCH_PORTS.http, protocol: 'TCP' },
+      { name: 'transport', containerPort: ELASTICSEARCH_PORTS.transport, protocol: 'TCP' },
+    ],
+    env: [
+      fieldEnv('POD_NAME', 'metadata.name'),
+      { name: 'ES_JAVA_OPTS', value: `-Xms${heap}m -Xmx${heap}m ${GC_LOG_OPTIONS}` },
+      { name: 'ES_TMPDIR', value: '/tmp' },
+    ],
+    resources: es.resources,
+    startupProbe: { ...health, periodSeconds: 10, failureThreshold: 60 },
+    readinessProbe: ready,
+    livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('transport') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
+    volumeMounts: [
+      { name: 'data', mountPath: `${HOME}/data` },
+      { name: 'config', mountPath: `${HOME}/config` },
+      { name: 'logs', mountPath: `${HOME}/logs` },
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'snapshots', mountPath: SNAPSHOT_PATH },
+    ],
+  });
+}
+
+/** The pod volumes besides the data claim; the snapshot repository is a shared claim. */
+function elasticsearchVolumes(configMap: string, snapshotsClaim: string): k8s.Volume[] {
+  return [
+    emptyDir('config', '64Mi'), emptyDir('logs', '512Mi'), emptyDir('tmp', '512Mi'), configMapVolume('elasticsearch-yml', configMap),
+    { name: 'snapshots', persistentVolumeClaim: { claimName: snapshotsClaim } },
+  ];
+}
+
 /**
  * Elasticsearch: `elasticsearch.replicas` master-eligible data nodes that discover each other
  * through a headless Service, one PVC each, and a client Service on 9200.
@@ -114,38 +189,6 @@ export class Elasticsearch extends Construct {
     this.headlessService = service(this, { name: this.headlessServiceName, labels: workloadLabels(wid), selector: { 'app.kubernetes.io/instance': wid.instance }, ports, headless: true });
     this.service = service(this, { name: wid.instance, labels: workloadLabels(wid), selector: { 'app.kubernetes.io/instance': wid.instance }, ports: [ports[0]] });
 
-    const heap = elasticsearchHeapMegabytes(es);
-    const health = { httpGet: { path: '/_cluster/health?local=true', port: k8s.IntOrString.fromString('http') }, timeoutSeconds: 5 };
-    // Ready once the cluster is: a node starting for the first time in this pod waits for green
-    // (elastic's Helm chart does the same), so a rolling restart and the PDB wait for recovery.
-    const ready = execProbe(renderElasticsearchReadiness(ELASTICSEARCH_PORTS.http, '/tmp/.es-ready'), { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 });
-    const initContainers: k8s.Container[] = [
-      // The image's config directory must be writable (keystore, temp files) while the root
-      // filesystem is read-only: start from a copy of it, with our elasticsearch.yml on top.
-      container(RUN_AS, {
-        name: 'config',
-        image: es.image,
-        // cp -R, not -a: a non-root UID may not set the times of the root-owned emptyDir itself.
-        command: ['sh', '-c', `cp -R ${HOME}/config/. /config/ && cp /etc/elasticsearch/elasticsearch.yml /config/elasticsearch.yml`],
-        resources: INIT_RESOURCES,
-        volumeMounts: [
-          { name: 'config', mountPath: '/config' },
-          { name: 'elasticsearch-yml', mountPath: '/etc/elasticsearch', readOnly: true },
-        ],
-      }),
-    ];
-    if (es.sysctlInitContainer) {
-      // Opt-in only: a privileged root container, which Pod Security "restricted" refuses.
-      initContainers.unshift({
-        name: 'sysctl',
-        image: es.image,
-        imagePullPolicy: pullPolicy(es.image),
-        command: ['sysctl', '-w', 'vm.max_map_count=262144'],
-        resources: resources(INIT_RESOURCES),
-        securityContext: { ...containerSecurityContext(RUN_AS), privileged: true, allowPrivilegeEscalation: true, runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, capabilities: undefined },
-      });
-    }
-
     this.statefulSet = statefulWorkload(this, {
       ctx,
       id: wid,
@@ -156,38 +199,12 @@ export class Elasticsearch extends Construct {
       terminationGracePeriodSeconds: 120,
       parallel: true,
       pod: es,
-      initContainers,
+      initContainers: elasticsearchInitContainers(es),
       containers: [
-        container(RUN_AS, {
-          name: 'elasticsearch',
-          image: es.image,
-          ports: [
-            { name: 'http', containerPort: ELASTICSEARCH_PORTS.http, protocol: 'TCP' },
-            { name: 'transport', containerPort: ELASTICSEARCH_PORTS.transport, protocol: 'TCP' },
-          ],
-          env: [
-            fieldEnv('POD_NAME', 'metadata.name'),
-            { name: 'ES_JAVA_OPTS', value: `-Xms${heap}m -Xmx${heap}m ${GC_LOG_OPTIONS}` },
-            { name: 'ES_TMPDIR', value: '/tmp' },
-          ],
-          resources: es.resources,
-          startupProbe: { ...health, periodSeconds: 10, failureThreshold: 60 },
-          readinessProbe: ready,
-          livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('transport') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
-          volumeMounts: [
-            { name: 'data', mountPath: `${HOME}/data` },
-            { name: 'config', mountPath: `${HOME}/config` },
-            { name: 'logs', mountPath: `${HOME}/logs` },
-            { name: 'tmp', mountPath: '/tmp' },
-            { name: 'snapshots', mountPath: SNAPSHOT_PATH },
-          ],
-        }),
+        elasticsearchContainer(es),
         ...elasticsearchExporter(ctx.monitoring, RUN_AS, ELASTICSEARCH_PORTS.http),
       ],
-      volumes: [
-        emptyDir('config', '64Mi'), emptyDir('logs', '512Mi'), emptyDir('tmp', '512Mi'), configMapVolume('elasticsearch-yml', wid.instance),
-        { name: 'snapshots', persistentVolumeClaim: { claimName: snapshots } },
-      ],
+      volumes: elasticsearchVolumes(wid.instance, snapshots),
       volumeClaimTemplates: [volumeClaimTemplate('data', es.storage)],
     });
 
