@@ -27,3 +27,6 @@ export type { ManagedDatabaseProps, ManagedNetwork, ManagedRedisProps, ManagedSe
 export type { SecretKeyRef } from './k8s/containers';
 export type { Connectable, Peer, Rule } from './k8s/network-policy';
 export type { WorkloadIdentity } from './k8s/labels';
+// The settings' nested interfaces (RedisStorageSettings ...), for users building Props piecewise;
+// the section names above (RedisSettings ...) keep their tiers' meaning (without `managed`).
+export type * from './tiers/settings.generated';

@@ -14,6 +14,7 @@ import { ContextProps, podHost, resolveContext, serviceHost, TierContext } from 
 import { PostgresBackup } from './database-backup';
 import { METRICS, metricsIngress, postgresExporter } from './exporters';
 import { parseProps } from './props';
+import type { DatabaseSettings as DatabaseSectionInput } from './settings.generated';
 
 /** The names a Database tier gives its workloads and Services, from its base name. */
 export function databaseNames(base: string) {
@@ -45,7 +46,7 @@ export interface DatabaseSecrets {
 }
 
 /** The `database` section of the environment file: image, replicas, resources, storage, name, user, maxConnections, placement (every field optional, with the file's defaults). */
-export type DatabaseSettings = Omit<NonNullable<z.input<typeof SECTION_SCHEMAS.database>>, 'managed'>;
+export type DatabaseSettings = Omit<DatabaseSectionInput, 'managed'>;
 
 export interface DatabaseProps extends DatabaseSettings {
   /**
@@ -109,6 +110,71 @@ export function postgresEndpoint(
   };
 }
 
+type DatabaseSection = z.output<typeof SECTION_SCHEMAS.database>;
+type DatabaseSecretRefs = Record<'app' | 'superuser' | 'replication', SecretKeyRef>;
+
+/** The ConfigMap's files: the server's configuration and the two bootstrap scripts. */
+function postgresFiles(db: DatabaseSection): Record<string, string> {
+  return {
+    'postgresql.conf': renderPostgresqlConf({ maxConnections: db.maxConnections, memoryMegabytes: mebibytes(db.resources.limits.memory), replicas: db.replicas, storageMegabytes: mebibytes(db.storage.size) }),
+    'pg_hba.conf': renderPgHba({ database: db.name, user: db.user }),
+    'primary.sh': renderPrimaryBootstrap({ database: db.name, user: db.user }),
+    'replica.sh': renderReplicaBootstrap(),
+  };
+}
+
+/** The pod volumes besides the data claim: configuration, sockets, scratch, shared memory, passwords. */
+function postgresVolumes(db: DatabaseSection, configMap: string, s: DatabaseSecretRefs): k8s.Volume[] {
+  // Parallel queries share memory through POSIX segments in /dev/shm, which a pod gets at 64 MiB
+  // only; memory-backed, counted against the container's memory limit (a quarter of it at most).
+  const shm: k8s.Volume = { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(`${Math.max(64, Math.floor(mebibytes(db.resources.limits.memory) / 4))}Mi`) } };
+  return [
+    configMapVolume('config', configMap),
+    emptyDir('run', '16Mi'),
+    emptyDir('tmp', '128Mi'),
+    shm,
+    secretVolume('superuser-password', s.superuser.name, [{ key: s.superuser.key, path: 'superuser-password' }]),
+    secretVolume('app-password', s.app.name, [{ key: s.app.key, path: 'app-password' }]),
+    secretVolume('replication-password', s.replication.name, [{ key: s.replication.key, path: 'replication-password' }]),
+  ];
+}
+
+/** The PostgreSQL container of the primary or a replica, started by its bootstrap script. */
+function postgresContainer(db: DatabaseSection, script: string, extraEnv: k8s.EnvVar[]): k8s.Container {
+  return container(RUN_AS, {
+    name: 'postgresql',
+    image: db.image,
+    command: ['sh', `${CONFIG_DIR}/${script}`],
+    ports: [{ name: 'postgresql', containerPort: POSTGRES_PORT, protocol: 'TCP' }],
+    env: [
+      { name: 'PGDATA', value: PGDATA },
+      { name: 'PGPORT', value: String(POSTGRES_PORT) },
+      { name: 'LISTEN_ADDRESSES', value: '*' },
+      { name: 'PG_SOCKET_DIR', value: RUN_DIR },
+      { name: 'PG_CONFIG_DIR', value: CONFIG_DIR },
+      { name: 'RUN_DIR', value: RUN_DIR },
+      { name: 'SUPERUSER_AUTH_FILE', value: `${SECRETS_DIR}/superuser/superuser-password` },
+      { name: 'APP_AUTH_FILE', value: `${SECRETS_DIR}/app/app-password` },
+      { name: 'REPLICATION_AUTH_FILE', value: `${SECRETS_DIR}/replication/replication-password` },
+      ...extraEnv,
+    ],
+    resources: db.resources,
+    startupProbe: execProbe(renderPgIsReady(POSTGRES_PORT), { periodSeconds: 10, failureThreshold: 90, timeoutSeconds: 5 }),
+    readinessProbe: execProbe(renderPgIsReady(POSTGRES_PORT), { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 }),
+    livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('postgresql') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
+    volumeMounts: [
+      { name: 'data', mountPath: DATA_MOUNT },
+      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+      { name: 'run', mountPath: RUN_DIR },
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'shm', mountPath: '/dev/shm' },
+      { name: 'superuser-password', mountPath: `${SECRETS_DIR}/superuser`, readOnly: true },
+      { name: 'app-password', mountPath: `${SECRETS_DIR}/app`, readOnly: true },
+      { name: 'replication-password', mountPath: `${SECRETS_DIR}/replication`, readOnly: true },
+    ],
+  });
+}
+
 /**
  * PostgreSQL: one primary and `database.replicas` hot standbys that bootstrap with
  * pg_basebackup and stream from it. `postgresql-rw` reaches the primary, `postgresql-ro` the
@@ -148,28 +214,13 @@ export class Database extends Construct {
       superuser: props.secrets?.superuserPassword ?? SECRET_DEFAULTS.databaseSuperuserPassword,
       replication: props.secrets?.replicationPassword ?? SECRET_DEFAULTS.databaseReplicationPassword,
     };
-    const files = {
-      'postgresql.conf': renderPostgresqlConf({ maxConnections: db.maxConnections, memoryMegabytes: mebibytes(db.resources.limits.memory), replicas: db.replicas, storageMegabytes: mebibytes(db.storage.size) }),
-      'pg_hba.conf': renderPgHba({ database: db.name, user: db.user }),
-      'primary.sh': renderPrimaryBootstrap({ database: db.name, user: db.user }),
-      'replica.sh': renderReplicaBootstrap(),
-    };
+    const files = postgresFiles(db);
     this.configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name, labels: tierLabels('postgresql', 'database') }, data: files });
     const configChecksum = checksum(...Object.values(files));
 
     const primaryHeadless = `${ids.primary.instance}-headless`;
     const primaryHost = podHost(ctx, ids.primary.instance, primaryHeadless, 0);
     this.readOnlyHost = serviceHost(ctx, names.readOnly);
-
-    const secretsVolumes = [
-      secretVolume('superuser-password', s.superuser.name, [{ key: s.superuser.key, path: 'superuser-password' }]),
-      secretVolume('app-password', s.app.name, [{ key: s.app.key, path: 'app-password' }]),
-      secretVolume('replication-password', s.replication.name, [{ key: s.replication.key, path: 'replication-password' }]),
-    ];
-
-    // Parallel queries share memory through POSIX segments in /dev/shm, which a pod gets at 64 MiB
-    // only; memory-backed, counted against the container's memory limit (a quarter of it at most).
-    const shm: k8s.Volume = { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(`${Math.max(64, Math.floor(mebibytes(db.resources.limits.memory) / 4))}Mi`) } };
 
     const instance = (wid: WorkloadIdentity, replicas: number, script: string, extraEnv: k8s.EnvVar[]) => {
       const headless = `${wid.instance}-headless`;
@@ -191,41 +242,10 @@ export class Database extends Construct {
         spreadSelector: { 'app.kubernetes.io/name': 'postgresql' },
         pod: db,
         containers: [
-          container(RUN_AS, {
-            name: 'postgresql',
-            image: db.image,
-            command: ['sh', `${CONFIG_DIR}/${script}`],
-            ports: [{ name: 'postgresql', containerPort: POSTGRES_PORT, protocol: 'TCP' }],
-            env: [
-              { name: 'PGDATA', value: PGDATA },
-              { name: 'PGPORT', value: String(POSTGRES_PORT) },
-              { name: 'LISTEN_ADDRESSES', value: '*' },
-              { name: 'PG_SOCKET_DIR', value: RUN_DIR },
-              { name: 'PG_CONFIG_DIR', value: CONFIG_DIR },
-              { name: 'RUN_DIR', value: RUN_DIR },
-              { name: 'SUPERUSER_AUTH_FILE', value: `${SECRETS_DIR}/superuser/superuser-password` },
-              { name: 'APP_AUTH_FILE', value: `${SECRETS_DIR}/app/app-password` },
-              { name: 'REPLICATION_AUTH_FILE', value: `${SECRETS_DIR}/replication/replication-password` },
-              ...extraEnv,
-            ],
-            resources: db.resources,
-            startupProbe: execProbe(renderPgIsReady(POSTGRES_PORT), { periodSeconds: 10, failureThreshold: 90, timeoutSeconds: 5 }),
-            readinessProbe: execProbe(renderPgIsReady(POSTGRES_PORT), { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 }),
-            livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('postgresql') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
-            volumeMounts: [
-              { name: 'data', mountPath: DATA_MOUNT },
-              { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-              { name: 'run', mountPath: RUN_DIR },
-              { name: 'tmp', mountPath: '/tmp' },
-              { name: 'shm', mountPath: '/dev/shm' },
-              { name: 'superuser-password', mountPath: `${SECRETS_DIR}/superuser`, readOnly: true },
-              { name: 'app-password', mountPath: `${SECRETS_DIR}/app`, readOnly: true },
-              { name: 'replication-password', mountPath: `${SECRETS_DIR}/replication`, readOnly: true },
-            ],
-          }),
+          postgresContainer(db, script, extraEnv),
           ...postgresExporter(ctx.monitoring, RUN_AS, 'run', RUN_DIR, POSTGRES_PORT),
         ],
-        volumes: [configMapVolume('config', name), emptyDir('run', '16Mi'), emptyDir('tmp', '128Mi'), shm, ...secretsVolumes],
+        volumes: postgresVolumes(db, name, s),
         volumeClaimTemplates: [volumeClaimTemplate('data', db.storage)],
       });
     };

@@ -14,6 +14,7 @@ import { ContextProps, resolveContext, serviceHost } from './context';
 import { ElasticsearchSnapshots } from './elasticsearch-snapshots';
 import { elasticsearchExporter, METRICS, metricsIngress } from './exporters';
 import { parseProps } from './props';
+import type { ElasticsearchSettings as ElasticsearchSectionInput } from './settings.generated';
 
 /** HTTP (clients) and transport (cluster members) ports. */
 export const ELASTICSEARCH_PORTS = { http: 9200, transport: 9300 } as const;
@@ -21,7 +22,7 @@ export const ELASTICSEARCH_PORTS = { http: 9200, transport: 9300 } as const;
 const RUN_AS = 11000;
 
 /** The `elasticsearch` section of the environment file (every field optional, with the file's defaults). */
-export type ElasticsearchSettings = Omit<NonNullable<z.input<typeof SECTION_SCHEMAS.elasticsearch>>, 'managed'>;
+export type ElasticsearchSettings = Omit<ElasticsearchSectionInput, 'managed'>;
 
 export interface ElasticsearchProps extends ElasticsearchSettings {
   /**
@@ -59,6 +60,80 @@ export const SNAPSHOT_PATH = `${HOME}/snapshots`;
 /** JVM heap in MiB: the configured one, else half of the memory limit (Elastic's advice). */
 export function elasticsearchHeapMegabytes(es: { heap?: string; resources: { limits: { memory: string } } }): number {
   return es.heap ? mebibytes(es.heap) : Math.floor(mebibytes(es.resources.limits.memory) / 2);
+}
+
+type ElasticsearchSection = z.output<typeof SECTION_SCHEMAS.elasticsearch>;
+
+/** Before Elasticsearch: the writable copy of its configuration, and the opt-in sysctl. */
+function elasticsearchInitContainers(es: ElasticsearchSection): k8s.Container[] {
+  const initContainers: k8s.Container[] = [
+    // The image's config directory must be writable (keystore, temp files) while the root
+    // filesystem is read-only: start from a copy of it, with our elasticsearch.yml on top.
+    container(RUN_AS, {
+      name: 'config',
+      image: es.image,
+      // cp -R, not -a: a non-root UID may not set the times of the root-owned emptyDir itself.
+      command: ['sh', '-c', `cp -R ${HOME}/config/. /config/ && cp /etc/elasticsearch/elasticsearch.yml /config/elasticsearch.yml`],
+      resources: INIT_RESOURCES,
+      volumeMounts: [
+        { name: 'config', mountPath: '/config' },
+        { name: 'elasticsearch-yml', mountPath: '/etc/elasticsearch', readOnly: true },
+      ],
+    }),
+  ];
+  if (es.sysctlInitContainer) {
+    // Opt-in only: a privileged root container, which Pod Security "restricted" refuses.
+    initContainers.unshift({
+      name: 'sysctl',
+      image: es.image,
+      imagePullPolicy: pullPolicy(es.image),
+      command: ['sysctl', '-w', 'vm.max_map_count=262144'],
+      resources: resources(INIT_RESOURCES),
+      securityContext: { ...containerSecurityContext(RUN_AS), privileged: true, allowPrivilegeEscalation: true, runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, capabilities: undefined },
+    });
+  }
+  return initContainers;
+}
+
+/** The Elasticsearch node: heap from the settings, ready once the cluster is. */
+function elasticsearchContainer(es: ElasticsearchSection): k8s.Container {
+  const heap = elasticsearchHeapMegabytes(es);
+  const health = { httpGet: { path: '/_cluster/health?local=true', port: k8s.IntOrString.fromString('http') }, timeoutSeconds: 5 };
+  // Ready once the cluster is: a node starting for the first time in this pod waits for green
+  // (elastic's Helm chart does the same), so a rolling restart and the PDB wait for recovery.
+  const ready = execProbe(renderElasticsearchReadiness(ELASTICSEARCH_PORTS.http, '/tmp/.es-ready'), { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 });
+  return container(RUN_AS, {
+    name: 'elasticsearch',
+    image: es.image,
+    ports: [
+      { name: 'http', containerPort: ELASTICSEARCH_PORTS.http, protocol: 'TCP' },
+      { name: 'transport', containerPort: ELASTICSEARCH_PORTS.transport, protocol: 'TCP' },
+    ],
+    env: [
+      fieldEnv('POD_NAME', 'metadata.name'),
+      { name: 'ES_JAVA_OPTS', value: `-Xms${heap}m -Xmx${heap}m ${GC_LOG_OPTIONS}` },
+      { name: 'ES_TMPDIR', value: '/tmp' },
+    ],
+    resources: es.resources,
+    startupProbe: { ...health, periodSeconds: 10, failureThreshold: 60 },
+    readinessProbe: ready,
+    livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('transport') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
+    volumeMounts: [
+      { name: 'data', mountPath: `${HOME}/data` },
+      { name: 'config', mountPath: `${HOME}/config` },
+      { name: 'logs', mountPath: `${HOME}/logs` },
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'snapshots', mountPath: SNAPSHOT_PATH },
+    ],
+  });
+}
+
+/** The pod volumes besides the data claim; the snapshot repository is a shared claim. */
+function elasticsearchVolumes(configMap: string, snapshotsClaim: string): k8s.Volume[] {
+  return [
+    emptyDir('config', '64Mi'), emptyDir('logs', '512Mi'), emptyDir('tmp', '512Mi'), configMapVolume('elasticsearch-yml', configMap),
+    { name: 'snapshots', persistentVolumeClaim: { claimName: snapshotsClaim } },
+  ];
 }
 
 /**
@@ -114,38 +189,6 @@ export class Elasticsearch extends Construct {
     this.headlessService = service(this, { name: this.headlessServiceName, labels: workloadLabels(wid), selector: { 'app.kubernetes.io/instance': wid.instance }, ports, headless: true });
     this.service = service(this, { name: wid.instance, labels: workloadLabels(wid), selector: { 'app.kubernetes.io/instance': wid.instance }, ports: [ports[0]] });
 
-    const heap = elasticsearchHeapMegabytes(es);
-    const health = { httpGet: { path: '/_cluster/health?local=true', port: k8s.IntOrString.fromString('http') }, timeoutSeconds: 5 };
-    // Ready once the cluster is: a node starting for the first time in this pod waits for green
-    // (elastic's Helm chart does the same), so a rolling restart and the PDB wait for recovery.
-    const ready = execProbe(renderElasticsearchReadiness(ELASTICSEARCH_PORTS.http, '/tmp/.es-ready'), { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 });
-    const initContainers: k8s.Container[] = [
-      // The image's config directory must be writable (keystore, temp files) while the root
-      // filesystem is read-only: start from a copy of it, with our elasticsearch.yml on top.
-      container(RUN_AS, {
-        name: 'config',
-        image: es.image,
-        // cp -R, not -a: a non-root UID may not set the times of the root-owned emptyDir itself.
-        command: ['sh', '-c', `cp -R ${HOME}/config/. /config/ && cp /etc/elasticsearch/elasticsearch.yml /config/elasticsearch.yml`],
-        resources: INIT_RESOURCES,
-        volumeMounts: [
-          { name: 'config', mountPath: '/config' },
-          { name: 'elasticsearch-yml', mountPath: '/etc/elasticsearch', readOnly: true },
-        ],
-      }),
-    ];
-    if (es.sysctlInitContainer) {
-      // Opt-in only: a privileged root container, which Pod Security "restricted" refuses.
-      initContainers.unshift({
-        name: 'sysctl',
-        image: es.image,
-        imagePullPolicy: pullPolicy(es.image),
-        command: ['sysctl', '-w', 'vm.max_map_count=262144'],
-        resources: resources(INIT_RESOURCES),
-        securityContext: { ...containerSecurityContext(RUN_AS), privileged: true, allowPrivilegeEscalation: true, runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, capabilities: undefined },
-      });
-    }
-
     this.statefulSet = statefulWorkload(this, {
       ctx,
       id: wid,
@@ -156,38 +199,12 @@ export class Elasticsearch extends Construct {
       terminationGracePeriodSeconds: 120,
       parallel: true,
       pod: es,
-      initContainers,
+      initContainers: elasticsearchInitContainers(es),
       containers: [
-        container(RUN_AS, {
-          name: 'elasticsearch',
-          image: es.image,
-          ports: [
-            { name: 'http', containerPort: ELASTICSEARCH_PORTS.http, protocol: 'TCP' },
-            { name: 'transport', containerPort: ELASTICSEARCH_PORTS.transport, protocol: 'TCP' },
-          ],
-          env: [
-            fieldEnv('POD_NAME', 'metadata.name'),
-            { name: 'ES_JAVA_OPTS', value: `-Xms${heap}m -Xmx${heap}m ${GC_LOG_OPTIONS}` },
-            { name: 'ES_TMPDIR', value: '/tmp' },
-          ],
-          resources: es.resources,
-          startupProbe: { ...health, periodSeconds: 10, failureThreshold: 60 },
-          readinessProbe: ready,
-          livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('transport') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
-          volumeMounts: [
-            { name: 'data', mountPath: `${HOME}/data` },
-            { name: 'config', mountPath: `${HOME}/config` },
-            { name: 'logs', mountPath: `${HOME}/logs` },
-            { name: 'tmp', mountPath: '/tmp' },
-            { name: 'snapshots', mountPath: SNAPSHOT_PATH },
-          ],
-        }),
+        elasticsearchContainer(es),
         ...elasticsearchExporter(ctx.monitoring, RUN_AS, ELASTICSEARCH_PORTS.http),
       ],
-      volumes: [
-        emptyDir('config', '64Mi'), emptyDir('logs', '512Mi'), emptyDir('tmp', '512Mi'), configMapVolume('elasticsearch-yml', wid.instance),
-        { name: 'snapshots', persistentVolumeClaim: { claimName: snapshots } },
-      ],
+      volumes: elasticsearchVolumes(wid.instance, snapshots),
       volumeClaimTemplates: [volumeClaimTemplate('data', es.storage)],
     });
 

@@ -10,9 +10,9 @@ import { service } from '../k8s/service';
 import { gatewayDuration } from '../render/duration';
 import type { Nuxeo } from './nuxeo';
 import { parseProps } from './props';
+import type { LoadBalancerSettings } from './settings.generated';
 
-/** The `loadBalancer` section of the environment file: `host` is required, every other field has the file's default. */
-export type LoadBalancerSettings = z.input<typeof SECTION_SCHEMAS.loadBalancer>;
+export type { LoadBalancerSettings };
 
 export interface LoadBalancerProps extends LoadBalancerSettings {
   /** The Nuxeo tier it routes to (its reverse proxies). */

@@ -18,6 +18,7 @@ import type { SearchEndpoint } from './elasticsearch';
 import { METRICS, metricsIngress, NGINX_STATUS_PORT, proxyExporter } from './exporters';
 import { parseProps } from './props';
 import type { CacheEndpoint, RedisSidecar, SidecarHost } from './redis';
+import type { NuxeoSettings } from './settings.generated';
 
 /** The reverse proxy (what the load balancer reaches) and Nuxeo's own HTTP port behind it. */
 export const NUXEO_PORTS = { proxy: 8000, nuxeo: 8080 } as const;
@@ -27,8 +28,7 @@ const RUN_AS = 10900;
 /** A managed search cluster's basic-auth password (Nuxeo's Elasticsearch setup docs), written by the start script. */
 const SEARCH_PASSWORD_PROPERTY = 'elasticsearch.restClient.password';
 
-/** The `nuxeo` section of the environment file (every field optional, with the file's defaults). */
-export type NuxeoSettings = NonNullable<z.input<typeof SECTION_SCHEMAS.nuxeo>>;
+export type { NuxeoSettings };
 type NetworkSettings = NonNullable<z.input<typeof SECTION_SCHEMAS.network>>;
 
 export interface NuxeoProps extends NuxeoSettings {

@@ -16,13 +16,14 @@ import {
 import { ContextProps, podHost, resolveContext, serviceHost } from './context';
 import { METRICS, metricsIngress, redisExporter, sentinelExporter } from './exporters';
 import { parseProps } from './props';
+import type { RedisSettings as RedisSectionInput } from './settings.generated';
 
 export const REDIS_PORTS = { redis: 6379, sentinel: 26379 } as const;
 /** The image's `redis` UID (999) plus 10000. */
 const RUN_AS = 10999;
 
 /** The `redis` section of the environment file (every field optional, with the file's defaults). */
-export type RedisSettings = Omit<NonNullable<z.input<typeof SECTION_SCHEMAS.redis>>, 'managed'>;
+export type RedisSettings = Omit<RedisSectionInput, 'managed'>;
 
 /** The StatefulSet whose pods carry Redis in sidecar mode (Nuxeo's). */
 export interface SidecarHost {
