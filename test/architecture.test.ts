@@ -1,9 +1,9 @@
 /** Cross-references between tiers: every name one object uses must resolve to another object. */
-import { TIER_FILES } from '../lib/synth';
-import { RESERVED_CONNECTIONS } from '../lib/config/schema';
-import { parseProperties } from '../lib/render/nuxeo-conf';
-import { SECRET_BLOCK_MARKER } from '../lib/render/nuxeo-start';
-import { NUXEO_CONF_FILE } from '../lib/tiers/nuxeo';
+import { TIER_FILES } from '../app/synth';
+import { RESERVED_CONNECTIONS } from '../lib/settings/schema';
+import { parseProperties } from '../lib/nuxeo/nuxeo-conf';
+import { SECRET_BLOCK_MARKER } from '../lib/nuxeo/nuxeo-start';
+import { NUXEO_CONF_FILE } from '../lib/nuxeo/nuxeo';
 import { allContainers, allManifests, environmentMatrix, find, Manifest, matches, synthFiles, workloads } from './helpers';
 
 const matrix = environmentMatrix();

@@ -1,6 +1,6 @@
-import { renderNginxConf } from '../../lib/render/nginx';
-import { parseProperties } from '../../lib/render/nuxeo-conf';
-import { NUXEO_CONF_FILE } from '../../lib/tiers/nuxeo';
+import { renderNginxConf } from '../../lib/nuxeo/nginx-conf';
+import { parseProperties } from '../../lib/nuxeo/nuxeo-conf';
+import { NUXEO_CONF_FILE } from '../../lib/nuxeo/nuxeo';
 import { allManifests, environment, find } from '../helpers';
 
 const nuxeoOf = (overrides: Record<string, any> = {}) => {

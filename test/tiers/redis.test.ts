@@ -1,4 +1,4 @@
-import { renderWaitWhileListening } from '../../lib/render/redis';
+import { renderWaitWhileListening } from '../../lib/redis/redis-conf';
 import { allManifests, environment, find, Manifest } from '../helpers';
 
 const envOf = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));

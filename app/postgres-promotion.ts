@@ -7,8 +7,8 @@
  * volume), so the Service's selector is replaced: it then selects exactly the promoted pod, by
  * the pod-name label the StatefulSet controller sets, and Nuxeo keeps its configuration.
  */
-import { TIER_NAMES } from '../compact-architecture';
-import { databaseNames, PGDATA } from '../tiers/database';
+import { TIER_NAMES } from '../lib/compact-architecture';
+import { databaseNames, PGDATA } from '../lib/database/database';
 
 /** The environment-file app's database tier. */
 const DB = databaseNames(TIER_NAMES.database);

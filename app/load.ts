@@ -6,10 +6,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { Environment, environmentSchema } from './schema';
+import { Environment, environmentSchema } from '../lib/settings/schema';
 
 // For tools that generate environments (scripts/bench.js) and must size them validly.
-export { databaseConnectionsNeeded } from './schema';
+export { databaseConnectionsNeeded } from '../lib/settings/schema';
 
 /** All the problems found in environment files, one line each. */
 export class EnvironmentError extends Error {

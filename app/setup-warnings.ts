@@ -2,7 +2,7 @@
  * Settings that would silently do nothing, or silently not work, in one environment: said at
  * every synth and in SUMMARY.md ("Check before applying"), so nothing is claimed that is not so.
  */
-import type { EnvironmentSpec } from '../config/schema';
+import type { EnvironmentSpec } from '../lib/settings/schema';
 
 /** The registry of the Nuxeo images, which needs credentials. */
 export const PRIVATE_NUXEO_REGISTRY = 'docker-private.packages.nuxeo.com';

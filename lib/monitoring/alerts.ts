@@ -32,7 +32,7 @@
  *   `httproute/<namespace>/<name>/rule/<n>` (envoyproxy/gateway internal/gatewayapi/helpers.go
  *   irRouteDestinationName; its gateway-addons dashboards select the same way).
  */
-import type { EnvironmentSpec, LoadBalancerProvider } from '../config/schema';
+import type { EnvironmentSpec, LoadBalancerProvider } from '../settings/schema';
 
 export interface AlertSettings {
   readonly namespace: string;

@@ -1,6 +1,6 @@
 /** The "Monitoring" section of SUMMARY.md: what is scraped, and every alert with its severity. */
-import type { EnvironmentSpec } from '../config/schema';
-import { alertRules, alertSettingsOf } from './alerts';
+import type { EnvironmentSpec } from '../lib/settings/schema';
+import { alertRules, alertSettingsOf } from '../lib/monitoring/alerts';
 
 /** Where the 5xx rate comes from, per load balancer (lib/render/alerts.ts). */
 const LOAD_BALANCER_METRICS: Record<EnvironmentSpec['loadBalancer']['provider'], string> = {

@@ -6,8 +6,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { SCHEDULING_SCHEMA, SECTION_SCHEMAS } from '../config/schema';
-import { parseProps } from './props';
+import { SCHEDULING_SCHEMA, SECTION_SCHEMAS } from '../settings/schema';
+import { parseProps } from '../settings/props';
 
 type Scheduling = z.output<typeof SCHEDULING_SCHEMA>;
 type Dns = z.output<typeof SECTION_SCHEMAS.network>['dns'];

@@ -1,20 +1,20 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { SECRET_DEFAULTS, SECTION_SCHEMAS } from '../config/schema';
-import { mebibytes } from '../config/quantity';
+import { SECRET_DEFAULTS, SECTION_SCHEMAS } from '../settings/schema';
+import { mebibytes } from '../settings/quantity';
 import { container, execProbe, fieldEnv, SecretKeyRef } from '../k8s/containers';
 import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
 import { Connectable, networkPolicy, Peer, podsOf } from '../k8s/network-policy';
 import { service } from '../k8s/service';
 import { checksum, statefulWorkload } from '../k8s/stateful-workload';
 import { configMapVolume, emptyDir, secretVolume, volumeClaimTemplate } from '../k8s/volumes';
-import { renderPgHba, renderPgIsReady, renderPostgresqlConf, renderPrimaryBootstrap, renderReplicaBootstrap } from '../render/postgres';
-import { ContextProps, podHost, resolveContext, serviceHost, TierContext } from './context';
-import { PostgresBackup } from './database-backup';
-import { METRICS, metricsIngress, postgresExporter } from './exporters';
-import { parseProps } from './props';
-import type { DatabaseSettings as DatabaseSectionInput } from './settings.generated';
+import { renderPgHba, renderPgIsReady, renderPostgresqlConf, renderPrimaryBootstrap, renderReplicaBootstrap } from './postgres-conf';
+import { ContextProps, podHost, resolveContext, serviceHost, TierContext } from '../k8s/context';
+import { PostgresBackup } from './backup';
+import { METRICS, metricsIngress, postgresExporter } from '../monitoring/exporters';
+import { parseProps } from '../settings/props';
+import type { DatabaseSettings as DatabaseSectionInput } from '../settings/settings.generated';
 
 /** The names a Database tier gives its workloads and Services, from its base name. */
 export function databaseNames(base: string) {

@@ -7,7 +7,7 @@
  * password, mounted from its Secret); restore also RESTORE_FILE (optional: a dump's name or path,
  * default the newest).
  */
-import { pgpassCommand } from './postgres';
+import { pgpassCommand } from './postgres-conf';
 
 export interface DumpSettings {
   /** Database and the role that owns it (and every object in it). */

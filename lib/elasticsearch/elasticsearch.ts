@@ -1,20 +1,20 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { SECTION_SCHEMAS } from '../config/schema';
-import { mebibytes } from '../config/quantity';
+import { SECTION_SCHEMAS } from '../settings/schema';
+import { mebibytes } from '../settings/quantity';
 import { container, containerSecurityContext, execProbe, fieldEnv, INIT_RESOURCES, pullPolicy, resources, SecretKeyRef } from '../k8s/containers';
 import { tierLabels, workloadLabels } from '../k8s/labels';
 import { Connectable, networkPolicy, Peer, podsOf } from '../k8s/network-policy';
 import { service } from '../k8s/service';
 import { checksum, statefulWorkload } from '../k8s/stateful-workload';
 import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
-import { GC_LOG_OPTIONS, renderElasticsearchReadiness, renderElasticsearchYml } from '../render/elasticsearch';
-import { ContextProps, resolveContext, serviceHost } from './context';
-import { ElasticsearchSnapshots } from './elasticsearch-snapshots';
-import { elasticsearchExporter, METRICS, metricsIngress } from './exporters';
-import { parseProps } from './props';
-import type { ElasticsearchSettings as ElasticsearchSectionInput } from './settings.generated';
+import { GC_LOG_OPTIONS, renderElasticsearchReadiness, renderElasticsearchYml } from './elasticsearch-conf';
+import { ContextProps, resolveContext, serviceHost } from '../k8s/context';
+import { ElasticsearchSnapshots } from './snapshots';
+import { elasticsearchExporter, METRICS, metricsIngress } from '../monitoring/exporters';
+import { parseProps } from '../settings/props';
+import type { ElasticsearchSettings as ElasticsearchSectionInput } from '../settings/settings.generated';
 
 /** HTTP (clients) and transport (cluster members) ports. */
 export const ELASTICSEARCH_PORTS = { http: 9200, transport: 9300 } as const;

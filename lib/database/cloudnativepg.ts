@@ -5,16 +5,16 @@ import {
   ClusterSpecResourcesRequests,
 } from '../../imports/cnpg-cluster-postgresql.cnpg.io';
 import { ScheduledBackup, ScheduledBackupSpecBackupOwnerReference, ScheduledBackupSpecMethod } from '../../imports/cnpg-scheduledbackup-postgresql.cnpg.io';
-import { SECRET_DEFAULTS, SECTION_SCHEMAS } from '../config/schema';
-import { mebibytes } from '../config/quantity';
+import { SECRET_DEFAULTS, SECTION_SCHEMAS } from '../settings/schema';
+import { mebibytes } from '../settings/quantity';
 import { pullPolicy, SecretKeyRef } from '../k8s/containers';
 import { PART_OF, workloadLabels } from '../k8s/labels';
 import { networkPolicy, Peer, podsOf, Rule } from '../k8s/network-policy';
-import { postgresqlParameters } from '../render/postgres';
-import { ContextProps, resolveContext } from './context';
+import { postgresqlParameters } from './postgres-conf';
+import { ContextProps, resolveContext } from '../k8s/context';
 import { DatabaseEndpoint, DatabaseSettings, POSTGRES_PORT, postgresEndpoint } from './database';
-import { METRICS, metricsIngress } from './exporters';
-import { parseProps } from './props';
+import { METRICS, metricsIngress } from '../monitoring/exporters';
+import { parseProps } from '../settings/props';
 
 export interface CloudNativePgDatabaseProps extends DatabaseSettings {
   /**

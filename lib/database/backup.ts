@@ -1,15 +1,15 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
-import type { Resources, SECTION_SCHEMAS } from '../config/schema';
+import type { Resources, SECTION_SCHEMAS } from '../settings/schema';
 import { container, SecretKeyRef } from '../k8s/containers';
 import { tierLabels, workloadLabels } from '../k8s/labels';
 import { networkPolicy, podsOf } from '../k8s/network-policy';
 import { scheduledJob } from '../k8s/scheduled-job';
 import { checksum } from '../k8s/stateful-workload';
 import { configMapVolume, emptyDir, secretVolume } from '../k8s/volumes';
-import { renderPostgresBackupScript, renderPostgresRestoreScript } from '../render/postgres-backup';
-import type { TierContext } from './context';
+import { renderPostgresBackupScript, renderPostgresRestoreScript } from './backup-scripts';
+import type { TierContext } from '../k8s/context';
 
 /** Set by the `Database` tier, whose part this is. */
 export interface PostgresBackupProps {

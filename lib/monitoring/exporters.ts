@@ -8,7 +8,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { container, SecretKeyRef, secretEnv } from '../k8s/containers';
 import type { Rule } from '../k8s/network-policy';
-import type { MonitoringSettings } from './context';
+import type { MonitoringSettings } from '../k8s/context';
 
 /** Metrics ports (the exporters' usual defaults) and their container port names (<= 15 chars). */
 export const METRICS = {

@@ -3,16 +3,16 @@ import { Construct } from 'constructs';
 import { PodMonitor } from '../../imports/podmonitor-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
 import { tierLabels } from '../k8s/labels';
-import { AlertSettings, alertRules } from '../render/alerts';
-import { renderDashboard } from '../render/dashboard';
-import { ContextProps, resolveContext } from './context';
-import type { CloudNativePgDatabase } from './database-cnpg';
-import type { Database } from './database';
-import type { Elasticsearch } from './elasticsearch';
+import { AlertSettings, alertRules } from './alerts';
+import { renderDashboard } from './dashboard';
+import { ContextProps, resolveContext } from '../k8s/context';
+import type { CloudNativePgDatabase } from '../database/cloudnativepg';
+import type { Database } from '../database/database';
+import type { Elasticsearch } from '../elasticsearch/elasticsearch';
 import { METRICS } from './exporters';
-import type { LoadBalancer } from './load-balancer';
-import type { Nuxeo } from './nuxeo';
-import type { Redis } from './redis';
+import type { LoadBalancer } from '../load-balancer/load-balancer';
+import type { Nuxeo } from '../nuxeo/nuxeo';
+import type { Redis } from '../redis/redis';
 
 export interface MonitoringProps {
   /**

@@ -3,11 +3,11 @@
  * OpenSearch, ElastiCache / Memorystore): endpoints Nuxeo connects to, and the egress its
  * NetworkPolicy opens to them. Nothing is emitted for them.
  */
-import type { SecretKeyRef } from '../k8s/containers';
-import type { Connectable, Peer } from '../k8s/network-policy';
-import type { DatabaseEndpoint } from './database';
-import type { SearchEndpoint } from './elasticsearch';
-import type { CacheEndpoint } from './redis';
+import type { SecretKeyRef } from './k8s/containers';
+import type { Connectable, Peer } from './k8s/network-policy';
+import type { DatabaseEndpoint } from './database/database';
+import type { SearchEndpoint } from './elasticsearch/elasticsearch';
+import type { CacheEndpoint } from './redis/redis';
 
 /** Every address, for a service reached by port only. */
 const ANYWHERE = ['0.0.0.0/0', '::/0'];

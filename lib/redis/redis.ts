@@ -1,22 +1,22 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { majority, SECRET_DEFAULTS, SECTION_SCHEMAS } from '../config/schema';
-import { bytes } from '../config/quantity';
+import { majority, SECRET_DEFAULTS, SECTION_SCHEMAS } from '../settings/schema';
+import { bytes } from '../settings/quantity';
 import { container, execProbe, fieldEnv, SecretKeyRef } from '../k8s/containers';
 import { tierLabels, workloadLabels } from '../k8s/labels';
 import { Connectable, networkPolicy, Peer, podsOf } from '../k8s/network-policy';
 import { service } from '../k8s/service';
 import { checksum, statefulWorkload } from '../k8s/stateful-workload';
 import { configMapVolume, emptyDir, secretVolume, volumeClaimTemplate } from '../k8s/volumes';
-import type { RedisEndpoint } from '../render/nuxeo-conf';
+import type { RedisEndpoint } from '../nuxeo/nuxeo-conf';
 import {
   renderRedisConf, renderRedisPing, renderRedisPreStop, renderRedisStartScript, renderSentinelStartScript, renderWaitWhileListening,
-} from '../render/redis';
-import { ContextProps, podHost, resolveContext, serviceHost } from './context';
-import { METRICS, metricsIngress, redisExporter, sentinelExporter } from './exporters';
-import { parseProps } from './props';
-import type { RedisSettings as RedisSectionInput } from './settings.generated';
+} from './redis-conf';
+import { ContextProps, podHost, resolveContext, serviceHost } from '../k8s/context';
+import { METRICS, metricsIngress, redisExporter, sentinelExporter } from '../monitoring/exporters';
+import { parseProps } from '../settings/props';
+import type { RedisSettings as RedisSectionInput } from '../settings/settings.generated';
 
 export const REDIS_PORTS = { redis: 6379, sentinel: 26379 } as const;
 /** The image's `redis` UID (999) plus 10000. */

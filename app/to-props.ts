@@ -3,10 +3,10 @@
  * Props of the tiers. Names stay those of the file's first releases (no prefix), so no live
  * StatefulSet changes its name or selector.
  */
-import type { CompactArchitectureProps } from '../compact-architecture';
-import { managedDatabase, managedRedis, managedSearch } from '../tiers/managed';
-import type { NamespaceTierProps } from '../tiers/namespace';
-import type { EnvironmentSpec } from './schema';
+import type { CompactArchitectureProps } from '../lib/compact-architecture';
+import { managedDatabase, managedRedis, managedSearch } from '../lib/managed';
+import type { NamespaceTierProps } from '../lib/namespace/namespace';
+import type { EnvironmentSpec } from '../lib/settings/schema';
 
 export function namespaceProps(spec: EnvironmentSpec): NamespaceTierProps {
   return {

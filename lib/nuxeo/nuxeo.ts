@@ -1,24 +1,24 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { packagesInstalledAtStart, SECRET_DEFAULTS, SECTION_SCHEMAS, secretVariable } from '../config/schema';
-import { cpuCores, mebibytes } from '../config/quantity';
+import { packagesInstalledAtStart, SECRET_DEFAULTS, SECTION_SCHEMAS, secretVariable } from '../settings/schema';
+import { cpuCores, mebibytes } from '../settings/quantity';
 import { container, fieldEnv, INIT_RESOURCES, SecretKeyRef, secretEnv } from '../k8s/containers';
 import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
 import { networkPolicy, Peer, podsOf, Rule } from '../k8s/network-policy';
 import { service } from '../k8s/service';
 import { checksum, statefulWorkload } from '../k8s/stateful-workload';
 import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
-import { NGINX_HEALTH_PATH, NGINX_STATUS_PATH, renderNginxConf } from '../render/nginx';
-import { BinaryStore, NUXEO_ENV, renderNuxeoConf } from '../render/nuxeo-conf';
-import { renderNuxeoStartScript, SecretProperty } from '../render/nuxeo-start';
-import { ContextProps, MonitoringSettings, resolveContext } from './context';
-import type { DatabaseEndpoint } from './database';
-import type { SearchEndpoint } from './elasticsearch';
-import { METRICS, metricsIngress, NGINX_STATUS_PORT, proxyExporter } from './exporters';
-import { parseProps } from './props';
-import type { CacheEndpoint, RedisSidecar, SidecarHost } from './redis';
-import type { NuxeoSettings } from './settings.generated';
+import { NGINX_HEALTH_PATH, NGINX_STATUS_PATH, renderNginxConf } from './nginx-conf';
+import { BinaryStore, NUXEO_ENV, renderNuxeoConf } from './nuxeo-conf';
+import { renderNuxeoStartScript, SecretProperty } from './nuxeo-start';
+import { ContextProps, MonitoringSettings, resolveContext } from '../k8s/context';
+import type { DatabaseEndpoint } from '../database/database';
+import type { SearchEndpoint } from '../elasticsearch/elasticsearch';
+import { METRICS, metricsIngress, NGINX_STATUS_PORT, proxyExporter } from '../monitoring/exporters';
+import { parseProps } from '../settings/props';
+import type { CacheEndpoint, RedisSidecar, SidecarHost } from '../redis/redis';
+import type { NuxeoSettings } from '../settings/settings.generated';
 
 /** The reverse proxy (what the load balancer reaches) and Nuxeo's own HTTP port behind it. */
 export const NUXEO_PORTS = { proxy: 8000, nuxeo: 8080 } as const;

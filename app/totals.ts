@@ -4,7 +4,7 @@
  * ephemeral-storage requests and limits, and persistent volumes by StorageClass. CloudNativePG
  * instances count as the pods and claims the operator makes; CronJob pods run briefly and do not.
  */
-import { bytes } from '../config/quantity';
+import { bytes } from '../lib/settings/quantity';
 
 type Manifest = { apiVersion?: string; kind: string; spec?: any };
 const RESOURCES = ['cpu', 'memory', 'ephemeral-storage'] as const;

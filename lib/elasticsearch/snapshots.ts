@@ -1,15 +1,15 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
-import type { SECTION_SCHEMAS } from '../config/schema';
+import type { SECTION_SCHEMAS } from '../settings/schema';
 import { container, INIT_RESOURCES } from '../k8s/containers';
 import { tierLabels } from '../k8s/labels';
 import { networkPolicy, podsOf } from '../k8s/network-policy';
 import { scheduledJob } from '../k8s/scheduled-job';
 import { checksum } from '../k8s/stateful-workload';
 import { configMapVolume, emptyDir } from '../k8s/volumes';
-import { renderSnapshotSetupScript, SnapshotSettings } from '../render/elasticsearch-snapshots';
-import type { TierContext } from './context';
+import { renderSnapshotSetupScript, SnapshotSettings } from './snapshots-scripts';
+import type { TierContext } from '../k8s/context';
 
 /** Set by the `Elasticsearch` tier, whose part this is. */
 export interface ElasticsearchSnapshotsProps {

@@ -3,14 +3,14 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HttpRoute } from '../../imports/gateway.networking.k8s.io';
 import { z } from 'zod';
-import { CONTROLLER_DEFAULTS, SECTION_SCHEMAS } from '../config/schema';
+import { CONTROLLER_DEFAULTS, SECTION_SCHEMAS } from '../settings/schema';
 import { workloadLabels } from '../k8s/labels';
 import type { Peer } from '../k8s/network-policy';
 import { service } from '../k8s/service';
-import { gatewayDuration } from '../render/duration';
-import type { Nuxeo } from './nuxeo';
-import { parseProps } from './props';
-import type { LoadBalancerSettings } from './settings.generated';
+import { gatewayDuration } from './duration';
+import type { Nuxeo } from '../nuxeo/nuxeo';
+import { parseProps } from '../settings/props';
+import type { LoadBalancerSettings } from '../settings/settings.generated';
 
 export type { LoadBalancerSettings };
 
