@@ -4,7 +4,7 @@ import { ContextProps, resolveContext } from './tiers/context';
 import { Database, DatabaseEndpoint, DatabaseProps } from './tiers/database';
 import { CloudNativePgDatabase, CloudNativePgDatabaseProps } from './tiers/database-cnpg';
 import { Elasticsearch, ElasticsearchProps, SearchEndpoint } from './tiers/elasticsearch';
-import { LoadBalancer, LoadBalancerProps } from './tiers/load-balancer';
+import { LoadBalancer, LoadBalancerProps, nuxeoPublicUrl } from './tiers/load-balancer';
 import { Monitoring } from './tiers/monitoring';
 import { Nuxeo, NuxeoProps } from './tiers/nuxeo';
 import { CacheEndpoint, Redis, RedisProps } from './tiers/redis';
@@ -94,6 +94,7 @@ export class CompactArchitecture extends Construct {
       search: isEndpoint<SearchEndpoint>(es) ? es : this.elasticsearch!.endpoint,
       cache: isEndpoint<CacheEndpoint>(redis) ? redis : this.redis!.endpoint,
       ...(this.redis?.sidecar ? { redisSidecar: this.redis.sidecar } : {}),
+      publicUrl: props.nuxeo?.publicUrl ?? nuxeoPublicUrl(props.loadBalancer),
     });
     this.loadBalancer = new LoadBalancer(this, 'load-balancer', { ...props.loadBalancer, nuxeo: this.nuxeo });
 
