@@ -4,7 +4,7 @@ import { ContextProps, resolveContext } from './k8s/context';
 import { Database, DatabaseEndpoint, DatabaseProps } from './database/database';
 import { CloudNativePgDatabase, CloudNativePgDatabaseProps } from './database/cloudnativepg';
 import { Elasticsearch, ElasticsearchProps, SearchEndpoint } from './elasticsearch/elasticsearch';
-import { LoadBalancer, LoadBalancerProps } from './load-balancer/load-balancer';
+import { LoadBalancer, LoadBalancerProps, nuxeoPublicUrl } from './load-balancer/load-balancer';
 import { Monitoring } from './monitoring/monitoring';
 import { Nuxeo, NuxeoProps } from './nuxeo/nuxeo';
 import { CacheEndpoint, Redis, RedisProps } from './redis/redis';
@@ -94,6 +94,7 @@ export class CompactArchitecture extends Construct {
       search: isEndpoint<SearchEndpoint>(es) ? es : this.elasticsearch!.endpoint,
       cache: isEndpoint<CacheEndpoint>(redis) ? redis : this.redis!.endpoint,
       ...(this.redis?.sidecar ? { redisSidecar: this.redis.sidecar } : {}),
+      publicUrl: props.nuxeo?.publicUrl ?? nuxeoPublicUrl(props.loadBalancer),
     });
     this.loadBalancer = new LoadBalancer(this, 'load-balancer', { ...props.loadBalancer, nuxeo: this.nuxeo });
 

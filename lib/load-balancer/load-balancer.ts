@@ -45,6 +45,17 @@ export const STICKY_SERVICE_ANNOTATIONS: Record<string, string> = {
 export const FRONT_PORT = 80;
 
 /**
+ * nuxeo.url for Nuxeo behind this load balancer: its host and the context path /nuxeo
+ * (org.nuxeo.ecm.contextPath, T/nuxeo.defaults line 20 on branch 2021), over https when the
+ * load balancer terminates TLS (tlsSecret with ingress-nginx or traefik) or `scheme` says so.
+ */
+export function nuxeoPublicUrl(lb: Pick<LoadBalancerSettings, 'host' | 'tlsSecret' | 'provider' | 'scheme'>): string {
+  const provider = lb.provider ?? 'ingress-nginx';
+  const tls = lb.scheme ? lb.scheme === 'https' : !!lb.tlsSecret && (provider === 'ingress-nginx' || provider === 'traefik');
+  return `${tls ? 'https' : 'http'}://${lb.host}/nuxeo`;
+}
+
+/**
  * The sticky load balancer in front of the reverse proxies, by provider:
  * - `ingress-nginx`: an Ingress with cookie affinity annotations (affinity-mode persistent);
  * - `traefik`: an Ingress, with the sticky cookie declared on the Service as Traefik expects;

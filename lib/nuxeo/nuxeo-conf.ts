@@ -5,13 +5,22 @@
  *
  * Sources of the keys (Nuxeo LTS 2021; the Compact Architecture with Redis needs the Redis
  * WorkManager, which LTS 2023 dropped in favour of Kafka):
- * - templates/common-base/nuxeo.defaults and nuxeo.conf parameter index: nuxeo.templates,
- *   nuxeo.db.* (incl. nuxeo.db.max-pool-size, nuxeo.vcs.max-pool-size), repository.binary.store,
- *   nuxeo.cluster.enabled / nuxeo.cluster.nodeid, JAVA_OPTS (the image entrypoint appends it)
- * - Nuxeo "Elasticsearch Setup" docs: elasticsearch.client, elasticsearch.addressList,
- *   elasticsearch.clusterName, elasticsearch.indexName, elasticsearch.indexNumberOfReplicas,
- *   audit.elasticsearch.enabled
+ * Every key, its meaning and the line it is read at on branch 2021: docs/nuxeo-2021.md.
  * (T = server/nuxeo-nxr-server/src/main/resources/templates in nuxeo/nuxeo, branch 2021)
+ * - Templates are only ever appended (`nuxeo.append.templates.*`), never listed in
+ *   nuxeo.templates: a package installed in the image (amazon-s3-online-storage's
+ *   `<config addtemplate="s3binaries"/>`) writes `nuxeo.templates=default,s3binaries` into the
+ *   image's nuxeo.conf (ConfigurationGenerator.addTemplate), and a later nuxeo.templates line
+ *   would replace it (java.util.Properties keeps the last). ConfigurationGenerator.includeTemplates
+ *   (lines 311-335) composes nuxeo.templates (unset in the image: `default`, T/nuxeo.defaults line
+ *   11), then every nuxeo.append.templates.* value, sorted by key.
+ * - T/common-base/nuxeo.defaults and T/postgresql/nuxeo.defaults: nuxeo.db.* (incl.
+ *   nuxeo.db.max-pool-size, nuxeo.vcs.max-pool-size), repository.binary.store,
+ *   nuxeo.cluster.enabled / nuxeo.cluster.nodeid, JAVA_OPTS (the image entrypoint appends it);
+ *   T/nuxeo.defaults line 17: nuxeo.url (the public URL in e-mails, invitations, SAML metadata)
+ * - T/common-base/nxserver/config/elasticsearch-config.xml.nxftl: elasticsearch.client,
+ *   elasticsearch.addressList, elasticsearch.indexName; elasticsearch.clusterName is read only by
+ *   the embedded server and the transport client (lines 8, 43), not by the REST client: not set.
  * - T/redis/nuxeo.defaults: nuxeo.redis.*, nuxeo.redis.ha.*, nuxeo.work.queuing,
  *   nuxeo.pubsub.provider, nuxeo.keyvalue.provider, nuxeo.lock.manager. They only act inside
  *   the `redis` template (T/redis/nxserver/config/redis-config.xml.nxftl connects to Redis);
@@ -24,9 +33,11 @@
  *   up at launch makes the launcher exit.
  * - LocalBlobStoreConfiguration: the default transient store lives in
  *   `<repository.binary.store>_transient_default`, a sibling of the configured path.
- * - StreamServiceImpl (NUXEO_STREAM_DIR_PROP, NUXEO_STREAM_RET_DURATION_PROP):
- *   nuxeo.stream.chronicle.dir, nuxeo.stream.chronicle.retention.duration; Kafka docs:
- *   kafka.enabled, nuxeo.stream.work.enabled (StreamWorkManager, off here)
+ * - StreamServiceImpl.getChroniclePath (lines 108-121): Chronicle Queue lives in
+ *   `${nuxeo.data.dir}/stream` unless nuxeo.stream.chronicle.dir is set; the entrypoint sets
+ *   nuxeo.data.dir=/var/lib/nuxeo, the node's own volume: not set. kafka.enabled=false,
+ *   nuxeo.stream.work.enabled=false and metrics.streams.enabled=true are the defaults of
+ *   T/common-base/nuxeo.defaults (lines 196, 248, 293): not set.
  * - amazon-s3-online-storage docs and S3BinaryManager: nuxeo.s3storage.bucket, .region,
  *   .bucket_prefix; static credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
  *   (S3BinaryManager.AWS_ID_ENV_KEY / AWS_SECRET_ENV_KEY), else the pod's AWS identity
@@ -65,9 +76,8 @@ export interface NuxeoConfSettings {
   /** tls: a managed database reached with sslmode=require (the JDBC URL form of Nuxeo's PostgreSQL docs). */
   readonly database: { readonly host: string; readonly port: number; readonly name: string; readonly user: string; readonly poolSize: number; readonly tls?: boolean };
   /** user: basic auth of a managed cluster (elasticsearch.restClient.username; the password is a secret property). */
-  readonly elasticsearch: { readonly urls: string[]; readonly clusterName: string; readonly indexReplicas: number; readonly user?: string };
+  readonly elasticsearch: { readonly urls: string[]; readonly indexReplicas: number; readonly user?: string };
   readonly redis: RedisEndpoint;
-  readonly streamDir: string;
   readonly streamRetention: string;
   readonly binaries: BinaryStore;
   /** Console log format: Nuxeo's `docker` (text) or `docker-json` template. */
@@ -81,17 +91,26 @@ export interface NuxeoConfSettings {
    * @default - metrics off (Nuxeo's own default)
    */
   readonly metricsPort?: number;
+  /**
+   * nuxeo.url: the address users reach Nuxeo at, e.g. `https://nuxeo.example.com/nuxeo`.
+   * @default - unset: Nuxeo's own http://localhost:8080/nuxeo
+   */
+  readonly publicUrl?: string;
 }
 
 /** The `nuxeo.append.templates.*` entries: sorted by key, they come after nuxeo.templates. */
-export const APPENDED_TEMPLATES = { logs: 'nuxeo.append.templates.logs', redis: 'nuxeo.append.templates.redis' } as const;
+export const APPENDED_TEMPLATES = { database: 'nuxeo.append.templates.database', logs: 'nuxeo.append.templates.logs', redis: 'nuxeo.append.templates.redis' } as const;
 
-function section(title: string, props: [string, string | number | boolean][]): string {
+type Property = [string, string | number | boolean];
+
+function section(title: string, props: Property[]): string {
   return `# ${title}\n${props.map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
 }
 
 export function renderNuxeoConf(s: NuxeoConfSettings): string {
-  const redis: [string, string | number | boolean][] =
+  // A key the extra properties set is left out here, so each key appears once (theirs wins).
+  const own = (title: string, props: Property[]) => section(title, props.filter(([k]) => !Object.hasOwn(s.extra, k)));
+  const redis: Property[] =
     s.redis.kind === 'single'
       ? [['nuxeo.redis.host', s.redis.host], ['nuxeo.redis.port', s.redis.port], ...(s.redis.ssl ? [['nuxeo.redis.ssl', true] as [string, boolean]] : [])]
       : [
@@ -100,7 +119,7 @@ export function renderNuxeoConf(s: NuxeoConfSettings): string {
         ['nuxeo.redis.ha.hosts', s.redis.hosts.join(',')],
         ['nuxeo.redis.ha.port', s.redis.port],
       ];
-  const binaries: [string, string | number | boolean][] =
+  const binaries: Property[] =
     s.binaries.kind === 'volume'
       ? [['repository.binary.store', s.binaries.path]]
       : [
@@ -110,18 +129,18 @@ export function renderNuxeoConf(s: NuxeoConfSettings): string {
       ];
   const parts = [
     '# Nuxeo configuration (generated by nuxeo-compact-k8s; see lib/render/nuxeo-conf.ts for the key sources).\n',
-    section('JVM: heap sized from the container memory limit', [['JAVA_OPTS', `$JAVA_OPTS -Xms${s.heapMegabytes}m -Xmx${s.heapMegabytes}m`]]),
-    section('Templates: PostgreSQL, then Redis (the only way nuxeo.redis.* takes effect) and console-only logs', [
-      ['nuxeo.templates', 'default,postgresql'],
+    own('JVM: heap sized from the container memory limit', [['JAVA_OPTS', `$JAVA_OPTS -Xms${s.heapMegabytes}m -Xmx${s.heapMegabytes}m`]]),
+    own('Templates appended to nuxeo.templates, which keeps what the image\'s packages added: PostgreSQL, console-only logs, Redis (the only way nuxeo.redis.* takes effect)', [
+      [APPENDED_TEMPLATES.database, 'postgresql'],
       [APPENDED_TEMPLATES.logs, s.logFormat === 'json' ? 'docker-json' : 'docker'],
       [APPENDED_TEMPLATES.redis, 'redis'],
     ]),
-    section('Backing services are checked at launch: retry while a fresh install brings them up', [
+    own('Backing services are checked at launch: retry while a fresh install brings them up', [
       ['nuxeo.backing.check.retry.enabled', true],
       ['nuxeo.backing.check.retry.maxRetries', s.backingCheck.retries],
       ['nuxeo.backing.check.retry.delayInMs', s.backingCheck.delayMilliseconds],
     ]),
-    section('Database cluster: the read-write Service of the PostgreSQL primary (password: start script)', [
+    own('Database cluster: the read-write Service of the PostgreSQL primary (password: start script)', [
       ['nuxeo.db.host', s.database.host],
       ['nuxeo.db.port', s.database.port],
       ['nuxeo.db.name', s.database.name],
@@ -131,16 +150,15 @@ export function renderNuxeoConf(s: NuxeoConfSettings): string {
       ['nuxeo.db.max-pool-size', s.database.poolSize],
       ['nuxeo.vcs.max-pool-size', s.database.poolSize - 2],
     ]),
-    section('Elasticsearch cluster over HTTP', [
+    own('Elasticsearch cluster over HTTP', [
       ['elasticsearch.client', 'RestClient'],
       ['elasticsearch.addressList', s.elasticsearch.urls.join(',')],
-      ['elasticsearch.clusterName', s.elasticsearch.clusterName],
       ['elasticsearch.indexName', 'nuxeo'],
       ['elasticsearch.indexNumberOfReplicas', s.elasticsearch.indexReplicas],
       ...(s.elasticsearch.user ? [['elasticsearch.restClient.username', s.elasticsearch.user] as [string, string]] : []),
       ['audit.elasticsearch.enabled', true],
     ]),
-    section('Redis: WorkManager queues, pub/sub (cache invalidation), key/value store and locks (password: start script)', [
+    own('Redis: WorkManager queues, pub/sub (cache invalidation), key/value store and locks (password: start script)', [
       ['nuxeo.redis.enabled', true],
       ...redis,
       ['nuxeo.work.queuing', 'redis'],
@@ -148,20 +166,18 @@ export function renderNuxeoConf(s: NuxeoConfSettings): string {
       ['nuxeo.keyvalue.provider', 'redis'],
       ['nuxeo.lock.manager', 'redis'],
     ]),
-    section('Nuxeo Stream on Chronicle Queue, on this node\'s persistent volume (no Kafka)', [
-      ['kafka.enabled', false],
-      ['nuxeo.stream.work.enabled', false],
-      ['nuxeo.stream.chronicle.dir', s.streamDir],
+    own('Nuxeo Stream on Chronicle Queue (the default without Kafka), in ${nuxeo.data.dir}/stream on this node\'s persistent volume', [
       ['nuxeo.stream.chronicle.retention.duration', s.streamRetention],
     ]),
-    section('Cluster: a distinct, stable node id per pod (the StatefulSet pod name)', [
+    own('Cluster: a distinct, stable node id per pod (the StatefulSet pod name)', [
       ['nuxeo.cluster.enabled', true],
       // A pod name never holds `$` or `\`, so `${env:}` is safe here (unlike for secrets).
       ['nuxeo.cluster.nodeid', '${env:' + NUXEO_ENV.nodeId + '}'],
     ]),
-    section('Binary store shared by all nodes', binaries),
+    own('Binary store shared by all nodes', binaries),
   ];
-  if (s.metricsPort !== undefined) parts.push(renderMetricsSection(s.metricsPort));
+  if (s.publicUrl) parts.push(own('The address users reach Nuxeo at (links in e-mails, invitations, SAML metadata)', [['nuxeo.url', s.publicUrl]]));
+  if (s.metricsPort !== undefined) parts.push(own(...metricsSection(s.metricsPort)));
   const extra = Object.entries(s.extra).sort(([a], [b]) => a.localeCompare(b));
   if (extra.length) parts.push(section('Extra properties from the environment file', extra));
   return parts.join('\n');
@@ -171,20 +187,20 @@ export function renderNuxeoConf(s: NuxeoConfSettings): string {
  * Nuxeo's Prometheus reporter (LTS 2021, nuxeo/nuxeo branch 2021):
  * - server/nuxeo-nxr-server/src/main/resources/templates/common-base/nuxeo.defaults:
  *   metrics.enabled=false, metrics.prometheus.enabled=false, metrics.prometheus.port=9090,
- *   metrics.streams.enabled=true (stream consumer lag), metrics.jvm/tomcat.enabled=true
+ *   metrics.streams.enabled=true (stream consumer lag, line 293: left to its default),
+ *   metrics.jvm/tomcat.enabled=true
  * - .../common-base/nxserver/config/metrics-config.xml: reporter `prometheus` =
  *   org.nuxeo.runtime.metrics.reporter.PrometheusReporter with option `port`
  * - modules/runtime/nuxeo-runtime-metrics/.../reporter/PrometheusReporter.java: an
  *   io.prometheus.client HTTPServer on that port, on every interface; OpenCensus'
  *   DropWizardMetrics names each metric `dropwizard5_<name>_<type>`, dots made underscores.
  */
-function renderMetricsSection(port: number): string {
-  return section('Metrics: the Prometheus reporter (scraped by the PodMonitor at /metrics)', [
+function metricsSection(port: number): [string, Property[]] {
+  return ['Metrics: the Prometheus reporter (scraped by the PodMonitor at /metrics)', [
     ['metrics.enabled', true],
     ['metrics.prometheus.enabled', true],
     ['metrics.prometheus.port', port],
-    ['metrics.streams.enabled', true],
-  ]);
+  ]];
 }
 
 /** Parses `key=value` lines (comments and blanks skipped): what the tests check keys with. */

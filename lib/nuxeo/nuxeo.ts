@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { packagesInstalledAtStart, SECRET_DEFAULTS, SECTION_SCHEMAS, secretVariable } from '../settings/schema';
-import { cpuCores, mebibytes } from '../settings/quantity';
+import { cpuCores, mebibytes, mebibytesQuantity } from '../settings/quantity';
 import { container, fieldEnv, INIT_RESOURCES, SecretKeyRef, secretEnv } from '../k8s/containers';
 import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
 import { networkPolicy, Peer, podsOf, Rule } from '../k8s/network-policy';
@@ -12,6 +12,7 @@ import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
 import { NGINX_HEALTH_PATH, NGINX_STATUS_PATH, renderNginxConf } from './nginx-conf';
 import { BinaryStore, NUXEO_ENV, renderNuxeoConf } from './nuxeo-conf';
 import { renderNuxeoStartScript, SecretProperty } from './nuxeo-start';
+import { renderRedisWaitScript } from './redis-wait';
 import { ContextProps, MonitoringSettings, resolveContext } from '../k8s/context';
 import type { DatabaseEndpoint } from '../database/database';
 import type { SearchEndpoint } from '../elasticsearch/elasticsearch';
@@ -78,12 +79,18 @@ export interface NuxeoProps extends NuxeoSettings {
    * @default 'none'
    */
   readonly podIdentity?: NetworkSettings['podIdentity'];
+  /**
+   * nuxeo.url, the address users reach Nuxeo at (links in e-mails, user invitations, SAML
+   * metadata), e.g. `https://nuxeo.example.com/nuxeo`. `CompactArchitecture` sets it from the
+   * load balancer's host and scheme.
+   * @default - unset: Nuxeo keeps http://localhost:8080/nuxeo, and a warning says so
+   */
+  readonly publicUrl?: string;
 }
 
 const HOME = '/opt/nuxeo/server';
+/** The data volume; the entrypoint sets nuxeo.data.dir to it, so Chronicle Queue's default folder is on it. */
 const DATA = '/var/lib/nuxeo';
-/** Chronicle Queue files live on the node's own persistent volume, beside Nuxeo's data. */
-const STREAM_DIR = `${DATA}/stream`;
 /** Mount point of the shared binaries volume. */
 const BINARIES = '/var/lib/nuxeo-binaries';
 /**
@@ -95,6 +102,8 @@ export const BINARY_STORE = `${BINARIES}/binaries`;
 /** Where the start script is mounted (outside conf.d: the entrypoint appends every file there). */
 const START_DIR = '/opt/nuxeo-compact-k8s';
 export const START_SCRIPT = `${START_DIR}/start-nuxeo.sh`;
+/** The Redis wait the start script hands over to (bash: it speaks to Redis through /dev/tcp). */
+export const WAIT_SCRIPT = `${START_DIR}/wait-redis.sh`;
 /**
  * The launcher's backing-service check (Elasticsearch, PostgreSQL, Redis) retries for up to 6
  * minutes: on a fresh install PostgreSQL runs initdb and Elasticsearch forms its cluster meanwhile.
@@ -141,7 +150,16 @@ export function podIdentityEgress(podIdentity: NetworkSettings['podIdentity']): 
 type SecretPropertyRef = SecretProperty & { ref: SecretKeyRef };
 type NuxeoSection = z.output<typeof SECTION_SCHEMAS.nuxeo>;
 
-/** nuxeo.conf, the start script adding the secret properties, and the proxy's nginx.conf. */
+/**
+ * /tmp of a Nuxeo node: Nuxeo spools uploads there (nuxeo.tmp.dir=/tmp, set by the entrypoint)
+ * and converters write their work files: `concurrentUploads` uploads of the largest size the
+ * proxies let through, plus 1 GiB for conversions.
+ */
+export function nuxeoTmpMebibytes(maxUploadMegabytes: number, concurrentUploads: number): number {
+  return maxUploadMegabytes * concurrentUploads + 1024;
+}
+
+/** nuxeo.conf, the start and Redis wait scripts, and the proxy's nginx.conf. */
 function nuxeoFiles(props: NuxeoProps, n: NuxeoSection, metrics: boolean, limits: { maxUploadMegabytes: number; timeoutSeconds: number }) {
   const s3 = n.binaries.type === 's3' ? n.binaries.s3! : undefined;
   const binaries: BinaryStore = s3
@@ -150,15 +168,15 @@ function nuxeoFiles(props: NuxeoProps, n: NuxeoSection, metrics: boolean, limits
   const nuxeoConf = renderNuxeoConf({
     heapMegabytes: nuxeoHeapMegabytes(n),
     database: { host: props.database.host, port: props.database.port, name: props.database.database, user: props.database.user, poolSize: n.databasePoolSize, tls: props.database.tls },
-    elasticsearch: { urls: props.search.urls, clusterName: props.search.clusterName, indexReplicas: props.search.indexReplicas, user: props.search.credentials?.user },
+    elasticsearch: { urls: props.search.urls, indexReplicas: props.search.indexReplicas, user: props.search.credentials?.user },
     redis: props.cache.redis,
-    streamDir: STREAM_DIR,
     streamRetention: n.streamRetention,
     binaries,
     logFormat: n.logFormat,
     backingCheck: BACKING_CHECK,
     extra: n.properties,
     ...(metrics ? { metricsPort: METRICS.nuxeo.port } : {}),
+    ...(props.publicUrl ? { publicUrl: props.publicUrl } : {}),
   });
   const secretProperties: SecretPropertyRef[] = [
     { property: 'nuxeo.db.password', variable: NUXEO_ENV.dbPassword, ref: props.database.password },
@@ -176,7 +194,8 @@ function nuxeoFiles(props: NuxeoProps, n: NuxeoSection, metrics: boolean, limits
     ...(metrics ? { statusPort: NGINX_STATUS_PORT } : {}),
     workerProcesses: Math.max(1, Math.ceil(cpuCores(n.proxy.resources.limits.cpu))),
   });
-  return { nuxeoConf, startScript: renderNuxeoStartScript(secretProperties), nginxConf, secretProperties };
+  const waitScript = renderRedisWaitScript(props.cache.redis, n.redisWaitSeconds);
+  return { nuxeoConf, startScript: renderNuxeoStartScript(secretProperties), waitScript, nginxConf, secretProperties };
 }
 
 /** The Nuxeo container's environment: node id, secrets, S3 keys, CLID, packages. */
@@ -199,21 +218,23 @@ function nuxeoEnv(secretProperties: SecretPropertyRef[], s3: NuxeoSection['binar
 /** The Nuxeo server and its nginx reverse proxy. */
 function nuxeoContainers(n: NuxeoSection, m: MonitoringSettings, env: k8s.EnvVar[], binariesVolume: boolean): k8s.Container[] {
   const runtimeStarted = { path: NUXEO_PROBE_PATH, port: k8s.IntOrString.fromString('nuxeo') };
-  const backingWaitSeconds = (BACKING_CHECK.retries * BACKING_CHECK.delayMilliseconds) / 1000;
+  // The Redis wait, then the launcher's backing-service checks, then the start itself.
+  const waitSeconds = n.redisWaitSeconds + (BACKING_CHECK.retries * BACKING_CHECK.delayMilliseconds) / 1000;
 
   return [
     container(RUN_AS, {
       name: 'nuxeo',
       image: n.image,
-      // The image's entrypoint builds nuxeo.conf, then runs our script, which adds the secrets and execs Nuxeo.
+      // The image's entrypoint builds nuxeo.conf, then runs our script, which adds the secrets and
+      // hands over to the Redis wait, which execs Nuxeo once Redis answers.
       command: ['/docker-entrypoint.sh'],
-      args: ['sh', START_SCRIPT, 'nuxeoctl', 'console'],
+      args: ['sh', START_SCRIPT, 'bash', WAIT_SCRIPT, 'nuxeoctl', 'console'],
       ports: [{ name: 'nuxeo', containerPort: NUXEO_PORTS.nuxeo, protocol: 'TCP' }, ...(m.enabled ? [{ name: METRICS.nuxeo.name, containerPort: METRICS.nuxeo.port, protocol: 'TCP' }] : [])],
       env,
       resources: n.resources,
-      // Startup: the runtime has started. Its budget covers the launcher's whole backing-service
-      // wait plus the start itself, so a fresh install never depends on a restart.
-      startupProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: Math.ceil((backingWaitSeconds + START_SECONDS) / 10), timeoutSeconds: 5 },
+      // Startup: the runtime has started. Its budget covers the Redis wait, the launcher's whole
+      // backing-service wait and the start itself, so a fresh install never depends on a restart.
+      startupProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: Math.ceil((waitSeconds + START_SECONDS) / 10), timeoutSeconds: 5 },
       // Readiness: this node can serve; a shared tier's outage is not this node's (see NUXEO_PROBE_PATH).
       readinessProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
       // Liveness: Tomcat accepts connections; a restart cures a hung JVM, not a slow dependency.
@@ -272,7 +293,7 @@ export class Nuxeo extends Construct {
   constructor(scope: Construct, id: string, props: NuxeoProps) {
     super(scope, id);
     const ctx = resolveContext(this, props.context);
-    const { context: _c, baseName: _n, database: _d, search: _s, cache: _r, redisSidecar: _rs, jwtSecret: _j, clid: _cl, proxyLimits: _l, internetEgress: _i, podIdentity: _p, ...settings } = props;
+    const { context: _c, baseName: _n, database: _d, search: _s, cache: _r, redisSidecar: _rs, jwtSecret: _j, clid: _cl, proxyLimits: _l, internetEgress: _i, podIdentity: _p, publicUrl: _u, ...settings } = props;
     const n = parseProps('nuxeo', SECTION_SCHEMAS.nuxeo, settings);
     const network = parseProps('network', SECTION_SCHEMAS.network, { internetEgress: props.internetEgress, podIdentity: props.podIdentity });
     const limits = props.proxyLimits ?? { maxUploadMegabytes: 1024, timeoutSeconds: 600 };
@@ -284,13 +305,14 @@ export class Nuxeo extends Construct {
     if (packages.length && !props.clid) throw new Error(`${this.node.path}: clid is required: ${packages.join(', ')} would be installed from Nuxeo Connect at every pod start, which needs the instance CLID`);
     const s3 = n.binaries.type === 's3' ? n.binaries.s3! : undefined;
 
-    const { nuxeoConf, startScript, nginxConf, secretProperties } = nuxeoFiles(props, n, ctx.monitoring.enabled, limits);
+    if (!props.publicUrl) this.node.addMetadata('warning', `${this.node.path}: publicUrl is not set, so nuxeo.url stays http://localhost:8080/nuxeo and links in e-mails, invitations and SAML metadata point there`);
+    const { nuxeoConf, startScript, waitScript, nginxConf, secretProperties } = nuxeoFiles(props, n, ctx.monitoring.enabled, limits);
     this.nuxeoConf = nuxeoConf;
     const configMap = (cid: string, cmName: string, component: string, data: Record<string, string>) =>
       new k8s.KubeConfigMap(this, cid, { metadata: { name: cmName, labels: tierLabels(wid.app, component) }, data });
     this.configMaps = {
       conf: configMap('conf', `${name}-conf`, wid.component, { [NUXEO_CONF_FILE]: this.nuxeoConf }),
-      start: configMap('start', `${name}-start`, wid.component, { 'start-nuxeo.sh': startScript }),
+      start: configMap('start', `${name}-start`, wid.component, { 'start-nuxeo.sh': startScript, 'wait-redis.sh': waitScript }),
       proxy: configMap('proxy-conf', `${name}-proxy`, 'reverse-proxy', { 'nginx.conf': nginxConf }),
     };
 
@@ -328,7 +350,7 @@ export class Nuxeo extends Construct {
       replicas: n.replicas,
       serviceName: headlessServiceName,
       uid: RUN_AS,
-      configChecksum: checksum(this.nuxeoConf, nginxConf, startScript, props.redisSidecar?.configChecksum ?? ''),
+      configChecksum: checksum(this.nuxeoConf, nginxConf, startScript, waitScript, props.redisSidecar?.configChecksum ?? ''),
       terminationGracePeriodSeconds: 120,
       pod: n,
       initContainers: [
@@ -352,7 +374,7 @@ export class Nuxeo extends Construct {
         configMapVolume('proxy-conf', `${name}-proxy`),
         emptyDir('logs', '1Gi'),
         emptyDir('pid', '1Mi'),
-        emptyDir('tmp', '2Gi'),
+        emptyDir('tmp', mebibytesQuantity(nuxeoTmpMebibytes(limits.maxUploadMegabytes, n.concurrentUploads))),
         emptyDir('proxy-tmp', '1Gi'),
         ...(s3 ? [] : [{ name: 'binaries', persistentVolumeClaim: { claimName: `${name}-binaries` } }]),
         ...(props.redisSidecar?.volumes ?? []),

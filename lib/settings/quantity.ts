@@ -27,3 +27,8 @@ export function cpuCores(quantity: string): number {
   if (!CPU_PATTERN.test(quantity)) throw new Error(`not a CPU quantity: ${quantity}`);
   return quantity.endsWith('m') ? parseInt(quantity, 10) / 1000 : parseFloat(quantity);
 }
+
+/** A quantity for a whole number of mebibytes, in Gi when it is whole gibibytes. */
+export function mebibytesQuantity(mib: number): string {
+  return mib % 1024 === 0 ? `${mib / 1024}Gi` : `${mib}Mi`;
+}

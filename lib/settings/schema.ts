@@ -329,6 +329,20 @@ const nuxeo = z
       .enum(['text', 'json'], { message: "must be 'text' (Nuxeo's docker template) or 'json' (its docker-json template)" })
       .default('text')
       .describe('Nuxeo logs to the console only, as text or as one JSON object per line'),
+    redisWaitSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(300)
+      .describe("seconds the Nuxeo container waits for Redis before the launcher starts (plain: host:port answers PING; Sentinel: a Sentinel names the master and it answers), logging every 10 s; then it gives up and the container restarts. The startup probe's budget covers this wait, the launcher's backing-service checks (6 min) and the start (10 min)"),
+    concurrentUploads: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(2)
+      .describe("uploads of loadBalancer.maxUploadMegabytes one Nuxeo node holds in /tmp at once: /tmp is sized maxUploadMegabytes x concurrentUploads + 1Gi for conversions (the emptyDir's sizeLimit; beyond it the pod is evicted)"),
     ...podSettings(),
     proxy: z
       .strictObject({
@@ -571,7 +585,11 @@ const loadBalancer = z
     gateway: z.strictObject({ name: dnsLabel('gateway name'), namespace: dnsLabel('namespace'), sectionName: z.string().optional() }).optional().describe('parent Gateway of the HTTPRoute (gateway-api)'),
     cookieName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('nuxeo-route'),
     cookieMaxAgeSeconds: z.number().int().min(60).max(MAX_COOKIE_SECONDS, { message: `must be at most ${MAX_COOKIE_SECONDS} (one year)` }).default(28800),
-    maxUploadMegabytes: z.number().int().min(1).default(1024),
+    maxUploadMegabytes: z.number().int().min(1).default(1024).describe("largest request body (upload) in MiB, enforced by the load balancer and each pod's nginx; sizes Nuxeo's /tmp with nuxeo.concurrentUploads"),
+    scheme: z
+      .enum(['http', 'https'], { message: "must be 'http' or 'https'" })
+      .optional()
+      .describe("scheme users reach Nuxeo with, for nuxeo.url (https://<host>/nuxeo); default https when tlsSecret is set with ingress-nginx or traefik, else http: set https when a Gateway listener or a cloud load balancer terminates TLS"),
     timeoutSeconds: z.number().int().min(30).max(86400, { message: 'must be at most 86400 (one day)' }).default(600),
     serviceAnnotations: z
       .record(labelKey, z.string())

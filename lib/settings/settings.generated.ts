@@ -68,6 +68,16 @@ export interface NuxeoSettings {
    */
   readonly logFormat?: "text" | "json";
   /**
+   * seconds the Nuxeo container waits for Redis before the launcher starts (plain: host:port answers PING; Sentinel: a Sentinel names the master and it answers), logging every 10 s; then it gives up and the container restarts. The startup probe's budget covers this wait, the launcher's backing-service checks (6 min) and the start (10 min)
+   * @default 300
+   */
+  readonly redisWaitSeconds?: number;
+  /**
+   * uploads of loadBalancer.maxUploadMegabytes one Nuxeo node holds in /tmp at once: /tmp is sized maxUploadMegabytes x concurrentUploads + 1Gi for conversions (the emptyDir's sizeLimit; beyond it the pod is evicted)
+   * @default 2
+   */
+  readonly concurrentUploads?: number;
+  /**
    * `nuxeo.serviceAccount` in the environment file.
    * @default {}
    */
@@ -1139,10 +1149,15 @@ export interface LoadBalancerSettings {
    */
   readonly cookieMaxAgeSeconds?: number;
   /**
-   * `loadBalancer.maxUploadMegabytes` in the environment file.
+   * largest request body (upload) in MiB, enforced by the load balancer and each pod's nginx; sizes Nuxeo's /tmp with nuxeo.concurrentUploads
    * @default 1024
    */
   readonly maxUploadMegabytes?: number;
+  /**
+   * scheme users reach Nuxeo with, for nuxeo.url (https://<host>/nuxeo); default https when tlsSecret is set with ingress-nginx or traefik, else http: set https when a Gateway listener or a cloud load balancer terminates TLS
+   * @default - none (not set unless given)
+   */
+  readonly scheme?: "http" | "https";
   /**
    * `loadBalancer.timeoutSeconds` in the environment file.
    * @default 600
