@@ -18,7 +18,7 @@ import { fingerprints, immutableChanges, parseFingerprints, parseRecreations, re
 import { renderMonitoringSummary } from './render/monitoring-summary';
 import { createSecretCommand, SecretNeed, secretsNeeded } from './render/secrets';
 import { renderSummary } from './render/summary';
-import { setupWarnings } from './render/setup-warnings';
+import { monitoringSelectorWarnings, setupWarnings } from './render/setup-warnings';
 import { totals } from './render/totals';
 import { architectureWarnings } from './render/warnings';
 import { elasticsearchHeapMegabytes } from './tiers/elasticsearch';
@@ -239,7 +239,7 @@ export function synthesize(opts: SynthOptions): SynthResult {
   if (opts.mirrorDir) {
     for (const { env, files } of rendered) writeFolder(path.join(opts.mirrorDir, env.name), files);
   }
-  const limits = environments.flatMap((env) => [...setupWarnings(env.spec), ...architectureWarnings(env.spec)].map((w) => `${env.name}: ${w}`));
+  const limits = environments.flatMap((env) => [...setupWarnings(env.spec), ...monitoringSelectorWarnings(env.spec), ...architectureWarnings(env.spec)].map((w) => `${env.name}: ${w}`));
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
   const versions = environments.flatMap((env) => versionWarnings(env.spec, today).map((w) => `${env.name}: ${w}`));
   const secrets = new Map(rendered.map((r) => [r.env.name, r.secrets]));
