@@ -117,7 +117,7 @@ ${renderSecretsChecklist(s.namespace, facts.secrets)}
 
 ${renderBackupTable(s)}
 
-${checkBeforeApplying(env)}${renderTotals(facts.totals)}
+${checkBeforeApplying(env)}${renderTotals(facts.totals, s)}
 ## Limits in force
 
 ${architectureWarnings(s).map((w) => `- ${w}`).join('\n')}
