@@ -24,9 +24,14 @@ export function renderMonitoringSummary(spec: EnvironmentSpec, sentinelQuorum?: 
       : sidecar
         ? 'Redis sidecars: redis_exporter in every Nuxeo pod, PodMonitor `nuxeo`'
         : 'Redis and Sentinel: two redis_exporter containers in every Redis pod, PodMonitor `redis`',
-    managed.database ? byProvider('PostgreSQL') : 'PostgreSQL primary and replicas: postgres_exporter over the Unix socket, PodMonitor `postgresql`',
+    managed.database
+      ? byProvider('PostgreSQL')
+      : spec.database.provider === 'cloudnativepg'
+        ? 'PostgreSQL instances: the CloudNativePG instance manager\'s own `cnpg_*` metrics (port `metrics`), PodMonitor `postgresql`'
+        : 'PostgreSQL primary and replicas: postgres_exporter over the Unix socket, PodMonitor `postgresql`',
     managed.elasticsearch ? byProvider('Elasticsearch') : 'Elasticsearch: elasticsearch_exporter beside each node, PodMonitor `elasticsearch`',
     'Volumes: the kubelet\'s `kubelet_volume_stats_*` (scraped by the cluster\'s Prometheus setup, not by these PodMonitors)',
+    ...(alertSettingsOf(spec, sentinelQuorum).backups?.cronJobs.length ? ['Backup Jobs (NuxeoBackupJobFailed): kube-state-metrics\' `kube_job_failed` and `kube_job_status_start_time` (scraped by the cluster\'s Prometheus setup, as kube-prometheus-stack does)'] : []),
     LOAD_BALANCER_METRICS[spec.loadBalancer.provider],
   ];
   const alerts = alertRules(alertSettingsOf(spec, sentinelQuorum))

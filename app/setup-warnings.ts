@@ -36,3 +36,17 @@ export function setupWarnings(spec: EnvironmentSpec): string[] {
   }
   return out;
 }
+
+/**
+ * kube-prometheus-stack's Prometheus selects PodMonitors and PrometheusRules labelled
+ * `release: <its Helm release>` unless installed with
+ * `prometheus.prometheusSpec.{podMonitor,rule}SelectorNilUsesHelmValues: false` (the chart's
+ * values.yaml): without that label, nothing of ours would be scraped or alerted on.
+ */
+export function monitoringSelectorWarnings(spec: EnvironmentSpec): string[] {
+  const m = spec.monitoring;
+  if (!m.enabled || 'release' in m.labels) return [];
+  return ['monitoring.labels has no `release` label: a kube-prometheus-stack Prometheus selects only PodMonitors and PrometheusRules labelled ' +
+    'release: <its Helm release name> (its default podMonitorSelector / ruleSelector), so nothing here would be scraped or alert. ' +
+    'Set monitoring.labels: {release: <release name>}, or give the labels your Prometheus selects and ignore this.'];
+}

@@ -7,7 +7,7 @@ import { renderBackupTable } from './backup-plan';
 import { Fingerprints, renderFingerprints } from './immutable';
 import { renderSecretsChecklist, SecretNeed } from './secrets';
 import { architectureWarnings } from './warnings';
-import { setupWarnings, tlsDescription } from './setup-warnings';
+import { monitoringSelectorWarnings, setupWarnings, tlsDescription } from './setup-warnings';
 import { renderTotals, Totals } from './totals';
 
 export interface SummaryFacts {
@@ -35,7 +35,7 @@ export interface SummaryFacts {
 
 /** Settings that would silently do nothing or not work; empty when there are none. */
 function checkBeforeApplying(env: Environment): string {
-  const w = setupWarnings(env.spec);
+  const w = [...setupWarnings(env.spec), ...monitoringSelectorWarnings(env.spec)];
   return w.length ? `## Check before applying\n\n${w.map((x) => `- ${x}`).join('\n')}\n\n` : '';
 }
 
@@ -117,7 +117,7 @@ ${renderSecretsChecklist(s.namespace, facts.secrets)}
 
 ${renderBackupTable(s)}
 
-${checkBeforeApplying(env)}${renderTotals(facts.totals)}
+${checkBeforeApplying(env)}${renderTotals(facts.totals, s)}
 ## Limits in force
 
 ${architectureWarnings(s).map((w) => `- ${w}`).join('\n')}

@@ -18,8 +18,8 @@ import { fingerprints, immutableChanges, parseFingerprints, parseRecreations, re
 import { renderMonitoringSummary } from './monitoring-summary';
 import { createSecretCommand, SecretNeed, secretsNeeded } from './secrets';
 import { renderSummary } from './summary';
-import { setupWarnings } from './setup-warnings';
-import { totals } from './totals';
+import { monitoringSelectorWarnings, setupWarnings } from './setup-warnings';
+import { nodeSizeWarnings, totals } from './totals';
 import { architectureWarnings } from './warnings';
 import { elasticsearchHeapMegabytes } from '../lib/elasticsearch/elasticsearch';
 import { NamespaceTier } from '../lib/namespace/namespace';
@@ -79,7 +79,7 @@ export function synthesizeEnvironment(env: Environment, previousSummary?: string
 }
 
 /** The output folder's files and the Secrets its manifests reference. */
-function renderEnvironment(env: Environment, previousSummary: string | undefined): { files: Map<string, string>; secrets: SecretNeed[] } {
+function renderEnvironment(env: Environment, previousSummary: string | undefined): { files: Map<string, string>; secrets: SecretNeed[]; sizing: string[] } {
   // Never app.synth(): files are written by the pipeline below, under human names.
   const files = new Map<string, string>();
   const manifests: any[] = [];
@@ -88,6 +88,7 @@ function renderEnvironment(env: Environment, previousSummary: string | undefined
     files.set(file + MANIFEST_SUFFIX, Yaml.stringify(...objects));
   }
   const secrets = secretsNeeded(manifests);
+  const sums = totals(manifests);
   const fp = fingerprints(manifests);
   const changed = previousSummary ? immutableChanges(env.spec.namespace, parseFingerprints(previousSummary), fp) : [];
   const record = changed.length ? changed : previousSummary ? parseRecreations(previousSummary) : [];
@@ -101,10 +102,10 @@ function renderEnvironment(env: Environment, previousSummary: string | undefined
       fingerprints: fp,
       secrets,
       monitoring: renderMonitoringSummary(env.spec, env.spec.redis.mode === 'external' ? sentinelQuorum(env.spec.redis) : undefined),
-      totals: totals(manifests),
+      totals: sums,
     }) + renderRecreations(record),
   );
-  return { files, secrets };
+  return { files, secrets, sizing: nodeSizeWarnings(sums, env.spec) };
 }
 
 /**
@@ -239,7 +240,7 @@ export function synthesize(opts: SynthOptions): SynthResult {
   if (opts.mirrorDir) {
     for (const { env, files } of rendered) writeFolder(path.join(opts.mirrorDir, env.name), files);
   }
-  const limits = environments.flatMap((env) => [...setupWarnings(env.spec), ...architectureWarnings(env.spec)].map((w) => `${env.name}: ${w}`));
+  const limits = rendered.flatMap(({ env, sizing }) => [...setupWarnings(env.spec), ...monitoringSelectorWarnings(env.spec), ...sizing, ...architectureWarnings(env.spec)].map((w) => `${env.name}: ${w}`));
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
   const versions = environments.flatMap((env) => versionWarnings(env.spec, today).map((w) => `${env.name}: ${w}`));
   const secrets = new Map(rendered.map((r) => [r.env.name, r.secrets]));

@@ -15,6 +15,7 @@ export function namespaceProps(spec: EnvironmentSpec): NamespaceTierProps {
     podSecurity: spec.elasticsearch.sysctlInitContainer ? 'privileged' : 'restricted',
     ...(spec.priorityClass.name ? { priorityClassName: spec.priorityClass.name } : {}),
     priorityClassValue: spec.priorityClass.value,
+    preemptionPolicy: spec.priorityClass.preemptionPolicy,
   };
 }
 

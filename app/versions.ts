@@ -42,26 +42,35 @@ export function tagVersion(image: string): { major: number; minor: number } | un
   return m ? { major: Number(m[1]), minor: Number(m[2] ?? 0) } : undefined;
 }
 
-/** Warnings about the database and Redis images, as of `today` (YYYY-MM-DD). */
+/** The PostgreSQL image the environment runs and its field: CloudNativePG's, ours, or none (managed). */
+function postgresImage(spec: EnvironmentSpec): { field: string; image: string } | undefined {
+  const db = spec.database;
+  if (db.managed) return undefined;
+  return db.provider === 'cloudnativepg' ? { field: 'database.cloudnativepg.image', image: db.cloudnativepg.image } : { field: 'database.image', image: db.image };
+}
+
+/** Warnings about the PostgreSQL and Redis images the environment runs (none for a managed service), as of `today` (YYYY-MM-DD). */
 export function versionWarnings(spec: EnvironmentSpec, today: string): string[] {
   const warnings: string[] = [];
-  const pg = tagVersion(spec.database.image);
-  if (pg) {
+  const pgImage = postgresImage(spec);
+  const pg = pgImage && tagVersion(pgImage.image);
+  if (pg && pgImage) {
+    const at = `${pgImage.field} ${pgImage.image}`;
     const eol = POSTGRES_END_OF_LIFE[pg.major];
     if (!NUXEO_2021_POSTGRES.includes(pg.major)) {
       warnings.push(
-        `database.image ${spec.database.image}: PostgreSQL ${pg.major} is outside Nuxeo LTS 2021's compatibility matrix ` +
+        `${at}: PostgreSQL ${pg.major} is outside Nuxeo LTS 2021's compatibility matrix ` +
           `(${NUXEO_2021_POSTGRES.join(', ')}; 13 recommended). Those majors are past upstream end of life (13 on ${POSTGRES_END_OF_LIFE[13]}), ` +
           'so a supported PostgreSQL is necessarily outside the matrix: test upgrades on a copy first (README "Versions").',
       );
     }
     if (eol === undefined) {
-      warnings.push(`database.image ${spec.database.image}: PostgreSQL ${pg.major} has no known end-of-life date here (lib/config/versions.ts).`);
+      warnings.push(`${at}: PostgreSQL ${pg.major} has no known end-of-life date here (lib/config/versions.ts).`);
     } else if (eol <= today) {
-      warnings.push(`database.image ${spec.database.image}: PostgreSQL ${pg.major} reached upstream end of life on ${eol}: no more security fixes. Move to a supported major.`);
+      warnings.push(`${at}: PostgreSQL ${pg.major} reached upstream end of life on ${eol}: no more security fixes. Move to a supported major.`);
     }
   }
-  const redis = tagVersion(spec.redis.image);
+  const redis = spec.redis.managed ? undefined : tagVersion(spec.redis.image);
   if (redis) {
     const v = redis.major * 100 + redis.minor;
     const name = `Redis ${redis.major}.${redis.minor}`;

@@ -4,7 +4,7 @@ import { RESERVED_CONNECTIONS } from '../lib/settings/schema';
 import { parseProperties } from '../lib/nuxeo/nuxeo-conf';
 import { SECRET_BLOCK_MARKER } from '../lib/nuxeo/nuxeo-start';
 import { NUXEO_CONF_FILE } from '../lib/nuxeo/nuxeo';
-import { allContainers, allManifests, environmentMatrix, find, Manifest, matches, synthFiles, workloads } from './helpers';
+import { allContainers, allManifests, environment, environmentMatrix, find, Manifest, matches, synthFiles, workloads } from './helpers';
 
 const matrix = environmentMatrix();
 
@@ -238,5 +238,13 @@ describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name,
         if (v.secret) expect(secrets).toContain(v.secret.secretName);
       }
     }
+  });
+});
+
+describe('PriorityClass', () => {
+  test('preemption is configurable: Never on a shared cluster, PreemptLowerPriority by default', () => {
+    const policy = (overrides: Record<string, any>) => find(allManifests(environment('prio', overrides)), 'PriorityClass', 'nuxeo-prio').preemptionPolicy;
+    expect(policy({})).toBe('PreemptLowerPriority');
+    expect(policy({ priorityClass: { preemptionPolicy: 'Never' } })).toBe('Never');
   });
 });

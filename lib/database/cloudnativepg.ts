@@ -126,6 +126,7 @@ export class CloudNativePgDatabase extends Construct {
         instances: 1 + db.replicas,
         imageName: cn.image,
         imagePullPolicy: pullPolicy(cn.image),
+        ...(ctx.imagePullSecrets.length ? { imagePullSecrets: ctx.imagePullSecrets.map((name) => ({ name })) } : {}),
         // The operator labels its pods app.kubernetes.io/{name: postgresql, instance: <cluster>,
         // component: database, managed-by: cloudnative-pg} itself (docs/src/labels_annotations.md),
         // so the NetworkPolicies select them by instance like every other workload; inherited

@@ -191,6 +191,8 @@ export class Database extends Construct {
   /** Streaming replicas besides the primary. */
   public readonly replicaCount: number;
   public readonly provider = 'statefulset' as const;
+  /** The scheduled pg_dump CronJob, whose failures the monitoring tier alerts on. */
+  public readonly backupCronJob: string;
   /** Where its exporters serve metrics, for a PodMonitor. */
   public readonly metricsEndpoint = { selector: { 'app.kubernetes.io/name': 'postgresql' }, portName: METRICS.postgres.name } as const;
   public readonly readWriteService: k8s.KubeService;
@@ -287,6 +289,7 @@ export class Database extends Construct {
     );
     this.endpoint = postgresEndpoint(ctx, names.readWrite, db, s.app, instances, clients);
     // Scheduled pg_dump of the primary, and a suspended restore job (README runbooks).
+    this.backupCronJob = names.backup;
     new PostgresBackup(this, 'backup', {
       ctx,
       baseName: names.backup,

@@ -36,12 +36,15 @@ export const SNAPSHOT_POLICY = 'nuxeo-daily';
  */
 export class ElasticsearchSnapshots extends Construct {
   public readonly settings: SnapshotSettings;
+  /** The CronJob registering the repository and policy, whose failures the monitoring tier alerts on. */
+  public readonly cronJobName: string;
 
   constructor(scope: Construct, id: string, props: ElasticsearchSnapshotsProps) {
     super(scope, id);
     const { ctx, cluster } = props;
     const snap = props.settings;
     const wid = { app: 'elasticsearch', instance: props.baseName, component: 'backup' };
+    this.cronJobName = wid.instance;
     this.settings = {
       repository: SNAPSHOT_REPOSITORY,
       location: props.location,

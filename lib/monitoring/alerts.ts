@@ -33,6 +33,7 @@
  *   irRouteDestinationName; its gateway-addons dashboards select the same way).
  */
 import type { EnvironmentSpec, LoadBalancerProvider } from '../settings/schema';
+import { SNAPSHOT_POLICY } from '../elasticsearch/snapshots';
 
 export interface AlertSettings {
   readonly namespace: string;
@@ -56,6 +57,17 @@ export interface AlertSettings {
    * @default none: no 5xx alert
    */
   readonly loadBalancer?: { readonly provider: LoadBalancerProvider; readonly route: string; readonly service: string; readonly servicePort: string };
+  /**
+   * Pods that export each availability metric. A pod that is gone has no series at all, so the
+   * `…Down` alerts also fire when fewer pods answer than these, and when none is scraped.
+   */
+  readonly pods: { readonly nuxeo: number; readonly redis: number; readonly database: number };
+  /**
+   * What backs the data up, for the backup-failure alerts: the CronJobs whose latest Job must not
+   * have failed (kube-state-metrics) and the Elasticsearch SLM policy (elasticsearch_exporter).
+   * @default - no backup alert
+   */
+  readonly backups?: { readonly cronJobs: string[]; readonly slmPolicy?: string };
 }
 
 /** The settings of an environment's alerts. */
@@ -65,6 +77,15 @@ export function alertSettingsOf(spec: EnvironmentSpec, sentinelQuorum: number | 
     managed: { database: !!spec.database.managed, elasticsearch: !!spec.elasticsearch.managed, redis: !!spec.redis.managed },
     // The names lib/tiers/load-balancer.ts gives the Ingress / HTTPRoute and the Service (port `http`) it routes to.
     loadBalancer: { provider: spec.loadBalancer.provider, route: 'nuxeo', service: 'nuxeo', servicePort: 'http' },
+    pods: { nuxeo: spec.nuxeo.replicas, redis: spec.redis.mode === 'sidecar' ? spec.nuxeo.replicas : spec.redis.replicas, database: 1 + spec.database.replicas },
+    // The CronJob names lib/tiers/database-backup.ts and elasticsearch-snapshots.ts give.
+    backups: {
+      cronJobs: [
+        ...(spec.database.managed || spec.database.provider === 'cloudnativepg' ? [] : ['postgresql-backup']),
+        ...(spec.elasticsearch.managed ? [] : ['elasticsearch-snapshots']),
+      ],
+      ...(spec.elasticsearch.managed ? {} : { slmPolicy: SNAPSHOT_POLICY }),
+    },
   };
 }
 
@@ -140,6 +161,14 @@ function volumeFields(s: AlertSettings): { claims: string; field: string }[] {
   ];
 }
 
+/**
+ * A target answering 0, fewer targets answering than `pods` (a gone pod has no series: `== 0`
+ * alone never fires for it), or none scraped at all (`absent`, labelled with the namespace).
+ */
+function unavailable(down: string, counted: string, pods: number): string {
+  return `${down} == 0 or count by (namespace) (${counted} == 1) < ${pods} or absent(${counted})`;
+}
+
 export function alertRules(s: AlertSettings): RuleGroup[] {
   const ns = `namespace="${s.namespace}"`;
   const sel = (extra = '') => `{${ns}${extra ? `, ${extra}` : ''}}`;
@@ -153,8 +182,8 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
   const nuxeoData = 'data-nuxeo-[0-9]+';
 
   const redis: AlertRule[] = [
-    rule('NuxeoRedisDown', 'critical', `redis_up${sel()} == 0`, '2m',
-      'Redis {{ $labels.pod }} does not answer its exporter ({{ $labels.container }})',
+    rule('NuxeoRedisDown', 'critical', unavailable(`redis_up${sel()}`, `redis_up${sel('container="redis-exporter"')}`, s.pods.redis), '2m',
+      'Redis {{ with $labels.pod }}{{ . }}{{ else }}pods{{ end }} missing or not answering the exporter (expected ' + s.pods.redis + ' Redis)',
       sentinel
         ? 'Nuxeo keeps its WorkManager queues, pub/sub and key/value store in Redis and finds the master through the Sentinels. Check the pod\'s redis (or sentinel) container log; if it was OOM-killed, raise redis.resources.limits.memory (redis.sentinel.resources for a Sentinel).'
         : 'Nuxeo keeps its WorkManager queues, pub/sub and key/value store in Redis; the master is the Redis of nuxeo-0. Check the pod\'s redis container log; if it was OOM-killed, raise redis.resources.limits.memory.'),
@@ -183,11 +212,11 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
 
   const nuxeo: AlertRule[] = [
     // As long as the startup probe allows (90 x 10 s): the reporter starts with the Nuxeo runtime.
-    rule('NuxeoNodeDown', 'critical', `up${sel('container="nuxeo"')} == 0`, '15m',
-      'Nuxeo node {{ $labels.pod }} does not answer metrics scrapes',
+    rule('NuxeoNodeDown', 'critical', unavailable(`up${sel('container="nuxeo"')}`, `up${sel('container="nuxeo"')}`, s.pods.nuxeo), '15m',
+      'Nuxeo node {{ with $labels.pod }}{{ . }}{{ else }}pods{{ end }} missing or not answering metrics scrapes (expected ' + s.pods.nuxeo + ' nodes)',
       'The node is down or stuck: its Chronicle Queue streams (local to the node) are not processed meanwhile. Check the pod events and the nuxeo container log; nuxeo.replicas sets the cluster size, nuxeo.resources the node size.'),
-    rule('NuxeoProxyDown', 'critical', `nginx_up${sel()} == 0`, '5m',
-      'The nginx proxy of {{ $labels.pod }} does not answer its exporter',
+    rule('NuxeoProxyDown', 'critical', unavailable(`nginx_up${sel()}`, `nginx_up${sel()}`, s.pods.nuxeo), '5m',
+      'nginx proxy {{ with $labels.pod }}of {{ . }} {{ end }}missing or not answering its exporter (expected ' + s.pods.nuxeo + ')',
       'The load balancer reaches Nuxeo through this proxy only. Check the pod\'s proxy container log (nuxeo.proxy.resources sizes it).'),
     rule('NuxeoDataVolumeFilling', 'warning', `${volume(nuxeoData)} < ${VOLUME_FREE.nuxeoData}`, '10m',
       'Nuxeo data volume {{ $labels.persistentvolumeclaim }} has {{ $value | humanizePercentage }} free',
@@ -216,8 +245,8 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
 
   const pgConnections = `sum by (namespace, pod) (pg_stat_activity_count${sel()}) / on (namespace, pod) pg_settings_max_connections${sel()}`;
   const postgres: AlertRule[] = s.databaseProvider === 'cloudnativepg' ? cloudnativepgRules(s, sel, rule) : [
-    rule('NuxeoPostgresqlDown', 'critical', `pg_up${sel()} == 0`, '2m',
-      'PostgreSQL {{ $labels.pod }} does not answer its exporter',
+    rule('NuxeoPostgresqlDown', 'critical', unavailable(`pg_up${sel()}`, `pg_up${sel()}`, s.pods.database), '2m',
+      'PostgreSQL {{ with $labels.pod }}{{ . }}{{ else }}pods{{ end }} missing or not answering the exporter (expected ' + s.pods.database + ')',
       'If this is the primary, Nuxeo cannot write: promotion of a replica is manual (README, "Manual recovery"). database.resources sizes the instances.'),
     rule('NuxeoPostgresqlReplicasNotStreaming', 'critical',
       `count by (namespace) (pg_stat_replication_pg_wal_lsn_diff${sel('pod="postgresql-primary-0"')}) < ${s.databaseReplicas} or absent(pg_stat_replication_pg_wal_lsn_diff${sel('pod="postgresql-primary-0"')})`, '5m',
@@ -233,9 +262,10 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
 
   const esDisk = `1 - elasticsearch_filesystem_data_available_bytes${sel()} / elasticsearch_filesystem_data_size_bytes${sel()}`;
   const elasticsearch: AlertRule[] = [
-    rule('NuxeoElasticsearchNotGreen', 'warning', `max by (namespace, cluster) (elasticsearch_cluster_health_status${sel('color="green"')}) == 0`, '10m',
-      'Elasticsearch cluster {{ $labels.cluster }} is not green',
-      'Some replica shards are unassigned: one more lost node may lose search and audit data. Check disk usage and the Elasticsearch pods; elasticsearch.replicas and elasticsearch.indexReplicas set the redundancy.'),
+    // absent(): no exporter scraped at all (every pod gone) is not green either.
+    rule('NuxeoElasticsearchNotGreen', 'warning', `max by (namespace, cluster) (elasticsearch_cluster_health_status${sel('color="green"')}) == 0 or absent(elasticsearch_cluster_health_status${sel('color="green"')})`, '10m',
+      'Elasticsearch cluster {{ $labels.cluster }} is not green, or no Elasticsearch pod is scraped',
+      'Some replica shards are unassigned: one more lost node may lose search and audit data; with no health reported at all, no Elasticsearch pod runs. Check disk usage and the Elasticsearch pods; elasticsearch.replicas and elasticsearch.indexReplicas set the redundancy.'),
     rule('NuxeoElasticsearchRed', 'critical', `max by (namespace, cluster) (elasticsearch_cluster_health_status${sel('color="red"')}) == 1`, '2m',
       'Elasticsearch cluster {{ $labels.cluster }} is red',
       'A primary shard is unassigned: Nuxeo searches and audit writes fail for its index. Bring the Elasticsearch pods back (a full disk: elasticsearch.storage.size; OOM: elasticsearch.resources); a re-index from Nuxeo may be needed.'),
@@ -258,7 +288,39 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
     ...(managed.database ? [] : [{ name: 'nuxeo-compact.postgresql', rules: postgres }]),
     ...(managed.elasticsearch ? [] : [{ name: 'nuxeo-compact.elasticsearch', rules: elasticsearch }]),
     { name: 'nuxeo-compact.volumes', rules: volumes },
+    ...(s.backups && (s.backups.cronJobs.length || s.backups.slmPolicy) ? [{ name: 'nuxeo-compact.backups', rules: backupRules(s.backups, sel, rule) }] : []),
   ];
+}
+
+type RuleMaker = (alert: string, severity: AlertRule['labels']['severity'], expr: string, forDuration: string, summary: string, description: string) => AlertRule;
+
+/**
+ * Backups that failed, for the mechanisms that are not CloudNativePG's (its own are in
+ * cloudnativepgRules): the latest Job of each backup CronJob, from kube-state-metrics
+ * (internal/store/job.go: `kube_job_failed{condition}`, `kube_job_status_start_time`, labelled
+ * `namespace` and `job_name`; a CronJob names its Jobs `<cronjob>-<scheduled minute>`), and the
+ * Elasticsearch SLM policy's failed snapshots, from elasticsearch_exporter v1.9.0 run with
+ * `--collector.slm` (collector/slm.go: `elasticsearch_slm_stats_snapshots_failed_total{policy}`).
+ */
+function backupRules(b: NonNullable<AlertSettings['backups']>, sel: (extra?: string) => string, rule: RuleMaker): AlertRule[] {
+  const rules: AlertRule[] = [];
+  if (b.cronJobs.length) {
+    const jobs = `job_name=~"(${b.cronJobs.join('|')})-[0-9]+"`;
+    const byCronJob = (m: string) => `label_replace(${m}, "cronjob", "$1", "job_name", "(.+)-[0-9]+")`;
+    const started = byCronJob(`kube_job_status_start_time${sel(jobs)}`);
+    rules.push(rule('NuxeoBackupJobFailed', 'critical',
+      // Only the newest Job of each CronJob counts: a later success clears the alert.
+      `${byCronJob(`kube_job_failed${sel(`${jobs}, condition="true"`)}`)} == 1 and on (namespace, job_name) (${started} == on (namespace, cronjob) group_left () max by (namespace, cronjob) (${started}))`, '0m',
+      'The latest Job {{ $labels.job_name }} of CronJob {{ $labels.cronjob }} failed',
+      'postgresql-backup dumps the database (database.backup); elasticsearch-snapshots registers the snapshot repository and SLM policy. Read the Job\'s pod log (`kubectl logs job/{{ $labels.job_name }}`): a full backup volume (database.backup.storage.size), an unreachable server. README "Backups and restore" runs one by hand. Needs kube-state-metrics scraped by this Prometheus.'));
+  }
+  if (b.slmPolicy) {
+    rules.push(rule('NuxeoElasticsearchSnapshotFailed', 'critical',
+      `max by (namespace, policy) (increase(elasticsearch_slm_stats_snapshots_failed_total${sel(`policy="${b.slmPolicy}"`)}[1d])) > 0`, '0m',
+      'Elasticsearch SLM policy {{ $labels.policy }} failed a snapshot in the last day',
+      'The snapshot repository lives on the elasticsearch-snapshots volume (elasticsearch.snapshots.storage.size). `GET _slm/policy/{{ $labels.policy }}` shows last_failure with its reason; README "Backups and restore".'));
+  }
+  return rules;
 }
 
 /** Seconds a CloudNativePG standby may replay behind the primary. */
@@ -272,15 +334,11 @@ export const CNPG_ARCHIVE_STALE_SECONDS = 1800;
  * operator's default queries (config/manager/default-monitoring.yaml at v1.30.0: `backends`,
  * `pg_replication`, `pg_settings`, `pg_stat_archiver`), named `cnpg_<query>_<column>`.
  */
-function cloudnativepgRules(
-  s: AlertSettings,
-  sel: (extra?: string) => string,
-  rule: (alert: string, severity: AlertRule['labels']['severity'], expr: string, forDuration: string, summary: string, description: string) => AlertRule,
-): AlertRule[] {
+function cloudnativepgRules(s: AlertSettings, sel: (extra?: string) => string, rule: RuleMaker): AlertRule[] {
   const primary = `cnpg_pg_replication_in_recovery${sel()} == 0`;
   return [
-    rule('NuxeoPostgresqlDown', 'critical', `cnpg_collector_up${sel()} == 0`, '2m',
-      'PostgreSQL instance {{ $labels.pod }} does not answer its metrics collector',
+    rule('NuxeoPostgresqlDown', 'critical', unavailable(`cnpg_collector_up${sel()}`, `cnpg_collector_up${sel()}`, s.pods.database), '2m',
+      'PostgreSQL instance {{ with $labels.pod }}{{ . }}{{ else }}pods{{ end }} missing or not answering its metrics collector (expected ' + s.pods.database + ')',
       'CloudNativePG replaces a lost primary by the most advanced standby on its own; check `kubectl get cluster postgresql` and the instance\'s log. database.resources sizes the instances.'),
     rule('NuxeoPostgresqlReplicasNotStreaming', 'critical',
       `max by (namespace) (cnpg_pg_replication_streaming_replicas${sel()} and on (namespace, pod) (${primary})) < ${s.databaseReplicas} or absent(cnpg_pg_replication_streaming_replicas${sel()})`, '5m',
@@ -293,6 +351,16 @@ function cloudnativepgRules(
       `sum by (namespace, pod) (cnpg_backends_total${sel()}) / on (namespace, pod) cnpg_pg_settings_setting${sel('name="max_connections"')} > ${PG_CONNECTIONS}`, '10m',
       'PostgreSQL {{ $labels.pod }} uses {{ $value | humanizePercentage }} of max_connections',
       'At max_connections Nuxeo nodes fail to open connections. Raise database.maxConnections, or lower nuxeo.databasePoolSize (all nodes\' pools must fit).'),
+    rule('NuxeoPostgresqlWalNeverArchived', 'critical',
+      // pg_stat_archiver reads -1 when last_archived_time is NULL (default-monitoring.yaml): never archived.
+      `cnpg_pg_stat_archiver_seconds_since_last_archival${sel()} == -1 and on (namespace, pod) (${primary})`, '1h',
+      'The PostgreSQL primary {{ $labels.pod }} has never archived a WAL segment',
+      'Archiving has not worked since this primary started: no point-in-time recovery and no base backup is usable. Check the object store, its credentials or pod identity (database.backup.objectStore) and the primary\'s log (barman-cloud-wal-archive).'),
+    rule('NuxeoPostgresqlBackupFailed', 'critical',
+      // Both timestamps are set on the primary from the Cluster status (0 when none yet).
+      `cnpg_collector_last_failed_backup_timestamp${sel()} > cnpg_collector_last_available_backup_timestamp${sel()}`, '0m',
+      'The last CloudNativePG base backup failed (no success since)',
+      'Without a recent base backup, recovery replays more WAL, and retention may leave none. `kubectl get backups` and the failed Backup\'s status give the reason: object store, credentials (database.backup.objectStore).'),
     rule('NuxeoPostgresqlWalArchivingStalled', 'critical',
       `cnpg_pg_stat_archiver_seconds_since_last_archival${sel()} > ${CNPG_ARCHIVE_STALE_SECONDS} and on (namespace, pod) (${primary})`, '5m',
       'The PostgreSQL primary {{ $labels.pod }} archived no WAL for {{ $value | humanizeDuration }}',

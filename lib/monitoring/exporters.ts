@@ -86,12 +86,13 @@ export function postgresExporter(m: MonitoringSettings, uid: number, socketVolum
 }
 
 /**
- * elasticsearch_exporter beside each node: its node's disk and JVM, and the cluster health
+ * elasticsearch_exporter beside each node: its node's disk and JVM, the cluster health and SLM stats
  * (flags from main.go of prometheus-community/elasticsearch_exporter v1.9.0).
  */
 export function elasticsearchExporter(m: MonitoringSettings, uid: number, httpPort: number): k8s.Container[] {
   return exporter(m, uid, 'es-exporter', m.images.elasticsearch, METRICS.elasticsearch, {
-    args: [`--es.uri=http://127.0.0.1:${httpPort}`, `--web.listen-address=:${METRICS.elasticsearch.port}`],
+    // --collector.slm (off by default, collector/slm.go): the SLM policy's failed snapshots, for the backup alert.
+    args: [`--es.uri=http://127.0.0.1:${httpPort}`, '--collector.slm', `--web.listen-address=:${METRICS.elasticsearch.port}`],
   });
 }
 

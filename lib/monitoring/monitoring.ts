@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PodMonitor } from '../../imports/podmonitor-monitoring.coreos.com';
@@ -62,6 +63,7 @@ export class Monitoring extends Construct {
     const { redis, database, elasticsearch } = props;
     const sidecar = redis?.mode === 'sidecar';
     const instance = (name: string) => ({ 'app.kubernetes.io/instance': name });
+    const nuxeoReplicas = replicasOf(props.nuxeo.statefulSet);
 
     const podMonitor = (name: string, selector: Record<string, string>, ports: string[]) =>
       new PodMonitor(this, `${name}-podmonitor`, {
@@ -85,6 +87,11 @@ export class Monitoring extends Construct {
           databaseReplicas: database?.replicaCount ?? 0,
           databaseProvider: database?.provider,
           managed: { database: !database, elasticsearch: !elasticsearch, redis: !redis },
+          pods: { nuxeo: nuxeoReplicas, redis: redis?.statefulSet ? replicasOf(redis.statefulSet) : nuxeoReplicas, database: 1 + (database?.replicaCount ?? 0) },
+          backups: {
+            cronJobs: [...(database?.provider === 'statefulset' ? [database.backupCronJob] : []), ...(elasticsearch ? [elasticsearch.snapshots.cronJobName] : [])],
+            ...(elasticsearch ? { slmPolicy: elasticsearch.snapshots.settings.policy } : {}),
+          },
           ...(props.loadBalancer ? { loadBalancer: lbSettings(props.loadBalancer) } : {}),
         }).map((g) => ({
           name: g.name,
@@ -100,6 +107,11 @@ export class Monitoring extends Construct {
       });
     }
   }
+}
+
+/** Pods a StatefulSet runs, read from the object as synthesized. */
+function replicasOf(sts: ApiObject): number {
+  return sts.toJson().spec.replicas ?? 1;
 }
 
 /** What the 5xx alert reads of the load balancer: its provider and the names of its route and Service. */

@@ -20,6 +20,11 @@ export interface NamespaceTierProps {
    * @default 100000
    */
   readonly priorityClassValue?: number;
+  /**
+   * Whether its pods may evict lower-priority pods to schedule; `Never` on a shared cluster.
+   * @default 'PreemptLowerPriority'
+   */
+  readonly preemptionPolicy?: 'PreemptLowerPriority' | 'Never';
 }
 
 /**
@@ -57,7 +62,7 @@ export class NamespaceTier extends Construct {
       metadata: { name: this.priorityClassName, labels },
       value: props.priorityClassValue ?? 100000,
       globalDefault: false,
-      preemptionPolicy: 'PreemptLowerPriority',
+      preemptionPolicy: props.preemptionPolicy ?? 'PreemptLowerPriority',
       description: `Nuxeo compact architecture in namespace ${namespace}`,
     });
 

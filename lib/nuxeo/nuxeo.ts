@@ -21,6 +21,19 @@ import { parseProps } from '../settings/props';
 import type { CacheEndpoint, RedisSidecar, SidecarHost } from '../redis/redis';
 import type { NuxeoSettings } from '../settings/settings.generated';
 
+/**
+ * Seconds a stopping pod keeps serving before its proxy and Nuxeo get SIGTERM. Removal from the
+ * load balancer runs concurrently with preStop: the EndpointSlice update reaches kube-proxy
+ * (iptables sync, 1 s minimum) and the in-cluster controllers (ingress-nginx, Traefik, Envoy
+ * Gateway watch EndpointSlices) within a few seconds; 15 s covers that with margin, so a rolling
+ * update or a drain returns no 502. A cloud load balancer probing nodes (provider `service`) needs
+ * its health-check interval x unhealthy threshold: docs/day2.md.
+ */
+export const PROXY_DRAIN_SECONDS = 15;
+
+/** Nuxeo's own stop after the drain delay (the sidecar Redis waits for it: lib/tiers/redis.ts). */
+const NUXEO_STOP_SECONDS = 120;
+
 /** The reverse proxy (what the load balancer reaches) and Nuxeo's own HTTP port behind it. */
 export const NUXEO_PORTS = { proxy: 8000, nuxeo: 8080 } as const;
 /** The image's `nuxeo` UID (900) plus 10000. */
@@ -220,6 +233,7 @@ function nuxeoContainers(n: NuxeoSection, m: MonitoringSettings, env: k8s.EnvVar
   const runtimeStarted = { path: NUXEO_PROBE_PATH, port: k8s.IntOrString.fromString('nuxeo') };
   // The Redis wait, then the launcher's backing-service checks, then the start itself.
   const waitSeconds = n.redisWaitSeconds + (BACKING_CHECK.retries * BACKING_CHECK.delayMilliseconds) / 1000;
+  const drainDelay: k8s.Lifecycle = { preStop: { exec: { command: ['sleep', String(PROXY_DRAIN_SECONDS)] } } };
 
   return [
     container(RUN_AS, {
@@ -239,6 +253,8 @@ function nuxeoContainers(n: NuxeoSection, m: MonitoringSettings, env: k8s.EnvVar
       readinessProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
       // Liveness: Tomcat accepts connections; a restart cures a hung JVM, not a slow dependency.
       livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('nuxeo') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
+      // Serve what the proxy still forwards while the load balancer drops this pod.
+      lifecycle: drainDelay,
       volumeMounts: [
         { name: 'nuxeo-home', mountPath: HOME },
         { name: 'data', mountPath: DATA },
@@ -259,6 +275,8 @@ function nuxeoContainers(n: NuxeoSection, m: MonitoringSettings, env: k8s.EnvVar
       resources: n.proxy.resources,
       readinessProbe: { httpGet: { path: NGINX_HEALTH_PATH, port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 3 },
       livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds: 20, failureThreshold: 3, timeoutSeconds: 3 },
+      // Keep accepting until the load balancer no longer sends here (then nginx's SIGQUIT, the image's STOPSIGNAL, drains gracefully).
+      lifecycle: drainDelay,
       volumeMounts: [
         { name: 'proxy-conf', mountPath: '/etc/nginx/nuxeo', readOnly: true },
         { name: 'proxy-tmp', mountPath: '/tmp' },
@@ -276,7 +294,7 @@ function nuxeoContainers(n: NuxeoSection, m: MonitoringSettings, env: k8s.EnvVar
 export class Nuxeo extends Construct {
   /** The pods a sidecar-mode `Redis` runs in, for a Nuxeo tier that will be named `name`. */
   public static sidecarHost(name: string): SidecarHost {
-    return { statefulSet: name, headlessService: `${name}-headless`, uid: RUN_AS, serverPort: NUXEO_PORTS.nuxeo };
+    return { statefulSet: name, headlessService: `${name}-headless`, uid: RUN_AS, serverPort: NUXEO_PORTS.nuxeo, stopDelaySeconds: PROXY_DRAIN_SECONDS };
   }
 
   /** Name of the reverse-proxy port the load balancer's Service targets. */
@@ -351,7 +369,7 @@ export class Nuxeo extends Construct {
       serviceName: headlessServiceName,
       uid: RUN_AS,
       configChecksum: checksum(this.nuxeoConf, nginxConf, startScript, waitScript, props.redisSidecar?.configChecksum ?? ''),
-      terminationGracePeriodSeconds: 120,
+      terminationGracePeriodSeconds: PROXY_DRAIN_SECONDS + NUXEO_STOP_SECONDS,
       pod: n,
       initContainers: [
         // The image writes its generated configuration under NUXEO_HOME; with a read-only root

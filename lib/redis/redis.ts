@@ -33,6 +33,12 @@ export interface SidecarHost {
   readonly uid: number;
   /** Port of the host's own server, which the sidecar Redis outlives (it stops once that port is closed). */
   readonly serverPort: number;
+  /**
+   * Seconds the host's server keeps running after the pod is told to stop (its preStop delay),
+   * added to the sidecar's wait for it.
+   * @default 0
+   */
+  readonly stopDelaySeconds?: number;
 }
 
 export interface RedisProps extends RedisSettings {
@@ -84,8 +90,8 @@ const PASSWORD_FILE = `${SECRET_DIR}/password`;
 /** On the data volume: the last known master survives a restart of the whole cluster. */
 const SENTINEL_DIR = '/data/sentinel';
 /**
- * Sidecar mode: how long a stopping pod's Redis waits for its Nuxeo to stop listening, within
- * the Nuxeo pods' 120 s grace period, leaving Redis time to save.
+ * Sidecar mode: how long a stopping pod's Redis waits for its Nuxeo to stop listening (after the
+ * host's stop delay), within the Nuxeo pods' grace period (delay + 120 s), leaving Redis time to save.
  */
 const SIDECAR_DRAIN_SECONDS = 90;
 
@@ -216,7 +222,7 @@ export class Redis extends Construct {
       startupProbe: execProbe(renderRedisPing('$REDIS_PORT', 'PONG|LOADING*'), { periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 }),
       readinessProbe: execProbe(renderRedisPing('$REDIS_PORT', 'PONG'), { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 5 }),
       livenessProbe: execProbe(renderRedisPing('$REDIS_PORT', 'PONG|LOADING*|MASTERDOWN*'), { periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 }),
-      lifecycle: { preStop: { exec: { command: host ? ['sh', '-c', renderWaitWhileListening(host.serverPort, SIDECAR_DRAIN_SECONDS)] : ['sh', `${CONF_DIR}/pre-stop.sh`] } } },
+      lifecycle: { preStop: { exec: { command: host ? ['sh', '-c', renderWaitWhileListening(host.serverPort, SIDECAR_DRAIN_SECONDS + (host.stopDelaySeconds ?? 0))] : ['sh', `${CONF_DIR}/pre-stop.sh`] } } },
       volumeMounts: [
         { name: dataVolume, mountPath: '/data' },
         { name: 'redis-config', mountPath: CONF_DIR, readOnly: true },

@@ -674,8 +674,22 @@ export const environmentSchema = z
       .array(dnsLabel('secret name'))
       .default([])
       .describe('docker-registry Secrets for every pod (the Nuxeo image registry needs credentials)'),
-    priorityClass: z.strictObject({ name: dnsLabel('priority class name').optional(), value: z.number().int().min(0).max(1_000_000_000).default(100000) }).prefault({}),
+    priorityClass: z.strictObject({
+      name: dnsLabel('priority class name').optional(),
+      value: z.number().int().min(0).max(1_000_000_000).default(100000),
+      preemptionPolicy: z
+        .enum(['PreemptLowerPriority', 'Never'], { message: "must be 'PreemptLowerPriority' or 'Never'" })
+        .default('PreemptLowerPriority')
+        .describe("'Never' on a shared cluster: pending pods of this environment wait for room instead of evicting other teams' lower-priority pods (they still schedule ahead of them)"),
+    }).prefault({}),
     scheduling: SCHEDULING_SCHEMA,
+    nodeCapacity: z
+      .strictObject({
+        cpu: cpu.default('3500m'),
+        memory: memory.default('12Gi'),
+      })
+      .prefault({})
+      .describe("what one node has left for this environment's pods: its allocatable CPU and memory (kubectl describe node) minus the DaemonSets' requests; SUMMARY.md compares the per-node requests with it. The defaults are a 4 vCPU / 16 GiB node after the kubelet's reserve and common DaemonSets (CNI, CSI, log and metrics agents)"),
     secrets: z
       .strictObject({
         redisPassword: secretRef(SECRET_DEFAULTS.redisPassword),
