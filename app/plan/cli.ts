@@ -40,8 +40,8 @@ export function main(argv: string[], io: CliIo = { out: (t) => process.stdout.wr
     else return io.err(`error: ${argv[i] === '--base' ? '--base needs a revision' : `unknown argument '${argv[i]}'`}\n${USAGE}\n`), 2;
   }
   try {
-    const rev = base ?? defaultBase(cwd);
-    const doc = planRenderings(describe(cwd, rev), committedRendering(cwd, rev), currentRendering(cwd));
+    const rev = describe(cwd, base ?? defaultBase(cwd));
+    const doc = planRenderings(rev, committedRendering(cwd, rev), currentRendering(cwd));
     io.out(json ? `${JSON.stringify(doc, null, 2)}\n` : renderMarkdown(doc));
     return 0;
   } catch (e) {

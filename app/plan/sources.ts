@@ -63,7 +63,11 @@ export function defaultBase(root: string): string {
   throw new Error(`no default branch found (tried ${candidates.join(', ')}): pass --base <revision>`);
 }
 
-/** A short, readable name for a revision (abbreviated commit). */
+/** A short, readable name for a revision (abbreviated commit); throws a one-line message for an unknown one. */
 export function describe(root: string, rev: string): string {
-  return git(root, ['rev-parse', '--short', rev]).trim();
+  try {
+    return git(root, ['rev-parse', '--short', '--verify', `${rev}^{commit}`]).trim();
+  } catch {
+    throw new Error(`--base ${rev}: not a commit of the git repository at ${root}`);
+  }
 }
