@@ -18,7 +18,9 @@ function git(cwd: string, args: string[]): string {
 
 /** Every object of a multi-document YAML file, with the file it came from. */
 export function parseManifests(file: string, text: string): Located[] {
-  return parseAllDocuments(text).map((d) => d.toJS() as Manifest).filter(Boolean).map((manifest) => ({ file, manifest }));
+  // Anything but a Kubernetes object (an empty document, a hand-edited stray line) is not one to plan.
+  return parseAllDocuments(text).map((d) => d.toJS() as Manifest).filter((m) => typeof m?.kind === 'string' && typeof m.metadata?.name === 'string')
+    .map((manifest) => ({ file, manifest }));
 }
 
 function namespaceOf(objects: Located[]): string {
