@@ -5,6 +5,7 @@
 import { createSecretCommand, secretsNeeded } from '../../lib/render/secrets';
 import { cronJobChanges, configMapChanges, defaultChanges, priorityClassChanges, pvcChanges, serviceChanges } from './core-kinds';
 import { clusterChanges } from './cloudnativepg';
+import { providerSwitchCommands } from './provider-switch';
 import { statefulSetChanges } from './statefulset';
 import { Change, changeOf, EFFECTS, EnvironmentPair, kubectl, Located, Manifest } from './types';
 
@@ -78,16 +79,14 @@ function providerSwitch(env: EnvironmentPair): Change[] {
   const fromCnpg = was.some(isCluster) && now.some(isOwnPostgres) && !now.some(isCluster);
   if (!toCnpg && !fromCnpg) return [];
   const target = (toCnpg ? now.find(isCluster) : now.find(isOwnPostgres))!;
-  const rw = `${target.metadata.name}-rw`;
+  const rw = `${(toCnpg ? now : was).find(isCluster)!.metadata.name}-rw`;
   return [changeOf(target, { effect: 'operator-action', dataAtStake: true, fields: ['database.provider'],
     summary: `needs an operator action: database provider ${toCnpg ? 'statefulset → cloudnativepg' : 'cloudnativepg → statefulset'}`,
     reason: `The new PostgreSQL starts empty: dump the old one and restore into the new one while Nuxeo is stopped (docs/provider-switch.md). ` +
       (toCnpg ? `CloudNativePG does not adopt the existing Service ${rw} (ours, not owned by the Cluster): delete it before applying, or the Cluster never gets its read-write Service.` :
         `Deleting the Cluster deletes its instances and claims: dump first.`),
-    commands: [`# docs/provider-switch.md, in order:`, `kubectl -n ${env.namespace} scale statefulset nuxeo --replicas=0`,
-      `kubectl -n ${env.namespace} exec <old primary pod> -- pg_dump -Fc -d nuxeo > nuxeo.dump`,
-      ...(toCnpg ? [`kubectl -n ${env.namespace} delete service ${rw}`] : []), `kubectl apply -f dist/${env.name}/`,
-      `kubectl -n ${env.namespace} exec -i <new primary pod> -- pg_restore --no-owner --role=nuxeo -d nuxeo < nuxeo.dump`] })];
+    commands: providerSwitchCommands({ namespace: env.namespace, env: env.name, from: toCnpg ? 'statefulset' : 'cloudnativepg', to: toCnpg ? 'cloudnativepg' : 'statefulset',
+      cluster: (toCnpg ? now : was).find(isCluster)!.metadata.name, nuxeoReplicas: now.find((m) => m.kind === 'StatefulSet' && m.metadata.name === 'nuxeo')?.spec?.replicas ?? 2 }) })];
 }
 
 export function planEnvironment(env: EnvironmentPair): Change[] {
