@@ -83,5 +83,20 @@ cmd_down() {
   unmount_state
   clean_network
   restore_sysctls
+  leftovers
   log "down"
+}
+
+# Fails `down` when anything of ours is still there (the test suite's teardown relies on it).
+leftovers() {
+  local left=() ours
+  ours="$state|^${CLUSTER_CACHE:-/var/cache/nuxeo-compact-k8s/cluster}/[^ ]+/(etcd|kube-[a-z-]+|kubelet|containerd|crane)( |$)"
+  pgrep -f "$ours" >/dev/null && left+=("processes: $(pgrep -f "$ours" | tr '\n' ' ')")
+  [ -d /sys/fs/cgroup/pids/kubepods ] && left+=("the kubelet's cgroups (/sys/fs/cgroup/*/kubepods)")
+  awk -v s="$state" 'index($2, s) == 1 || $2 ~ "^/run/netns/cni-"' /proc/self/mounts | grep -q . && left+=("mounts under $state or /run/netns/cni-*")
+  ip link show "$bridge" >/dev/null 2>&1 && left+=("bridge $bridge")
+  ip -o link show type veth 2>/dev/null | grep -q "master $bridge" && left+=("veths on $bridge")
+  { iptables-save; ip6tables-save; } 2>/dev/null | grep -q '^:KUBE-' && left+=("KUBE-* iptables chains")
+  ipset list -n 2>/dev/null | grep -qE '^(KUBE-|kube-router-)' && left+=("kube-router ipsets")
+  if [ ${#left[@]} -gt 0 ]; then printf 'cluster: left behind: %s\n' "${left[@]}" >&2; return 1; fi
 }
