@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main as synthMain } from '../../lib/synth';
+import { main as synthMain } from '../../app/synth';
 
 const HERE = __dirname;
 export const STATE = process.env.CLUSTER_STATE ?? '/var/lib/nuxeo-compact-k8s/cluster';
