@@ -5,7 +5,7 @@
 export { CompactArchitecture, duplicateObjects } from './compact-architecture';
 export type { CompactArchitectureProps } from './compact-architecture';
 export type { ContextProps, TierContext } from './k8s/context';
-export { PropsError } from './settings/props';
+export { PropsError } from './settings/props-error';
 export { NamespaceTier } from './namespace/namespace';
 export type { NamespaceTierProps } from './namespace/namespace';
 export { Database, POSTGRES_PORT } from './database/database';

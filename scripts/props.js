@@ -12,7 +12,7 @@ const ROOT = path.join(__dirname, '..');
 const SCHEMA = path.join(ROOT, 'schema', 'environment.schema.json');
 const OUT = path.join(ROOT, 'lib', 'settings', 'settings.generated.ts');
 /** The environment-file sections the tiers take as Props, and their interfaces' names. */
-const SECTIONS = { nuxeo: 'Nuxeo', redis: 'Redis', elasticsearch: 'Elasticsearch', database: 'Database', loadBalancer: 'LoadBalancer' };
+const SECTIONS = { nuxeo: 'Nuxeo', redis: 'Redis', elasticsearch: 'Elasticsearch', database: 'Database', loadBalancer: 'LoadBalancer', scheduling: 'Scheduling', network: 'Network', monitoring: 'Monitoring' };
 
 const pascal = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

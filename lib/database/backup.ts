@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
-import type { Resources, SECTION_SCHEMAS } from '../settings/schema';
-import { container, SecretKeyRef } from '../k8s/containers';
+import type { SECTION_SCHEMAS } from '../settings/schema';
+import { container, Resources, SecretKeyRef } from '../k8s/containers';
 import { tierLabels, workloadLabels } from '../k8s/labels';
 import { networkPolicy, podsOf } from '../k8s/network-policy';
 import { scheduledJob } from '../k8s/scheduled-job';
@@ -26,6 +26,7 @@ export interface PostgresBackupProps {
   readonly database: string;
   readonly user: string;
   readonly password: SecretKeyRef;
+  /** @internal the tier's resolved `backup` settings */
   readonly settings: z.output<typeof SECTION_SCHEMAS.database>['backup'];
 }
 

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import type { z } from 'zod';
 import {
   Cluster, ClusterSpecBackupBarmanObjectStoreDataCompression, ClusterSpecBackupBarmanObjectStoreWalCompression, ClusterSpecResourcesLimits,
   ClusterSpecResourcesRequests,
@@ -15,6 +14,7 @@ import { ContextProps, resolveContext } from '../k8s/context';
 import { DatabaseEndpoint, DatabaseSettings, POSTGRES_PORT, postgresEndpoint } from './database';
 import { METRICS, metricsIngress } from '../monitoring/exporters';
 import { parseProps } from '../settings/props';
+import type { NetworkInternetEgressSettings } from '../settings/settings.generated';
 
 export interface CloudNativePgDatabaseProps extends DatabaseSettings {
   /**
@@ -36,7 +36,7 @@ export interface CloudNativePgDatabaseProps extends DatabaseSettings {
    * Where the object store's egress may go (the instances archive WAL there).
    * @default - any address but private, CGNAT, link-local and unique-local ranges
    */
-  readonly internetEgress?: NonNullable<z.input<typeof SECTION_SCHEMAS.network>>['internetEgress'];
+  readonly internetEgress?: NetworkInternetEgressSettings;
 }
 
 /** CloudNativePG release whose CRDs (imports/crds/) the generated objects are validated against. */

@@ -20,6 +20,7 @@ export interface ElasticsearchSnapshotsProps {
   readonly cluster: { readonly instance: string; readonly url: string; readonly httpPort: number; readonly image: string; readonly uid: number };
   /** path.repo, where the nodes mount the claim. */
   readonly location: string;
+  /** @internal the tier's resolved `snapshots` settings */
   readonly settings: z.output<typeof SECTION_SCHEMAS.elasticsearch>['snapshots'];
 }
 

@@ -24,7 +24,7 @@ export interface LoadBalancerProps extends LoadBalancerSettings {
   readonly baseName?: string;
 }
 
-/** Where load-balancer traffic comes from, for the proxies' ingress rule. */
+/** Where load-balancer traffic comes from, for the proxies' ingress rule. @internal */
 export function loadBalancerPeers(lb: Pick<z.output<typeof SECTION_SCHEMAS.loadBalancer>, 'provider' | 'controller'>): Peer[] {
   if (lb.provider === 'service') return [{ cidrs: ['0.0.0.0/0', '::/0'] }];
   const c = lb.controller ?? CONTROLLER_DEFAULTS[lb.provider];

@@ -12,13 +12,13 @@ import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
 import { NGINX_HEALTH_PATH, NGINX_STATUS_PATH, renderNginxConf } from './nginx-conf';
 import { BinaryStore, NUXEO_ENV, renderNuxeoConf } from './nuxeo-conf';
 import { renderNuxeoStartScript, SecretProperty } from './nuxeo-start';
-import { ContextProps, MonitoringSettings, resolveContext } from '../k8s/context';
+import { ContextProps, ResolvedMonitoring, resolveContext } from '../k8s/context';
 import type { DatabaseEndpoint } from '../database/database';
 import type { SearchEndpoint } from '../elasticsearch/elasticsearch';
 import { METRICS, metricsIngress, NGINX_STATUS_PORT, proxyExporter } from '../monitoring/exporters';
 import { parseProps } from '../settings/props';
 import type { CacheEndpoint, RedisSidecar, SidecarHost } from '../redis/redis';
-import type { NuxeoSettings } from '../settings/settings.generated';
+import type { NetworkSettings, NuxeoSettings } from '../settings/settings.generated';
 
 /** The reverse proxy (what the load balancer reaches) and Nuxeo's own HTTP port behind it. */
 export const NUXEO_PORTS = { proxy: 8000, nuxeo: 8080 } as const;
@@ -29,7 +29,6 @@ const RUN_AS = 10900;
 const SEARCH_PASSWORD_PROPERTY = 'elasticsearch.restClient.password';
 
 export type { NuxeoSettings };
-type NetworkSettings = NonNullable<z.input<typeof SECTION_SCHEMAS.network>>;
 
 export interface NuxeoProps extends NuxeoSettings {
   /**
@@ -197,7 +196,7 @@ function nuxeoEnv(secretProperties: SecretPropertyRef[], s3: NuxeoSection['binar
 }
 
 /** The Nuxeo server and its nginx reverse proxy. */
-function nuxeoContainers(n: NuxeoSection, m: MonitoringSettings, env: k8s.EnvVar[], binariesVolume: boolean): k8s.Container[] {
+function nuxeoContainers(n: NuxeoSection, m: ResolvedMonitoring, env: k8s.EnvVar[], binariesVolume: boolean): k8s.Container[] {
   const runtimeStarted = { path: NUXEO_PROBE_PATH, port: k8s.IntOrString.fromString('nuxeo') };
   const backingWaitSeconds = (BACKING_CHECK.retries * BACKING_CHECK.delayMilliseconds) / 1000;
 

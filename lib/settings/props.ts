@@ -1,12 +1,6 @@
 import { z } from 'zod';
 
-/** A Props error of the library: one line per problem, each naming its field, as the environment file's. */
-export class PropsError extends Error {
-  constructor(public readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'PropsError';
-  }
-}
+import { PropsError } from './props-error';
 
 /**
  * A construct's Props through its section of the environment schema: the defaults the file has,

@@ -1189,6 +1189,196 @@ export interface LoadBalancerControllerSettings {
   readonly podLabels: { [key: string]: string };
 }
 
+/** The `scheduling` section of an environment file, as a tier's settings. */
+export interface SchedulingSettings {
+  /**
+   * `scheduling.antiAffinity` in the environment file.
+   * @default "required"
+   */
+  readonly antiAffinity?: "required" | "preferred";
+  /**
+   * `scheduling.zoneSpread` in the environment file.
+   * @default "preferred"
+   */
+  readonly zoneSpread?: "required" | "preferred";
+}
+
+/** The `network` section of an environment file, as a tier's settings. */
+export interface NetworkSettings {
+  /**
+   * every pod may reach these DNS servers on port 53, and no other
+   * @default {}
+   */
+  readonly dns?: NetworkDnsSettings;
+  /**
+   * only Nuxeo has internet egress, only on 443, and only when it installs packages or uses S3
+   * @default {}
+   */
+  readonly internetEgress?: NetworkInternetEgressSettings;
+  /**
+   * cloud identity Nuxeo uses for S3 instead of keys; opens the egress it needs (see README)
+   * @default "none"
+   */
+  readonly podIdentity?: "none" | "irsa" | "eks-pod-identity" | "gke" | "azure";
+}
+
+/** Part of {@link NetworkSettings}. */
+export interface NetworkDnsSettings {
+  /**
+   * `network.dns.namespace` in the environment file.
+   * @default "kube-system"
+   */
+  readonly namespace?: string;
+  /**
+   * labels of the cluster DNS pods (CoreDNS and kube-dns both carry k8s-app: kube-dns on EKS, GKE, AKS and kubeadm)
+   * @default {"k8s-app":"kube-dns"}
+   */
+  readonly podLabels?: { [key: string]: string };
+  /**
+   * addresses NodeLocal DNSCache answers on, when the cluster runs it: 169.254.20.10, and the kube-dns Service IP it also binds in iptables mode
+   * @default []
+   */
+  readonly nodeLocalAddresses?: string[];
+}
+
+/** Part of {@link NetworkSettings}. */
+export interface NetworkInternetEgressSettings {
+  /**
+   * where Nuxeo may open HTTPS (443): Nuxeo Connect for packages, S3; e.g. a proxy or VPC endpoint range
+   * @default ["0.0.0.0/0","::/0"]
+   */
+  readonly cidrs?: string[];
+  /**
+   * blocks removed from those (default: private and link-local ranges, so the cluster and cloud metadata stay closed)
+   * @default ["10.0.0.0/8","100.64.0.0/10","169.254.0.0/16","172.16.0.0/12","192.168.0.0/16","fc00::/7","fe80::/10"]
+   */
+  readonly except?: string[];
+}
+
+/** The `monitoring` section of an environment file, as a tier's settings. */
+export interface MonitoringSettings {
+  /**
+   * exporters, the Nuxeo Prometheus reporter, PodMonitors and the PrometheusRule; false removes them all
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * where the Prometheus pods run: the only peers the NetworkPolicies let scrape the metrics ports
+   * @default {}
+   */
+  readonly prometheus?: MonitoringPrometheusSettings;
+  /**
+   * extra labels on the PodMonitors and the PrometheusRule, to match the Prometheus' podMonitorSelector and ruleSelector (e.g. release: kube-prometheus-stack)
+   * @default {}
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * a ConfigMap with a Grafana dashboard, labelled grafana_dashboard: "1" for the Grafana sidecar
+   * @default false
+   */
+  readonly grafanaDashboard?: boolean;
+  /**
+   * `monitoring.images` in the environment file.
+   * @default {}
+   */
+  readonly images?: MonitoringImagesSettings;
+  /**
+   * of each exporter container
+   * @default {}
+   */
+  readonly resources?: MonitoringResourcesSettings;
+}
+
+/** Part of {@link MonitoringSettings}. */
+export interface MonitoringPrometheusSettings {
+  /**
+   * `monitoring.prometheus.namespace` in the environment file.
+   * @default "monitoring"
+   */
+  readonly namespace?: string;
+  /**
+   * `monitoring.prometheus.podLabels` in the environment file.
+   * @default {"app.kubernetes.io/name":"prometheus"}
+   */
+  readonly podLabels?: { [key: string]: string };
+}
+
+/** Part of {@link MonitoringSettings}. */
+export interface MonitoringImagesSettings {
+  /**
+   * `monitoring.images.redis` in the environment file.
+   * @default "oliver006/redis_exporter:v1.67.0"
+   */
+  readonly redis?: string;
+  /**
+   * `monitoring.images.postgres` in the environment file.
+   * @default "quay.io/prometheuscommunity/postgres-exporter:v0.17.1"
+   */
+  readonly postgres?: string;
+  /**
+   * `monitoring.images.elasticsearch` in the environment file.
+   * @default "quay.io/prometheuscommunity/elasticsearch-exporter:v1.9.0"
+   */
+  readonly elasticsearch?: string;
+  /**
+   * `monitoring.images.nginx` in the environment file.
+   * @default "nginx/nginx-prometheus-exporter:1.4.2"
+   */
+  readonly nginx?: string;
+}
+
+/** Part of {@link MonitoringSettings}. */
+export interface MonitoringResourcesRequestsSettings {
+  /**
+   * `monitoring.resources.requests.cpu` in the environment file.
+   * @default "20m"
+   */
+  readonly cpu?: string;
+  /**
+   * `monitoring.resources.requests.memory` in the environment file.
+   * @default "32Mi"
+   */
+  readonly memory?: string;
+  /**
+   * `monitoring.resources.requests.ephemeralStorage` in the environment file.
+   * @default "16Mi"
+   */
+  readonly ephemeralStorage?: string;
+}
+
+/** Part of {@link MonitoringSettings}. */
+export interface MonitoringResourcesLimitsSettings {
+  /**
+   * `monitoring.resources.limits.cpu` in the environment file.
+   * @default "200m"
+   */
+  readonly cpu?: string;
+  /**
+   * `monitoring.resources.limits.memory` in the environment file.
+   * @default "128Mi"
+   */
+  readonly memory?: string;
+  /**
+   * `monitoring.resources.limits.ephemeralStorage` in the environment file.
+   * @default "64Mi"
+   */
+  readonly ephemeralStorage?: string;
+}
+
+/** Part of {@link MonitoringSettings}. */
+export interface MonitoringResourcesSettings {
+  /**
+   * `monitoring.resources.requests` in the environment file.
+   * @default {}
+   */
+  readonly requests?: MonitoringResourcesRequestsSettings;
+  /**
+   * `monitoring.resources.limits` in the environment file.
+   * @default {}
+   */
+  readonly limits?: MonitoringResourcesLimitsSettings;
+}
+
 /** `serviceAccount` of several tiers' settings. */
 export interface ServiceAccountSettings {
   /**
