@@ -58,6 +58,50 @@ describe('a tier on its own', () => {
   });
 });
 
+describe('escape hatches', () => {
+  const architecture = (chart: Chart) => new CompactArchitecture(chart, 'nuxeo', { loadBalancer: { host: 'nuxeo.example.com', tlsSecret: 'tls' } });
+  const podChecksum = (ms: Manifest[], sts: string) => find(ms, 'StatefulSet', sts).spec.template.metadata.annotations['nuxeo-compact-k8s/config-checksum'];
+
+  test('a JSON patch to a ConfigMap changes the checksum of the pods that read it, so they roll', () => {
+    const reference = chartIn('x');
+    architecture(reference);
+    const plain: Manifest[] = Testing.synth(reference);
+    const chart = chartIn('x');
+    const arch = architecture(chart);
+    arch.nuxeo.configMaps.conf.addJsonPatch(JsonPatch.add(`/data/${NUXEO_CONF_FILE.replace(/\//g, '~1')}`, 'nuxeo.url=https://other.example.com/nuxeo\n'));
+    const patched: Manifest[] = Testing.synth(chart);
+    expect(confOf(patched).get('nuxeo.url')).toBe('https://other.example.com/nuxeo');
+    expect(podChecksum(patched, 'nuxeo')).not.toBe(podChecksum(plain, 'nuxeo'));
+    // The other tiers read other ConfigMaps: their pods stay.
+    expect(podChecksum(patched, 'elasticsearch')).toBe(podChecksum(plain, 'elasticsearch'));
+  });
+
+  test('a key added to a tier ConfigMap by a patch is part of its checksum too', () => {
+    const chart = chartIn('x');
+    const es = new Elasticsearch(chart, 'search');
+    const before = podChecksum(Testing.synth(chart), 'search');
+    es.configMap.addJsonPatch(JsonPatch.add('/data/extra.yml', 'a: 1\n'));
+    expect(podChecksum(Testing.synth(chart), 'search')).not.toBe(before);
+  });
+
+  test('metadata.addAnnotation, and a JSON patch of the whole annotations map, reach an object without annotations', () => {
+    const chart = chartIn('x');
+    const es = new Elasticsearch(chart, 'search');
+    es.service.metadata.addAnnotation('example.com/owner', 'team-a');
+    es.headlessService.addJsonPatch(JsonPatch.add('/metadata/annotations', { 'example.com/owner': 'team-b' }));
+    const ms: Manifest[] = Testing.synth(chart);
+    expect(find(ms, 'Service', 'search').metadata.annotations).toEqual({ 'example.com/owner': 'team-a' });
+    expect(find(ms, 'Service', 'search-headless').metadata.annotations).toEqual({ 'example.com/owner': 'team-b' });
+  });
+
+  test('the pod template always has annotations, so a patch can add one key to them', () => {
+    const chart = chartIn('x');
+    const es = new Elasticsearch(chart, 'search');
+    es.statefulSet.addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations/example.com~1scrape', 'false'));
+    expect(find(Testing.synth(chart), 'StatefulSet', 'search').spec.template.metadata.annotations['example.com/scrape']).toBe('false');
+  });
+});
+
 describe('tiers wired by their endpoints', () => {
   test('Nuxeo gets host names in the namespace of the Chart it is placed in, not a fixed one', () => {
     const chart = chartIn('team-b');

@@ -7,7 +7,8 @@ import { container, execProbe, fieldEnv, SecretKeyRef } from '../k8s/containers'
 import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
 import { Connectable, networkPolicy, Peer, podsOf } from '../k8s/network-policy';
 import { service } from '../k8s/service';
-import { checksum, statefulWorkload } from '../k8s/stateful-workload';
+import { statefulWorkload } from '../k8s/stateful-workload';
+import { configChecksum } from '../k8s/checksum';
 import { configMapVolume, emptyDir, secretVolume, volumeClaimTemplate } from '../k8s/volumes';
 import { renderPgHba, renderPgIsReady, renderPostgresqlConf, renderPrimaryBootstrap, renderReplicaBootstrap } from './postgres-conf';
 import { ContextProps, podHost, resolveContext, serviceHost, TierContext } from '../k8s/context';
@@ -216,7 +217,7 @@ export class Database extends Construct {
     };
     const files = postgresFiles(db);
     this.configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name, labels: tierLabels('postgresql', 'database') }, data: files });
-    const configChecksum = checksum(...Object.values(files));
+    const checksum = configChecksum({ configMap: this.configMap, order: Object.keys(files) });
 
     const primaryHeadless = `${ids.primary.instance}-headless`;
     const primaryHost = podHost(ctx, ids.primary.instance, primaryHeadless, 0);
@@ -237,7 +238,7 @@ export class Database extends Construct {
         replicas,
         serviceName: headless,
         uid: RUN_AS,
-        configChecksum,
+        configChecksum: checksum,
         terminationGracePeriodSeconds: 60,
         spreadSelector: { 'app.kubernetes.io/name': 'postgresql' },
         pod: db,

@@ -7,7 +7,8 @@ import { container, containerSecurityContext, execProbe, fieldEnv, INIT_RESOURCE
 import { tierLabels, workloadLabels } from '../k8s/labels';
 import { Connectable, networkPolicy, Peer, podsOf } from '../k8s/network-policy';
 import { service } from '../k8s/service';
-import { checksum, statefulWorkload } from '../k8s/stateful-workload';
+import { statefulWorkload } from '../k8s/stateful-workload';
+import { configChecksum } from '../k8s/checksum';
 import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
 import { GC_LOG_OPTIONS, renderElasticsearchReadiness, renderElasticsearchYml } from './elasticsearch-conf';
 import { ContextProps, resolveContext, serviceHost } from '../k8s/context';
@@ -195,7 +196,7 @@ export class Elasticsearch extends Construct {
       replicas: es.replicas,
       serviceName: this.headlessServiceName,
       uid: RUN_AS,
-      configChecksum: checksum(yml),
+      configChecksum: configChecksum(this.configMap),
       terminationGracePeriodSeconds: 120,
       parallel: true,
       pod: es,

@@ -7,7 +7,8 @@ import { container, fieldEnv, INIT_RESOURCES, SecretKeyRef, secretEnv } from '..
 import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
 import { networkPolicy, Peer, podsOf, Rule } from '../k8s/network-policy';
 import { service } from '../k8s/service';
-import { checksum, statefulWorkload } from '../k8s/stateful-workload';
+import { statefulWorkload } from '../k8s/stateful-workload';
+import { configChecksum } from '../k8s/checksum';
 import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
 import { NGINX_HEALTH_PATH, NGINX_STATUS_PATH, renderNginxConf } from './nginx-conf';
 import { BinaryStore, NUXEO_ENV, renderNuxeoConf } from './nuxeo-conf';
@@ -327,7 +328,7 @@ export class Nuxeo extends Construct {
       replicas: n.replicas,
       serviceName: headlessServiceName,
       uid: RUN_AS,
-      configChecksum: checksum(this.nuxeoConf, nginxConf, startScript, props.redisSidecar?.configChecksum ?? ''),
+      configChecksum: configChecksum(this.configMaps.conf, this.configMaps.proxy, this.configMaps.start, props.redisSidecar?.configChecksum ?? (() => '')),
       terminationGracePeriodSeconds: 120,
       pod: n,
       initContainers: [

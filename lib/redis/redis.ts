@@ -7,7 +7,8 @@ import { container, execProbe, fieldEnv, SecretKeyRef } from '../k8s/containers'
 import { tierLabels, workloadLabels } from '../k8s/labels';
 import { Connectable, networkPolicy, Peer, podsOf } from '../k8s/network-policy';
 import { service } from '../k8s/service';
-import { checksum, statefulWorkload } from '../k8s/stateful-workload';
+import { statefulWorkload } from '../k8s/stateful-workload';
+import { ConfigChecksum, configChecksum } from '../k8s/checksum';
 import { configMapVolume, emptyDir, secretVolume, volumeClaimTemplate } from '../k8s/volumes';
 import type { RedisEndpoint } from '../nuxeo/nuxeo-conf';
 import {
@@ -74,7 +75,7 @@ export interface RedisSidecar {
   readonly exporters: k8s.Container[];
   readonly volumes: k8s.Volume[];
   readonly volumeClaimTemplate: k8s.KubePersistentVolumeClaimProps;
-  readonly configChecksum: string;
+  readonly configChecksum: ConfigChecksum;
 }
 
 const CONF_DIR = '/etc/redis';
@@ -175,7 +176,7 @@ export class Redis extends Construct {
     if (!external && !props.sidecarHost) throw new Error(`${this.node.path}: sidecar mode needs sidecarHost, the StatefulSet whose pods carry Redis (Nuxeo.sidecarHost(...))`);
     const files = redisFiles(r);
     this.configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name, labels: tierLabels('redis', 'cache') }, data: files });
-    const configChecksum = checksum(...Object.values(files));
+    const checksum = configChecksum({ configMap: this.configMap, order: Object.keys(files) });
 
     const host = external ? undefined : props.sidecarHost;
     const statefulSet = host ? host.statefulSet : name;
@@ -232,7 +233,7 @@ export class Redis extends Construct {
     const claim = volumeClaimTemplate(dataVolume, r.storage);
 
     if (host) {
-      this.sidecar = { container: redisContainer, port: REDIS_PORTS.redis, exporters: redisExporter(ctx.monitoring, uid, REDIS_PORTS.redis, password), volumes, volumeClaimTemplate: claim, configChecksum };
+      this.sidecar = { container: redisContainer, port: REDIS_PORTS.redis, exporters: redisExporter(ctx.monitoring, uid, REDIS_PORTS.redis, password), volumes, volumeClaimTemplate: claim, configChecksum: checksum };
       // Nuxeo writes to the master only: the Redis in pod 0. The Service names that pod's stable
       // DNS record (an ExternalName, not a `statefulset.kubernetes.io/pod-name` selector, which
       // static checkers cannot match against the pod template); the headless Service publishes
@@ -276,7 +277,7 @@ export class Redis extends Construct {
       replicas: r.replicas,
       serviceName: headless,
       uid,
-      configChecksum,
+      configChecksum: checksum,
       terminationGracePeriodSeconds: 40,
       pod: r,
       // Parallel: with OrderedReady, redis-1 and redis-2 would not come back while redis-0 (lost
