@@ -14,7 +14,7 @@ import { GC_LOG_OPTIONS, renderElasticsearchReadiness, renderElasticsearchYml } 
 import { ContextProps, resolveContext, serviceHost } from '../k8s/context';
 import { ElasticsearchSnapshots } from './snapshots';
 import { elasticsearchExporter, METRICS, metricsIngress } from '../monitoring/exporters';
-import { parseProps } from '../settings/props';
+import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
 import type { ElasticsearchSettings as ElasticsearchSectionInput } from '../settings/settings.generated';
 
 /** HTTP (clients) and transport (cluster members) ports. */
@@ -39,7 +39,7 @@ export interface ElasticsearchProps extends ElasticsearchSettings {
 }
 
 /** How Nuxeo reaches a search cluster, in the cluster or managed (Elastic Cloud, OpenSearch). */
-export interface SearchEndpoint {
+export interface ElasticsearchEndpoint {
   /** Client URLs (`http://` or `https://`). */
   readonly urls: string[];
   /** `elasticsearch.clusterName` Nuxeo checks. */
@@ -137,13 +137,21 @@ function elasticsearchVolumes(configMap: string, snapshotsClaim: string): k8s.Vo
   ];
 }
 
+/** ElasticsearchProps' own keys: the rest are the `elasticsearch` settings. */
+const OWN_KEYS = ownKeys<ElasticsearchProps, ElasticsearchSettings>()(['context', 'baseName']);
+
+/** Every problem of the settings in ElasticsearchProps, found without building anything. @internal */
+export function elasticsearchProblems(props: Partial<ElasticsearchProps>): string[] {
+  return propsProblems('elasticsearch', SECTION_SCHEMAS.elasticsearch, settingsOf(props, OWN_KEYS));
+}
+
 /**
  * Elasticsearch: `elasticsearch.replicas` master-eligible data nodes that discover each other
  * through a headless Service, one PVC each, and a client Service on 9200.
  */
 export class Elasticsearch extends Construct {
   /** How Nuxeo (or any client) reaches the cluster. */
-  public readonly endpoint: SearchEndpoint;
+  public readonly endpoint: ElasticsearchEndpoint;
   public readonly headlessServiceName: string;
   public readonly podNames: string[];
   /** Escape hatches: the objects a user may patch (`addJsonPatch`). */
@@ -158,8 +166,7 @@ export class Elasticsearch extends Construct {
   constructor(scope: Construct, id: string, props: ElasticsearchProps = {}) {
     super(scope, id);
     const ctx = resolveContext(this, props.context);
-    const { context: _c, baseName: _n, ...settings } = props;
-    const es = parseProps('elasticsearch', SECTION_SCHEMAS.elasticsearch, settings);
+    const es = parseProps('elasticsearch', SECTION_SCHEMAS.elasticsearch, settingsOf(props, OWN_KEYS));
     const wid = { app: 'elasticsearch', instance: props.baseName ?? id, component: 'search' };
     this.headlessServiceName = `${wid.instance}-headless`;
     this.podNames = Array.from({ length: es.replicas }, (_, i) => `${wid.instance}-${i}`);

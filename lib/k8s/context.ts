@@ -7,7 +7,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { SCHEDULING_SCHEMA, SECTION_SCHEMAS } from '../settings/schema';
-import { parseProps } from '../settings/props';
+import { parseProps, propsProblems } from '../settings/props';
 import type { MonitoringSettings, NetworkDnsSettings, SchedulingSettings } from '../settings/settings.generated';
 import type { Resources } from './containers';
 
@@ -119,6 +119,11 @@ export function resolveContext(scope: Construct, props: ContextProps = {}): Tier
     network: { dns: c.dns },
     monitoring: c.monitoring,
   };
+}
+
+/** Every problem of context Props, found without building anything. @internal */
+export function contextProblems(props: ContextProps = {}): string[] {
+  return propsProblems('context', CONTEXT_SCHEMA, props);
 }
 
 /** Host name of a Service of the tier's namespace. */

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { packagesInstalledAtStart, SECRET_DEFAULTS, SECTION_SCHEMAS, secretVariable } from '../settings/schema';
+import { clidProblem, connectionsProblem, packagesInstalledAtStart, podIdentityProblem, SECRET_DEFAULTS, SECTION_SCHEMAS, secretVariable } from '../settings/schema';
 import { cpuCores, mebibytes } from '../settings/quantity';
 import { container, fieldEnv, INIT_RESOURCES, SecretKeyRef, secretEnv } from '../k8s/containers';
 import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
@@ -15,44 +15,27 @@ import { BinaryStore, NUXEO_ENV, renderNuxeoConf } from './nuxeo-conf';
 import { renderNuxeoStartScript, SecretProperty } from './nuxeo-start';
 import { ContextProps, ResolvedMonitoring, resolveContext } from '../k8s/context';
 import type { DatabaseEndpoint } from '../database/database';
-import type { SearchEndpoint } from '../elasticsearch/elasticsearch';
+import type { ElasticsearchEndpoint } from '../elasticsearch/elasticsearch';
 import { METRICS, metricsIngress, NGINX_STATUS_PORT, proxyExporter } from '../monitoring/exporters';
-import { parseProps } from '../settings/props';
-import type { CacheEndpoint, RedisSidecar, SidecarHost } from '../redis/redis';
+import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
+import { PropsError } from '../settings/props-error';
+import { Warnings } from '../settings/warnings';
+import { nuxeoWarnings } from './warnings';
+import type { RedisEndpoint, RedisSidecar } from '../redis/redis';
+import type { SidecarHost } from '../redis/sidecar-host';
+import { NUXEO_PORTS, NUXEO_UID, nuxeoSidecarHost } from './pods';
 import type { NetworkSettings, NuxeoSettings } from '../settings/settings.generated';
 
-/** The reverse proxy (what the load balancer reaches) and Nuxeo's own HTTP port behind it. */
-export const NUXEO_PORTS = { proxy: 8000, nuxeo: 8080 } as const;
-/** The image's `nuxeo` UID (900) plus 10000. */
-const RUN_AS = 10900;
+export { NUXEO_PORTS };
+const RUN_AS = NUXEO_UID;
 
 /** A managed search cluster's basic-auth password (Nuxeo's Elasticsearch setup docs), written by the start script. */
 const SEARCH_PASSWORD_PROPERTY = 'elasticsearch.restClient.password';
 
 export type { NuxeoSettings };
 
-export interface NuxeoProps extends NuxeoSettings {
-  /**
-   * Settings shared by the tiers (cluster domain, scheduling, pull secrets ...).
-   * @default - the environment file's defaults
-   */
-  readonly context?: ContextProps;
-  /**
-   * Name of the StatefulSet (`<name>-headless`, `<name>-conf` ...) and of its instance label.
-   * @default - the construct id
-   */
-  readonly baseName?: string;
-  /** The database: a `Database` tier's `endpoint`, or `managedDatabase(...)` (RDS, Cloud SQL). */
-  readonly database: DatabaseEndpoint;
-  /** The search cluster: an `Elasticsearch` tier's `endpoint`, or `managedSearch(...)`. */
-  readonly search: SearchEndpoint;
-  /** Redis: a `Redis` tier's `endpoint`, or `managedRedis(...)` (ElastiCache, Memorystore). */
-  readonly cache: CacheEndpoint;
-  /**
-   * The Redis container and volumes carried by each Nuxeo pod (a sidecar-mode `Redis` tier's `sidecar`).
-   * @default - no Redis in the Nuxeo pods
-   */
-  readonly redisSidecar?: RedisSidecar;
+/** Nuxeo's settings and the choices an architecture leaves to it (secrets, proxy limits, egress). */
+export interface NuxeoOptions extends NuxeoSettings {
   /**
    * `nuxeo.jwt.secret`, identical on every node.
    * @default { name: 'nuxeo-jwt', key: 'secret' }
@@ -78,6 +61,31 @@ export interface NuxeoProps extends NuxeoSettings {
    * @default 'none'
    */
   readonly podIdentity?: NetworkSettings['podIdentity'];
+}
+
+/** A Nuxeo tier's Props: its options, and the tiers it connects to. */
+export interface NuxeoProps extends NuxeoOptions {
+  /**
+   * Settings shared by the tiers (cluster domain, scheduling, pull secrets ...).
+   * @default - the environment file's defaults
+   */
+  readonly context?: ContextProps;
+  /**
+   * Name of the StatefulSet (`<name>-headless`, `<name>-conf` ...) and of its instance label.
+   * @default - the construct id
+   */
+  readonly baseName?: string;
+  /** The database: a `Database` tier's `endpoint`, or `managedDatabase(...)` (RDS, Cloud SQL). */
+  readonly database: DatabaseEndpoint;
+  /** The search cluster: an `Elasticsearch` tier's `endpoint`, or `managedElasticsearch(...)`. */
+  readonly elasticsearch: ElasticsearchEndpoint;
+  /** Redis: a `Redis` tier's `endpoint`, or `managedRedis(...)` (ElastiCache, Memorystore). */
+  readonly redis: RedisEndpoint;
+  /**
+   * The Redis container and volumes carried by each Nuxeo pod (a sidecar-mode `Redis` tier's `sidecar`).
+   * @default - no Redis in the Nuxeo pods
+   */
+  readonly redisSidecar?: RedisSidecar;
 }
 
 const HOME = '/opt/nuxeo/server';
@@ -138,6 +146,25 @@ export function podIdentityEgress(podIdentity: NetworkSettings['podIdentity']): 
   }
 }
 
+/** NuxeoProps' own keys: the rest are the `nuxeo` settings. */
+const OWN_KEYS = ownKeys<NuxeoProps, NuxeoSettings>()(['context', 'baseName', 'database', 'elasticsearch', 'redis', 'redisSidecar', 'jwtSecret', 'clid', 'proxyLimits', 'internetEgress', 'podIdentity']);
+
+/**
+ * Every problem of Nuxeo Props, found without building anything (so an architecture reports all
+ * its tiers' at once): the settings, then the CLID and pod-identity rules the file applies too.
+ * @internal
+ */
+export function nuxeoProblems(props: Omit<NuxeoProps, 'database' | 'elasticsearch' | 'redis'>): string[] {
+  const settings = settingsOf(props, OWN_KEYS);
+  const net = { internetEgress: props.internetEgress, podIdentity: props.podIdentity };
+  const problems = [...propsProblems('nuxeo', SECTION_SCHEMAS.nuxeo, settings), ...propsProblems('network', SECTION_SCHEMAS.network, net)];
+  if (problems.length) return problems;
+  const n = SECTION_SCHEMAS.nuxeo.parse(settings);
+  const clid = clidProblem(n, props.clid !== undefined);
+  const identity = podIdentityProblem({ nuxeo: n, network: SECTION_SCHEMAS.network.parse(net) });
+  return [...(clid ? [`nuxeo.clid: ${clid}`] : []), ...(identity ? [`nuxeo.podIdentity: ${identity}`] : [])];
+}
+
 type SecretPropertyRef = SecretProperty & { ref: SecretKeyRef };
 type NuxeoSection = z.output<typeof SECTION_SCHEMAS.nuxeo>;
 
@@ -150,8 +177,8 @@ function nuxeoFiles(props: NuxeoProps, n: NuxeoSection, metrics: boolean, limits
   const nuxeoConf = renderNuxeoConf({
     heapMegabytes: nuxeoHeapMegabytes(n),
     database: { host: props.database.host, port: props.database.port, name: props.database.database, user: props.database.user, poolSize: n.databasePoolSize, tls: props.database.tls },
-    elasticsearch: { urls: props.search.urls, clusterName: props.search.clusterName, indexReplicas: props.search.indexReplicas, user: props.search.credentials?.user },
-    redis: props.cache.redis,
+    elasticsearch: { urls: props.elasticsearch.urls, clusterName: props.elasticsearch.clusterName, indexReplicas: props.elasticsearch.indexReplicas, user: props.elasticsearch.credentials?.user },
+    redis: props.redis.redis,
     streamDir: STREAM_DIR,
     streamRetention: n.streamRetention,
     binaries,
@@ -162,9 +189,9 @@ function nuxeoFiles(props: NuxeoProps, n: NuxeoSection, metrics: boolean, limits
   });
   const secretProperties: SecretPropertyRef[] = [
     { property: 'nuxeo.db.password', variable: NUXEO_ENV.dbPassword, ref: props.database.password },
-    { property: 'nuxeo.redis.password', variable: NUXEO_ENV.redisPassword, ref: props.cache.password },
+    { property: 'nuxeo.redis.password', variable: NUXEO_ENV.redisPassword, ref: props.redis.password },
     { property: 'nuxeo.jwt.secret', variable: NUXEO_ENV.jwtSecret, ref: props.jwtSecret ?? SECRET_DEFAULTS.jwtSecret },
-    ...(props.search.credentials ? [{ property: SEARCH_PASSWORD_PROPERTY, variable: secretVariable(SEARCH_PASSWORD_PROPERTY), ref: props.search.credentials.password }] : []),
+    ...(props.elasticsearch.credentials ? [{ property: SEARCH_PASSWORD_PROPERTY, variable: secretVariable(SEARCH_PASSWORD_PROPERTY), ref: props.elasticsearch.credentials.password }] : []),
     ...Object.keys(n.secretProperties).sort().map((property) => ({ property, variable: secretVariable(property), ref: n.secretProperties[property] })),
   ];
   const nginxConf = renderNginxConf({
@@ -255,7 +282,7 @@ function nuxeoContainers(n: NuxeoSection, m: ResolvedMonitoring, env: k8s.EnvVar
 export class Nuxeo extends Construct {
   /** The pods a sidecar-mode `Redis` runs in, for a Nuxeo tier that will be named `name`. */
   public static sidecarHost(name: string): SidecarHost {
-    return { statefulSet: name, headlessService: `${name}-headless`, uid: RUN_AS, serverPort: NUXEO_PORTS.nuxeo };
+    return nuxeoSidecarHost(name);
   }
 
   /** Name of the reverse-proxy port the load balancer's Service targets. */
@@ -272,8 +299,9 @@ export class Nuxeo extends Construct {
   constructor(scope: Construct, id: string, props: NuxeoProps) {
     super(scope, id);
     const ctx = resolveContext(this, props.context);
-    const { context: _c, baseName: _n, database: _d, search: _s, cache: _r, redisSidecar: _rs, jwtSecret: _j, clid: _cl, proxyLimits: _l, internetEgress: _i, podIdentity: _p, ...settings } = props;
-    const n = parseProps('nuxeo', SECTION_SCHEMAS.nuxeo, settings);
+    const problems = nuxeoProblems(props);
+    if (problems.length) throw new PropsError(problems);
+    const n = parseProps('nuxeo', SECTION_SCHEMAS.nuxeo, settingsOf(props, OWN_KEYS));
     const network = parseProps('network', SECTION_SCHEMAS.network, { internetEgress: props.internetEgress, podIdentity: props.podIdentity });
     const limits = props.proxyLimits ?? { maxUploadMegabytes: 1024, timeoutSeconds: 600 };
     const name = props.baseName ?? id;
@@ -281,7 +309,13 @@ export class Nuxeo extends Construct {
     this.identity = wid;
     const headlessServiceName = Nuxeo.sidecarHost(name).headlessService;
     const packages = packagesInstalledAtStart(n);
-    if (packages.length && !props.clid) throw new Error(`${this.node.path}: clid is required: ${packages.join(', ')} would be installed from Nuxeo Connect at every pod start, which needs the instance CLID`);
+    // Cross-tier: checked at synthesis, with every other construct's validation, in one report.
+    const maxConnections = props.database.maxConnections;
+    this.node.addValidation({ validate: () => {
+      const p = maxConnections === undefined ? undefined : connectionsProblem(n, maxConnections);
+      return p ? [`database.maxConnections: ${p}`] : [];
+    } });
+    for (const w of nuxeoWarnings(n.image, ctx.imagePullSecrets)) Warnings.of(this).add(w);
     const s3 = n.binaries.type === 's3' ? n.binaries.s3! : undefined;
 
     const { nuxeoConf, startScript, nginxConf, secretProperties } = nuxeoFiles(props, n, ctx.monitoring.enabled, limits);
@@ -375,14 +409,14 @@ export class Nuxeo extends Construct {
       ],
       [
         ...props.database.connection.egress,
-        ...props.search.connection.egress,
-        ...props.cache.connection.egress,
+        ...props.elasticsearch.connection.egress,
+        ...props.redis.connection.egress,
         ...https,
         ...(s3 ? podIdentityEgress(network.podIdentity) : []),
       ],
       ctx,
     );
-    for (const c of [props.database, props.search, props.cache]) c.connection.allowFrom(me);
+    for (const c of [props.database, props.elasticsearch, props.redis]) c.connection.allowFrom(me);
   }
 
   /** Lets `peers` (the load balancer's proxies) reach the reverse proxies. */

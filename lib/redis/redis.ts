@@ -10,13 +10,16 @@ import { service } from '../k8s/service';
 import { statefulWorkload } from '../k8s/stateful-workload';
 import { ConfigChecksum, configChecksum } from '../k8s/checksum';
 import { configMapVolume, emptyDir, secretVolume, volumeClaimTemplate } from '../k8s/volumes';
-import type { RedisEndpoint } from '../nuxeo/nuxeo-conf';
+import type { RedisConnection } from '../nuxeo/nuxeo-conf';
 import {
   renderRedisConf, renderRedisPing, renderRedisPreStop, renderRedisStartScript, renderSentinelStartScript, renderWaitWhileListening,
 } from './redis-conf';
 import { ContextProps, podHost, resolveContext, serviceHost } from '../k8s/context';
 import { METRICS, metricsIngress, redisExporter, sentinelExporter } from '../monitoring/exporters';
-import { parseProps } from '../settings/props';
+import type { SidecarHost } from './sidecar-host';
+export type { SidecarHost };
+import { DEFAULT_NUXEO_NAME, nuxeoSidecarHost } from '../nuxeo/pods';
+import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
 import type { RedisSettings as RedisSectionInput } from '../settings/settings.generated';
 
 export const REDIS_PORTS = { redis: 6379, sentinel: 26379 } as const;
@@ -26,17 +29,18 @@ const RUN_AS = 10999;
 /** The `redis` section of the environment file (every field optional, with the file's defaults). */
 export type RedisSettings = Omit<RedisSectionInput, 'managed'>;
 
-/** The StatefulSet whose pods carry Redis in sidecar mode (Nuxeo's). */
-export interface SidecarHost {
-  readonly statefulSet: string;
-  readonly headlessService: string;
-  /** UID the host pods run as. */
-  readonly uid: number;
-  /** Port of the host's own server, which the sidecar Redis outlives (it stops once that port is closed). */
-  readonly serverPort: number;
+
+/** Redis's settings and the Secret of its password. */
+export interface RedisOptions extends RedisSettings {
+  /**
+   * Secret key holding the Redis password.
+   * @default { name: 'nuxeo-redis', key: 'password' }
+   */
+  readonly password?: SecretKeyRef;
 }
 
-export interface RedisProps extends RedisSettings {
+/** A Redis tier's Props: its options, where it runs and, in sidecar mode, the pods that carry it. */
+export interface RedisProps extends RedisOptions {
   /**
    * Settings shared by the tiers (cluster domain, scheduling, pull secrets ...).
    * @default - the environment file's defaults
@@ -48,20 +52,16 @@ export interface RedisProps extends RedisSettings {
    */
   readonly baseName?: string;
   /**
-   * Secret key holding the Redis password.
-   * @default { name: 'nuxeo-redis', key: 'password' }
-   */
-  readonly password?: SecretKeyRef;
-  /**
-   * Sidecar mode: the pods that carry Redis (`Nuxeo.sidecarHost(...)`).
-   * @default - required in sidecar mode
+   * Sidecar mode: the pods that carry Redis (`Nuxeo.sidecarHost(name)`); hand this tier's
+   * `sidecar` to that Nuxeo tier (`redisSidecar`).
+   * @default - the pods of a Nuxeo tier named `nuxeo`
    */
   readonly sidecarHost?: SidecarHost;
 }
 
 /** How Nuxeo reaches Redis, in the cluster or managed (ElastiCache, Memorystore). */
-export interface CacheEndpoint {
-  readonly redis: RedisEndpoint;
+export interface RedisEndpoint {
+  readonly redis: RedisConnection;
   readonly password: SecretKeyRef;
   readonly connection: Connectable;
 }
@@ -141,6 +141,14 @@ function sentinelContainer(r: RedisSection, uid: number, env: k8s.EnvVar[], data
   });
 }
 
+/** RedisProps' own keys: the rest are the `redis` settings. */
+const OWN_KEYS = ownKeys<RedisProps, RedisSettings>()(['context', 'baseName', 'password', 'sidecarHost']);
+
+/** Every problem of the settings in RedisProps, found without building anything. @internal */
+export function redisProblems(props: Partial<RedisProps>): string[] {
+  return propsProblems('redis', SECTION_SCHEMAS.redis, settingsOf(props, OWN_KEYS));
+}
+
 /**
  * Redis for Nuxeo's WorkManager queues, pub/sub and key/value store, in one of the seed's two
  * layouts:
@@ -151,7 +159,7 @@ function sentinelContainer(r: RedisSection, uid: number, env: k8s.EnvVar[], data
  */
 export class Redis extends Construct {
   /** How Nuxeo reaches Redis. */
-  public readonly endpoint: CacheEndpoint;
+  public readonly endpoint: RedisEndpoint;
   public readonly mode: 'sidecar' | 'external';
   /** External mode: Sentinels needed to agree on a failover. */
   public readonly quorum?: number;
@@ -166,19 +174,17 @@ export class Redis extends Construct {
   constructor(scope: Construct, id: string, props: RedisProps = {}) {
     super(scope, id);
     const ctx = resolveContext(this, props.context);
-    const { context: _c, baseName: _n, password: _p, sidecarHost: _h, ...settings } = props;
-    const r = parseProps('redis', SECTION_SCHEMAS.redis, settings);
+    const r = parseProps('redis', SECTION_SCHEMAS.redis, settingsOf(props, OWN_KEYS));
     const name = props.baseName ?? id;
     const password = props.password ?? SECRET_DEFAULTS.redisPassword;
     this.mode = r.mode;
     const external = r.mode === 'external';
     if (external) this.quorum = sentinelQuorum(r);
-    if (!external && !props.sidecarHost) throw new Error(`${this.node.path}: sidecar mode needs sidecarHost, the StatefulSet whose pods carry Redis (Nuxeo.sidecarHost(...))`);
     const files = redisFiles(r);
     this.configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name, labels: tierLabels('redis', 'cache') }, data: files });
     const checksum = configChecksum({ configMap: this.configMap, order: Object.keys(files) });
 
-    const host = external ? undefined : props.sidecarHost;
+    const host = external ? undefined : props.sidecarHost ?? nuxeoSidecarHost(DEFAULT_NUXEO_NAME);
     const statefulSet = host ? host.statefulSet : name;
     const headless = host ? host.headlessService : `${name}-headless`;
     const domain = serviceHost(ctx, headless);

@@ -3,18 +3,18 @@
 /** The `nuxeo` section of an environment file, as a tier's settings. */
 export interface NuxeoSettings {
   /**
-   * `nuxeo.image` in the environment file.
+   * container image, pinned to a version tag or a digest; a change rolls the pods
    * @default "docker-private.packages.nuxeo.com/nuxeo/nuxeo:2021.36"
    */
   readonly image?: string;
   /**
-   * `nuxeo.replicas` in the environment file.
+   * number of pods, at least 2: the seed's application cluster has two or more nodes
    * @default 2
    */
   readonly replicas?: number;
   /**
-   * `nuxeo.resources` in the environment file.
-   * @default {}
+   * CPU, memory and ephemeral storage of the container, requested and limited
+   * @default - each field at its own default
    */
   readonly resources?: NuxeoResourcesSettings;
   /**
@@ -24,12 +24,12 @@ export interface NuxeoSettings {
   readonly heap?: string;
   /**
    * per-node volume for /var/lib/nuxeo, which holds the Chronicle Queue stream directory
-   * @default {}
+   * @default - each field at its own default
    */
   readonly data?: NuxeoDataSettings;
   /**
    * `nuxeo.binaries` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly binaries?: NuxeoBinariesSettings;
   /**
@@ -54,12 +54,12 @@ export interface NuxeoSettings {
   readonly packagesInImage?: boolean;
   /**
    * extra nuxeo.conf properties, written last (never secrets: see secretProperties)
-   * @default {}
+   * @default - none
    */
   readonly properties?: { [key: string]: string };
   /**
    * nuxeo.conf properties whose values come from Secrets (SMTP, LDAP, OIDC ...): property -> {name, key}; written at start, never in a ConfigMap
-   * @default {}
+   * @default - none
    */
   readonly secretProperties?: { [key: string]: NuxeoSecretPropertiesValueSettings };
   /**
@@ -68,13 +68,13 @@ export interface NuxeoSettings {
    */
   readonly logFormat?: "text" | "json";
   /**
-   * `nuxeo.serviceAccount` in the environment file.
-   * @default {}
+   * the ServiceAccount the pods run under (it mounts no API token); cloud identity annotations go here
+   * @default - each field at its own default
    */
   readonly serviceAccount?: ServiceAccountSettings;
   /**
    * node labels the pods require (a dedicated node pool)
-   * @default {}
+   * @default - none
    */
   readonly nodeSelector?: { [key: string]: string };
   /**
@@ -84,22 +84,22 @@ export interface NuxeoSettings {
   readonly tolerations?: TolerationsItemSettings[];
   /**
    * extra affinity; the anti-affinity between the pods of a workload stays
-   * @default {}
+   * @default - each field at its own default
    */
   readonly affinity?: AffinitySettings;
   /**
-   * `nuxeo.podLabels` in the environment file.
-   * @default {}
+   * extra labels on the pods (e.g. for cloud identity webhooks); never selectors, which stay ours
+   * @default - none
    */
   readonly podLabels?: { [key: string]: string };
   /**
-   * `nuxeo.podAnnotations` in the environment file.
-   * @default {}
+   * extra annotations on the pods; a change rolls them
+   * @default - none
    */
   readonly podAnnotations?: { [key: string]: string };
   /**
    * `nuxeo.proxy` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly proxy?: NuxeoProxySettings;
 }
@@ -107,17 +107,17 @@ export interface NuxeoSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoResourcesRequestsSettings {
   /**
-   * `nuxeo.resources.requests.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "1"
    */
   readonly cpu?: string;
   /**
-   * `nuxeo.resources.requests.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "4Gi"
    */
   readonly memory?: string;
   /**
-   * `nuxeo.resources.requests.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "2Gi"
    */
   readonly ephemeralStorage?: string;
@@ -126,17 +126,17 @@ export interface NuxeoResourcesRequestsSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoResourcesLimitsSettings {
   /**
-   * `nuxeo.resources.limits.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "2"
    */
   readonly cpu?: string;
   /**
-   * `nuxeo.resources.limits.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "4Gi"
    */
   readonly memory?: string;
   /**
-   * `nuxeo.resources.limits.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "6Gi"
    */
   readonly ephemeralStorage?: string;
@@ -145,13 +145,13 @@ export interface NuxeoResourcesLimitsSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoResourcesSettings {
   /**
-   * `nuxeo.resources.requests` in the environment file.
-   * @default {}
+   * what the scheduler reserves on a node for the container (it is placed only where this fits)
+   * @default - each field at its own default
    */
   readonly requests?: NuxeoResourcesRequestsSettings;
   /**
-   * `nuxeo.resources.limits` in the environment file.
-   * @default {}
+   * the most the container may use: CPU above it is throttled, memory above it restarts the container (OOMKilled), disk above it evicts the pod
+   * @default - each field at its own default
    */
   readonly limits?: NuxeoResourcesLimitsSettings;
 }
@@ -159,7 +159,7 @@ export interface NuxeoResourcesSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoDataSettings {
   /**
-   * `nuxeo.data.size` in the environment file.
+   * capacity of the volume, in bytes ('10Gi'); growing it later needs a StorageClass that allows expansion
    * @default "20Gi"
    */
   readonly size?: string;
@@ -249,17 +249,17 @@ export interface NuxeoSecretPropertiesValueSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoProxyResourcesRequestsSettings {
   /**
-   * `nuxeo.proxy.resources.requests.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "100m"
    */
   readonly cpu?: string;
   /**
-   * `nuxeo.proxy.resources.requests.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "128Mi"
    */
   readonly memory?: string;
   /**
-   * `nuxeo.proxy.resources.requests.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "256Mi"
    */
   readonly ephemeralStorage?: string;
@@ -268,17 +268,17 @@ export interface NuxeoProxyResourcesRequestsSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoProxyResourcesLimitsSettings {
   /**
-   * `nuxeo.proxy.resources.limits.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "500m"
    */
   readonly cpu?: string;
   /**
-   * `nuxeo.proxy.resources.limits.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "256Mi"
    */
   readonly memory?: string;
   /**
-   * `nuxeo.proxy.resources.limits.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "2Gi"
    */
   readonly ephemeralStorage?: string;
@@ -287,13 +287,13 @@ export interface NuxeoProxyResourcesLimitsSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoProxyResourcesSettings {
   /**
-   * `nuxeo.proxy.resources.requests` in the environment file.
-   * @default {}
+   * what the scheduler reserves on a node for the container (it is placed only where this fits)
+   * @default - each field at its own default
    */
   readonly requests?: NuxeoProxyResourcesRequestsSettings;
   /**
-   * `nuxeo.proxy.resources.limits` in the environment file.
-   * @default {}
+   * the most the container may use: CPU above it is throttled, memory above it restarts the container (OOMKilled), disk above it evicts the pod
+   * @default - each field at its own default
    */
   readonly limits?: NuxeoProxyResourcesLimitsSettings;
 }
@@ -301,13 +301,13 @@ export interface NuxeoProxyResourcesSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoProxySettings {
   /**
-   * `nuxeo.proxy.image` in the environment file.
+   * container image, pinned to a version tag or a digest; a change rolls the pods
    * @default "nginxinc/nginx-unprivileged:1.28.0-alpine"
    */
   readonly image?: string;
   /**
-   * `nuxeo.proxy.resources` in the environment file.
-   * @default {}
+   * CPU, memory and ephemeral storage of the container, requested and limited
+   * @default - each field at its own default
    */
   readonly resources?: NuxeoProxyResourcesSettings;
 }
@@ -320,13 +320,13 @@ export interface RedisSettings {
    */
   readonly mode?: "sidecar" | "external";
   /**
-   * `redis.image` in the environment file.
+   * container image, pinned to a version tag or a digest; a change rolls the pods
    * @default "redis:7.4.6"
    */
   readonly image?: string;
   /**
-   * `redis.resources` in the environment file.
-   * @default {}
+   * CPU, memory and ephemeral storage of the container, requested and limited
+   * @default - each field at its own default
    */
   readonly resources?: RedisResourcesSettings;
   /**
@@ -336,7 +336,7 @@ export interface RedisSettings {
   readonly maxmemory?: string;
   /**
    * external mode: PVC per Redis pod (sidecar mode uses the Nuxeo pod volume)
-   * @default {}
+   * @default - each field at its own default
    */
   readonly storage?: RedisStorageSettings;
   /**
@@ -351,17 +351,17 @@ export interface RedisSettings {
   readonly managed?: RedisManagedSettings;
   /**
    * `redis.sentinel` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly sentinel?: RedisSentinelSettings;
   /**
-   * `redis.serviceAccount` in the environment file.
-   * @default {}
+   * the ServiceAccount the pods run under (it mounts no API token); cloud identity annotations go here
+   * @default - each field at its own default
    */
   readonly serviceAccount?: ServiceAccountSettings;
   /**
    * node labels the pods require (a dedicated node pool)
-   * @default {}
+   * @default - none
    */
   readonly nodeSelector?: { [key: string]: string };
   /**
@@ -371,17 +371,17 @@ export interface RedisSettings {
   readonly tolerations?: TolerationsItemSettings[];
   /**
    * extra affinity; the anti-affinity between the pods of a workload stays
-   * @default {}
+   * @default - each field at its own default
    */
   readonly affinity?: AffinitySettings;
   /**
-   * `redis.podLabels` in the environment file.
-   * @default {}
+   * extra labels on the pods (e.g. for cloud identity webhooks); never selectors, which stay ours
+   * @default - none
    */
   readonly podLabels?: { [key: string]: string };
   /**
-   * `redis.podAnnotations` in the environment file.
-   * @default {}
+   * extra annotations on the pods; a change rolls them
+   * @default - none
    */
   readonly podAnnotations?: { [key: string]: string };
 }
@@ -389,17 +389,17 @@ export interface RedisSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisResourcesRequestsSettings {
   /**
-   * `redis.resources.requests.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "100m"
    */
   readonly cpu?: string;
   /**
-   * `redis.resources.requests.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "512Mi"
    */
   readonly memory?: string;
   /**
-   * `redis.resources.requests.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "64Mi"
    */
   readonly ephemeralStorage?: string;
@@ -408,17 +408,17 @@ export interface RedisResourcesRequestsSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisResourcesLimitsSettings {
   /**
-   * `redis.resources.limits.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "500m"
    */
   readonly cpu?: string;
   /**
-   * `redis.resources.limits.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "512Mi"
    */
   readonly memory?: string;
   /**
-   * `redis.resources.limits.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "256Mi"
    */
   readonly ephemeralStorage?: string;
@@ -427,13 +427,13 @@ export interface RedisResourcesLimitsSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisResourcesSettings {
   /**
-   * `redis.resources.requests` in the environment file.
-   * @default {}
+   * what the scheduler reserves on a node for the container (it is placed only where this fits)
+   * @default - each field at its own default
    */
   readonly requests?: RedisResourcesRequestsSettings;
   /**
-   * `redis.resources.limits` in the environment file.
-   * @default {}
+   * the most the container may use: CPU above it is throttled, memory above it restarts the container (OOMKilled), disk above it evicts the pod
+   * @default - each field at its own default
    */
   readonly limits?: RedisResourcesLimitsSettings;
 }
@@ -441,7 +441,7 @@ export interface RedisResourcesSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisStorageSettings {
   /**
-   * `redis.storage.size` in the environment file.
+   * capacity of the volume, in bytes ('10Gi'); growing it later needs a StorageClass that allows expansion
    * @default "2Gi"
    */
   readonly size?: string;
@@ -478,17 +478,17 @@ export interface RedisManagedSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisSentinelResourcesRequestsSettings {
   /**
-   * `redis.sentinel.resources.requests.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "50m"
    */
   readonly cpu?: string;
   /**
-   * `redis.sentinel.resources.requests.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "64Mi"
    */
   readonly memory?: string;
   /**
-   * `redis.sentinel.resources.requests.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "32Mi"
    */
   readonly ephemeralStorage?: string;
@@ -497,17 +497,17 @@ export interface RedisSentinelResourcesRequestsSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisSentinelResourcesLimitsSettings {
   /**
-   * `redis.sentinel.resources.limits.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "200m"
    */
   readonly cpu?: string;
   /**
-   * `redis.sentinel.resources.limits.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "128Mi"
    */
   readonly memory?: string;
   /**
-   * `redis.sentinel.resources.limits.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "128Mi"
    */
   readonly ephemeralStorage?: string;
@@ -516,13 +516,13 @@ export interface RedisSentinelResourcesLimitsSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisSentinelResourcesSettings {
   /**
-   * `redis.sentinel.resources.requests` in the environment file.
-   * @default {}
+   * what the scheduler reserves on a node for the container (it is placed only where this fits)
+   * @default - each field at its own default
    */
   readonly requests?: RedisSentinelResourcesRequestsSettings;
   /**
-   * `redis.sentinel.resources.limits` in the environment file.
-   * @default {}
+   * the most the container may use: CPU above it is throttled, memory above it restarts the container (OOMKilled), disk above it evicts the pod
+   * @default - each field at its own default
    */
   readonly limits?: RedisSentinelResourcesLimitsSettings;
 }
@@ -550,8 +550,8 @@ export interface RedisSentinelSettings {
    */
   readonly failoverTimeoutMilliseconds?: number;
   /**
-   * `redis.sentinel.resources` in the environment file.
-   * @default {}
+   * CPU, memory and ephemeral storage of the container, requested and limited
+   * @default - each field at its own default
    */
   readonly resources?: RedisSentinelResourcesSettings;
 }
@@ -559,18 +559,18 @@ export interface RedisSentinelSettings {
 /** The `elasticsearch` section of an environment file, as a tier's settings. */
 export interface ElasticsearchSettings {
   /**
-   * `elasticsearch.image` in the environment file.
+   * container image, pinned to a version tag or a digest; a change rolls the pods
    * @default "docker.elastic.co/elasticsearch/elasticsearch:7.17.29"
    */
   readonly image?: string;
   /**
-   * `elasticsearch.replicas` in the environment file.
+   * number of pods, at least 3: the seed's Elasticsearch cluster has three or more nodes
    * @default 3
    */
   readonly replicas?: number;
   /**
-   * `elasticsearch.resources` in the environment file.
-   * @default {}
+   * CPU, memory and ephemeral storage of the container, requested and limited
+   * @default - each field at its own default
    */
   readonly resources?: ElasticsearchResourcesSettings;
   /**
@@ -580,7 +580,7 @@ export interface ElasticsearchSettings {
   readonly heap?: string;
   /**
    * `elasticsearch.storage` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly storage?: ElasticsearchStorageSettings;
   /**
@@ -605,17 +605,17 @@ export interface ElasticsearchSettings {
   readonly managed?: ElasticsearchManagedSettings;
   /**
    * `elasticsearch.snapshots` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly snapshots?: ElasticsearchSnapshotsSettings;
   /**
-   * `elasticsearch.serviceAccount` in the environment file.
-   * @default {}
+   * the ServiceAccount the pods run under (it mounts no API token); cloud identity annotations go here
+   * @default - each field at its own default
    */
   readonly serviceAccount?: ServiceAccountSettings;
   /**
    * node labels the pods require (a dedicated node pool)
-   * @default {}
+   * @default - none
    */
   readonly nodeSelector?: { [key: string]: string };
   /**
@@ -625,17 +625,17 @@ export interface ElasticsearchSettings {
   readonly tolerations?: TolerationsItemSettings[];
   /**
    * extra affinity; the anti-affinity between the pods of a workload stays
-   * @default {}
+   * @default - each field at its own default
    */
   readonly affinity?: AffinitySettings;
   /**
-   * `elasticsearch.podLabels` in the environment file.
-   * @default {}
+   * extra labels on the pods (e.g. for cloud identity webhooks); never selectors, which stay ours
+   * @default - none
    */
   readonly podLabels?: { [key: string]: string };
   /**
-   * `elasticsearch.podAnnotations` in the environment file.
-   * @default {}
+   * extra annotations on the pods; a change rolls them
+   * @default - none
    */
   readonly podAnnotations?: { [key: string]: string };
 }
@@ -643,17 +643,17 @@ export interface ElasticsearchSettings {
 /** Part of {@link ElasticsearchSettings}. */
 export interface ElasticsearchResourcesRequestsSettings {
   /**
-   * `elasticsearch.resources.requests.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "1"
    */
   readonly cpu?: string;
   /**
-   * `elasticsearch.resources.requests.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "4Gi"
    */
   readonly memory?: string;
   /**
-   * `elasticsearch.resources.requests.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "1Gi"
    */
   readonly ephemeralStorage?: string;
@@ -662,17 +662,17 @@ export interface ElasticsearchResourcesRequestsSettings {
 /** Part of {@link ElasticsearchSettings}. */
 export interface ElasticsearchResourcesLimitsSettings {
   /**
-   * `elasticsearch.resources.limits.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "2"
    */
   readonly cpu?: string;
   /**
-   * `elasticsearch.resources.limits.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "4Gi"
    */
   readonly memory?: string;
   /**
-   * `elasticsearch.resources.limits.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "2Gi"
    */
   readonly ephemeralStorage?: string;
@@ -681,13 +681,13 @@ export interface ElasticsearchResourcesLimitsSettings {
 /** Part of {@link ElasticsearchSettings}. */
 export interface ElasticsearchResourcesSettings {
   /**
-   * `elasticsearch.resources.requests` in the environment file.
-   * @default {}
+   * what the scheduler reserves on a node for the container (it is placed only where this fits)
+   * @default - each field at its own default
    */
   readonly requests?: ElasticsearchResourcesRequestsSettings;
   /**
-   * `elasticsearch.resources.limits` in the environment file.
-   * @default {}
+   * the most the container may use: CPU above it is throttled, memory above it restarts the container (OOMKilled), disk above it evicts the pod
+   * @default - each field at its own default
    */
   readonly limits?: ElasticsearchResourcesLimitsSettings;
 }
@@ -695,7 +695,7 @@ export interface ElasticsearchResourcesSettings {
 /** Part of {@link ElasticsearchSettings}. */
 export interface ElasticsearchStorageSettings {
   /**
-   * `elasticsearch.storage.size` in the environment file.
+   * capacity of the volume, in bytes ('10Gi'); growing it later needs a StorageClass that allows expansion
    * @default "30Gi"
    */
   readonly size?: string;
@@ -727,7 +727,7 @@ export interface ElasticsearchManagedSettings {
 /** Part of {@link ElasticsearchSettings}. */
 export interface ElasticsearchSnapshotsStorageSettings {
   /**
-   * `elasticsearch.snapshots.storage.size` in the environment file.
+   * capacity of the volume, in bytes ('10Gi'); growing it later needs a StorageClass that allows expansion
    * @default "50Gi"
    */
   readonly size?: string;
@@ -762,7 +762,7 @@ export interface ElasticsearchSnapshotsSettings {
   readonly maxCount?: number;
   /**
    * the shared-filesystem snapshot repository: one ReadWriteMany volume mounted in every node at path.repo
-   * @default {}
+   * @default - each field at its own default
    */
   readonly storage?: ElasticsearchSnapshotsStorageSettings;
 }
@@ -770,7 +770,7 @@ export interface ElasticsearchSnapshotsSettings {
 /** The `database` section of an environment file, as a tier's settings. */
 export interface DatabaseSettings {
   /**
-   * `database.image` in the environment file.
+   * container image, pinned to a version tag or a digest; a change rolls the pods
    * @default "postgres:15.14"
    */
   readonly image?: string;
@@ -780,13 +780,13 @@ export interface DatabaseSettings {
    */
   readonly replicas?: number;
   /**
-   * `database.resources` in the environment file.
-   * @default {}
+   * CPU, memory and ephemeral storage of the container, requested and limited
+   * @default - each field at its own default
    */
   readonly resources?: DatabaseResourcesSettings;
   /**
    * `database.storage` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly storage?: DatabaseStorageSettings;
   /**
@@ -811,12 +811,12 @@ export interface DatabaseSettings {
   readonly provider?: "statefulset" | "cloudnativepg";
   /**
    * `database.backup` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly backup?: DatabaseBackupSettings;
   /**
    * `database.cloudnativepg` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly cloudnativepg?: DatabaseCloudnativepgSettings;
   /**
@@ -825,13 +825,13 @@ export interface DatabaseSettings {
    */
   readonly managed?: DatabaseManagedSettings;
   /**
-   * `database.serviceAccount` in the environment file.
-   * @default {}
+   * the ServiceAccount the pods run under (it mounts no API token); cloud identity annotations go here
+   * @default - each field at its own default
    */
   readonly serviceAccount?: ServiceAccountSettings;
   /**
    * node labels the pods require (a dedicated node pool)
-   * @default {}
+   * @default - none
    */
   readonly nodeSelector?: { [key: string]: string };
   /**
@@ -841,17 +841,17 @@ export interface DatabaseSettings {
   readonly tolerations?: TolerationsItemSettings[];
   /**
    * extra affinity; the anti-affinity between the pods of a workload stays
-   * @default {}
+   * @default - each field at its own default
    */
   readonly affinity?: AffinitySettings;
   /**
-   * `database.podLabels` in the environment file.
-   * @default {}
+   * extra labels on the pods (e.g. for cloud identity webhooks); never selectors, which stay ours
+   * @default - none
    */
   readonly podLabels?: { [key: string]: string };
   /**
-   * `database.podAnnotations` in the environment file.
-   * @default {}
+   * extra annotations on the pods; a change rolls them
+   * @default - none
    */
   readonly podAnnotations?: { [key: string]: string };
 }
@@ -859,17 +859,17 @@ export interface DatabaseSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseResourcesRequestsSettings {
   /**
-   * `database.resources.requests.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "500m"
    */
   readonly cpu?: string;
   /**
-   * `database.resources.requests.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "2Gi"
    */
   readonly memory?: string;
   /**
-   * `database.resources.requests.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "256Mi"
    */
   readonly ephemeralStorage?: string;
@@ -878,17 +878,17 @@ export interface DatabaseResourcesRequestsSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseResourcesLimitsSettings {
   /**
-   * `database.resources.limits.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "2"
    */
   readonly cpu?: string;
   /**
-   * `database.resources.limits.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "2Gi"
    */
   readonly memory?: string;
   /**
-   * `database.resources.limits.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "1Gi"
    */
   readonly ephemeralStorage?: string;
@@ -897,13 +897,13 @@ export interface DatabaseResourcesLimitsSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseResourcesSettings {
   /**
-   * `database.resources.requests` in the environment file.
-   * @default {}
+   * what the scheduler reserves on a node for the container (it is placed only where this fits)
+   * @default - each field at its own default
    */
   readonly requests?: DatabaseResourcesRequestsSettings;
   /**
-   * `database.resources.limits` in the environment file.
-   * @default {}
+   * the most the container may use: CPU above it is throttled, memory above it restarts the container (OOMKilled), disk above it evicts the pod
+   * @default - each field at its own default
    */
   readonly limits?: DatabaseResourcesLimitsSettings;
 }
@@ -911,7 +911,7 @@ export interface DatabaseResourcesSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseStorageSettings {
   /**
-   * `database.storage.size` in the environment file.
+   * capacity of the volume, in bytes ('10Gi'); growing it later needs a StorageClass that allows expansion
    * @default "20Gi"
    */
   readonly size?: string;
@@ -925,7 +925,7 @@ export interface DatabaseStorageSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseBackupStorageSettings {
   /**
-   * `database.backup.storage.size` in the environment file.
+   * capacity of the volume, in bytes ('10Gi'); growing it later needs a StorageClass that allows expansion
    * @default "50Gi"
    */
   readonly size?: string;
@@ -977,7 +977,7 @@ export interface DatabaseBackupObjectStoreSettings {
   readonly credentialsSecret?: DatabaseBackupObjectStoreCredentialsSecretSettings;
   /**
    * annotations of the database pods' ServiceAccount, e.g. eks.amazonaws.com/role-arn
-   * @default {}
+   * @default - none
    */
   readonly serviceAccountAnnotations?: { [key: string]: string };
 }
@@ -996,7 +996,7 @@ export interface DatabaseBackupSettings {
   readonly retentionDays?: number;
   /**
    * statefulset provider: the volume receiving the dumps
-   * @default {}
+   * @default - each field at its own default
    */
   readonly storage?: DatabaseBackupStorageSettings;
   /**
@@ -1069,7 +1069,7 @@ export interface DatabaseCloudnativepgSettings {
   readonly operator?: DatabaseCloudnativepgOperatorSettings;
   /**
    * instances talk to the Kubernetes API (leader lease, status): egress allowed to these addresses
-   * @default {}
+   * @default - each field at its own default
    */
   readonly apiServer?: DatabaseCloudnativepgApiServerSettings;
   /**
@@ -1150,7 +1150,7 @@ export interface LoadBalancerSettings {
   readonly timeoutSeconds?: number;
   /**
    * provider 'service': annotations for the cloud load balancer (scheme, type ...), added after the stickiness ones
-   * @default {}
+   * @default - none
    */
   readonly serviceAnnotations?: { [key: string]: string };
   /**
@@ -1207,12 +1207,12 @@ export interface SchedulingSettings {
 export interface NetworkSettings {
   /**
    * every pod may reach these DNS servers on port 53, and no other
-   * @default {}
+   * @default - each field at its own default
    */
   readonly dns?: NetworkDnsSettings;
   /**
    * only Nuxeo has internet egress, only on 443, and only when it installs packages or uses S3
-   * @default {}
+   * @default - each field at its own default
    */
   readonly internetEgress?: NetworkInternetEgressSettings;
   /**
@@ -1264,12 +1264,12 @@ export interface MonitoringSettings {
   readonly enabled?: boolean;
   /**
    * where the Prometheus pods run: the only peers the NetworkPolicies let scrape the metrics ports
-   * @default {}
+   * @default - each field at its own default
    */
   readonly prometheus?: MonitoringPrometheusSettings;
   /**
    * extra labels on the PodMonitors and the PrometheusRule, to match the Prometheus' podMonitorSelector and ruleSelector (e.g. release: kube-prometheus-stack)
-   * @default {}
+   * @default - none
    */
   readonly labels?: { [key: string]: string };
   /**
@@ -1279,12 +1279,12 @@ export interface MonitoringSettings {
   readonly grafanaDashboard?: boolean;
   /**
    * `monitoring.images` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly images?: MonitoringImagesSettings;
   /**
    * of each exporter container
-   * @default {}
+   * @default - each field at its own default
    */
   readonly resources?: MonitoringResourcesSettings;
 }
@@ -1306,22 +1306,22 @@ export interface MonitoringPrometheusSettings {
 /** Part of {@link MonitoringSettings}. */
 export interface MonitoringImagesSettings {
   /**
-   * `monitoring.images.redis` in the environment file.
+   * container image, pinned to a version tag or a digest; a change rolls the pods
    * @default "oliver006/redis_exporter:v1.67.0"
    */
   readonly redis?: string;
   /**
-   * `monitoring.images.postgres` in the environment file.
+   * container image, pinned to a version tag or a digest; a change rolls the pods
    * @default "quay.io/prometheuscommunity/postgres-exporter:v0.17.1"
    */
   readonly postgres?: string;
   /**
-   * `monitoring.images.elasticsearch` in the environment file.
+   * container image, pinned to a version tag or a digest; a change rolls the pods
    * @default "quay.io/prometheuscommunity/elasticsearch-exporter:v1.9.0"
    */
   readonly elasticsearch?: string;
   /**
-   * `monitoring.images.nginx` in the environment file.
+   * container image, pinned to a version tag or a digest; a change rolls the pods
    * @default "nginx/nginx-prometheus-exporter:1.4.2"
    */
   readonly nginx?: string;
@@ -1330,17 +1330,17 @@ export interface MonitoringImagesSettings {
 /** Part of {@link MonitoringSettings}. */
 export interface MonitoringResourcesRequestsSettings {
   /**
-   * `monitoring.resources.requests.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "20m"
    */
   readonly cpu?: string;
   /**
-   * `monitoring.resources.requests.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "32Mi"
    */
   readonly memory?: string;
   /**
-   * `monitoring.resources.requests.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "16Mi"
    */
   readonly ephemeralStorage?: string;
@@ -1349,17 +1349,17 @@ export interface MonitoringResourcesRequestsSettings {
 /** Part of {@link MonitoringSettings}. */
 export interface MonitoringResourcesLimitsSettings {
   /**
-   * `monitoring.resources.limits.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "200m"
    */
   readonly cpu?: string;
   /**
-   * `monitoring.resources.limits.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "128Mi"
    */
   readonly memory?: string;
   /**
-   * `monitoring.resources.limits.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "64Mi"
    */
   readonly ephemeralStorage?: string;
@@ -1368,13 +1368,13 @@ export interface MonitoringResourcesLimitsSettings {
 /** Part of {@link MonitoringSettings}. */
 export interface MonitoringResourcesSettings {
   /**
-   * `monitoring.resources.requests` in the environment file.
-   * @default {}
+   * what the scheduler reserves on a node for the container (it is placed only where this fits)
+   * @default - each field at its own default
    */
   readonly requests?: MonitoringResourcesRequestsSettings;
   /**
-   * `monitoring.resources.limits` in the environment file.
-   * @default {}
+   * the most the container may use: CPU above it is throttled, memory above it restarts the container (OOMKilled), disk above it evicts the pod
+   * @default - each field at its own default
    */
   readonly limits?: MonitoringResourcesLimitsSettings;
 }
@@ -1393,7 +1393,7 @@ export interface ServiceAccountSettings {
   readonly name?: string;
   /**
    * e.g. eks.amazonaws.com/role-arn, iam.gke.io/gcp-service-account, azure.workload.identity/client-id
-   * @default {}
+   * @default - none
    */
   readonly annotations?: { [key: string]: string };
 }
@@ -1401,27 +1401,27 @@ export interface ServiceAccountSettings {
 /** `tolerations[]` of several tiers' settings. */
 export interface TolerationsItemSettings {
   /**
-   * `tolerations[].key` in a tier's section of the environment file.
+   * taint key tolerated; omitted with Exists = every taint
    * @default - none (not set unless given)
    */
   readonly key?: string;
   /**
-   * `tolerations[].operator` in a tier's section of the environment file.
+   * Equal: the taint value must be `value`; Exists: any value
    * @default "Equal"
    */
   readonly operator?: "Equal" | "Exists";
   /**
-   * `tolerations[].value` in a tier's section of the environment file.
+   * taint value tolerated (with Equal)
    * @default - none (not set unless given)
    */
   readonly value?: string;
   /**
-   * `tolerations[].effect` in a tier's section of the environment file.
+   * taint effect tolerated; omitted = every effect
    * @default - none (not set unless given)
    */
   readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
   /**
-   * `tolerations[].tolerationSeconds` in a tier's section of the environment file.
+   * with NoExecute: seconds the pod stays on a node after the taint appears; omitted = for ever
    * @default - none (not set unless given)
    */
   readonly tolerationSeconds?: number;
