@@ -1,13 +1,13 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ContextProps, resolveContext } from './tiers/context';
-import { Database, DatabaseEndpoint, DatabaseProps } from './tiers/database';
-import { CloudNativePgDatabase, CloudNativePgDatabaseProps } from './tiers/database-cnpg';
-import { Elasticsearch, ElasticsearchProps, SearchEndpoint } from './tiers/elasticsearch';
-import { LoadBalancer, LoadBalancerProps, nuxeoPublicUrl } from './tiers/load-balancer';
-import { Monitoring } from './tiers/monitoring';
-import { Nuxeo, NuxeoProps } from './tiers/nuxeo';
-import { CacheEndpoint, Redis, RedisProps } from './tiers/redis';
+import { ContextProps, resolveContext } from './k8s/context';
+import { Database, DatabaseEndpoint, DatabaseProps } from './database/database';
+import { CloudNativePgDatabase, CloudNativePgDatabaseProps } from './database/cloudnativepg';
+import { Elasticsearch, ElasticsearchProps, SearchEndpoint } from './elasticsearch/elasticsearch';
+import { LoadBalancer, LoadBalancerProps, nuxeoPublicUrl } from './load-balancer/load-balancer';
+import { Monitoring } from './monitoring/monitoring';
+import { Nuxeo, NuxeoProps } from './nuxeo/nuxeo';
+import { CacheEndpoint, Redis, RedisProps } from './redis/redis';
 
 type Own<P> = Omit<P, 'context' | 'baseName'>;
 

@@ -1,10 +1,10 @@
 /** Cross-references between tiers: every name one object uses must resolve to another object. */
-import { TIER_FILES } from '../lib/synth';
-import { RESERVED_CONNECTIONS } from '../lib/config/schema';
-import { parseProperties } from '../lib/render/nuxeo-conf';
-import { SECRET_BLOCK_MARKER } from '../lib/render/nuxeo-start';
-import { NUXEO_CONF_FILE } from '../lib/tiers/nuxeo';
-import { allContainers, allManifests, environmentMatrix, find, Manifest, matches, synthFiles, workloads } from './helpers';
+import { TIER_FILES } from '../app/synth';
+import { RESERVED_CONNECTIONS } from '../lib/settings/schema';
+import { parseProperties } from '../lib/nuxeo/nuxeo-conf';
+import { SECRET_BLOCK_MARKER } from '../lib/nuxeo/nuxeo-start';
+import { NUXEO_CONF_FILE } from '../lib/nuxeo/nuxeo';
+import { allContainers, allManifests, environment, environmentMatrix, find, Manifest, matches, synthFiles, workloads } from './helpers';
 
 const matrix = environmentMatrix();
 
@@ -238,5 +238,13 @@ describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name,
         if (v.secret) expect(secrets).toContain(v.secret.secretName);
       }
     }
+  });
+});
+
+describe('PriorityClass', () => {
+  test('preemption is configurable: Never on a shared cluster, PreemptLowerPriority by default', () => {
+    const policy = (overrides: Record<string, any>) => find(allManifests(environment('prio', overrides)), 'PriorityClass', 'nuxeo-prio').preemptionPolicy;
+    expect(policy({})).toBe('PreemptLowerPriority');
+    expect(policy({ priorityClass: { preemptionPolicy: 'Never' } })).toBe('Never');
   });
 });

@@ -22,9 +22,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { validateEnvironment } from '../../lib/config/load';
-import type { Environment } from '../../lib/config/schema';
-import { BINARY_STORE, NUXEO_CONF_FILE } from '../../lib/tiers/nuxeo';
+import { validateEnvironment } from '../../app/load';
+import type { Environment } from '../../lib/settings/schema';
+import { BINARY_STORE, NUXEO_CONF_FILE } from '../../lib/nuxeo/nuxeo';
 import { allManifests, ENV_DIR, find, ROOT } from '../helpers';
 import { Servers } from './harness';
 

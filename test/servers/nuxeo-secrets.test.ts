@@ -9,9 +9,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseProperties } from '../../lib/render/nuxeo-conf';
-import { SECRET_BLOCK_MARKER } from '../../lib/render/nuxeo-start';
-import { NUXEO_CONF_FILE } from '../../lib/tiers/nuxeo';
+import { parseProperties } from '../../lib/nuxeo/nuxeo-conf';
+import { SECRET_BLOCK_MARKER } from '../../lib/nuxeo/nuxeo-start';
+import { NUXEO_CONF_FILE } from '../../lib/nuxeo/nuxeo';
 import { allManifests, environment, find } from '../helpers';
 
 const READER = path.join(__dirname, 'java', 'NuxeoConfRead.java');

@@ -1,5 +1,5 @@
 /**
- * The Redis wait that runs before Nuxeo's launcher (lib/render/redis-wait.ts), against a real
+ * The Redis wait that runs before Nuxeo's launcher (lib/nuxeo/redis-wait.ts), against a real
  * redis-server and redis-sentinel on loopback started from the synthesized Redis ConfigMap: it
  * waits while Redis is down, lets the command run once Redis answers, and gives up after its
  * bound with a clear message. The pods run the same renderer's output (checked first), with
@@ -8,9 +8,9 @@
 import { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseProperties, RedisEndpoint } from '../../lib/render/nuxeo-conf';
-import { renderRedisWaitScript } from '../../lib/render/redis-wait';
-import { NUXEO_CONF_FILE } from '../../lib/tiers/nuxeo';
+import { parseProperties, RedisEndpoint } from '../../lib/nuxeo/nuxeo-conf';
+import { renderRedisWaitScript } from '../../lib/nuxeo/redis-wait';
+import { NUXEO_CONF_FILE } from '../../lib/nuxeo/nuxeo';
 import { allManifests, exampleEnvironment, find } from '../helpers';
 import { Servers, waitFor } from './harness';
 import { cli, RedisCluster } from './redis-support';

@@ -1,6 +1,6 @@
-import { renderNginxConf } from '../../lib/render/nginx';
-import { parseProperties } from '../../lib/render/nuxeo-conf';
-import { NUXEO_CONF_FILE } from '../../lib/tiers/nuxeo';
+import { renderNginxConf } from '../../lib/nuxeo/nginx-conf';
+import { parseProperties } from '../../lib/nuxeo/nuxeo-conf';
+import { NUXEO_CONF_FILE, PROXY_DRAIN_SECONDS } from '../../lib/nuxeo/nuxeo';
 import { allManifests, environment, find } from '../helpers';
 
 const nuxeoOf = (overrides: Record<string, any> = {}) => {
@@ -219,5 +219,25 @@ describe('Nuxeo application cluster', () => {
     expect(names).not.toContain('NUXEO_PACKAGES');
     const egress = find(manifests, 'NetworkPolicy', 'nuxeo').spec.egress.flatMap((r: any) => (r.ports ?? []).map((p: any) => p.port));
     expect(egress).not.toContain(443);
+  });
+});
+
+describe('rolling update and drain: endpoints converge before the proxy stops', () => {
+  const env = environment('drain');
+  const sts = find(allManifests(env), 'StatefulSet', 'nuxeo');
+  const pod = sts.spec.template.spec;
+  const byName = (n: string) => pod.containers.find((c: any) => c.name === n);
+
+  test('proxy and Nuxeo wait PROXY_DRAIN_SECONDS before SIGTERM, within the grace period', () => {
+    expect(PROXY_DRAIN_SECONDS).toBeGreaterThanOrEqual(10);
+    for (const name of ['proxy', 'nuxeo']) expect(byName(name).lifecycle.preStop.exec.command).toEqual(['sleep', String(PROXY_DRAIN_SECONDS)]);
+    // Nuxeo's own stop (it had 120 s) starts after the delay.
+    expect(pod.terminationGracePeriodSeconds).toBe(120 + PROXY_DRAIN_SECONDS);
+  });
+
+  test('the sidecar Redis waits for Nuxeo as long as before, counted from the delayed stop', () => {
+    const wait = byName('redis').lifecycle.preStop.exec.command.join(' ');
+    expect(wait).toContain(String(90 + PROXY_DRAIN_SECONDS));
+    expect(90 + PROXY_DRAIN_SECONDS).toBeLessThan(pod.terminationGracePeriodSeconds);
   });
 });
