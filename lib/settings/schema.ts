@@ -223,7 +223,7 @@ export function secretVariable(property: string): string {
   return 'NUXEO_SECRET_' + property.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
 
-/** Properties the generator sets from the secrets section (see lib/render/nuxeo-start.ts). */
+/** Properties the generator sets from the secrets section (see lib/nuxeo/nuxeo-start.ts). */
 export const GENERATED_SECRET_PROPERTIES = ['nuxeo.db.password', 'nuxeo.redis.password', 'nuxeo.jwt.secret'];
 
 /** Address blocks, IPv4 or IPv6. */

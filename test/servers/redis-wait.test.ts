@@ -1,5 +1,5 @@
 /**
- * The Redis wait that runs before Nuxeo's launcher (lib/render/redis-wait.ts), against a real
+ * The Redis wait that runs before Nuxeo's launcher (lib/nuxeo/redis-wait.ts), against a real
  * redis-server and redis-sentinel on loopback started from the synthesized Redis ConfigMap: it
  * waits while Redis is down, lets the command run once Redis answers, and gives up after its
  * bound with a clear message. The pods run the same renderer's output (checked first), with
