@@ -536,11 +536,16 @@ const network = z
     dns: z
       .strictObject({
         namespace: dnsLabel('namespace').default('kube-system'),
-        podLabels: labelMap.default({ 'k8s-app': 'kube-dns' }).describe('labels of the cluster DNS pods (CoreDNS and kube-dns both carry k8s-app: kube-dns on EKS, GKE, AKS and kubeadm)'),
+        podLabels: labelMap.default({ 'k8s-app': 'kube-dns' }).describe('labels of the cluster DNS pods (CoreDNS and kube-dns both carry k8s-app: kube-dns on EKS, AKS, kubeadm and GKE with kube-dns; GKE with Cloud DNS, NodeLocal DNSCache and OpenShift need other settings: docs/day2.md)'),
         nodeLocalAddresses: z
           .array(z.string().regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}$/, { message: "must be an IPv4 address such as '169.254.20.10'" }))
           .default([])
-          .describe('addresses NodeLocal DNSCache answers on, when the cluster runs it: 169.254.20.10, and the kube-dns Service IP it also binds in iptables mode'),
+          .describe('addresses answering DNS outside the DNS pods: NodeLocal DNSCache (169.254.20.10, and the kube-dns Service IP it also binds in iptables mode), GKE Cloud DNS (the metadata server 169.254.169.254); docs/day2.md'),
+        ports: z
+          .array(z.number().int().min(1).max(65535))
+          .min(1)
+          .default([53])
+          .describe('ports the DNS pods listen on, as a NetworkPolicy sees them (after the Service port is translated): OpenShift\'s DNS pods listen on 5353'),
       })
       .prefault({})
       .describe('every pod may reach these DNS servers on port 53, and no other'),
