@@ -432,7 +432,7 @@ const cloudnativepg = z
     operator: controllerPeer.default({ namespace: 'cnpg-system', podLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } }).describe('where the operator runs: it reaches every instance on 8000 and 5432'),
     apiServer: z
       .strictObject({
-        cidrs: z.array(z.string().min(1)).min(1).default(['0.0.0.0/0']).describe('narrow to the API server endpoints'),
+        cidrs: z.array(z.string().min(1)).min(1).default(['0.0.0.0/0', '::/0']).describe('narrow to the API server endpoints (kubectl get endpoints kubernetes -n default); the default admits IPv4 and IPv6 (IPv6-only clusters)'),
         ports: z.array(z.number().int().min(1).max(65535)).min(1).default([443, 6443]),
       })
       .prefault({})

@@ -1021,8 +1021,8 @@ export interface DatabaseCloudnativepgOperatorSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseCloudnativepgApiServerSettings {
   /**
-   * narrow to the API server endpoints
-   * @default ["0.0.0.0/0"]
+   * narrow to the API server endpoints (kubectl get endpoints kubernetes -n default); the default admits IPv4 and IPv6 (IPv6-only clusters)
+   * @default ["0.0.0.0/0","::/0"]
    */
   readonly cidrs?: string[];
   /**
