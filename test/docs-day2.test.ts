@@ -43,3 +43,9 @@ test('OpenShift: the dns-default pods in openshift-dns, on the pods\' port 5353 
     expect(ports(rule)).toEqual(['TCP/53', 'TCP/5353', 'UDP/53', 'UDP/5353']);
   }
 });
+
+test('IPv6-only clusters: a node-local DNS address may be IPv6 (a /128 rule)', () => {
+  for (const rule of dnsRules({ network: { dns: { nodeLocalAddresses: ['fd00:10::a'] } } })) {
+    expect(rule.to).toContainEqual({ ipBlock: { cidr: 'fd00:10::a/128' } });
+  }
+});

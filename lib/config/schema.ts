@@ -538,7 +538,7 @@ const network = z
         namespace: dnsLabel('namespace').default('kube-system'),
         podLabels: labelMap.default({ 'k8s-app': 'kube-dns' }).describe('labels of the cluster DNS pods (CoreDNS and kube-dns both carry k8s-app: kube-dns on EKS, AKS, kubeadm and GKE with kube-dns; GKE with Cloud DNS, NodeLocal DNSCache and OpenShift need other settings: docs/day2.md)'),
         nodeLocalAddresses: z
-          .array(z.string().regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}$/, { message: "must be an IPv4 address such as '169.254.20.10'" }))
+          .array(z.string().regex(/^(([0-9]{1,3}\.){3}[0-9]{1,3}|[0-9a-fA-F:]*:[0-9a-fA-F:]*)$/, { message: "must be an IPv4 or IPv6 address such as '169.254.20.10' or 'fd00::a'" }))
           .default([])
           .describe('addresses answering DNS outside the DNS pods: NodeLocal DNSCache (169.254.20.10, and the kube-dns Service IP it also binds in iptables mode), GKE Cloud DNS (the metadata server 169.254.169.254); docs/day2.md'),
         ports: z
@@ -548,7 +548,7 @@ const network = z
           .describe('ports the DNS pods listen on, as a NetworkPolicy sees them (after the Service port is translated): OpenShift\'s DNS pods listen on 5353'),
       })
       .prefault({})
-      .describe('every pod may reach these DNS servers on port 53, and no other'),
+      .describe('every pod may reach these DNS servers on network.dns.ports, and no other'),
     internetEgress: z
       .strictObject({
         cidrs: z.array(cidr).min(1).default(['0.0.0.0/0', '::/0']).describe('where Nuxeo may open HTTPS (443): Nuxeo Connect for packages, S3; e.g. a proxy or VPC endpoint range'),

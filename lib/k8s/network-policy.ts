@@ -79,7 +79,7 @@ export function dnsEgress(ctx: Pick<TierContext, 'network'>): k8s.NetworkPolicyE
   return {
     to: [
       ...peerOf({ namespace: dns.namespace, pods: dns.podLabels }),
-      ...dns.nodeLocalAddresses.map((ip) => ({ ipBlock: { cidr: `${ip}/32` } })),
+      ...dns.nodeLocalAddresses.map((ip) => ({ ipBlock: { cidr: `${ip}/${ip.includes(':') ? 128 : 32}` } })),
     ],
     ports: dns.ports.flatMap((port) => ['UDP', 'TCP'].map((protocol) => ({ port: k8s.IntOrString.fromNumber(port), protocol }))),
   };
