@@ -15,7 +15,7 @@ const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, '.build');
 const STAMP = path.join(OUT, '.stamp');
 /** Bundles: the cdk8s app, and the schema module `npm run schema` reads. */
-const ENTRY_POINTS = ['main.ts', 'lib/config/load.ts'];
+const ENTRY_POINTS = ['main.ts', 'app/load.ts'];
 
 function sources() {
   // package-lock.json: a dependency upgrade changes the bundle too.
@@ -27,7 +27,7 @@ function sources() {
       else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) files.push(p);
     }
   };
-  for (const d of ['lib', 'imports']) walk(path.join(ROOT, d));
+  for (const d of ['lib', 'app', 'imports']) walk(path.join(ROOT, d));
   return files.sort();
 }
 

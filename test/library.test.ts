@@ -3,8 +3,8 @@ import { Chart, JsonPatch, Testing } from 'cdk8s';
 import {
   CompactArchitecture, Database, Elasticsearch, managedDatabase, managedRedis, managedSearch, Nuxeo, PropsError, Redis,
 } from '../lib';
-import { parseProperties } from '../lib/render/nuxeo-conf';
-import { NUXEO_CONF_FILE } from '../lib/tiers/nuxeo';
+import { parseProperties } from '../lib/nuxeo/nuxeo-conf';
+import { NUXEO_CONF_FILE } from '../lib/nuxeo/nuxeo';
 import type { Manifest } from './helpers';
 
 const chartIn = (namespace?: string) => new Chart(Testing.app(), 'test', { ...(namespace ? { namespace } : {}), disableResourceNameHashes: true });

@@ -4,8 +4,8 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { listEnvironmentFiles } from '../lib/config/load';
-import { main, synthesize, SUMMARY_FILE } from '../lib/synth';
+import { listEnvironmentFiles } from '../app/load';
+import { main, synthesize, SUMMARY_FILE } from '../app/synth';
 import { ROOT } from './helpers';
 
 /** path -> sha256 of every file under dir: "byte-identical" made checkable. */
@@ -206,7 +206,7 @@ describe('npx cdk8s synth', () => {
   beforeAll(() => {
     // A copy of the project (sources, config, environments) sharing node_modules.
     project = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-cli-'));
-    for (const f of ['cdk8s.yaml', 'main.ts', 'package.json', 'package-lock.json', 'lib', 'imports', 'scripts', 'environments', 'dist']) {
+    for (const f of ['cdk8s.yaml', 'main.ts', 'package.json', 'package-lock.json', 'lib', 'app', 'imports', 'scripts', 'environments', 'dist']) {
       fs.cpSync(path.join(ROOT, f), path.join(project, f), { recursive: true });
     }
     // dist/ is copied as the reference to compare with (its SUMMARY.md); a stale manifest must be rewritten.
@@ -240,7 +240,7 @@ describe('npx cdk8s synth', () => {
   test('is precompiled: a changed source is rebuilt before it runs, whatever its mtime', () => {
     const stamp = path.join(project, '.build', '.stamp');
     const before = fs.readFileSync(stamp, 'utf8');
-    const file = path.join(project, 'lib', 'render', 'warnings.ts');
+    const file = path.join(project, 'app', 'warnings.ts');
     const { mtime } = fs.statSync(file);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('Chronicle Queue is not distributed', 'Chronicle Queue (edited) is not distributed'));
     fs.utimesSync(file, mtime, new Date(0)); // an old mtime must not hide the change

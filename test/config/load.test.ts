@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { EnvironmentError, loadEnvironment, loadEnvironments, renderJsonSchema } from '../../lib/config/load';
+import { EnvironmentError, loadEnvironment, loadEnvironments, renderJsonSchema } from '../../app/load';
 import { EXAMPLES, ROOT } from '../helpers';
 
 const VALID = `namespace: nuxeo-test

@@ -1,4 +1,4 @@
-import { tagVersion, versionWarnings } from '../../lib/config/versions';
+import { tagVersion, versionWarnings } from '../../app/versions';
 import { environment } from '../helpers';
 
 const spec = (database: string, redis: string) => environment('v', { database: { image: database }, redis: { image: redis } }).spec;

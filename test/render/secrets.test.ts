@@ -1,6 +1,6 @@
 /** The Secrets checklist: every Secret the manifests reference, with its keys, readers and a create command. */
-import { createSecretCommand, secretsNeeded } from '../../lib/render/secrets';
-import { SUMMARY_FILE, synthesizeEnvironment } from '../../lib/synth';
+import { createSecretCommand, secretsNeeded } from '../../app/secrets';
+import { SUMMARY_FILE, synthesizeEnvironment } from '../../app/synth';
 import { allManifests, environment, find, shippedEnvironments } from '../helpers';
 
 /** Secret names referenced anywhere in the objects, found by walking them (not by the code under test). */

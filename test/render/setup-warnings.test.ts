@@ -1,6 +1,6 @@
 /** Settings that would silently do nothing: each is said at synth and in SUMMARY.md, never claimed as working. */
-import { monitoringSelectorWarnings, setupWarnings } from '../../lib/render/setup-warnings';
-import { SUMMARY_FILE, synthesizeEnvironment } from '../../lib/synth';
+import { monitoringSelectorWarnings, setupWarnings } from '../../app/setup-warnings';
+import { SUMMARY_FILE, synthesizeEnvironment } from '../../app/synth';
 import { environment, EXAMPLES, exampleEnvironment } from '../helpers';
 
 const gateway = { name: 'public', namespace: 'gateways' };

@@ -1,7 +1,7 @@
 /** SUMMARY.md: what a reviewer reads in the pull request instead of the YAML. */
-import { parseFingerprints } from '../../lib/render/immutable';
-import { SUMMARY_FILE, synthesizeEnvironment } from '../../lib/synth';
-import { architectureWarnings } from '../../lib/render/warnings';
+import { parseFingerprints } from '../../app/immutable';
+import { SUMMARY_FILE, synthesizeEnvironment } from '../../app/synth';
+import { architectureWarnings } from '../../app/warnings';
 import { allManifests, environment, shippedEnvironments } from '../helpers';
 
 describe.each(shippedEnvironments().map((e) => [e.name, e] as const))('%s', (_name, env) => {

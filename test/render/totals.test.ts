@@ -1,7 +1,7 @@
 /** SUMMARY.md's totals: what an environment asks of the cluster, summed from the manifests. */
-import { bytes } from '../../lib/config/quantity';
-import { nodeSizeWarnings, totals } from '../../lib/render/totals';
-import { SUMMARY_FILE, synthesizeEnvironment } from '../../lib/synth';
+import { bytes } from '../../lib/settings/quantity';
+import { nodeSizeWarnings, totals } from '../../app/totals';
+import { SUMMARY_FILE, synthesizeEnvironment } from '../../app/synth';
 import { allManifests, environment } from '../helpers';
 
 const cores = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);

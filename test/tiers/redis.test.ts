@@ -1,5 +1,5 @@
-import { renderWaitWhileListening } from '../../lib/render/redis';
-import { PROXY_DRAIN_SECONDS } from '../../lib/tiers/nuxeo';
+import { renderWaitWhileListening } from '../../lib/redis/redis-conf';
+import { PROXY_DRAIN_SECONDS } from '../../lib/nuxeo/nuxeo';
 import { allManifests, environment, find, Manifest } from '../helpers';
 
 const envOf = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
