@@ -4,7 +4,6 @@
  */
 import type { Environment } from '../lib/settings/schema';
 import { renderBackupTable } from './backup-plan';
-import { Fingerprints, renderFingerprints } from './immutable';
 import { renderSecretsChecklist, SecretNeed } from './secrets';
 import { architectureWarnings } from './warnings';
 import { monitoringSelectorWarnings, setupWarnings, tlsDescription } from './setup-warnings';
@@ -20,8 +19,6 @@ export interface SummaryFacts {
    * @default - none: no Sentinels (sidecar mode)
    */
   readonly sentinelQuorum?: number;
-  /** Digests of the StatefulSet fields Kubernetes cannot update in place. */
-  readonly fingerprints: Fingerprints;
   /** Every Secret the manifests reference. */
   readonly secrets: SecretNeed[];
   /**
@@ -121,6 +118,5 @@ ${checkBeforeApplying(env)}${renderTotals(facts.totals, s)}
 ## Limits in force
 
 ${architectureWarnings(s).map((w) => `- ${w}`).join('\n')}
-
-${facts.monitoring ? `${facts.monitoring}\n` : ''}${renderFingerprints(facts.fingerprints)}`;
+${facts.monitoring ? `\n${facts.monitoring}` : ''}`;
 }

@@ -14,7 +14,10 @@ import { EnvironmentError, listEnvironmentFiles, loadEnvironments } from './load
 import type { Environment } from '../lib/settings/schema';
 import { architectureProps, namespaceProps } from './to-props';
 import { versionWarnings } from './versions';
-import { fingerprints, immutableChanges, parseFingerprints, parseRecreations, renderRecreations } from './immutable';
+// The plan's classification drives the warnings about changes (issue 23: one source).
+import { changeWarning, changeWarnings, committedManifests, isMatrixNote, parseRecord, renderRecord, standingWarnings } from './plan/synth-warnings';
+import { parseManifests } from './plan/sources';
+import type { Located } from './plan/types';
 import { renderMonitoringSummary } from './monitoring-summary';
 import { createSecretCommand, SecretNeed, secretsNeeded } from './secrets';
 import { renderSummary } from './summary';
@@ -69,17 +72,28 @@ function tierManifests(env: Environment): [string, any[]][] {
   return tiers.filter(([, c]) => c).map(([tier, c]) => [TIER_FILES[tier], manifestsOf(c!)]);
 }
 
+/** The committed output of one environment, to compare with. */
+interface Previous {
+  /** Its SUMMARY.md: the record of a change Kubernetes cannot apply in place is carried forward, or replaced. */
+  readonly summary?: string;
+  /** Its manifests: the plan against them says which changes need attention. */
+  readonly manifests?: Located[];
+  /** How the output folder is written in commands (`dist`). */
+  readonly shownDir?: string;
+}
+
 /**
  * The files of one environment's output folder, by name, in memory.
  * @param previousSummary the committed SUMMARY.md of this environment, if any: its record of a
  *   change Kubernetes cannot apply in place is carried forward, or replaced by a new one.
+ * @param previousManifests the committed manifests of this environment, if any
  */
-export function synthesizeEnvironment(env: Environment, previousSummary?: string): Map<string, string> {
-  return renderEnvironment(env, previousSummary).files;
+export function synthesizeEnvironment(env: Environment, previousSummary?: string, previousManifests?: Located[]): Map<string, string> {
+  return renderEnvironment(env, { summary: previousSummary, manifests: previousManifests }).files;
 }
 
-/** The output folder's files and the Secrets its manifests reference. */
-function renderEnvironment(env: Environment, previousSummary: string | undefined): { files: Map<string, string>; secrets: SecretNeed[]; sizing: string[] } {
+/** The output folder's files, the Secrets its manifests reference, what its changes need and its node-size checks. */
+function renderEnvironment(env: Environment, previous: Previous): { files: Map<string, string>; secrets: SecretNeed[]; changeWarnings: string[]; sizing: string[] } {
   // Never app.synth(): files are written by the pipeline below, under human names.
   const files = new Map<string, string>();
   const manifests: any[] = [];
@@ -89,9 +103,11 @@ function renderEnvironment(env: Environment, previousSummary: string | undefined
   }
   const secrets = secretsNeeded(manifests);
   const sums = totals(manifests);
-  const fp = fingerprints(manifests);
-  const changed = previousSummary ? immutableChanges(env.spec.namespace, parseFingerprints(previousSummary), fp) : [];
-  const record = changed.length ? changed : previousSummary ? parseRecreations(previousSummary) : [];
+  const dir = `${previous.shownDir ?? 'dist'}/${env.name}`;
+  const now = [...files].flatMap(([file, text]) => parseManifests(`${dir}/${file}`, text));
+  const { changes, warnings } = changeWarnings(env.name, env.spec.namespace, previous.manifests, now);
+  const rejected = changes.filter((c) => c.effect === 'rejected').map(changeWarning);
+  const record = rejected.length ? rejected : previous.summary ? parseRecord(previous.summary) : [];
   files.set(
     SUMMARY_FILE,
     renderSummary(env, {
@@ -99,13 +115,12 @@ function renderEnvironment(env: Environment, previousSummary: string | undefined
       nuxeoHeapMegabytes: nuxeoHeapMegabytes(env.spec.nuxeo),
       elasticsearchHeapMegabytes: elasticsearchHeapMegabytes(env.spec.elasticsearch),
       sentinelQuorum: env.spec.redis.mode === 'external' ? sentinelQuorum(env.spec.redis) : undefined,
-      fingerprints: fp,
       secrets,
       monitoring: renderMonitoringSummary(env.spec, env.spec.redis.mode === 'external' ? sentinelQuorum(env.spec.redis) : undefined),
       totals: sums,
-    }) + renderRecreations(record),
+    }) + renderRecord(record),
   );
-  return { files, secrets, sizing: nodeSizeWarnings(sums, env.spec) };
+  return { files, secrets, changeWarnings: warnings, sizing: nodeSizeWarnings(sums, env.spec) };
 }
 
 /**
@@ -177,6 +192,16 @@ export interface SynthOptions {
    * @default - no copy
    */
   readonly mirrorDir?: string;
+  /**
+   * Print every standing limit and check in full, not only the new ones.
+   * @default false
+   */
+  readonly verbose?: boolean;
+  /**
+   * How `outDir` is written in the printed commands.
+   * @default - outDir relative to the working directory
+   */
+  readonly shownOutDir?: string;
 }
 
 export interface SynthResult {
@@ -193,15 +218,14 @@ export function synthesize(opts: SynthOptions): SynthResult {
   const environments = loadEnvironments(opts.envFiles);
   const outDir = path.resolve(opts.outDir);
   const baselineDir = path.resolve(opts.baselineDir ?? outDir);
-  // Compare with the committed output: changes Kubernetes cannot apply in place are warned about
-  // until committed, and recorded in SUMMARY.md.
+  const shownDir = opts.shownOutDir ?? (path.relative(process.cwd(), outDir) || outDir);
+  // Compare with the committed output: changes that need someone are warned about until
+  // committed, and a rejected one is recorded in SUMMARY.md.
   const rendered = environments.map((env) => {
     const previous = committedSummary(baselineDir, env.name);
-    return { env, previous, ...renderEnvironment(env, previous) };
+    return { env, previous, ...renderEnvironment(env, { summary: previous, manifests: committedManifests(baselineDir, env.name, shownDir), shownDir }) };
   });
-  const redeploy = rendered.flatMap(({ env, previous, files }) => (previous
-    ? immutableChanges(env.spec.namespace, parseFingerprints(previous), parseFingerprints(files.get(SUMMARY_FILE)!)).map((w) => `${env.name}: ${w}`)
-    : []));
+  const redeploy = rendered.flatMap(({ env, changeWarnings: w }) => w.map((x) => `${env.name}: ${x}`));
 
   // Output folders of environment files that are gone. One whose Namespace another file now
   // deploys is a rename: GitOps pruning of the old folder would delete that Namespace.
@@ -240,11 +264,16 @@ export function synthesize(opts: SynthOptions): SynthResult {
   if (opts.mirrorDir) {
     for (const { env, files } of rendered) writeFolder(path.join(opts.mirrorDir, env.name), files);
   }
-  const limits = rendered.flatMap(({ env, sizing }) => [...setupWarnings(env.spec), ...monitoringSelectorWarnings(env.spec), ...sizing, ...architectureWarnings(env.spec)].map((w) => `${env.name}: ${w}`));
+  // Standing facts folded into one line per environment; an end of life is said in full.
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
-  const versions = environments.flatMap((env) => versionWarnings(env.spec, today).map((w) => `${env.name}: ${w}`));
+  const standing = rendered.flatMap(({ env, previous, sizing }) => {
+    const versions = versionWarnings(env.spec, today);
+    const facts = [...setupWarnings(env.spec), ...monitoringSelectorWarnings(env.spec), ...sizing, ...architectureWarnings(env.spec)];
+    return [...standingWarnings(facts, previous, opts.verbose ?? false, versions.filter(isMatrixNote)), ...versions.filter((w) => !isMatrixNote(w))]
+      .map((w) => `${env.name}: ${w}`);
+  });
   const secrets = new Map(rendered.map((r) => [r.env.name, r.secrets]));
-  return { environments, warnings: [...redeploy, ...limits, ...versions], secrets, pruned: stale.map((name) => path.join(outDir, name)) };
+  return { environments, warnings: [...redeploy, ...standing], secrets, pruned: stale.map((name) => path.join(outDir, name)) };
 }
 
 export interface CliIo {
@@ -265,6 +294,8 @@ folder; on any problem nothing is written.
                        file now deploys (a renamed file: see README "Renaming an environment")
   --env <file.yaml>    only this file (repeatable); other output folders are left alone
   --out <dir>          write <dir>/<name>/ instead of dist/<name>/
+  --verbose            print every standing limit and check in full (by default, those the
+                       committed SUMMARY.md already states are one line per environment)
   --help               this text`;
 /** A path as the user would type it: relative below the working directory, absolute elsewhere. */
 function shown(cwd: string, p: string): string {
@@ -277,6 +308,7 @@ export function main(argv: string[], io: CliIo = { out: console.log, err: consol
   const envFiles: string[] = [];
   let outDir = path.join(cwd, 'dist');
   let pruneRenamed = false;
+  let verbose = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = argv[i + 1];
@@ -284,8 +316,9 @@ export function main(argv: string[], io: CliIo = { out: console.log, err: consol
       io.out(HELP);
       return 0;
     }
-    if (arg === '--prune') {
-      pruneRenamed = true;
+    if (arg === '--prune' || arg === '--verbose') {
+      if (arg === '--prune') pruneRenamed = true;
+      else verbose = true;
       continue;
     }
     if ((arg === '--env' || arg === '--out') && (!value || value.startsWith('--'))) {
@@ -314,7 +347,7 @@ export function main(argv: string[], io: CliIo = { out: console.log, err: consol
     }
     // Under `cdk8s synth`, CDK8S_OUTDIR is the CLI's scratch folder (it wipes it first): list our output there too.
     const mirror = process.env.CDK8S_OUTDIR ? path.resolve(cwd, process.env.CDK8S_OUTDIR) : undefined;
-    const result = synthesize({ envFiles: files, outDir, prune: all, pruneRenamed, mirrorDir: mirror === outDir ? undefined : mirror });
+    const result = synthesize({ envFiles: files, outDir, prune: all, pruneRenamed, mirrorDir: mirror === outDir ? undefined : mirror, verbose, shownOutDir: shown(cwd, outDir) });
     for (const w of result.warnings) io.err(`warning: ${w}`);
     for (const dir of result.pruned) io.out(`pruned ${shown(cwd, dir)}/ (its environment file is gone)`);
     for (const env of result.environments) {

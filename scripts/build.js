@@ -14,8 +14,8 @@ const vm = require('vm');
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, '.build');
 const STAMP = path.join(OUT, '.stamp');
-/** Bundles: the cdk8s app, and the schema module `npm run schema` reads. */
-const ENTRY_POINTS = ['main.ts', 'app/load.ts'];
+/** Bundles: the cdk8s app, the schema module `npm run schema` reads, and `npm run plan`. */
+const ENTRY_POINTS = ['main.ts', 'app/load.ts', 'app/plan/main.ts'];
 
 function sources() {
   // package-lock.json: a dependency upgrade changes the bundle too.
@@ -27,7 +27,7 @@ function sources() {
       else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) files.push(p);
     }
   };
-  for (const d of ['lib', 'app', 'imports']) walk(path.join(ROOT, d));
+  for (const d of ['lib', 'imports', 'app']) if (fs.existsSync(path.join(ROOT, d))) walk(path.join(ROOT, d));
   return files.sort();
 }
 

@@ -51,6 +51,15 @@ describe('npm run synth', () => {
     expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(names);
     expect(r.err.filter((l) => l.includes('Chronicle Queue is not distributed'))).toHaveLength(names.length);
     expect(r.err.some((l) => l.startsWith('warning: sidecar-redis: WorkManager queues are bounded by Redis memory: maxmemory 384Mi'))).toBe(true);
+    // Said again, unchanged: one line per environment; --verbose prints them all again.
+    const again = run([], work);
+    expect(again.err.filter((l) => l.includes('Chronicle Queue is not distributed'))).toEqual([]);
+    for (const name of names) {
+      expect(again.err.filter((l) => l.startsWith(`warning: ${name}: `) && l.includes('standing limits and checks, unchanged (SUMMARY.md "Limits in force", "Check before applying")'))).toHaveLength(1);
+    }
+    const verbose = run(['--verbose'], work);
+    expect(verbose.err.filter((l) => l.includes('Chronicle Queue is not distributed'))).toHaveLength(names.length);
+    expect(verbose.err.some((l) => l.startsWith('warning: sidecar-redis: WorkManager queues are bounded by Redis memory: maxmemory 384Mi'))).toBe(true);
     // The Secrets to create, with placeholders: never a value.
     expect(r.out).toContain("  kubectl -n nuxeo-sidecar create secret generic nuxeo-redis --from-literal=password='<password>'");
     expect(r.out).toContain("  kubectl -n nuxeo-external create secret generic nuxeo-s3 --from-literal=access-key-id='<access-key-id>' --from-literal=secret-access-key='<secret-access-key>'");
@@ -98,17 +107,23 @@ describe('npm run synth', () => {
     const r = run([], work);
     expect(r.code).toBe(0);
     // Judged at today's date (13 ended in 2025); the exact texts are tested in test/config/versions.test.ts.
+    // An end of life is said in full; being outside the matrix is a standing fact, folded into one line.
     expect(r.err).toContainEqual('warning: sidecar-redis: database.image postgres:13.22: PostgreSQL 13 reached upstream end of life on 2025-11-13: no more security fixes. Move to a supported major.');
-    expect(r.err.filter((l) => l.startsWith("warning: external-redis: database.image postgres:15.14: PostgreSQL 15 is outside Nuxeo LTS 2021's compatibility matrix"))).toHaveLength(1);
+    expect(r.err.filter((l) => l.startsWith('warning: external-redis: ') && l.includes("2 images outside Nuxeo LTS 2021's compatibility matrix (database.image postgres:15.14, redis.image redis:7.4.6)"))).toHaveLength(1);
+    const verbose = run(['--verbose'], work);
+    expect(verbose.err.filter((l) => l.startsWith("warning: external-redis: database.image postgres:15.14: PostgreSQL 15 is outside Nuxeo LTS 2021's compatibility matrix"))).toHaveLength(1);
     // Calendar-dependent: never written into dist/.
     expect(fs.readFileSync(path.join(work, 'dist', 'sidecar-redis', 'SUMMARY.md'), 'utf8')).not.toContain('end of life');
   });
 
   const EXPECTED_RECREATION =
-    'sidecar-redis: StatefulSet nuxeo: volumeClaimTemplates changed, which Kubernetes refuses to update in place. Before applying, run ' +
-    '`kubectl -n nuxeo-sidecar delete statefulset nuxeo --cascade=orphan` (pods and volumes stay; the new StatefulSet adopts them); ' +
-    'existing PersistentVolumeClaims keep their size: resize them separately if the StorageClass allows expansion.';
-  const recreationWarnings = (r: { err: string[] }) => r.err.filter((l) => l.includes('refuses to update in place'));
+    'sidecar-redis: rejected by the API server: StatefulSet nuxeo (volumeClaimTemplates). Kubernetes refuses to update spec.volumeClaimTemplates of a StatefulSet ' +
+    '(ValidateStatefulSetUpdate, pkg/apis/apps/validation). Deleting with --cascade=orphan keeps the pods and their volumes; the new StatefulSet adopts the pods its selector matches. ' +
+    'Existing claims keep their size: grow each one (the StorageClass must allow volume expansion). ' +
+    'Run: `kubectl -n nuxeo-sidecar delete statefulset nuxeo --cascade=orphan`; `kubectl apply -f dist/sidecar-redis/40-nuxeo.k8s.yaml`; ' +
+    '`kubectl -n nuxeo-sidecar patch pvc data-nuxeo-0 -p \'{"spec":{"resources":{"requests":{"storage":"50Gi"}}}}\'`; ' +
+    '`kubectl -n nuxeo-sidecar patch pvc data-nuxeo-1 -p \'{"spec":{"resources":{"requests":{"storage":"50Gi"}}}}\'`';
+  const recreationWarnings = (r: { err: string[] }) => r.err.filter((l) => l.includes('rejected by the API server'));
   const raiseDataSize = () => {
     const file = path.join(work, 'environments', 'sidecar-redis.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('size: 20Gi            # per node', 'size: 50Gi            # per node'));
@@ -191,7 +206,7 @@ describe('npm run synth', () => {
   test('--help explains the options', () => {
     const r = run(['--help'], work);
     expect(r.code).toBe(0);
-    for (const option of ['--env <file.yaml>', '--out <dir>', '--prune', '--help']) expect(r.out.join('\n')).toContain(option);
+    for (const option of ['--env <file.yaml>', '--out <dir>', '--prune', '--verbose', '--help']) expect(r.out.join('\n')).toContain(option);
     expect(fs.existsSync(path.join(work, 'dist'))).toBe(false);
   });
 

@@ -22,13 +22,16 @@
  * Also refused, with the variable's name: leading or trailing blanks (trimmed), control
  * characters, and the `{$...}` form Nuxeo takes for an encrypted value (Crypto.CRYPTO_PATTERN).
  *
- * Tomcat's access log: T/common-base/conf/server.xml.nxftl (lines 238-241) always declares an
+ * Tomcat's own files: T/common-base/conf/server.xml.nxftl (lines 238-241) always declares an
  * AccessLogValve with directory="log" (under NUXEO_HOME, an emptyDir here), prefix="access.log",
  * rotatable="true", renameOnRotate="true"; only its pattern is a property
  * (nuxeo.server.tomcat_access_log.pattern). With renameOnRotate, Tomcat writes to `log/access.log`
- * and renames it at midnight. The script makes `log/access.log` a link to the console
- * (/dev/stdout) and the folder read-only: the rename fails (one error line a day) and Tomcat
- * reopens the same link, so no file ever grows in the pod.
+ * and renames it at midnight. Tomcat's JULI handlers (T/common-base/conf/logging.properties lines
+ * 16-39) write daily catalina./localhost. files into the same folder, never deleted. The script
+ * makes `log/access.log` a link to the console (/dev/stdout) and the folder read-only: the rename
+ * fails (one error line a day) and Tomcat reopens the same link; the JULI file handlers cannot
+ * open their files (one error line each) while the root logger's console handler still prints
+ * Tomcat's messages. No file grows in the pod (test/servers/tomcat-access-log.test.ts).
  *
  * It runs as the image entrypoint's command (docker/nuxeo/rootfs/docker-entrypoint.sh builds
  * /etc/nuxeo/nuxeo.conf from conf.d, installs packages, then `exec "$@"`), with `sh` (bash in the
@@ -95,7 +98,7 @@ ${lines.join('\n')}
 cat "$conf.secrets" >> "$conf"
 rm -f "$conf.secrets"
 
-# Tomcat's access log goes to the console (see lib/render/nuxeo-start.ts).
+# Tomcat's access log goes to the console, its other log files nowhere (see lib/render/nuxeo-start.ts).
 log="$NUXEO_HOME/log"
 mkdir -p "$log"
 chmod u+w "$log"

@@ -1,8 +1,7 @@
 /** SUMMARY.md: what a reviewer reads in the pull request instead of the YAML. */
-import { parseFingerprints } from '../../app/immutable';
 import { SUMMARY_FILE, synthesizeEnvironment } from '../../app/synth';
 import { architectureWarnings } from '../../app/warnings';
-import { allManifests, environment, shippedEnvironments } from '../helpers';
+import { environment, shippedEnvironments } from '../helpers';
 
 describe.each(shippedEnvironments().map((e) => [e.name, e] as const))('%s', (_name, env) => {
   const summary = synthesizeEnvironment(env).get(SUMMARY_FILE)!;
@@ -24,13 +23,6 @@ describe.each(shippedEnvironments().map((e) => [e.name, e] as const))('%s', (_na
     expect(diagram.split('\n')[0]).toBe('flowchart LR');
     for (const edge of ['lb --> proxy', 'proxy --> nuxeo', 'nuxeo -->|postgresql-rw| pg', 'pg -->|streaming', 'nuxeo -->|9200| es']) expect(diagram).toContain(edge);
     expect(diagram).toContain(s.redis.mode === 'sidecar' ? 'nuxeo --> redis[(Redis sidecar' : 'nuxeo -->|Sentinel| redis[(Redis cluster');
-  });
-
-  test('lists a fingerprint of the in-place-immutable fields of every StatefulSet, readable back', () => {
-    const fp = parseFingerprints(summary);
-    const statefulSets = allManifests(env).filter((m) => m.kind === 'StatefulSet').map((m) => m.metadata.name).sort();
-    expect(Object.keys(fp)).toEqual(statefulSets);
-    for (const f of Object.values(fp)) expect(Object.keys(f)).toEqual(['selector', 'serviceName', 'podManagementPolicy', 'volumeClaimTemplates']);
   });
 
   test('states the seed\'s limits with the sizes in force', () => {

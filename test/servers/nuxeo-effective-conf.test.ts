@@ -110,7 +110,7 @@ function java(args: string[]): string {
 }
 
 /** Steps 1-4 for one environment: the launcher's template list and values. */
-function effective(env: Environment): { templates: string[]; get: (key: string) => string | undefined; manifests: ReturnType<typeof allManifests> } {
+function effective(env: Environment): { templates: string[]; get: (key: string) => string | undefined; manifests: ReturnType<typeof allManifests>; installedAtStart: boolean } {
   const manifests = allManifests(env);
   const sts = find(manifests, 'StatefulSet', 'nuxeo');
   const nuxeo = sts.spec.template.spec.containers.find((c: any) => c.name === 'nuxeo');
@@ -160,11 +160,12 @@ done
   expect(nuxeo.args.slice(0, 2)).toEqual(['sh', expect.stringMatching(/\/start-nuxeo\.sh$/)]);
   const r = spawnSync('bash', [entrypoint, 'sh', start, 'true'], { encoding: 'utf8', env: podEnv });
   expect([r.status, r.stderr]).toEqual([0, '']);
+  const installedAtStart = r.stdout.includes(`ENTRYPOINT: Install Nuxeo packages: ${S3_PACKAGE}`);
 
   // 4. The launcher's reading.
   const out = java(['--effective', podEnv.NUXEO_CONF, templates, ...KEYS]).trim().split('\n').map((l) => l.split('\t'));
   const values = new Map(out.map(([k, v]) => [k, v === 'NULL' ? undefined : v]));
-  return { templates: values.get('templates')!.split(','), get: (k) => values.get(k), manifests };
+  return { templates: values.get('templates')!.split(','), get: (k) => values.get(k), manifests, installedAtStart };
 }
 
 function variants(): Environment[] {
@@ -174,7 +175,10 @@ function variants(): Environment[] {
     const name = file.replace(/\.yaml$/, '');
     // The volume variant has no S3, so no cloud identity for it either (the schema refuses one).
     const volume = { ...doc, nuxeo: { ...doc.nuxeo, binaries: { type: 'volume' } }, network: { ...doc.network, podIdentity: 'none' } };
-    for (const [suffix, d] of [['', doc], ['+volume', volume]] as const) {
+    // With S3 and packages installed at start (NUXEO_PACKAGES, by the entrypoint) instead of in the image.
+    const atStart = { ...doc, nuxeo: { ...doc.nuxeo, packagesInImage: false }, secrets: { ...doc.secrets, nuxeoClid: { name: 'nuxeo-instance' } } };
+    const cases: [string, unknown][] = [['', doc], ['+volume', volume], ...(doc.nuxeo?.binaries?.type === 's3' ? [['+packages-at-start', atStart] as [string, unknown]] : [])];
+    for (const [suffix, d] of cases) {
       const r = validateEnvironment(d);
       if (!r.spec) throw new Error(`${name}${suffix}: ${r.problems.join('; ')}`);
       out.push({ name: `${name}${suffix}`, spec: r.spec });
@@ -189,6 +193,11 @@ describe.each(variants().map((e) => [e.name, e] as const))('%s: the configuratio
     c = effective(env);
   });
   const spec = env.spec;
+
+  test('the S3 package is installed where the environment says: in the image, or at start by the entrypoint', () => {
+    const s3 = spec.nuxeo.binaries.type === 's3';
+    expect(c.installedAtStart).toBe(s3 && !spec.nuxeo.packagesInImage);
+  });
 
   test('templates: the database, the binaries\' package, console logs and Redis, in an order where each one\'s defaults hold', () => {
     const logs = spec.nuxeo.logFormat === 'json' ? 'docker-json' : 'docker';

@@ -64,6 +64,19 @@ describe('plain Redis (host:port)', () => {
   }, 30000);
 });
 
+describe('managed Redis over TLS', () => {
+  test('bash cannot speak TLS: the wait ends when the port accepts connections', async () => {
+    const cluster = new RedisCluster(servers, exampleEnvironment('sidecar-redis'));
+    const [port] = await RedisCluster.ports(1);
+    const w = runWait({ kind: 'single', host: '127.0.0.1', port, ssl: true }, 60);
+    await waitFor(() => `a waiting line: ${w.log()}`, () => w.log().includes(`no TCP connection to 127.0.0.1:${port}`), 10000);
+    expect(w.proc.exitCode).toBeNull();
+    await cluster.startRedis('redis-0', port, port);
+    expect(await w.exit).toBe(0);
+    expect(w.log()).toMatch(/\nstarted\n$/);
+  }, 60000);
+});
+
 describe('Redis behind Sentinel', () => {
   test('waits for a Sentinel, then for the master it names; runs the command once that master answers', async () => {
     const env = exampleEnvironment('external-redis');
