@@ -60,7 +60,7 @@ export const NUXEO_ENV = {
   s3Secret: 'AWS_SECRET_ACCESS_KEY',
 } as const;
 
-export type RedisEndpoint =
+export type RedisConnection =
   /** ssl: TLS to a managed Redis (nuxeo.redis.ssl, redis template's nuxeo.defaults). */
   | { readonly kind: 'single'; readonly host: string; readonly port: number; readonly ssl?: boolean }
   | { readonly kind: 'sentinel'; readonly hosts: string[]; readonly port: number; readonly masterName: string };
@@ -77,7 +77,7 @@ export interface NuxeoConfSettings {
   readonly database: { readonly host: string; readonly port: number; readonly name: string; readonly user: string; readonly poolSize: number; readonly tls?: boolean };
   /** user: basic auth of a managed cluster (elasticsearch.restClient.username; the password is a secret property). */
   readonly elasticsearch: { readonly urls: string[]; readonly indexReplicas: number; readonly user?: string };
-  readonly redis: RedisEndpoint;
+  readonly redis: RedisConnection;
   readonly streamRetention: string;
   readonly binaries: BinaryStore;
   /** Console log format: Nuxeo's `docker` (text) or `docker-json` template. */

@@ -17,14 +17,14 @@
  * Every attempt is bounded (3 s), the whole wait by `seconds`; progress is logged every 10 s and
  * giving up says what was tried last.
  */
-import type { RedisEndpoint } from './nuxeo-conf';
+import type { RedisConnection } from './nuxeo-conf';
 
 /** Seconds one connection attempt may take before it counts as "no answer". */
 const ATTEMPT_SECONDS = 3;
 /** Pause between attempts. */
 const PAUSE_SECONDS = 2;
 
-export function renderRedisWaitScript(redis: RedisEndpoint, seconds: number): string {
+export function renderRedisWaitScript(redis: RedisConnection, seconds: number): string {
   const check = redis.kind === 'single'
     ? `plain ${redis.host} ${redis.port} ${redis.ssl ? 'tcp' : 'ping'}`
     : `sentinel ${redis.masterName} ${redis.port} ${redis.hosts.join(' ')}`;
