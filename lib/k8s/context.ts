@@ -25,8 +25,10 @@ export interface ResolvedDns {
   readonly namespace: string;
   /** Labels of the cluster DNS pods. */
   readonly podLabels: Record<string, string>;
-  /** Node-local DNS cache addresses (NodeLocal DNSCache), reached by address block. */
+  /** Addresses answering DNS outside the DNS pods (NodeLocal DNSCache, GKE Cloud DNS), reached by address block. */
   readonly nodeLocalAddresses: string[];
+  /** Ports the DNS pods listen on, as NetworkPolicies see them (OpenShift: 5353). */
+  readonly ports: number[];
 }
 
 /** {@link MonitoringSettings} with its defaults applied. */

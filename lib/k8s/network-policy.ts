@@ -10,8 +10,6 @@ import { strictlyContains } from './cidr';
 import type { TierContext } from './context';
 import { WorkloadIdentity, workloadLabels } from './labels';
 
-export const DNS_PORT = 53;
-
 /** One direction of traffic: peers (pod labels in this namespace, another namespace's pods, or CIDRs) and TCP ports. */
 export interface Peer {
   /**
@@ -73,19 +71,17 @@ const tcp = (ports: number[]) => ports.map((port) => ({ port: k8s.IntOrString.fr
 
 /**
  * Cluster DNS, which every pod needs once egress is denied by default: only the DNS pods (and
- * NodeLocal DNSCache when the cluster runs it), never port 53 of every address.
+ * the node-local addresses given: NodeLocal DNSCache, GKE Cloud DNS), on their ports, never port
+ * 53 of every address.
  */
 export function dnsEgress(ctx: Pick<TierContext, 'network'>): k8s.NetworkPolicyEgressRule {
   const dns = ctx.network.dns;
   return {
     to: [
       ...peerOf({ namespace: dns.namespace, pods: dns.podLabels }),
-      ...dns.nodeLocalAddresses.map((ip) => ({ ipBlock: { cidr: `${ip}/32` } })),
+      ...dns.nodeLocalAddresses.map((ip) => ({ ipBlock: { cidr: `${ip}/${ip.includes(':') ? 128 : 32}` } })),
     ],
-    ports: [
-      { port: k8s.IntOrString.fromNumber(DNS_PORT), protocol: 'UDP' },
-      { port: k8s.IntOrString.fromNumber(DNS_PORT), protocol: 'TCP' },
-    ],
+    ports: dns.ports.flatMap((port) => ['UDP', 'TCP'].map((protocol) => ({ port: k8s.IntOrString.fromNumber(port), protocol }))),
   };
 }
 

@@ -452,7 +452,7 @@ const cloudnativepg = z
     operator: controllerPeer.default({ namespace: 'cnpg-system', podLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } }).describe('where the operator runs: it reaches every instance on 8000 and 5432'),
     apiServer: z
       .strictObject({
-        cidrs: z.array(z.string().min(1)).min(1).default(['0.0.0.0/0']).describe('narrow to the API server endpoints'),
+        cidrs: z.array(z.string().min(1)).min(1).default(['0.0.0.0/0', '::/0']).describe('narrow to the API server endpoints (kubectl get endpoints kubernetes -n default); the default admits IPv4 and IPv6 (IPv6-only clusters)'),
         ports: z.array(z.number().int().min(1).max(65535)).min(1).default([443, 6443]),
       })
       .prefault({})
@@ -556,14 +556,19 @@ const network = z
     dns: z
       .strictObject({
         namespace: dnsLabel('namespace').default('kube-system'),
-        podLabels: labelMap.default({ 'k8s-app': 'kube-dns' }).describe('labels of the cluster DNS pods (CoreDNS and kube-dns both carry k8s-app: kube-dns on EKS, GKE, AKS and kubeadm)'),
+        podLabels: labelMap.default({ 'k8s-app': 'kube-dns' }).describe('labels of the cluster DNS pods (CoreDNS and kube-dns both carry k8s-app: kube-dns on EKS, AKS, kubeadm and GKE with kube-dns; GKE with Cloud DNS, NodeLocal DNSCache and OpenShift need other settings: docs/day2.md)'),
         nodeLocalAddresses: z
-          .array(z.string().regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}$/, { message: "must be an IPv4 address such as '169.254.20.10'" }))
+          .array(z.string().regex(/^(([0-9]{1,3}\.){3}[0-9]{1,3}|[0-9a-fA-F:]*:[0-9a-fA-F:]*)$/, { message: "must be an IPv4 or IPv6 address such as '169.254.20.10' or 'fd00::a'" }))
           .default([])
-          .describe('addresses NodeLocal DNSCache answers on, when the cluster runs it: 169.254.20.10, and the kube-dns Service IP it also binds in iptables mode'),
+          .describe('addresses answering DNS outside the DNS pods: NodeLocal DNSCache (169.254.20.10, and the kube-dns Service IP it also binds in iptables mode), GKE Cloud DNS (the metadata server 169.254.169.254); docs/day2.md'),
+        ports: z
+          .array(z.number().int().min(1).max(65535))
+          .min(1)
+          .default([53])
+          .describe('ports the DNS pods listen on, as a NetworkPolicy sees them (after the Service port is translated): OpenShift\'s DNS pods listen on 5353'),
       })
       .prefault({})
-      .describe('every pod may reach these DNS servers on port 53, and no other'),
+      .describe('every pod may reach these DNS servers on network.dns.ports, and no other'),
     internetEgress: z
       .strictObject({
         cidrs: z.array(cidr).min(1).default(['0.0.0.0/0', '::/0']).describe('where Nuxeo may open HTTPS (443): Nuxeo Connect for packages, S3; e.g. a proxy or VPC endpoint range'),

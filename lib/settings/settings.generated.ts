@@ -1031,8 +1031,8 @@ export interface DatabaseCloudnativepgOperatorSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseCloudnativepgApiServerSettings {
   /**
-   * narrow to the API server endpoints
-   * @default ["0.0.0.0/0"]
+   * narrow to the API server endpoints (kubectl get endpoints kubernetes -n default); the default admits IPv4 and IPv6 (IPv6-only clusters)
+   * @default ["0.0.0.0/0","::/0"]
    */
   readonly cidrs?: string[];
   /**
@@ -1221,7 +1221,7 @@ export interface SchedulingSettings {
 /** The `network` section of an environment file, as a tier's settings. */
 export interface NetworkSettings {
   /**
-   * every pod may reach these DNS servers on port 53, and no other
+   * every pod may reach these DNS servers on network.dns.ports, and no other
    * @default - each field at its own default
    */
   readonly dns?: NetworkDnsSettings;
@@ -1245,15 +1245,20 @@ export interface NetworkDnsSettings {
    */
   readonly namespace?: string;
   /**
-   * labels of the cluster DNS pods (CoreDNS and kube-dns both carry k8s-app: kube-dns on EKS, GKE, AKS and kubeadm)
+   * labels of the cluster DNS pods (CoreDNS and kube-dns both carry k8s-app: kube-dns on EKS, AKS, kubeadm and GKE with kube-dns; GKE with Cloud DNS, NodeLocal DNSCache and OpenShift need other settings: docs/day2.md)
    * @default {"k8s-app":"kube-dns"}
    */
   readonly podLabels?: { [key: string]: string };
   /**
-   * addresses NodeLocal DNSCache answers on, when the cluster runs it: 169.254.20.10, and the kube-dns Service IP it also binds in iptables mode
+   * addresses answering DNS outside the DNS pods: NodeLocal DNSCache (169.254.20.10, and the kube-dns Service IP it also binds in iptables mode), GKE Cloud DNS (the metadata server 169.254.169.254); docs/day2.md
    * @default []
    */
   readonly nodeLocalAddresses?: string[];
+  /**
+   * ports the DNS pods listen on, as a NetworkPolicy sees them (after the Service port is translated): OpenShift's DNS pods listen on 5353
+   * @default [53]
+   */
+  readonly ports?: number[];
 }
 
 /** Part of {@link NetworkSettings}. */

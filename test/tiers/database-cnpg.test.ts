@@ -159,3 +159,15 @@ describe('CloudNativePG provider', () => {
     });
   });
 });
+
+describe('API server egress on IPv6-only clusters', () => {
+  test('the default admits the API server over IPv6 as well as IPv4', () => {
+    const env = environment('v6', {
+      secrets: { databasePassword: { name: 'db-app', key: 'password' } },
+      database: { provider: 'cloudnativepg', backup: { objectStore: { destinationPath: 's3://backups/pg' } } },
+    });
+    const policy = allManifests(env).find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'postgresql')!;
+    const apiRule = policy.spec.egress.find((r: any) => r.ports?.some((p: any) => p.port === 6443));
+    expect(apiRule.to.map((t: any) => t.ipBlock.cidr)).toEqual(['0.0.0.0/0', '::/0']);
+  });
+});
