@@ -56,7 +56,7 @@ export function versionWarnings(spec: EnvironmentSpec, today: string): string[] 
       );
     }
     if (eol === undefined) {
-      warnings.push(`database.image ${spec.database.image}: PostgreSQL ${pg.major} has no known end-of-life date here (lib/config/versions.ts).`);
+      warnings.push(`database.image ${spec.database.image}: PostgreSQL ${pg.major} has no known end-of-life date here (app/versions.ts).`);
     } else if (eol <= today) {
       warnings.push(`database.image ${spec.database.image}: PostgreSQL ${pg.major} reached upstream end of life on ${eol}: no more security fixes. Move to a supported major.`);
     }

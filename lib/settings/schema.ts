@@ -223,7 +223,7 @@ export function secretVariable(property: string): string {
   return 'NUXEO_SECRET_' + property.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
 
-/** Properties the generator sets from the secrets section (see lib/render/nuxeo-start.ts). */
+/** Properties the generator sets from the secrets section (see lib/nuxeo/nuxeo-start.ts). */
 export const GENERATED_SECRET_PROPERTIES = ['nuxeo.db.password', 'nuxeo.redis.password', 'nuxeo.jwt.secret'];
 
 /** Address blocks, IPv4 or IPv6. */
@@ -256,7 +256,7 @@ const URL_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?\/?$/;
 const DEFAULT_IMAGES = {
   nuxeo: 'docker-private.packages.nuxeo.com/nuxeo/nuxeo:2021.36',
   proxy: 'nginxinc/nginx-unprivileged:1.28.0-alpine',
-  // Chosen against Nuxeo's LTS 2021 matrix and upstream support: README "Versions", lib/config/versions.ts.
+  // Chosen against Nuxeo's LTS 2021 matrix and upstream support: README "Versions", app/versions.ts.
   redis: 'redis:7.4.6',
   elasticsearch: 'docker.elastic.co/elasticsearch/elasticsearch:7.17.29',
   postgres: 'postgres:15.14',
