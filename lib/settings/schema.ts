@@ -705,7 +705,7 @@ export const environmentSchema = z
       ['database', 'secrets'],
       ['secrets', 'databasePassword', 'key'],
       (env) => env.database.provider !== 'cloudnativepg' || env.secrets.databasePassword.key === 'password',
-      () => "must be 'password' with database.provider 'cloudnativepg': CloudNativePG reads the Nuxeo role from a kubernetes.io/basic-auth Secret (keys username and password)",
+      () => CNPG_PASSWORD_KEY_PROBLEM,
     ),
   )
   .refine(
@@ -747,6 +747,9 @@ export function packagesInstalledAtStart(n: { packages: string[]; packagesInImag
   if (n.packagesInImage) return [];
   return [...n.packages, ...(n.binaries.type === 's3' && !n.packages.includes(S3_PACKAGE) ? [S3_PACKAGE] : [])];
 }
+
+/** The file's and the CloudNativePG construct's rule on the Nuxeo role's Secret key. */
+export const CNPG_PASSWORD_KEY_PROBLEM = "must be 'password' with database.provider 'cloudnativepg': CloudNativePG reads the Nuxeo role from a kubernetes.io/basic-auth Secret (keys username and password)";
 
 /** Connections PostgreSQL keeps for replication, maintenance and the superuser. */
 export const RESERVED_CONNECTIONS = 10;
