@@ -2,7 +2,7 @@
 import type { EnvironmentSpec } from '../lib/settings/schema';
 import { alertRules, alertSettingsOf } from '../lib/monitoring/alerts';
 
-/** Where the 5xx rate comes from, per load balancer (lib/render/alerts.ts). */
+/** Where the 5xx rate comes from, per load balancer (lib/monitoring/alerts.ts). */
 const LOAD_BALANCER_METRICS: Record<EnvironmentSpec['loadBalancer']['provider'], string> = {
   'ingress-nginx': '5xx rate: the ingress-nginx controller\'s `nginx_ingress_controller_requests` for Ingress `nuxeo` (controller metrics scraped by the cluster\'s setup)',
   'traefik': '5xx rate: Traefik\'s `traefik_service_requests_total` for the `nuxeo` Service (Traefik\'s Prometheus metrics scraped by the cluster\'s setup)',

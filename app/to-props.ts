@@ -46,8 +46,8 @@ export function architectureProps(spec: EnvironmentSpec, priorityClassName: stri
     database: db.managed
       ? DatabaseSource.managed({ ...db.managed, database: db.name, user: db.user, password: s.databasePassword, maxConnections: db.maxConnections })
       : db.provider === 'cloudnativepg'
-        ? DatabaseSource.cloudNativePg({ ...inCluster(db), appPassword: s.databasePassword, internetEgress: spec.network.internetEgress })
-        : DatabaseSource.inCluster({ ...inCluster(db), secrets: { appPassword: s.databasePassword, superuserPassword: s.databaseSuperuserPassword, replicationPassword: s.databaseReplicationPassword } }),
+        ? DatabaseSource.cloudNativePg({ ...inCluster(db), password: s.databasePassword, internetEgress: spec.network.internetEgress })
+        : DatabaseSource.inCluster({ ...inCluster(db), password: s.databasePassword, superuserPassword: s.databaseSuperuserPassword, replicationPassword: s.databaseReplicationPassword }),
     elasticsearch: es.managed
       ? ElasticsearchSource.managed({ ...es.managed, clusterName: es.clusterName, indexReplicas: es.indexReplicas, ...(es.managed.user ? { credentials: { user: es.managed.user, password: s.elasticsearchPassword } } : {}) })
       : ElasticsearchSource.inCluster(inCluster(es)),

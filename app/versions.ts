@@ -65,7 +65,7 @@ export function versionWarnings(spec: EnvironmentSpec, today: string): string[] 
       );
     }
     if (eol === undefined) {
-      warnings.push(`${at}: PostgreSQL ${pg.major} has no known end-of-life date here (lib/config/versions.ts).`);
+      warnings.push(`${at}: PostgreSQL ${pg.major} has no known end-of-life date here (app/versions.ts).`);
     } else if (eol <= today) {
       warnings.push(`${at}: PostgreSQL ${pg.major} reached upstream end of life on ${eol}: no more security fixes. Move to a supported major.`);
     }

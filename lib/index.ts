@@ -10,7 +10,7 @@ export { Warnings } from './settings/warnings';
 export { NamespaceTier } from './namespace/namespace';
 export type { NamespaceTierProps } from './namespace/namespace';
 export { Database, POSTGRES_PORT } from './database/database';
-export type { DatabaseEndpoint, DatabaseOptions, DatabaseProps, DatabaseSecrets, DatabaseSettings } from './database/database';
+export type { DatabaseEndpoint, DatabaseOptions, DatabaseProps, DatabaseSettings } from './database/database';
 export { CloudNativePgDatabase } from './database/cloudnativepg';
 export type { CloudNativePgDatabaseOptions, CloudNativePgDatabaseProps } from './database/cloudnativepg';
 export { managedDatabase } from './database/managed';

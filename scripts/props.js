@@ -91,7 +91,9 @@ function render(sections) {
       const required = new Set(node.required ?? []);
       const fields = Object.entries(node.properties).map(([k, child]) => {
         const at = place([...rel, k]);
-        const where = isShared ? `\`${at}\` in a tier's section of the environment file.` : `\`${section}.${at}\` in the environment file.`;
+        const where = at.startsWith('affinity.')
+          ? `Kubernetes \`${at.replace(/^affinity\./, '').replace(/\[\]/g, '')}\` (core/v1 Affinity), added to the pods as written.`
+          : isShared ? `\`${at}\` in a tier's section of the environment file.` : `\`${section}.${at}\` in the environment file.`;
         return `${doc(child, where, required.has(k), '  ')}\n  readonly ${key(k)}${required.has(k) ? '' : '?'}: ${typeOf(child, [...rel, k])};`;
       });
       const title = !rel.length

@@ -39,13 +39,20 @@ export function environment(name: string, overrides: Record<string, any> = {}): 
   return { name, spec: r.spec };
 }
 
-/** The fenced block of README.md that follows a marker comment, as text. */
+/** The documentation: README.md (the entry page) and docs/*.md, by file name. */
+function documentation(): [string, string][] {
+  const docs = path.join(ROOT, 'docs');
+  const pages = fs.existsSync(docs) ? fs.readdirSync(docs).filter((f) => f.endsWith('.md')).sort().map((f) => path.join('docs', f)) : [];
+  return ['README.md', ...pages].map((f) => [f, fs.readFileSync(path.join(ROOT, f), 'utf8')]);
+}
+
+/** The fenced block that follows a marker comment in the documentation (README.md or docs/*.md), as text. */
 export function readmeBlock(marker: string): string {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const at = readme.indexOf(marker);
-  if (at < 0) throw new Error(`README.md has no "${marker}"`);
-  const block = /```[a-z]*\n([\s\S]*?)```/.exec(readme.slice(at));
-  if (!block) throw new Error(`README.md has no code block after "${marker}"`);
+  const found = documentation().filter(([, text]) => text.includes(marker));
+  if (found.length !== 1) throw new Error(`${found.length} documentation pages have "${marker}" (README.md, docs/*.md): one must`);
+  const [file, text] = found[0];
+  const block = /```[a-z]*\n([\s\S]*?)```/.exec(text.slice(text.indexOf(marker)));
+  if (!block) throw new Error(`${file} has no code block after "${marker}"`);
   return block[1];
 }
 

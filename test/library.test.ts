@@ -271,6 +271,12 @@ describe('one validation for code and file users', () => {
     }
   });
 
+  test("CloudNativePG's Secret key rule applies in code as in the file; the password is `password` in every variant", () => {
+    const database = DatabaseSource.cloudNativePg({ password: { name: 'db', key: 'pw' }, backup: { objectStore: { destinationPath: 's3://backups/x' } } });
+    expect(() => new CompactArchitecture(chartIn('x'), 'nuxeo', { loadBalancer: { host: 'a.example.com' }, database }))
+      .toThrow(/database\.password\.key: must be 'password' with database\.provider 'cloudnativepg'/);
+  });
+
   test('packages installed at start need the CLID in code as in the file', () => {
     expect(() => new CompactArchitecture(chartIn('x'), 'nuxeo', { loadBalancer: { host: 'a.example.com' }, nuxeo: { packages: ['nuxeo-web-ui'] } }))
       .toThrow(/nuxeo\.clid: is required: nuxeo-web-ui would be installed from Nuxeo Connect/);

@@ -4,7 +4,7 @@ import {
   ClusterSpecResourcesRequests,
 } from '../../imports/cnpg-cluster-postgresql.cnpg.io';
 import { ScheduledBackup, ScheduledBackupSpecBackupOwnerReference, ScheduledBackupSpecMethod } from '../../imports/cnpg-scheduledbackup-postgresql.cnpg.io';
-import { SECRET_DEFAULTS, SECTION_SCHEMAS } from '../settings/schema';
+import { CNPG_PASSWORD_KEY_PROBLEM, SECRET_DEFAULTS, SECTION_SCHEMAS } from '../settings/schema';
 import { mebibytes } from '../settings/quantity';
 import { pullPolicy, SecretKeyRef } from '../k8s/containers';
 import { PART_OF, workloadLabels } from '../k8s/labels';
@@ -22,7 +22,7 @@ export interface CloudNativePgDatabaseOptions extends DatabaseSettings {
    * The `kubernetes.io/basic-auth` Secret (keys username, password) of the application role.
    * @default { name: 'nuxeo-database', key: 'password' }
    */
-  readonly appPassword?: SecretKeyRef;
+  readonly password?: SecretKeyRef;
   /**
    * Where the object store's egress may go (the instances archive WAL there).
    * @default - any address but private, CGNAT, link-local and unique-local ranges
@@ -73,13 +73,15 @@ function objectStorePort(endpointURL: string | undefined): number {
 }
 
 /** CloudNativePgDatabaseProps' own keys: the rest are the `database` settings. */
-const OWN_KEYS = ownKeys<CloudNativePgDatabaseProps, DatabaseSettings>()(['context', 'baseName', 'appPassword', 'internetEgress']);
+const OWN_KEYS = ownKeys<CloudNativePgDatabaseProps, DatabaseSettings>()(['context', 'baseName', 'password', 'internetEgress']);
 
 /** Every problem of the settings in CloudNativePgDatabaseProps, found without building anything. @internal */
 export function cloudNativePgProblems(props: Partial<CloudNativePgDatabaseProps>): string[] {
   return [
     ...propsProblems('database', SECTION_SCHEMAS.database, { ...settingsOf(props, OWN_KEYS), provider: 'cloudnativepg' }),
     ...propsProblems('network', SECTION_SCHEMAS.network, { internetEgress: props.internetEgress }),
+    // As the file's secrets.databasePassword.key: the operator reads a basic-auth Secret.
+    ...(props.password && props.password.key !== 'password' ? [`database.password.key: ${CNPG_PASSWORD_KEY_PROBLEM}`] : []),
   ];
 }
 
@@ -110,7 +112,7 @@ export class CloudNativePgDatabase extends Construct {
     const ctx = resolveContext(this, props.context);
     const db = parseProps('database', SECTION_SCHEMAS.database, { ...settingsOf(props, OWN_KEYS), provider: 'cloudnativepg' });
     const internet = parseProps('network', SECTION_SCHEMAS.network, { internetEgress: props.internetEgress }).internetEgress;
-    const password = props.appPassword ?? { name: SECRET_DEFAULTS.databasePassword.name, key: 'password' };
+    const password = props.password ?? { name: SECRET_DEFAULTS.databasePassword.name, key: 'password' };
     const cn = db.cloudnativepg;
     const store = db.backup.objectStore!;
     const CLUSTER_NAME = props.baseName ?? id;

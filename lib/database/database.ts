@@ -27,13 +27,20 @@ export const POSTGRES_PORT = 5432;
 /** The image's `postgres` UID plus 10000 (every pod runs with UID/GID >= 10000, kube-score). */
 const RUN_AS = 10999;
 
-/** The database Secrets: keys of existing Secrets, never written to the manifests. */
-export interface DatabaseSecrets {
+/** The `database` section of the environment file: image, replicas, resources, storage, name, user, maxConnections, placement (every field optional, with the file's defaults). */
+export type DatabaseSettings = Omit<DatabaseSectionInput, 'managed' | 'provider'>;
+
+/**
+ * The database's settings and the Secrets its instances read (keys of existing Secrets, never
+ * written to the manifests).
+ */
+export interface DatabaseOptions extends DatabaseSettings {
   /**
-   * Password of the application role (`user`).
+   * Password of the application role (`user`), the one Nuxeo connects with: `password` in every
+   * database variant, as in `managedDatabase`.
    * @default { name: 'nuxeo-database', key: 'nuxeo-password' }
    */
-  readonly appPassword?: SecretKeyRef;
+  readonly password?: SecretKeyRef;
   /**
    * PostgreSQL superuser password (used by `initdb` only).
    * @default { name: 'nuxeo-database', key: 'superuser-password' }
@@ -44,18 +51,6 @@ export interface DatabaseSecrets {
    * @default { name: 'nuxeo-database', key: 'replication-password' }
    */
   readonly replicationPassword?: SecretKeyRef;
-}
-
-/** The `database` section of the environment file: image, replicas, resources, storage, name, user, maxConnections, placement (every field optional, with the file's defaults). */
-export type DatabaseSettings = Omit<DatabaseSectionInput, 'managed' | 'provider'>;
-
-/** The database's settings and the Secrets its instances read. */
-export interface DatabaseOptions extends DatabaseSettings {
-  /**
-   * The Secrets the instances read.
-   * @default - see `DatabaseSecrets`
-   */
-  readonly secrets?: DatabaseSecrets;
 }
 
 /** A StatefulSet PostgreSQL tier's Props: its options and where it runs. */
@@ -188,7 +183,7 @@ function postgresContainer(db: DatabaseSection, script: string, extraEnv: k8s.En
 }
 
 /** DatabaseProps' own keys: the rest are the `database` settings. */
-const OWN_KEYS = ownKeys<DatabaseProps, DatabaseSettings>()(['context', 'baseName', 'secrets']);
+const OWN_KEYS = ownKeys<DatabaseProps, DatabaseSettings>()(['context', 'baseName', 'password', 'superuserPassword', 'replicationPassword']);
 
 /** Every problem of the settings in DatabaseProps, found without building anything. @internal */
 export function databaseProblems(props: Partial<DatabaseProps>): string[] {
@@ -231,9 +226,9 @@ export class Database extends Construct {
       replica: { app: 'postgresql', instance: names.replica, component: 'database' },
     } satisfies Record<string, WorkloadIdentity>;
     const s = {
-      app: props.secrets?.appPassword ?? SECRET_DEFAULTS.databasePassword,
-      superuser: props.secrets?.superuserPassword ?? SECRET_DEFAULTS.databaseSuperuserPassword,
-      replication: props.secrets?.replicationPassword ?? SECRET_DEFAULTS.databaseReplicationPassword,
+      app: props.password ?? SECRET_DEFAULTS.databasePassword,
+      superuser: props.superuserPassword ?? SECRET_DEFAULTS.databaseSuperuserPassword,
+      replication: props.replicationPassword ?? SECRET_DEFAULTS.databaseReplicationPassword,
     };
     const files = postgresFiles(db);
     this.configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name, labels: tierLabels('postgresql', 'database') }, data: files });

@@ -5,13 +5,13 @@
 import type { Construct } from 'constructs';
 import type { ContextProps } from './context';
 
-/** What an architecture gives a tier it places: where it runs and its name. @internal */
+/** What an architecture gives a tier it places: where it runs and its name. */
 export interface TierPlacement {
   readonly context?: ContextProps;
   readonly baseName: string;
 }
 
-/** A tier placed by a source (none for a managed service) and the endpoint its clients connect to. @internal */
+/** A tier placed by a source (none for a managed service) and the endpoint its clients connect to. */
 export interface Bound<Tier, Endpoint> {
   readonly tier?: Tier;
   readonly endpoint: Endpoint;

@@ -75,7 +75,7 @@ export function alertSettingsOf(spec: EnvironmentSpec, sentinelQuorum: number | 
   return {
     namespace: spec.namespace, redis: { mode: spec.redis.mode, quorum: sentinelQuorum }, databaseReplicas: spec.database.replicas, databaseProvider: spec.database.provider,
     managed: { database: !!spec.database.managed, elasticsearch: !!spec.elasticsearch.managed, redis: !!spec.redis.managed },
-    // The names lib/tiers/load-balancer.ts gives the Ingress / HTTPRoute and the Service (port `http`) it routes to.
+    // The names lib/load-balancer/load-balancer.ts gives the Ingress / HTTPRoute and the Service (port `http`) it routes to.
     loadBalancer: { provider: spec.loadBalancer.provider, route: 'nuxeo', service: 'nuxeo', servicePort: 'http' },
     pods: { nuxeo: spec.nuxeo.replicas, redis: spec.redis.mode === 'sidecar' ? spec.nuxeo.replicas : spec.redis.replicas, database: 1 + spec.database.replicas },
     // The CronJob names lib/tiers/database-backup.ts and elasticsearch-snapshots.ts give.

@@ -1,6 +1,6 @@
 /**
  * A Grafana dashboard for one environment: one row per tier, plotting the metrics the alerts
- * read (lib/render/alerts.ts), so a firing alert has a graph to look at. Plain dashboard JSON
+ * read (lib/monitoring/alerts.ts), so a firing alert has a graph to look at. Plain dashboard JSON
  * (schemaVersion 39) with a Prometheus datasource variable, for Grafana's sidecar to load.
  */
 export interface DashboardSettings {

@@ -256,7 +256,7 @@ const URL_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?\/?$/;
 const DEFAULT_IMAGES = {
   nuxeo: 'docker-private.packages.nuxeo.com/nuxeo/nuxeo:2021.36',
   proxy: 'nginxinc/nginx-unprivileged:1.28.0-alpine',
-  // Chosen against Nuxeo's LTS 2021 matrix and upstream support: README "Versions", lib/config/versions.ts.
+  // Chosen against Nuxeo's LTS 2021 matrix and upstream support: README "Versions", app/versions.ts.
   redis: 'redis:7.4.6',
   elasticsearch: 'docker.elastic.co/elasticsearch/elasticsearch:7.17.29',
   postgres: 'postgres:15.14',
@@ -362,7 +362,7 @@ const nuxeo = z
 
 const redis = z
   .strictObject({
-    mode: z.enum(['sidecar', 'external'], { message: "must be 'sidecar' (Redis in every Nuxeo pod) or 'external' (a Redis cluster with Sentinel)" }).default('sidecar'),
+    mode: z.enum(['sidecar', 'external'], { message: "must be 'sidecar' (Redis in every Nuxeo pod) or 'external' (a Redis cluster with Sentinel)" }).default('sidecar').describe("sidecar: a Redis in every Nuxeo pod, pod 0 the master, no automatic failover; external: its own StatefulSet with Sentinel, automatic failover"),
     image: image(DEFAULT_IMAGES.redis),
     resources: resources({ cpu: '100m', memory: '512Mi', ephemeralStorage: '64Mi' }, { cpu: '500m', memory: '512Mi', ephemeralStorage: '256Mi' }),
     maxmemory: memory.default('384Mi').describe('Redis maxmemory; must leave headroom below the memory limit'),
@@ -371,10 +371,10 @@ const redis = z
     managed: managedEndpoint('Redis (ElastiCache, Memorystore, Azure Cache; Nuxeo uses secrets.redisPassword)', 6379),
     sentinel: z
       .strictObject({
-        masterName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('mymaster'),
+        masterName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('mymaster').describe('the name the Sentinels monitor the master under, and Nuxeo asks them for'),
         quorum: z.number().int().min(2).optional().describe('default: majority of the Sentinels'),
-        downAfterMilliseconds: z.number().int().min(1000).default(5000),
-        failoverTimeoutMilliseconds: z.number().int().min(5000).default(60000),
+        downAfterMilliseconds: z.number().int().min(1000).default(5000).describe('milliseconds without an answer before a Sentinel deems the master down: lower fails over sooner, and on shorter blips'),
+        failoverTimeoutMilliseconds: z.number().int().min(5000).default(60000).describe('milliseconds a failover may take before the Sentinels try again'),
         resources: resources({ cpu: '50m', memory: '64Mi', ephemeralStorage: '32Mi' }, { cpu: '200m', memory: '128Mi', ephemeralStorage: '128Mi' }),
       })
       .prefault({}),
@@ -486,8 +486,8 @@ const elasticsearch = z
     replicas: nodeCount(MIN_ELASTICSEARCH_NODES, "the seed's Elasticsearch cluster has three or more nodes", 3),
     resources: resources({ cpu: '1', memory: '4Gi', ephemeralStorage: '1Gi' }, { cpu: '2', memory: '4Gi', ephemeralStorage: '2Gi' }),
     heap: memory.optional().describe('JVM heap; default half of the memory limit'),
-    storage: volume('30Gi'),
-    clusterName: dnsLabel('cluster name').default('nuxeo'),
+    storage: volume('30Gi').describe('data volume of each Elasticsearch node (one PVC per pod)'),
+    clusterName: dnsLabel('cluster name').default('nuxeo').describe('cluster.name, which Nuxeo checks (elasticsearch.clusterName) before indexing'),
     indexReplicas: z.number().int().min(0).default(1).describe('elasticsearch.indexNumberOfReplicas for the Nuxeo indexes'),
     sysctlInitContainer: z.boolean().default(false).describe('opt-in privileged init container setting vm.max_map_count instead of node.store.allow_mmap=false'),
     managed: z
@@ -509,10 +509,10 @@ const database = z
     image: image(DEFAULT_IMAGES.postgres),
     replicas: nodeCount(MIN_DATABASE_INSTANCES - 1, "the seed's database cluster has two or more nodes (one primary plus replicas)", 1).describe('streaming replicas besides the primary'),
     resources: resources({ cpu: '500m', memory: '2Gi', ephemeralStorage: '256Mi' }, { cpu: '2', memory: '2Gi', ephemeralStorage: '1Gi' }),
-    storage: volume('20Gi'),
+    storage: volume('20Gi').describe('data volume of each PostgreSQL instance (PGDATA, one PVC per pod)'),
     name: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' }).default('nuxeo'),
-    user: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' }).default('nuxeo'),
-    maxConnections: z.number().int().min(20).default(200),
+    user: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' }).default('nuxeo').describe('the role Nuxeo connects as (nuxeo.db.user), owner of the database'),
+    maxConnections: z.number().int().min(20).default(200).describe("PostgreSQL max_connections (count): every Nuxeo node's pool together, plus 10 reserved, must fit; each connection costs server memory"),
     provider: z
       .enum(['statefulset', 'cloudnativepg'], { message: "must be 'statefulset' (PostgreSQL StatefulSets, manual failover) or 'cloudnativepg' (a CloudNativePG Cluster, automatic failover)" })
       .default('statefulset'),
@@ -594,14 +594,14 @@ const loadBalancer = z
     tlsSecret: dnsLabel('secret name').optional().describe('kubernetes.io/tls Secret for the host; omitted = plain HTTP'),
     className: z.string().optional().describe('IngressClass name (ingress-nginx: nginx, traefik: traefik)'),
     gateway: z.strictObject({ name: dnsLabel('gateway name'), namespace: dnsLabel('namespace'), sectionName: z.string().optional() }).optional().describe('parent Gateway of the HTTPRoute (gateway-api)'),
-    cookieName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('nuxeo-route'),
-    cookieMaxAgeSeconds: z.number().int().min(60).max(MAX_COOKIE_SECONDS, { message: `must be at most ${MAX_COOKIE_SECONDS} (one year)` }).default(28800),
-    maxUploadMegabytes: z.number().int().min(1).default(1024).describe("largest request body (upload) in MiB, enforced by the load balancer and each pod's nginx; sizes Nuxeo's /tmp with nuxeo.concurrentUploads"),
+    cookieName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('nuxeo-route').describe('name of the sticky-session cookie the load balancer sets (not with provider service)'),
+    cookieMaxAgeSeconds: z.number().int().min(60).max(MAX_COOKIE_SECONDS, { message: `must be at most ${MAX_COOKIE_SECONDS} (one year)` }).default(28800).describe('seconds a client stays on the same Nuxeo node (cookie Max-Age, or ClientIP affinity timeout with provider service)'),
+    maxUploadMegabytes: z.number().int().min(1).default(1024).describe("largest request body, in MiB, the load balancer and each pod's nginx accept (uploads above it get 413); sizes Nuxeo's /tmp with nuxeo.concurrentUploads"),
     scheme: z
       .enum(['http', 'https'], { message: "must be 'http' or 'https'" })
       .optional()
       .describe("scheme users reach Nuxeo with, for nuxeo.url (https://<host>/nuxeo); default https when tlsSecret is set with ingress-nginx or traefik, else http: set https when a Gateway listener or a cloud load balancer terminates TLS"),
-    timeoutSeconds: z.number().int().min(30).max(86400, { message: 'must be at most 86400 (one day)' }).default(600),
+    timeoutSeconds: z.number().int().min(30).max(86400, { message: 'must be at most 86400 (one day)' }).default(600).describe('seconds a request may take end to end before the load balancer and nginx cut it (long exports, uploads)'),
     serviceAnnotations: z
       .record(labelKey, z.string())
       .default({})
@@ -671,8 +671,9 @@ const monitoring = z
 /** Spreading of every workload's pods over nodes and zones. */
 export const SCHEDULING_SCHEMA = z
   .strictObject({
-    antiAffinity: z.enum(['required', 'preferred'], { message: "must be 'required' (one pod per Kubernetes node) or 'preferred'" }).default('required'),
-    zoneSpread: z.enum(['required', 'preferred']).default('preferred'),
+    antiAffinity: z.enum(['required', 'preferred'], { message: "must be 'required' (one pod per Kubernetes node) or 'preferred'" }).default('required')
+      .describe('required: never two pods of a workload on one node (pods stay Pending without enough nodes); preferred: spread when possible'),
+    zoneSpread: z.enum(['required', 'preferred']).default('preferred').describe('spread of each workload over zones: required refuses to schedule unevenly, preferred only tries'),
   })
   .prefault({});
 
@@ -742,7 +743,7 @@ export const environmentSchema = z
       ['database', 'secrets'],
       ['secrets', 'databasePassword', 'key'],
       (env) => env.database.provider !== 'cloudnativepg' || env.secrets.databasePassword.key === 'password',
-      () => "must be 'password' with database.provider 'cloudnativepg': CloudNativePG reads the Nuxeo role from a kubernetes.io/basic-auth Secret (keys username and password)",
+      () => CNPG_PASSWORD_KEY_PROBLEM,
     ),
   )
   .refine(
@@ -784,6 +785,9 @@ export function packagesInstalledAtStart(n: { packages: string[]; packagesInImag
   if (n.packagesInImage) return [];
   return [...n.packages, ...(n.binaries.type === 's3' && !n.packages.includes(S3_PACKAGE) ? [S3_PACKAGE] : [])];
 }
+
+/** The file's and the CloudNativePG construct's rule on the Nuxeo role's Secret key. */
+export const CNPG_PASSWORD_KEY_PROBLEM = "must be 'password' with database.provider 'cloudnativepg': CloudNativePG reads the Nuxeo role from a kubernetes.io/basic-auth Secret (keys username and password)";
 
 /** Connections PostgreSQL keeps for replication, maintenance and the superuser. */
 export const RESERVED_CONNECTIONS = 10;

@@ -325,7 +325,7 @@ export interface NuxeoProxySettings {
 /** The `redis` section of an environment file, as a tier's settings. */
 export interface RedisSettings {
   /**
-   * `redis.mode` in the environment file.
+   * sidecar: a Redis in every Nuxeo pod, pod 0 the master, no automatic failover; external: its own StatefulSet with Sentinel, automatic failover
    * @default "sidecar"
    */
   readonly mode?: "sidecar" | "external";
@@ -540,7 +540,7 @@ export interface RedisSentinelResourcesSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisSentinelSettings {
   /**
-   * `redis.sentinel.masterName` in the environment file.
+   * the name the Sentinels monitor the master under, and Nuxeo asks them for
    * @default "mymaster"
    */
   readonly masterName?: string;
@@ -550,12 +550,12 @@ export interface RedisSentinelSettings {
    */
   readonly quorum?: number;
   /**
-   * `redis.sentinel.downAfterMilliseconds` in the environment file.
+   * milliseconds without an answer before a Sentinel deems the master down: lower fails over sooner, and on shorter blips
    * @default 5000
    */
   readonly downAfterMilliseconds?: number;
   /**
-   * `redis.sentinel.failoverTimeoutMilliseconds` in the environment file.
+   * milliseconds a failover may take before the Sentinels try again
    * @default 60000
    */
   readonly failoverTimeoutMilliseconds?: number;
@@ -589,12 +589,12 @@ export interface ElasticsearchSettings {
    */
   readonly heap?: string;
   /**
-   * `elasticsearch.storage` in the environment file.
+   * data volume of each Elasticsearch node (one PVC per pod)
    * @default - each field at its own default
    */
   readonly storage?: ElasticsearchStorageSettings;
   /**
-   * `elasticsearch.clusterName` in the environment file.
+   * cluster.name, which Nuxeo checks (elasticsearch.clusterName) before indexing
    * @default "nuxeo"
    */
   readonly clusterName?: string;
@@ -795,7 +795,7 @@ export interface DatabaseSettings {
    */
   readonly resources?: DatabaseResourcesSettings;
   /**
-   * `database.storage` in the environment file.
+   * data volume of each PostgreSQL instance (PGDATA, one PVC per pod)
    * @default - each field at its own default
    */
   readonly storage?: DatabaseStorageSettings;
@@ -805,12 +805,12 @@ export interface DatabaseSettings {
    */
   readonly name?: string;
   /**
-   * `database.user` in the environment file.
+   * the role Nuxeo connects as (nuxeo.db.user), owner of the database
    * @default "nuxeo"
    */
   readonly user?: string;
   /**
-   * `database.maxConnections` in the environment file.
+   * PostgreSQL max_connections (count): every Nuxeo node's pool together, plus 10 reserved, must fit; each connection costs server memory
    * @default 200
    */
   readonly maxConnections?: number;
@@ -1139,17 +1139,17 @@ export interface LoadBalancerSettings {
    */
   readonly gateway?: LoadBalancerGatewaySettings;
   /**
-   * `loadBalancer.cookieName` in the environment file.
+   * name of the sticky-session cookie the load balancer sets (not with provider service)
    * @default "nuxeo-route"
    */
   readonly cookieName?: string;
   /**
-   * `loadBalancer.cookieMaxAgeSeconds` in the environment file.
+   * seconds a client stays on the same Nuxeo node (cookie Max-Age, or ClientIP affinity timeout with provider service)
    * @default 28800
    */
   readonly cookieMaxAgeSeconds?: number;
   /**
-   * largest request body (upload) in MiB, enforced by the load balancer and each pod's nginx; sizes Nuxeo's /tmp with nuxeo.concurrentUploads
+   * largest request body, in MiB, the load balancer and each pod's nginx accept (uploads above it get 413); sizes Nuxeo's /tmp with nuxeo.concurrentUploads
    * @default 1024
    */
   readonly maxUploadMegabytes?: number;
@@ -1159,7 +1159,7 @@ export interface LoadBalancerSettings {
    */
   readonly scheme?: "http" | "https";
   /**
-   * `loadBalancer.timeoutSeconds` in the environment file.
+   * seconds a request may take end to end before the load balancer and nginx cut it (long exports, uploads)
    * @default 600
    */
   readonly timeoutSeconds?: number;
@@ -1207,12 +1207,12 @@ export interface LoadBalancerControllerSettings {
 /** The `scheduling` section of an environment file, as a tier's settings. */
 export interface SchedulingSettings {
   /**
-   * `scheduling.antiAffinity` in the environment file.
+   * required: never two pods of a workload on one node (pods stay Pending without enough nodes); preferred: spread when possible
    * @default "required"
    */
   readonly antiAffinity?: "required" | "preferred";
   /**
-   * `scheduling.zoneSpread` in the environment file.
+   * spread of each workload over zones: required refuses to schedule unevenly, preferred only tries
    * @default "preferred"
    */
   readonly zoneSpread?: "required" | "preferred";
@@ -1450,15 +1450,15 @@ export interface TolerationsItemSettings {
 /** `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[]` of several tiers' settings. */
 export interface AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchExpressionsItemSettings {
   /**
-   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].key` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.matchExpressions.key` (core/v1 Affinity), added to the pods as written.
    */
   readonly key: string;
   /**
-   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].operator` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.matchExpressions.operator` (core/v1 Affinity), added to the pods as written.
    */
   readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
   /**
-   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions[].values` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.matchExpressions.values` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly values?: string[];
@@ -1467,15 +1467,15 @@ export interface AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecut
 /** `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[]` of several tiers' settings. */
 export interface AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchFieldsItemSettings {
   /**
-   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].key` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.matchFields.key` (core/v1 Affinity), added to the pods as written.
    */
   readonly key: string;
   /**
-   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].operator` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.matchFields.operator` (core/v1 Affinity), added to the pods as written.
    */
   readonly operator: "In" | "NotIn";
   /**
-   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields[].values` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.matchFields.values` (core/v1 Affinity), added to the pods as written.
    */
   readonly values: string[];
 }
@@ -1483,12 +1483,12 @@ export interface AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecut
 /** `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[]` of several tiers' settings. */
 export interface AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemSettings {
   /**
-   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchExpressions` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.matchExpressions` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly matchExpressions?: AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchExpressionsItemSettings[];
   /**
-   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[].matchFields` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.matchFields` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly matchFields?: AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchFieldsItemSettings[];
@@ -1497,7 +1497,7 @@ export interface AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecut
 /** `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution` of several tiers' settings. */
 export interface AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionSettings {
   /**
-   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms` (core/v1 Affinity), added to the pods as written.
    */
   readonly nodeSelectorTerms: AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemSettings[];
 }
@@ -1505,15 +1505,15 @@ export interface AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecut
 /** `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[]` of several tiers' settings. */
 export interface AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItemSettings {
   /**
-   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].key` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution.preference.matchExpressions.key` (core/v1 Affinity), added to the pods as written.
    */
   readonly key: string;
   /**
-   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].operator` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution.preference.matchExpressions.operator` (core/v1 Affinity), added to the pods as written.
    */
   readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
   /**
-   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions[].values` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution.preference.matchExpressions.values` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly values?: string[];
@@ -1522,15 +1522,15 @@ export interface AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecu
 /** `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[]` of several tiers' settings. */
 export interface AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchFieldsItemSettings {
   /**
-   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].key` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution.preference.matchFields.key` (core/v1 Affinity), added to the pods as written.
    */
   readonly key: string;
   /**
-   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].operator` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution.preference.matchFields.operator` (core/v1 Affinity), added to the pods as written.
    */
   readonly operator: "In" | "NotIn";
   /**
-   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields[].values` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution.preference.matchFields.values` (core/v1 Affinity), added to the pods as written.
    */
   readonly values: string[];
 }
@@ -1538,12 +1538,12 @@ export interface AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecu
 /** `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference` of several tiers' settings. */
 export interface AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceSettings {
   /**
-   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchExpressions` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution.preference.matchExpressions` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly matchExpressions?: AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItemSettings[];
   /**
-   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference.matchFields` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution.preference.matchFields` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly matchFields?: AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchFieldsItemSettings[];
@@ -1552,11 +1552,11 @@ export interface AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecu
 /** `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[]` of several tiers' settings. */
 export interface AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings {
   /**
-   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].weight` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution.weight` (core/v1 Affinity), added to the pods as written.
    */
   readonly weight: number;
   /**
-   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[].preference` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution.preference` (core/v1 Affinity), added to the pods as written.
    */
   readonly preference: AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceSettings;
 }
@@ -1564,12 +1564,12 @@ export interface AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecu
 /** `affinity.nodeAffinity` of several tiers' settings. */
 export interface AffinityNodeAffinitySettings {
   /**
-   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly requiredDuringSchedulingIgnoredDuringExecution?: AffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionSettings;
   /**
-   * `affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution` in a tier's section of the environment file.
+   * Kubernetes `nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly preferredDuringSchedulingIgnoredDuringExecution?: AffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings[];
@@ -1578,15 +1578,15 @@ export interface AffinityNodeAffinitySettings {
 /** `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[]` of several tiers' settings. */
 export interface AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItemSettings {
   /**
-   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].key` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.requiredDuringSchedulingIgnoredDuringExecution.labelSelector.matchExpressions.key` (core/v1 Affinity), added to the pods as written.
    */
   readonly key: string;
   /**
-   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].operator` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.requiredDuringSchedulingIgnoredDuringExecution.labelSelector.matchExpressions.operator` (core/v1 Affinity), added to the pods as written.
    */
   readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
   /**
-   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions[].values` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.requiredDuringSchedulingIgnoredDuringExecution.labelSelector.matchExpressions.values` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly values?: string[];
@@ -1595,12 +1595,12 @@ export interface AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecuti
 /** `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector` of several tiers' settings. */
 export interface AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorSettings {
   /**
-   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchLabels` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.requiredDuringSchedulingIgnoredDuringExecution.labelSelector.matchLabels` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly matchLabels?: { [key: string]: string };
   /**
-   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector.matchExpressions` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.requiredDuringSchedulingIgnoredDuringExecution.labelSelector.matchExpressions` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly matchExpressions?: AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItemSettings[];
@@ -1609,15 +1609,15 @@ export interface AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecuti
 /** `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[]` of several tiers' settings. */
 export interface AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItemSettings {
   /**
-   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].key` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.requiredDuringSchedulingIgnoredDuringExecution.namespaceSelector.matchExpressions.key` (core/v1 Affinity), added to the pods as written.
    */
   readonly key: string;
   /**
-   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].operator` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.requiredDuringSchedulingIgnoredDuringExecution.namespaceSelector.matchExpressions.operator` (core/v1 Affinity), added to the pods as written.
    */
   readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
   /**
-   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions[].values` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.requiredDuringSchedulingIgnoredDuringExecution.namespaceSelector.matchExpressions.values` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly values?: string[];
@@ -1626,12 +1626,12 @@ export interface AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecuti
 /** `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector` of several tiers' settings. */
 export interface AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorSettings {
   /**
-   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchLabels` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.requiredDuringSchedulingIgnoredDuringExecution.namespaceSelector.matchLabels` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly matchLabels?: { [key: string]: string };
   /**
-   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector.matchExpressions` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.requiredDuringSchedulingIgnoredDuringExecution.namespaceSelector.matchExpressions` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly matchExpressions?: AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItemSettings[];
@@ -1640,22 +1640,22 @@ export interface AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecuti
 /** `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[]` of several tiers' settings. */
 export interface AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemSettings {
   /**
-   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].labelSelector` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.requiredDuringSchedulingIgnoredDuringExecution.labelSelector` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly labelSelector?: AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorSettings;
   /**
-   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaces` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.requiredDuringSchedulingIgnoredDuringExecution.namespaces` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly namespaces?: string[];
   /**
-   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].namespaceSelector` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.requiredDuringSchedulingIgnoredDuringExecution.namespaceSelector` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly namespaceSelector?: AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorSettings;
   /**
-   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[].topologyKey` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.requiredDuringSchedulingIgnoredDuringExecution.topologyKey` (core/v1 Affinity), added to the pods as written.
    */
   readonly topologyKey: string;
 }
@@ -1663,15 +1663,15 @@ export interface AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecuti
 /** `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[]` of several tiers' settings. */
 export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItemSettings {
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].key` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.podAffinityTerm.labelSelector.matchExpressions.key` (core/v1 Affinity), added to the pods as written.
    */
   readonly key: string;
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].operator` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.podAffinityTerm.labelSelector.matchExpressions.operator` (core/v1 Affinity), added to the pods as written.
    */
   readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions[].values` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.podAffinityTerm.labelSelector.matchExpressions.values` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly values?: string[];
@@ -1680,12 +1680,12 @@ export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecut
 /** `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector` of several tiers' settings. */
 export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorSettings {
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchLabels` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.podAffinityTerm.labelSelector.matchLabels` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly matchLabels?: { [key: string]: string };
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector.matchExpressions` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.podAffinityTerm.labelSelector.matchExpressions` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly matchExpressions?: AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItemSettings[];
@@ -1694,15 +1694,15 @@ export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecut
 /** `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[]` of several tiers' settings. */
 export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItemSettings {
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].key` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.podAffinityTerm.namespaceSelector.matchExpressions.key` (core/v1 Affinity), added to the pods as written.
    */
   readonly key: string;
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].operator` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.podAffinityTerm.namespaceSelector.matchExpressions.operator` (core/v1 Affinity), added to the pods as written.
    */
   readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions[].values` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.podAffinityTerm.namespaceSelector.matchExpressions.values` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly values?: string[];
@@ -1711,12 +1711,12 @@ export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecut
 /** `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector` of several tiers' settings. */
 export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorSettings {
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchLabels` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.podAffinityTerm.namespaceSelector.matchLabels` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly matchLabels?: { [key: string]: string };
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector.matchExpressions` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.podAffinityTerm.namespaceSelector.matchExpressions` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly matchExpressions?: AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItemSettings[];
@@ -1725,22 +1725,22 @@ export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecut
 /** `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm` of several tiers' settings. */
 export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermSettings {
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.labelSelector` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.podAffinityTerm.labelSelector` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly labelSelector?: AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorSettings;
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaces` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.podAffinityTerm.namespaces` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly namespaces?: string[];
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.namespaceSelector` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.podAffinityTerm.namespaceSelector` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly namespaceSelector?: AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorSettings;
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm.topologyKey` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.podAffinityTerm.topologyKey` (core/v1 Affinity), added to the pods as written.
    */
   readonly topologyKey: string;
 }
@@ -1748,11 +1748,11 @@ export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecut
 /** `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[]` of several tiers' settings. */
 export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings {
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].weight` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.weight` (core/v1 Affinity), added to the pods as written.
    */
   readonly weight: number;
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[].podAffinityTerm` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution.podAffinityTerm` (core/v1 Affinity), added to the pods as written.
    */
   readonly podAffinityTerm: AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermSettings;
 }
@@ -1760,12 +1760,12 @@ export interface AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecut
 /** `affinity.podAffinity` of several tiers' settings. */
 export interface AffinityPodAffinitySettings {
   /**
-   * `affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.requiredDuringSchedulingIgnoredDuringExecution` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly requiredDuringSchedulingIgnoredDuringExecution?: AffinityPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemSettings[];
   /**
-   * `affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution` in a tier's section of the environment file.
+   * Kubernetes `podAffinity.preferredDuringSchedulingIgnoredDuringExecution` (core/v1 Affinity), added to the pods as written.
    * @default - none (not set unless given)
    */
   readonly preferredDuringSchedulingIgnoredDuringExecution?: AffinityPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemSettings[];
