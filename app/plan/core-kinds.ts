@@ -50,9 +50,9 @@ export function pvcChanges(before: Located, after: Located): Change[] {
     out.push(changeOf(b, {
       effect: 'operator-action', fields: [storage],
       summary: `needs an operator action: PersistentVolumeClaim ${b.metadata.name} ${was} → ${now}`,
-      reason: `Growing a claim is admitted only if its StorageClass allows volume expansion (PersistentVolumeClaimResize admission plugin); check it first. ` +
+      reason: `Growing a claim is admitted only once it is Bound (ValidatePersistentVolumeClaimUpdate) and if its StorageClass allows volume expansion (PersistentVolumeClaimResize admission plugin); check both first. ` +
         'The file system grows online or at the next pod start, depending on the CSI driver.',
-      commands: [`kubectl get storageclass ${cls ?? '$(kubectl get storageclass -o jsonpath=\'{.items[?(@.metadata.annotations.storageclass\\.kubernetes\\.io/is-default-class=="true")].metadata.name}\')'} -o jsonpath='{.allowVolumeExpansion}'`],
+      commands: [`${k} get pvc ${b.metadata.name} -o jsonpath='{.status.phase}'`, `kubectl get storageclass ${cls ?? '$(kubectl get storageclass -o jsonpath=\'{.items[?(@.metadata.annotations.storageclass\\.kubernetes\\.io/is-default-class=="true")].metadata.name}\')'} -o jsonpath='{.allowVolumeExpansion}'`],
     }));
   }
   const rest = fields.filter((f) => f !== storage);
