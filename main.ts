@@ -1,4 +1,4 @@
 // cdk8s entry point: `npm run synth` and `npx cdk8s synth` run this (precompiled, see scripts/synth.js).
-import { main } from './lib/synth';
+import { main } from './app/synth';
 
 process.exitCode = main(process.argv.slice(2));

@@ -1,13 +1,13 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ContextProps, resolveContext } from './tiers/context';
-import { Database, DatabaseEndpoint, DatabaseProps } from './tiers/database';
-import { CloudNativePgDatabase, CloudNativePgDatabaseProps } from './tiers/database-cnpg';
-import { Elasticsearch, ElasticsearchProps, SearchEndpoint } from './tiers/elasticsearch';
-import { LoadBalancer, LoadBalancerProps } from './tiers/load-balancer';
-import { Monitoring } from './tiers/monitoring';
-import { Nuxeo, NuxeoProps } from './tiers/nuxeo';
-import { CacheEndpoint, Redis, RedisProps } from './tiers/redis';
+import { ContextProps, resolveContext } from './k8s/context';
+import { Database, DatabaseEndpoint, DatabaseProps } from './database/database';
+import { CloudNativePgDatabase, CloudNativePgDatabaseProps } from './database/cloudnativepg';
+import { Elasticsearch, ElasticsearchProps, SearchEndpoint } from './elasticsearch/elasticsearch';
+import { LoadBalancer, LoadBalancerProps, nuxeoPublicUrl } from './load-balancer/load-balancer';
+import { Monitoring } from './monitoring/monitoring';
+import { Nuxeo, NuxeoProps } from './nuxeo/nuxeo';
+import { CacheEndpoint, Redis, RedisProps } from './redis/redis';
 
 type Own<P> = Omit<P, 'context' | 'baseName'>;
 
@@ -94,6 +94,7 @@ export class CompactArchitecture extends Construct {
       search: isEndpoint<SearchEndpoint>(es) ? es : this.elasticsearch!.endpoint,
       cache: isEndpoint<CacheEndpoint>(redis) ? redis : this.redis!.endpoint,
       ...(this.redis?.sidecar ? { redisSidecar: this.redis.sidecar } : {}),
+      publicUrl: props.nuxeo?.publicUrl ?? nuxeoPublicUrl(props.loadBalancer),
     });
     this.loadBalancer = new LoadBalancer(this, 'load-balancer', { ...props.loadBalancer, nuxeo: this.nuxeo });
 

@@ -51,7 +51,7 @@ function measure(label, args, { cwd = ROOT, runs = RUNS } = {}) {
 }
 
 ensureBuilt();
-const { databaseConnectionsNeeded, validateEnvironment } = require(path.join(OUT, 'lib', 'config', 'load.js'));
+const { databaseConnectionsNeeded, validateEnvironment } = require(path.join(OUT, 'app', 'load.js'));
 const out = (name) => path.join(WORK, name);
 console.log(`node ${process.version}, ${os.cpus().length} CPUs, ${RUNS} runs per row (median), shipped environments: ${fs.readdirSync(path.join(ROOT, 'environments')).join(', ')}\n`);
 

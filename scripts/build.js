@@ -15,7 +15,7 @@ const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, '.build');
 const STAMP = path.join(OUT, '.stamp');
 /** Bundles: the cdk8s app, the schema module `npm run schema` reads, and `npm run plan`. */
-const ENTRY_POINTS = ['main.ts', 'lib/config/load.ts', 'app/plan/main.ts'];
+const ENTRY_POINTS = ['main.ts', 'app/load.ts', 'app/plan/main.ts'];
 
 function sources() {
   // package-lock.json: a dependency upgrade changes the bundle too.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes lib/tiers/settings.generated.ts from schema/environment.schema.json (itself generated from
+// Writes lib/settings/settings.generated.ts from schema/environment.schema.json (itself generated from
 // the zod schema): one readonly interface per tier section, each field documented with the schema's
 // description and its default, so a library user hovering a Props field sees both. zod's inferred
 // types carry neither. test/tiers/settings-generated.test.ts checks the file is fresh, and
@@ -10,7 +10,7 @@ const path = require('path');
 
 const ROOT = path.join(__dirname, '..');
 const SCHEMA = path.join(ROOT, 'schema', 'environment.schema.json');
-const OUT = path.join(ROOT, 'lib', 'tiers', 'settings.generated.ts');
+const OUT = path.join(ROOT, 'lib', 'settings', 'settings.generated.ts');
 /** The environment-file sections the tiers take as Props, and their interfaces' names. */
 const SECTIONS = { nuxeo: 'Nuxeo', redis: 'Redis', elasticsearch: 'Elasticsearch', database: 'Database', loadBalancer: 'LoadBalancer' };
 

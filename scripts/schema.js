@@ -5,7 +5,7 @@
 const fs = require('fs');
 const path = require('path');
 require('./build').ensureBuilt();
-const { renderJsonSchema } = require('../.build/lib/config/load.js');
+const { renderJsonSchema } = require('../.build/app/load.js');
 const file = path.join(__dirname, '..', 'schema', 'environment.schema.json');
 fs.mkdirSync(path.dirname(file), { recursive: true });
 fs.writeFileSync(file, renderJsonSchema());

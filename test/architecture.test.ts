@@ -1,10 +1,10 @@
 /** Cross-references between tiers: every name one object uses must resolve to another object. */
-import { TIER_FILES } from '../lib/synth';
-import { RESERVED_CONNECTIONS } from '../lib/config/schema';
-import { parseProperties } from '../lib/render/nuxeo-conf';
-import { SECRET_BLOCK_MARKER } from '../lib/render/nuxeo-start';
-import { NUXEO_CONF_FILE } from '../lib/tiers/nuxeo';
-import { allContainers, allManifests, environmentMatrix, find, Manifest, matches, synthFiles, workloads } from './helpers';
+import { TIER_FILES } from '../app/synth';
+import { RESERVED_CONNECTIONS } from '../lib/settings/schema';
+import { parseProperties } from '../lib/nuxeo/nuxeo-conf';
+import { SECRET_BLOCK_MARKER } from '../lib/nuxeo/nuxeo-start';
+import { NUXEO_CONF_FILE } from '../lib/nuxeo/nuxeo';
+import { allContainers, allManifests, environment, environmentMatrix, find, Manifest, matches, synthFiles, workloads } from './helpers';
 
 const matrix = environmentMatrix();
 
@@ -91,7 +91,7 @@ describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name,
     expect(servicePods(manifests, svc).map((w) => w.metadata.name)).toEqual(['postgresql-primary']);
     expect(svc.spec.ports.map((p: any) => p.port)).toContain(Number(conf.get('nuxeo.db.port')));
     expect(conf.get('nuxeo.db.name')).toBe(env.spec.database.name);
-    expect(conf.get('nuxeo.templates')!.split(',')).toContain('postgresql');
+    // The postgresql template in the effective list: test/servers/nuxeo-effective-conf.test.ts.
   });
 
   test('all Nuxeo nodes\' connection pools fit in PostgreSQL\'s max_connections', () => {
@@ -111,13 +111,13 @@ describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name,
       expect(servicePods(manifests, svc).map((w) => w.metadata.name)).toEqual(['elasticsearch']);
       expect(svc.spec.ports.map((p: any) => p.port)).toContain(Number(u.port));
     }
-    expect(conf.get('elasticsearch.clusterName')).toBe(env.spec.elasticsearch.clusterName);
+    expect(conf.get('elasticsearch.client')).toBe('RestClient');
   });
 
   test('Nuxeo reaches Redis the way its mode requires', () => {
     // The nuxeo.redis.* keys act only inside the redis template (templates/redis in Nuxeo 2021):
-    // it must be in the effective template list, listed or appended (nuxeo.append.templates.*).
-    const templates = [conf.get('nuxeo.templates')!, ...[...conf.entries()].filter(([k]) => k.startsWith('nuxeo.append.templates.')).map(([, v]) => v)].join(',').split(',');
+    // it is appended (nuxeo.append.templates.*); the effective list: nuxeo-effective-conf.test.ts.
+    const templates = [...conf.entries()].filter(([k]) => k.startsWith('nuxeo.append.templates.')).map(([, v]) => v);
     expect(templates).toContain('redis');
     expect(conf.get('nuxeo.redis.enabled')).toBe('true');
     for (const key of ['nuxeo.work.queuing', 'nuxeo.pubsub.provider', 'nuxeo.keyvalue.provider', 'nuxeo.lock.manager']) expect([key, conf.get(key)]).toEqual([key, 'redis']);
@@ -144,14 +144,10 @@ describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name,
     }
   });
 
-  test('Chronicle Queue streams live on each Nuxeo pod\'s own persistent volume', () => {
-    expect(conf.get('kafka.enabled')).toBe('false');
-    const dir = conf.get('nuxeo.stream.chronicle.dir')!;
+  test('Chronicle Queue streams keep the configured retention', () => {
+    // Kafka off and the stream folder on the pod's own volume are Nuxeo's defaults, asserted on
+    // the effective configuration in test/servers/nuxeo-effective-conf.test.ts.
     expect(conf.get('nuxeo.stream.chronicle.retention.duration')).toBe(env.spec.nuxeo.streamRetention);
-    const sts = find(manifests, 'StatefulSet', 'nuxeo');
-    const nuxeo = sts.spec.template.spec.containers.find((c: any) => c.name === 'nuxeo');
-    const mount = nuxeo.volumeMounts.find((m: any) => dir.startsWith(m.mountPath + '/'));
-    expect(sts.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toContain(mount.name);
   });
 
   test('clustering is on with a distinct node id per pod', () => {
@@ -172,7 +168,7 @@ describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name,
     const script = find(manifests, 'ConfigMap', 'nuxeo-start').data!['start-nuxeo.sh'];
     expect(nuxeo.args.slice(0, 2)).toEqual(['sh', `${nuxeo.volumeMounts.find((m: any) => m.name === 'nuxeo-start').mountPath}/start-nuxeo.sh`]);
     expect(script).toContain(SECRET_BLOCK_MARKER);
-    const written = [...script.matchAll(/^  property (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]);
+    const written = [...script.matchAll(/^  property (\S+) (\S+)( xml-escaped)?$/gm)].map((m) => [m[1], m[2]]);
     expect(written.map(([p]) => p)).toEqual(expect.arrayContaining(['nuxeo.db.password', 'nuxeo.redis.password', 'nuxeo.jwt.secret']));
     for (const [property, variable] of written) {
       expect(conf.has(property)).toBe(false);
@@ -242,5 +238,13 @@ describe.each(matrix.map((e) => [e.name, e] as const))('environment %s', (_name,
         if (v.secret) expect(secrets).toContain(v.secret.secretName);
       }
     }
+  });
+});
+
+describe('PriorityClass', () => {
+  test('preemption is configurable: Never on a shared cluster, PreemptLowerPriority by default', () => {
+    const policy = (overrides: Record<string, any>) => find(allManifests(environment('prio', overrides)), 'PriorityClass', 'nuxeo-prio').preemptionPolicy;
+    expect(policy({})).toBe('PreemptLowerPriority');
+    expect(policy({ priorityClass: { preemptionPolicy: 'Never' } })).toBe('Never');
   });
 });

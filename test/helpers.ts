@@ -2,9 +2,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { listEnvironmentFiles, loadEnvironment, validateEnvironment } from '../lib/config/load';
-import type { Environment, EnvironmentSpec } from '../lib/config/schema';
-import { synthesizeEnvironment, MANIFEST_SUFFIX } from '../lib/synth';
+import { listEnvironmentFiles, loadEnvironment, validateEnvironment } from '../app/load';
+import type { Environment, EnvironmentSpec } from '../lib/settings/schema';
+import { synthesizeEnvironment, MANIFEST_SUFFIX } from '../app/synth';
 
 export const ROOT = path.join(__dirname, '..');
 export const ENV_DIR = path.join(ROOT, 'environments');

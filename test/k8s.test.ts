@@ -2,7 +2,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { networkPolicy, Peer } from '../lib/k8s/network-policy';
 import { statefulWorkload } from '../lib/k8s/stateful-workload';
-import { resolveContext } from '../lib/tiers/context';
+import { resolveContext } from '../lib/k8s/context';
 
 const chart = () => new Chart(Testing.app(), 't', { namespace: 'ns', disableResourceNameHashes: true });
 const id = { app: 'demo', instance: 'demo', component: 'test' };

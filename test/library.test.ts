@@ -3,8 +3,8 @@ import { Chart, JsonPatch, Testing } from 'cdk8s';
 import {
   CompactArchitecture, Database, Elasticsearch, managedDatabase, managedRedis, managedSearch, Nuxeo, PropsError, Redis,
 } from '../lib';
-import { parseProperties } from '../lib/render/nuxeo-conf';
-import { NUXEO_CONF_FILE } from '../lib/tiers/nuxeo';
+import { parseProperties } from '../lib/nuxeo/nuxeo-conf';
+import { NUXEO_CONF_FILE } from '../lib/nuxeo/nuxeo';
 import type { Manifest } from './helpers';
 
 const chartIn = (namespace?: string) => new Chart(Testing.app(), 'test', { ...(namespace ? { namespace } : {}), disableResourceNameHashes: true });
@@ -133,6 +133,23 @@ describe('tiers wired by their endpoints', () => {
     expect(confOf(ms, 'app').get('nuxeo.redis.host')).toBe('kv-master.y.svc.cluster.local');
     expect(find(ms, 'Service', 'kv-master').spec.externalName).toBe('app-0.app-headless.y.svc.cluster.local');
     expect(policy(ms, 'pg-primary').ingress[0].from[0]).toEqual({ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'app' } } });
+  });
+
+  test('a Nuxeo tier without a load balancer has no nuxeo.url unless given one, and warns about it', () => {
+    const chart = chartIn('z');
+    const db = new Database(chart, 'pg', { replicas: 1 });
+    const search = new Elasticsearch(chart, 'es');
+    const redis = new Redis(chart, 'kv', { sidecarHost: Nuxeo.sidecarHost('app') });
+    const endpoints = { database: db.endpoint, search: search.endpoint, cache: redis.endpoint, redisSidecar: redis.sidecar! };
+    const bare = new Nuxeo(chart, 'app', endpoints);
+    const given = new Nuxeo(chart, 'other', { ...endpoints, publicUrl: 'https://docs.example.com/nuxeo' });
+    const ms = Testing.synth(chart);
+    expect(confOf(ms, 'app').has('nuxeo.url')).toBe(false);
+    expect(bare.node.metadata.filter((m) => m.type === 'warning').map((m) => m.data)).toEqual([
+      'test/app: publicUrl is not set, so nuxeo.url stays http://localhost:8080/nuxeo and links in e-mails, invitations and SAML metadata point there',
+    ]);
+    expect(confOf(ms, 'other').get('nuxeo.url')).toBe('https://docs.example.com/nuxeo');
+    expect(given.node.metadata.filter((m) => m.type === 'warning')).toEqual([]);
   });
 });
 

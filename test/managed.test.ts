@@ -1,8 +1,8 @@
 /** Managed services chosen in the environment file: database, Elasticsearch and Redis outside the cluster. */
-import { validateEnvironment } from '../lib/config/load';
-import { parseProperties } from '../lib/render/nuxeo-conf';
-import { SUMMARY_FILE, synthesizeEnvironment } from '../lib/synth';
-import { NUXEO_CONF_FILE } from '../lib/tiers/nuxeo';
+import { validateEnvironment } from '../app/load';
+import { parseProperties } from '../lib/nuxeo/nuxeo-conf';
+import { SUMMARY_FILE, synthesizeEnvironment } from '../app/synth';
+import { NUXEO_CONF_FILE } from '../lib/nuxeo/nuxeo';
 import { allManifests, environment, find, synthFiles } from './helpers';
 
 const managed = {

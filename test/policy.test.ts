@@ -4,8 +4,8 @@
  * shipped environment and of the Redis-mode x load-balancer matrix, with zero exemptions.
  * Each violation names the object, the container where there is one, and the rule with its tool ids.
  */
-import { contains, strictlyContains } from '../lib/config/cidr';
-import { CONTROLLER_DEFAULTS, Environment, PRIVATE_RANGES } from '../lib/config/schema';
+import { contains, strictlyContains } from '../lib/k8s/cidr';
+import { CONTROLLER_DEFAULTS, Environment, PRIVATE_RANGES } from '../lib/settings/schema';
 import { allContainers, allManifests, cloudEnvironments, environmentMatrix, Manifest, matches, operatorPods, podTemplates, workloads } from './helpers';
 
 const SENSITIVE = /password|token|secret|bearer/i;

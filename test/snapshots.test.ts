@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { SUMMARY_FILE, synthesizeEnvironment } from '../lib/synth';
+import { SUMMARY_FILE, synthesizeEnvironment } from '../app/synth';
 import { EXAMPLES, exampleEnvironment, ROOT } from './helpers';
 
 describe.each(EXAMPLES.map((name) => [name, exampleEnvironment(name)] as const))('%s', (name, env) => {

@@ -4,8 +4,8 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { listEnvironmentFiles } from '../lib/config/load';
-import { main, synthesize, SUMMARY_FILE } from '../lib/synth';
+import { listEnvironmentFiles } from '../app/load';
+import { main, synthesize, SUMMARY_FILE } from '../app/synth';
 import { ROOT } from './helpers';
 
 /** path -> sha256 of every file under dir: "byte-identical" made checkable. */
@@ -255,7 +255,7 @@ describe('npx cdk8s synth', () => {
   test('is precompiled: a changed source is rebuilt before it runs, whatever its mtime', () => {
     const stamp = path.join(project, '.build', '.stamp');
     const before = fs.readFileSync(stamp, 'utf8');
-    const file = path.join(project, 'lib', 'render', 'warnings.ts');
+    const file = path.join(project, 'app', 'warnings.ts');
     const { mtime } = fs.statSync(file);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('Chronicle Queue is not distributed', 'Chronicle Queue (edited) is not distributed'));
     fs.utimesSync(file, mtime, new Date(0)); // an old mtime must not hide the change

@@ -1,5 +1,5 @@
 /** `npm run plan -- [--base <revision>] [--json]`: what merging this branch does to each environment. */
-import { EnvironmentError } from '../../lib/config/load';
+import { EnvironmentError } from '../load';
 import { planEnvironment } from './plan';
 import { EnvironmentPlan, planDocument, PlanDocument, renderMarkdown } from './render';
 import { committedRendering, currentRendering, defaultBase, describe, Rendering } from './sources';

@@ -2,7 +2,7 @@
  * One environment's plan: every object added, removed or changed between two renderings, each
  * classified by the rule of its kind, riskiest first.
  */
-import { createSecretCommand, secretsNeeded } from '../../lib/render/secrets';
+import { createSecretCommand, secretsNeeded } from '../secrets';
 import { cronJobChanges, configMapChanges, defaultChanges, priorityClassChanges, pvcChanges, serviceChanges } from './core-kinds';
 import { clusterChanges } from './cloudnativepg';
 import { providerSwitchCommands } from './provider-switch';

@@ -5,8 +5,8 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { listEnvironmentFiles, loadEnvironments } from '../../lib/config/load';
-import { MANIFEST_SUFFIX, synthesizeEnvironment } from '../../lib/synth';
+import { listEnvironmentFiles, loadEnvironments } from '../load';
+import { MANIFEST_SUFFIX, synthesizeEnvironment } from '../synth';
 import { Located, Manifest } from './types';
 
 /** One environment's manifests by output folder name, with its Namespace. */

@@ -1,6 +1,6 @@
 /** Containers: the restricted security context, pull policy, resources, probes and env helpers. */
 import { k8s } from 'cdk8s-plus-27';
-import { isDigestImage, Resources } from '../config/schema';
+import { isDigestImage, Resources } from '../settings/schema';
 
 export function podSecurityContext(uid: number): k8s.PodSecurityContext {
   return {

@@ -6,8 +6,8 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { strictlyContains } from '../config/cidr';
-import type { TierContext } from '../tiers/context';
+import { strictlyContains } from './cidr';
+import type { TierContext } from './context';
 import { WorkloadIdentity, workloadLabels } from './labels';
 
 export const DNS_PORT = 53;

@@ -5,8 +5,8 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { PodSettings } from '../config/schema';
-import type { TierContext } from '../tiers/context';
+import type { PodSettings } from '../settings/schema';
+import type { TierContext } from './context';
 import { podSecurityContext } from './containers';
 import { selectorLabels, tierLabels, WorkloadIdentity, workloadLabels } from './labels';
 

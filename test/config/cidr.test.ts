@@ -1,4 +1,4 @@
-import { contains, strictlyContains } from '../../lib/config/cidr';
+import { contains, strictlyContains } from '../../lib/k8s/cidr';
 
 describe('address blocks', () => {
   test.each([

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { EnvironmentError, loadEnvironment, loadEnvironments, renderJsonSchema } from '../../lib/config/load';
+import { EnvironmentError, loadEnvironment, loadEnvironments, renderJsonSchema } from '../../app/load';
 import { EXAMPLES, ROOT } from '../helpers';
 
 const VALID = `namespace: nuxeo-test
@@ -47,7 +47,7 @@ describe('environment files', () => {
   // Ten distinct mistakes, each reported as `file: field.path: what is allowed`.
   test.each([
     ['wrong-type', `${VALID}nuxeo:\n  replicas: two\n`, 'nuxeo.replicas: must be a number, not string "two"'],
-    ['unknown-key', `${VALID}nuxeo:\n  replica: 3\n`, 'nuxeo.replica: unknown field; allowed here: image, replicas, resources, heap, data, binaries, databasePoolSize, streamRetention, packages, packagesInImage, properties, secretProperties, logFormat, serviceAccount, nodeSelector, tolerations, affinity, podLabels, podAnnotations, proxy'],
+    ['unknown-key', `${VALID}nuxeo:\n  replica: 3\n`, 'nuxeo.replica: unknown field; allowed here: image, replicas, resources, heap, data, binaries, databasePoolSize, streamRetention, packages, packagesInImage, properties, secretProperties, logFormat, redisWaitSeconds, concurrentUploads, serviceAccount, nodeSelector, tolerations, affinity, podLabels, podAnnotations, proxy'],
     ['missing-required', 'namespace: nuxeo-test\nloadBalancer:\n  provider: traefik\n', 'loadBalancer.host: is required (a string)'],
     ['yaml-syntax', 'namespace: nuxeo-test\nloadBalancer:\n  host: [nuxeo.example.com\n', 'YAML syntax error at line 4, column 1'],
     ['unknown-redis-mode', `${VALID}redis:\n  mode: cluster\n`, "redis.mode: must be 'sidecar' (Redis in every Nuxeo pod) or 'external' (a Redis cluster with Sentinel)"],

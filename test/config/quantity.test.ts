@@ -1,4 +1,4 @@
-import { bytes, mebibytes } from '../../lib/config/quantity';
+import { bytes, mebibytes } from '../../lib/settings/quantity';
 
 describe('memory quantities', () => {
   test.each([

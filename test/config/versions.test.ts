@@ -1,4 +1,4 @@
-import { tagVersion, versionWarnings } from '../../lib/config/versions';
+import { tagVersion, versionWarnings } from '../../app/versions';
 import { environment } from '../helpers';
 
 const spec = (database: string, redis: string) => environment('v', { database: { image: database }, redis: { image: redis } }).spec;
@@ -30,5 +30,19 @@ describe('version warnings', () => {
     expect(redis('redis:6.0.20')).toEqual(['redis.image redis:6.0.20: Redis 6.0 is past upstream support (the Redis security policy fixes only 8.x and 7.4). Move to 7.4 or later.']);
     expect(redis('redis:7.4.6')).toEqual([expect.stringContaining("redis.image redis:7.4.6: Redis 7.4 is outside Nuxeo LTS 2021's compatibility matrix (2.8 to 6.0)")]);
     expect(redis('redis:7.2.7')).toHaveLength(2);
+  });
+
+  test('only the images the environment runs: CloudNativePG\'s image, nothing for a managed service', () => {
+    const cnpg = environment('vc', {
+      secrets: { databasePassword: { name: 'db-app', key: 'password' } },
+      database: { provider: 'cloudnativepg', image: 'postgres:11.22', cloudnativepg: { image: 'ghcr.io/cloudnative-pg/postgresql:13.22-system-trixie' }, backup: { objectStore: { destinationPath: 's3://backups/pg' } } },
+    }).spec;
+    const db = versionWarnings(cnpg, '2026-11-26').filter((w) => w.startsWith('database'));
+    expect(db).toEqual(['database.cloudnativepg.image ghcr.io/cloudnative-pg/postgresql:13.22-system-trixie: PostgreSQL 13 reached upstream end of life on 2025-11-13: no more security fixes. Move to a supported major.']);
+    const managed = environment('vm', {
+      database: { image: 'postgres:11.22', managed: { host: 'db.example.com' } },
+      redis: { image: 'redis:6.0.20', managed: { host: 'cache.example.com' } },
+    }).spec;
+    expect(versionWarnings(managed, '2026-11-26')).toEqual([]);
   });
 });

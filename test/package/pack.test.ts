@@ -8,8 +8,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { parseProperties } from '../../lib/render/nuxeo-conf';
-import { NUXEO_CONF_FILE } from '../../lib/tiers/nuxeo';
+import { parseProperties } from '../../lib/nuxeo/nuxeo-conf';
+import { NUXEO_CONF_FILE } from '../../lib/nuxeo/nuxeo';
 
 const ROOT = path.join(__dirname, '..', '..');
 const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });

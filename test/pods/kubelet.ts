@@ -21,7 +21,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { bytes, cpuCores } from '../../lib/config/quantity';
+import { bytes, cpuCores } from '../../lib/settings/quantity';
 import type { Manifest } from '../helpers';
 
 export const STAND_IN = 'localhost/nuxeo-compact-k8s/stand-in:latest';

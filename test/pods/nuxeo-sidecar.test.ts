@@ -5,7 +5,7 @@
  * pod 0's; requests through each pod's nginx reach its Nuxeo stand-in.
  */
 import { exampleEnvironment } from '../helpers';
-import type { Cluster, Pod } from './kubelet';
+import { cmd, type Cluster, type Pod } from './kubelet';
 import { minutes, newCluster, podFqdn, redisCli, serviceHost } from './fixtures';
 
 const env = exampleEnvironment('sidecar-redis');
@@ -59,4 +59,32 @@ describe(`Nuxeo pods with Redis sidecars (${env.name})`, () => {
     expect(logs.nuxeo).toContain('SIGTERM');
     expect(finishedAt.redis).toBeGreaterThanOrEqual(finishedAt.nuxeo);
   }, minutes(3));
+
+  test('a Nuxeo container whose Redis master is down waits for it, then starts when it comes up: no restart', async () => {
+    // Pod 0 (the Redis master behind redis-master) is gone since the test above; pod 1 is recreated.
+    await pods[1].delete();
+    await pods[1].start();
+    const master = `${serviceHost(spec, 'redis-master')}:6379`;
+    const end = Date.now() + 60000;
+    while (!pods[1].logs('nuxeo').includes(`waiting for Redis (${master})`) && Date.now() < end) await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 15000));
+    const waiting = pods[1].logs('nuxeo');
+    // One line every 10 s or so (an attempt to an absent pod takes up to 3 s), each saying why.
+    const lines = waiting.split('\n').filter((l) => l.startsWith('nuxeo-compact-k8s: waiting for Redis'));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const l of lines) expect(l).toMatch(new RegExp(`^nuxeo-compact-k8s: waiting for Redis \\(${master.replace(/\./g, '\\.')}\\), \\d+ s of ${spec.nuxeo.redisWaitSeconds}: no answer from ${master.replace(/\./g, '\\.')}$`));
+    expect(waiting).not.toContain('stand-in Nuxeo:');
+    expect(await pods[1].running('nuxeo')).toBe(true);
+    expect(await pods[1].probe('nuxeo', 'startupProbe')).toBe(false);
+
+    await pods[0].start();
+    await pods[0].waitReady(minutes(3));
+    // waitReady fails if the container exited or its startup probe ran out of budget (the kubelet would restart it).
+    await pods[1].waitReady(minutes(3));
+    // (stderr and stdout lines may interleave in the log: the order is shown by the waiting check above)
+    expect(pods[1].logs('nuxeo')).toMatch(/nuxeo-compact-k8s: Redis answers after \d+ s\n/);
+    expect(pods[1].logs('nuxeo')).toContain('stand-in Nuxeo: /etc/nuxeo/nuxeo.conf assembled');
+    const restarts = await cmd('podman', ['inspect', '--format', '{{.RestartCount}}', pods[1].containerName('nuxeo')]);
+    expect(restarts.out.trim()).toBe('0');
+  }, minutes(8));
 });

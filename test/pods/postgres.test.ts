@@ -4,7 +4,7 @@
  * while the primary moved on rejoins through its replication slot; last, the manual promotion
  * runs as documented, `kubectl exec` style (the container's environment, no passwd entry).
  */
-import { promotionSteps } from '../../lib/render/postgres-promotion';
+import { promotionSteps } from '../../app/postgres-promotion';
 import { exampleEnvironment } from '../helpers';
 import type { Cluster, Pod } from './kubelet';
 import { minutes, newCluster, podFqdn, serviceHost } from './fixtures';

@@ -1,4 +1,4 @@
-import { GATEWAY_DURATION, gatewayDuration, MAX_GATEWAY_DURATION_SECONDS } from '../../lib/render/duration';
+import { GATEWAY_DURATION, gatewayDuration, MAX_GATEWAY_DURATION_SECONDS } from '../../lib/load-balancer/duration';
 
 /** Seconds a Duration stands for, read back independently of the converter. */
 function secondsOf(d: string): number {

@@ -1,7 +1,7 @@
 /** One PostgreSQL promotion procedure: synth's warning, SUMMARY.md and the README say the same steps. */
-import { promotionSteps, promotionSummary } from '../../lib/render/postgres-promotion';
-import { architectureWarnings } from '../../lib/render/warnings';
-import { SUMMARY_FILE, synthesizeEnvironment } from '../../lib/synth';
+import { promotionSteps, promotionSummary } from '../../app/postgres-promotion';
+import { architectureWarnings } from '../../app/warnings';
+import { SUMMARY_FILE, synthesizeEnvironment } from '../../app/synth';
 import { environment, readmeBlock } from '../helpers';
 
 test('the README shows promotionSteps, in order, for any namespace', () => {

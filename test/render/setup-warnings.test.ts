@@ -1,6 +1,6 @@
 /** Settings that would silently do nothing: each is said at synth and in SUMMARY.md, never claimed as working. */
-import { setupWarnings } from '../../lib/render/setup-warnings';
-import { SUMMARY_FILE, synthesizeEnvironment } from '../../lib/synth';
+import { monitoringSelectorWarnings, setupWarnings } from '../../app/setup-warnings';
+import { SUMMARY_FILE, synthesizeEnvironment } from '../../app/synth';
 import { environment, EXAMPLES, exampleEnvironment } from '../helpers';
 
 const gateway = { name: 'public', namespace: 'gateways' };
@@ -46,4 +46,17 @@ test.each(EXAMPLES)('the shipped example %s has nothing to check', (name) => {
   const env = exampleEnvironment(name);
   expect(setupWarnings(env.spec)).toEqual([]);
   expect(summaryOf(env)).not.toContain('## Check before applying');
+});
+
+describe('monitoring objects a default kube-prometheus-stack would not select', () => {
+  test('no release label: warned at synth and in SUMMARY.md, naming the field', () => {
+    const env = environment('nolabel', pull);
+    expect(monitoringSelectorWarnings(env.spec)).toEqual([expect.stringMatching(/^monitoring\.labels has no `release` label: .*release: <its Helm release name>/)]);
+    expect(summaryOf(env)).toContain('## Check before applying\n\n- monitoring.labels has no `release` label');
+  });
+
+  test('a release label, or monitoring off: nothing to warn about', () => {
+    expect(monitoringSelectorWarnings(environment('rel', { ...pull, monitoring: { labels: { release: 'kps' } } }).spec)).toEqual([]);
+    expect(monitoringSelectorWarnings(environment('off', { ...pull, monitoring: { enabled: false } }).spec)).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 /** SUMMARY.md: what a reviewer reads in the pull request instead of the YAML. */
-import { SUMMARY_FILE, synthesizeEnvironment } from '../../lib/synth';
-import { architectureWarnings } from '../../lib/render/warnings';
+import { SUMMARY_FILE, synthesizeEnvironment } from '../../app/synth';
+import { architectureWarnings } from '../../app/warnings';
 import { environment, shippedEnvironments } from '../helpers';
 
 describe.each(shippedEnvironments().map((e) => [e.name, e] as const))('%s', (_name, env) => {

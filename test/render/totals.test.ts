@@ -1,7 +1,7 @@
 /** SUMMARY.md's totals: what an environment asks of the cluster, summed from the manifests. */
-import { bytes } from '../../lib/config/quantity';
-import { totals } from '../../lib/render/totals';
-import { SUMMARY_FILE, synthesizeEnvironment } from '../../lib/synth';
+import { bytes } from '../../lib/settings/quantity';
+import { nodeSizeWarnings, totals } from '../../app/totals';
+import { SUMMARY_FILE, synthesizeEnvironment } from '../../app/synth';
 import { allManifests, environment } from '../helpers';
 
 const cores = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);
@@ -54,4 +54,34 @@ test('SUMMARY.md shows the totals', () => {
   expect(summary).toContain('## What it needs from the cluster');
   expect(summary).toMatch(/\| Requests \| 6\.58 CPU \| [0-9.]+ GiB \| [0-9.]+ GiB \|/);
   expect(summary).toContain('12 persistent volumes, 374 GiB in all');
+});
+
+describe('per-node needs', () => {
+  /** Memory requests of one pod of each workload, summed independently of the code under test. */
+  const onePodEach = (env: ReturnType<typeof environment>) => allManifests(env)
+    .filter((m) => ['StatefulSet', 'Deployment'].includes(m.kind))
+    .reduce((sum, m) => sum + m.spec.template.spec.containers.reduce((t: number, c: any) => t + bytes(c.resources.requests.memory), 0), 0)
+    + allManifests(env).filter((m) => m.kind === 'Cluster').reduce((sum, m) => sum + bytes(m.spec.resources.requests.memory), 0);
+
+  test('one pod of each workload per node (required anti-affinity), and the fewest nodes that allows', () => {
+    const env = environment('pn', { redis: { mode: 'external' }, nuxeo: { replicas: 3 } });
+    const t = totals(allManifests(env));
+    expect(t.perNode.requests.memory).toBe(onePodEach(env));
+    expect(t.perNode.nodes).toBe(3);
+    // Every node of a 3-node cluster: Nuxeo, Redis and Elasticsearch (3 pods each), not PostgreSQL's single pods.
+    const threes = allManifests(env).filter((m) => m.kind === 'StatefulSet' && m.spec.replicas === 3);
+    expect(threes.map((m) => m.metadata.name).sort()).toEqual(['elasticsearch', 'nuxeo', 'redis']);
+    expect(t.perNode.everyNode.memory).toBe(threes.reduce((sum, m) => sum + m.spec.template.spec.containers.reduce((x: number, c: any) => x + bytes(c.resources.requests.memory), 0), 0));
+    const summary = synthesizeEnvironment(env).get(SUMMARY_FILE)!;
+    expect(summary).toMatch(/\nPer node, with one pod of each workload on it \(required anti-affinity: 3 nodes or more; each of 3 nodes holds one pod of every 3-pod workload, requests [0-9.]+ CPU, [0-9.]+ GiB memory\): requests [0-9.]+ CPU, [0-9.]+ GiB memory/);
+  });
+
+  test('a warning when a node of nodeCapacity cannot hold them, none when it can', () => {
+    const big = { elasticsearch: { resources: { requests: { memory: '8Gi' }, limits: { memory: '8Gi' } } } };
+    const small = environment('small', { ...big, nodeCapacity: { memory: '8Gi' } });
+    expect(nodeSizeWarnings(totals(allManifests(small)), small.spec)).toEqual([expect.stringMatching(/^Each node needs up to [0-9.]+ GiB of memory requests \([0-9.]+ GiB on every node of a [0-9]-node cluster; nodeCapacity\.memory is 8Gi\)/)]);
+    expect(synthesizeEnvironment(small).get(SUMMARY_FILE)).toContain('- Each node needs up to');
+    const roomy = environment('roomy', { ...big, nodeCapacity: { memory: '64Gi', cpu: '16' } });
+    expect(nodeSizeWarnings(totals(allManifests(roomy)), roomy.spec)).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 /** The limits synth states for the load balancer and the pod identity chosen. */
-import { architectureWarnings } from '../../lib/render/warnings';
+import { architectureWarnings } from '../../app/warnings';
 import { environment } from '../helpers';
 
 const warningsOf = (overrides: Record<string, any>) => architectureWarnings(environment('w', overrides).spec);

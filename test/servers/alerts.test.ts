@@ -9,7 +9,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { environment, find, shippedEnvironments } from '../helpers';
 import { allManifests } from '../helpers';
-import type { Environment } from '../../lib/config/schema';
+import type { Environment } from '../../lib/settings/schema';
 import { run, Servers } from './harness';
 
 const servers = new Servers();
@@ -31,8 +31,32 @@ interface Case {
 const s = (name: string, labels: Labels, values: string): Series =>
   ({ series: `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}}`, values });
 
+/** The pods of an environment that export each availability metric, named as the manifests name them. */
+interface Fleet { nuxeo: string[]; redis: string[]; database: string[] }
+
+/**
+ * An availability metric over a fleet: every pod answering 1 but the first, answering `first`;
+ * `gone` pods from the end have no series at all (a deleted pod is not scraped).
+ */
+function fleet(metric: string, ns: string, pods: string[], extra: Labels, first: string, gone = 0): Series[] {
+  return pods.slice(0, pods.length - gone).map((p, i) => s(metric, { namespace: ns, pod: p, ...extra }, i === 0 ? first : '1x30'));
+}
+
+/** The four ways an availability alert is checked: a pod answering 0, a pod gone, all gone (absent), all up. */
+function availability(metric: string, ns: string, pods: string[], extra: Labels, at: string, absentLabels: Labels): Case {
+  const other = s(metric, { namespace: 'elsewhere', pod: 'x-0', ...extra }, '1x30');
+  return {
+    fire: { series: fleet(metric, ns, pods, extra, '0x30'), at, labels: [{ namespace: ns, pod: pods[0], ...extra }, { namespace: ns }] },
+    moreFire: [
+      { series: [...fleet(metric, ns, pods, extra, '1x30', 1), other], at, labels: [{ namespace: ns }] },
+      { series: [other], at, labels: [{ namespace: ns, ...absentLabels }] },
+    ],
+    quiet: { series: fleet(metric, ns, pods, extra, '1x30'), at },
+  };
+}
+
 /** One case per alert, for namespace `ns`, Sentinel quorum `quorum`, `replicas` database replicas. */
-function cases(ns: string, quorum: number, replicas: number, provider: string): Record<string, Case> {
+function cases(ns: string, quorum: number, replicas: number, provider: string, pods: Fleet, cronJobs: string[]): Record<string, Case> {
   const pod = (p: string, extra: Labels = {}) => ({ namespace: ns, pod: p, ...extra });
   const pvc = (claim: string) => ({ namespace: ns, persistentvolumeclaim: claim });
   const volume = (claim: string, available: string) => [s('kubelet_volume_stats_available_bytes', pvc(claim), available), s('kubelet_volume_stats_capacity_bytes', pvc(claim), '100x120')];
@@ -51,7 +75,7 @@ function cases(ns: string, quorum: number, replicas: number, provider: string): 
   const dbClaim = provider === 'cloudnativepg' ? 'postgresql-2' : 'data-postgresql-replica-1';
   const lag = (values: string) => [s('dropwizard5_nuxeo_streams_global_stream_group_lag_gauge', pod('nuxeo-0', { stream: 'bulk/index', group: 'bulk/index' }), values)];
   return {
-    NuxeoRedisDown: { fire: { series: [s('redis_up', pod('redis-0'), '0x10')], at: '5m', labels: [pod('redis-0')] }, quiet: { series: [s('redis_up', pod('redis-0'), '1x10')], at: '5m' } },
+    NuxeoRedisDown: availability('redis_up', ns, pods.redis, { container: 'redis-exporter' }, '5m', { container: 'redis-exporter' }),
     NuxeoRedisMemoryHigh: { fire: { series: redisMemory(80), at: '15m', labels: [pod('redis-0')] }, quiet: { series: redisMemory(70), at: '15m' } },
     NuxeoRedisMemoryCritical: { fire: { series: redisMemory(95), at: '5m', labels: [pod('redis-0')] }, quiet: { series: redisMemory(85), at: '5m' } },
     NuxeoRedisMasterWithoutReplicas: {
@@ -68,11 +92,11 @@ function cases(ns: string, quorum: number, replicas: number, provider: string): 
       quiet: { series: [s('redis_instance_info', pod('redis-0', { role: 'master' }), '1x40'), s('redis_instance_info', pod('redis-1', { role: 'slave' }), '1x40')], at: '25m' },
     },
     NuxeoNodeDown: {
-      fire: { series: [s('up', pod('nuxeo-1', { container: 'nuxeo' }), '0x20')], at: '16m', labels: [pod('nuxeo-1', { container: 'nuxeo' })] },
+      ...availability('up', ns, pods.nuxeo, { container: 'nuxeo' }, '16m', { container: 'nuxeo' }),
       // A node still starting (package install, first repository init) is not down yet.
-      quiet: { series: [s('up', pod('nuxeo-1', { container: 'nuxeo' }), '0x10 1x10')], at: '16m' },
+      moreQuiet: [{ series: fleet('up', ns, pods.nuxeo, { container: 'nuxeo' }, '0x10 1x20'), at: '16m' }],
     },
-    NuxeoProxyDown: { fire: { series: [s('nginx_up', pod('nuxeo-1'), '0x10')], at: '6m', labels: [pod('nuxeo-1')] }, quiet: { series: [s('nginx_up', pod('nuxeo-1'), '1x10')], at: '6m' } },
+    NuxeoProxyDown: availability('nginx_up', ns, pods.nuxeo, {}, '6m', {}),
     NuxeoDataVolumeFilling: { fire: { series: volume('data-nuxeo-0', '20x30'), at: '15m', labels: [pvc('data-nuxeo-0')] }, quiet: { series: [...volume('data-nuxeo-0', '30x30'), ...volume('data-elasticsearch-0', '5x30')], at: '15m' } },
     NuxeoDataVolumeFullSoon: {
       // 45% free, losing 3% an hour: empty in 15 hours.
@@ -84,7 +108,7 @@ function cases(ns: string, quorum: number, replicas: number, provider: string): 
       // A steady backlog that is being worked through is not falling behind.
       quiet: { series: lag('100x60'), at: '45m' },
     },
-    NuxeoPostgresqlDown: { fire: { series: [s('pg_up', pod('postgresql-replica-0'), '0x10')], at: '5m', labels: [pod('postgresql-replica-0')] }, quiet: { series: [s('pg_up', pod('postgresql-replica-0'), '1x10')], at: '5m' } },
+    NuxeoPostgresqlDown: availability('pg_up', ns, pods.database, {}, '5m', {}),
     NuxeoPostgresqlReplicasNotStreaming: {
       fire: replicas > 1
         ? { series: replication(replicas - 1, '0x10'), at: '8m', labels: [{ namespace: ns }] }
@@ -96,7 +120,12 @@ function cases(ns: string, quorum: number, replicas: number, provider: string): 
       quiet: { series: replication(1, `${1024 * 1024}x20`), at: '15m' },
     },
     NuxeoPostgresqlConnectionsHigh: { fire: { series: connections(170), at: '15m', labels: [pod('postgresql-primary-0')] }, quiet: { series: connections(100), at: '15m' } },
-    NuxeoElasticsearchNotGreen: { fire: { series: health(0, 0), at: '15m', labels: [{ namespace: ns, cluster: 'nuxeo' }] }, quiet: { series: health(1, 0), at: '15m' } },
+    NuxeoElasticsearchNotGreen: {
+      fire: { series: health(0, 0), at: '15m', labels: [{ namespace: ns, cluster: 'nuxeo' }] },
+      // No Elasticsearch pod scraped at all.
+      moreFire: [{ series: [s('elasticsearch_cluster_health_status', { namespace: 'elsewhere', pod: 'es-0', cluster: 'x', color: 'green' }, '1x30')], at: '15m', labels: [{ namespace: ns, color: 'green' }] }],
+      quiet: { series: health(1, 0), at: '15m' },
+    },
     NuxeoElasticsearchRed: { fire: { series: health(0, 1), at: '5m', labels: [{ namespace: ns, cluster: 'nuxeo' }] }, quiet: { series: health(0, 0), at: '5m' } },
     NuxeoElasticsearchDiskNearWatermark: { fire: { series: esDisk(15), at: '15m', labels: [pod('elasticsearch-0')] }, quiet: { series: esDisk(30), at: '15m' } },
     NuxeoVolumeNearlyFull: {
@@ -104,7 +133,35 @@ function cases(ns: string, quorum: number, replicas: number, provider: string): 
       // The Nuxeo data volume has its own, earlier alerts.
       quiet: { series: [...volume(dbClaim, '20x30'), ...volume('data-nuxeo-0', '5x30')], at: '15m' },
     },
-    ...(provider === 'cloudnativepg' ? cloudnativepgCases(ns, replicas) : {}),
+    ...(provider === 'cloudnativepg' ? cloudnativepgCases(ns, replicas, pods) : {}),
+    ...backupCases(ns, cronJobs),
+  };
+}
+
+/** The backup CronJobs' Jobs (kube-state-metrics) and the SLM policy's counters (elasticsearch_exporter). */
+function backupCases(ns: string, cronJobs: string[]): Record<string, Case> {
+  const job = (name: string, started: number, failed: boolean): Series[] => [
+    s('kube_job_status_start_time', { namespace: ns, job_name: name }, `${started}x30`),
+    ...(failed ? [s('kube_job_failed', { namespace: ns, job_name: name, condition: 'true' }, '1x30'), s('kube_job_failed', { namespace: ns, job_name: name, condition: 'false' }, '0x30')] : []),
+  ];
+  const failedLatest = (c: string): Case['fire'] => ({
+    series: [...job(`${c}-100`, 100, false), ...job(`${c}-200`, 200, true)], at: '5m',
+    labels: [{ namespace: ns, job_name: `${c}-200`, condition: 'true', cronjob: c }],
+  });
+  const slm = (pod: string, values: string) => s('elasticsearch_slm_stats_snapshots_failed_total', { namespace: ns, pod, policy: 'nuxeo-daily' }, values);
+  return {
+    NuxeoBackupJobFailed: {
+      fire: failedLatest(cronJobs[0]),
+      moreFire: cronJobs.slice(1).map(failedLatest),
+      // A failed Job followed by a newer one that did not fail (and a Job of another CronJob failing).
+      quiet: { series: [...job(`${cronJobs[0]}-200`, 200, true), ...job(`${cronJobs[0]}-300`, 300, false), ...job('other-cron-400', 400, true)], at: '5m' },
+    },
+    NuxeoElasticsearchSnapshotFailed: {
+      // Each node's exporter reports the cluster's SLM stats: one alert for the policy.
+      fire: { series: [slm('elasticsearch-0', '0x30 1x30'), slm('elasticsearch-1', '0x30 1x30')], at: '50m', labels: [{ namespace: ns, policy: 'nuxeo-daily' }] },
+      // Failures counted before the last day, none since.
+      quiet: { series: [slm('elasticsearch-0', '3x1500')], at: '1500m' },
+    },
   };
 }
 
@@ -160,7 +217,7 @@ function http5xxCase(env: Environment): Record<string, Case> {
 }
 
 /** CloudNativePG's metrics for the PostgreSQL alerts (instances postgresql-1 ... ; 1 is the primary here). */
-function cloudnativepgCases(ns: string, replicas: number): Record<string, Case> {
+function cloudnativepgCases(ns: string, replicas: number, pods: Fleet): Record<string, Case> {
   const pod = (p: string, extra: Labels = {}) => ({ namespace: ns, pod: p, ...extra });
   const inRecovery = (p: string, v: number) => s('cnpg_pg_replication_in_recovery', pod(p), `${v}x30`);
   const streaming = (n: number) => [inRecovery('postgresql-1', 0), s('cnpg_pg_replication_streaming_replicas', pod('postgresql-1'), `${n}x30`), inRecovery('postgresql-2', 1), s('cnpg_pg_replication_streaming_replicas', pod('postgresql-2'), '0x30')];
@@ -169,18 +226,55 @@ function cloudnativepgCases(ns: string, replicas: number): Record<string, Case> 
     s('cnpg_backends_total', pod('postgresql-1', { datname: 'nuxeo', usename: 'nuxeo', application_name: 'nuxeo', state: 'active' }), '10x30'),
     s('cnpg_pg_settings_setting', pod('postgresql-1', { name: 'max_connections' }), '200x30'),
   ];
-  const archived = (primary: number, standby: number) => [
-    inRecovery('postgresql-1', 0), s('cnpg_pg_stat_archiver_seconds_since_last_archival', pod('postgresql-1'), `${primary}x30`),
+  const archived = (primary: number, standby: number, minutes = 30) => [
+    s('cnpg_pg_replication_in_recovery', pod('postgresql-1'), `0x${minutes}`), s('cnpg_pg_stat_archiver_seconds_since_last_archival', pod('postgresql-1'), `${primary}x${minutes}`),
     // A standby archives nothing: its age must not alert.
-    inRecovery('postgresql-2', 1), s('cnpg_pg_stat_archiver_seconds_since_last_archival', pod('postgresql-2'), `${standby}x30`),
+    s('cnpg_pg_replication_in_recovery', pod('postgresql-2'), `1x${minutes}`), s('cnpg_pg_stat_archiver_seconds_since_last_archival', pod('postgresql-2'), `${standby}x${minutes}`),
+  ];
+  const backups = (failed: number, available: number) => [
+    s('cnpg_collector_last_failed_backup_timestamp', pod('postgresql-1'), `${failed}x30`),
+    s('cnpg_collector_last_available_backup_timestamp', pod('postgresql-1'), `${available}x30`),
   ];
   return {
-    NuxeoPostgresqlDown: { fire: { series: [s('cnpg_collector_up', pod('postgresql-2', { collector: 'cnpg' }), '0x10')], at: '5m', labels: [pod('postgresql-2', { collector: 'cnpg' })] }, quiet: { series: [s('cnpg_collector_up', pod('postgresql-2', { collector: 'cnpg' }), '1x10')], at: '5m' } },
+    NuxeoPostgresqlDown: availability('cnpg_collector_up', ns, pods.database, {}, '5m', {}),
     NuxeoPostgresqlReplicasNotStreaming: { fire: { series: streaming(replicas - 1), at: '8m', labels: [{ namespace: ns }] }, quiet: { series: streaming(replicas), at: '8m' } },
     NuxeoPostgresqlReplicaLagging: { fire: { series: [s('cnpg_pg_replication_lag', pod('postgresql-2'), '600x20')], at: '15m', labels: [pod('postgresql-2')] }, quiet: { series: [s('cnpg_pg_replication_lag', pod('postgresql-2'), '30x20')], at: '15m' } },
     NuxeoPostgresqlConnectionsHigh: { fire: { series: connections(170), at: '15m', labels: [pod('postgresql-1')] }, quiet: { series: connections(100), at: '15m' } },
     NuxeoPostgresqlWalArchivingStalled: { fire: { series: archived(3600, 0), at: '10m', labels: [pod('postgresql-1')] }, quiet: { series: archived(60, 7200), at: '10m' } },
+    // -1: pg_stat_archiver.last_archived_time is NULL; a standby's -1 is no concern.
+    NuxeoPostgresqlWalNeverArchived: { fire: { series: archived(-1, 60, 90), at: '70m', labels: [pod('postgresql-1')] }, quiet: { series: archived(60, -1, 90), at: '70m' } },
+    NuxeoPostgresqlBackupFailed: {
+      fire: { series: backups(2000, 1000), at: '5m', labels: [pod('postgresql-1')] },
+      // Failed before any backup ever succeeded (0: none).
+      moreFire: [{ series: backups(1000, 0), at: '5m', labels: [pod('postgresql-1')] }],
+      // A failure followed by a success; and no backup yet at all.
+      quiet: { series: backups(1000, 2000), at: '5m' },
+      moreQuiet: [{ series: backups(0, 0), at: '5m' }],
+    },
   };
+}
+
+/** Pod names from the manifests: StatefulSets' ordinals, CloudNativePG's instances (<cluster>-1 ...). */
+function fleetOf(env: Environment): Fleet {
+  const manifests = allManifests(env);
+  const ordinals = (kind: string, name: string) => {
+    const m = manifests.find((x) => x.kind === kind && x.metadata.name === name);
+    if (!m) return [];
+    return kind === 'Cluster'
+      ? Array.from({ length: m.spec.instances }, (_, i) => `${name}-${i + 1}`)
+      : Array.from({ length: m.spec.replicas }, (_, i) => `${name}-${i}`);
+  };
+  const redis = ordinals('StatefulSet', 'redis');
+  return {
+    nuxeo: ordinals('StatefulSet', 'nuxeo'),
+    redis: redis.length ? redis : ordinals('StatefulSet', 'nuxeo'),
+    database: [...ordinals('StatefulSet', 'postgresql-primary'), ...ordinals('StatefulSet', 'postgresql-replica'), ...ordinals('Cluster', 'postgresql')],
+  };
+}
+
+/** The CronJobs that run on schedule (the restore job is suspended). */
+function backupCronJobs(env: Environment): string[] {
+  return allManifests(env).filter((m) => m.kind === 'CronJob' && !m.spec.suspend).map((m) => m.metadata.name as string);
 }
 
 // The shipped environments use ingress-nginx and gateway-api; two more cover the other load balancers.
@@ -204,7 +298,7 @@ describe.each(environments.map((e) => [e.name, e] as const))('alert rules of %s'
   });
 
   test('promtool test rules: each alert fires on its case and stays quiet on the other', () => {
-    const all = { ...cases(spec.namespace, quorum, spec.database.replicas, spec.database.provider), ...http5xxCase(env) };
+    const all = { ...cases(spec.namespace, quorum, spec.database.replicas, spec.database.provider, fleetOf(env), backupCronJobs(env)), ...http5xxCase(env) };
     expect(alerts.filter((a) => !all[a])).toEqual([]);
     // Annotations are templates `check rules` validated; the unit tests compare labels only.
     const bare = path.join(dir, 'bare-rules.yaml');
@@ -222,6 +316,19 @@ describe.each(environments.map((e) => [e.name, e] as const))('alert rules of %s'
     fs.writeFileSync(testFile, stringify({ rule_files: [bare], evaluation_interval: '1m', tests }));
     expect(run('promtool', ['test', 'rules', testFile])).toMatch(/SUCCESS/);
     expect(tests.length).toBe(alerts.reduce((n, a) => n + 2 + (all[a].moreFire?.length ?? 0) + (all[a].moreQuiet?.length ?? 0), 0));
+  });
+
+  test('every backup mechanism has a failure alert, reading metrics that are exported', () => {
+    const expected = [
+      ...(backupCronJobs(env).length ? ['NuxeoBackupJobFailed'] : []),
+      ...(spec.database.provider === 'cloudnativepg' ? ['NuxeoPostgresqlBackupFailed', 'NuxeoPostgresqlWalNeverArchived'] : []),
+      ...(spec.elasticsearch.managed ? [] : ['NuxeoElasticsearchSnapshotFailed']),
+    ];
+    expect(expected.length).toBeGreaterThanOrEqual(2);
+    expect(alerts).toEqual(expect.arrayContaining(expected));
+    // The SLM collector is off unless asked for (elasticsearch_exporter v1.9.0 collector/slm.go).
+    const es = find(allManifests(env), 'StatefulSet', 'elasticsearch').spec.template.spec.containers.find((c: any) => c.name === 'es-exporter');
+    expect(es.args).toContain('--collector.slm');
   });
 
   test('a 5xx-rate alert exactly where the load balancer counts HTTP responses', () => {

@@ -1,8 +1,8 @@
 /** Running an exporter container of the manifests as a local process, and reading its metrics. */
 import * as http from 'http';
-import { alertRules, alertSettingsOf } from '../../lib/render/alerts';
-import type { Environment } from '../../lib/config/schema';
-import { sentinelQuorum } from '../../lib/tiers/redis';
+import { alertRules, alertSettingsOf } from '../../lib/monitoring/alerts';
+import type { Environment } from '../../lib/settings/schema';
+import { sentinelQuorum } from '../../lib/redis/redis';
 import { allManifests } from '../helpers';
 
 /** The container `name` of the first workload that has one. */

@@ -9,9 +9,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseProperties } from '../../lib/render/nuxeo-conf';
-import { SECRET_BLOCK_MARKER } from '../../lib/render/nuxeo-start';
-import { NUXEO_CONF_FILE } from '../../lib/tiers/nuxeo';
+import { parseProperties } from '../../lib/nuxeo/nuxeo-conf';
+import { SECRET_BLOCK_MARKER } from '../../lib/nuxeo/nuxeo-start';
+import { NUXEO_CONF_FILE } from '../../lib/nuxeo/nuxeo';
 import { allManifests, environment, find } from '../helpers';
 
 const READER = path.join(__dirname, 'java', 'NuxeoConfRead.java');
@@ -23,7 +23,7 @@ const script = find(manifests, 'ConfigMap', 'nuxeo-start').data!['start-nuxeo.sh
 const properties = find(manifests, 'ConfigMap', 'nuxeo-conf').data![NUXEO_CONF_FILE];
 const container = find(manifests, 'StatefulSet', 'nuxeo').spec.template.spec.containers.find((c: any) => c.name === 'nuxeo');
 /** The Secret-filled variable of each property, read from the pod's env and the script. */
-const variableOf = Object.fromEntries([...script.matchAll(/^ {2}property (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]));
+const variableOf = Object.fromEntries([...script.matchAll(/^ {2}property (\S+) (\S+)( xml-escaped)?$/gm)].map((m) => [m[1], m[2]]));
 
 let dir: string;
 beforeAll(() => {
@@ -35,10 +35,12 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** Runs the start script like the entrypoint does (`exec "$@"`), on a nuxeo.conf built from conf.d. */
 function start(shell: string, secrets: Record<string, string>, conf = path.join(dir, `${shell}.conf`), fresh = true) {
   if (fresh) fs.writeFileSync(conf, `nuxeo.data.dir=/var/lib/nuxeo\n${properties}`);
-  const env: Record<string, string> = { PATH: process.env.PATH!, NUXEO_CONF: conf };
+  const home = path.join(dir, `${shell}-home`);
+  fs.mkdirSync(home, { recursive: true });
+  const env: Record<string, string> = { PATH: process.env.PATH!, NUXEO_CONF: conf, NUXEO_HOME: home };
   for (const [property, value] of Object.entries(secrets)) env[variableOf[property]] = value;
   const r = spawnSync(shell, [path.join(dir, 'start-nuxeo.sh'), 'sh', '-c', 'echo started'], { env, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, conf };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, conf, home };
 }
 
 /** What Nuxeo 2021 makes of each key of a nuxeo.conf: stage -> value (or ERROR:...). */
@@ -62,7 +64,7 @@ const PASSWORDS = {
 };
 
 test('the pod runs the script that is tested here', () => {
-  expect(container.args).toEqual(['sh', '/opt/nuxeo-compact-k8s/start-nuxeo.sh', 'nuxeoctl', 'console']);
+  expect(container.args).toEqual(['sh', '/opt/nuxeo-compact-k8s/start-nuxeo.sh', 'bash', '/opt/nuxeo-compact-k8s/wait-redis.sh', 'nuxeoctl', 'console']);
   for (const key of KEYS) expect(container.env.find((e: any) => e.name === variableOf[key]).valueFrom.secretKeyRef).toBeDefined();
   expect(Object.keys(variableOf).sort()).toEqual([...KEYS].sort());
 });
@@ -75,7 +77,7 @@ describe.each(SHELLS)('with %s', (shell) => {
     const reads = nuxeoReads(r.conf);
     for (const key of KEYS) {
       const want = PASSWORDS[key as keyof typeof PASSWORDS];
-      expect([key, reads[key]]).toEqual([key, { launcher: want, xmlattr: want, xmltext: want }]);
+      expect([key, reads[key]]).toEqual([key, { launcher: want, xmlattr: want, xmltext: want, rawtext: want }]);
     }
     // The generated properties are still there, unchanged.
     const text = fs.readFileSync(r.conf, 'utf8');
@@ -90,6 +92,34 @@ describe.each(SHELLS)('with %s', (shell) => {
     const text = fs.readFileSync(again.conf, 'utf8');
     expect(text.split(SECRET_BLOCK_MARKER)).toHaveLength(2);
     expect(nuxeoReads(again.conf)['nuxeo.db.password'].launcher).toBe('rotated $ \\ !');
+  });
+
+  test('the DB and Redis passwords may hold " & < > \' (their templates escape XML), and reach Nuxeo byte for byte', () => {
+    const xml = { ...PASSWORDS, 'nuxeo.db.password': 'a"b&c<d>e\'f', 'nuxeo.redis.password': '<&">\'' };
+    const r = start(shell, xml);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const reads = nuxeoReads(r.conf);
+    // datasources-config.xml.nxftl writes the DB password into an attribute, redis-config.xml.nxftl the Redis one into text.
+    expect(reads['nuxeo.db.password']).toMatchObject({ launcher: xml['nuxeo.db.password'], xmlattr: xml['nuxeo.db.password'] });
+    expect(reads['nuxeo.redis.password']).toMatchObject({ launcher: xml['nuxeo.redis.password'], xmltext: xml['nuxeo.redis.password'] });
+  });
+
+  test.each(['nuxeo.jwt.secret', 'mail.transport.password'])('%s (no escaping template known) may not hold " & <', (key) => {
+    for (const value of ['ab"cd', 'a&b', 'a<b']) {
+      const r = start(shell, { ...PASSWORDS, [key]: value });
+      expect([r.status, r.stdout]).toEqual([1, '']);
+      expect(r.stderr).toBe(`nuxeo-compact-k8s: ${variableOf[key]} (for ${key}) contains a double quote, & or <, which Nuxeo 2021 writes unescaped into the XML of ${key}: change the secret\n`);
+    }
+  });
+
+  test('Tomcat\'s access log file is a link to the console, in a folder Tomcat cannot rename it in', () => {
+    for (const run of [1, 2]) {
+      const r = start(shell, PASSWORDS);
+      expect([run, r.status]).toEqual([run, 0]);
+      const log = path.join(r.home, 'log');
+      expect(fs.readlinkSync(path.join(log, 'access.log'))).toBe('/dev/stdout');
+      expect(fs.statSync(log).mode & 0o222).toBe(0);
+    }
   });
 
   // What Nuxeo 2021 itself cannot carry is refused at start, naming the variable, before Nuxeo runs.
@@ -117,11 +147,14 @@ describe.each(SHELLS)('with %s', (shell) => {
 test('why those are refused: Nuxeo 2021 mangles them whatever the escaping', () => {
   const conf = path.join(dir, 'mangled.conf');
   const line = (key: string, value: string) => `${key}=${value.replace(/\\/g, '\\\\')}\n`;
-  fs.writeFileSync(conf, line('nuxeo.db.password', 'ab"cd') + line('nuxeo.redis.password', 'a$$b') + line('nuxeo.jwt.secret', 'a${nuxeo.db.password}b') + line('mail.transport.password', ' ab '));
+  fs.writeFileSync(conf, line('nuxeo.db.password', 'ab"cd') + line('nuxeo.redis.password', 'a$$b') + line('nuxeo.jwt.secret', 'a<b') + line('mail.transport.password', ' ab '));
   const reads = nuxeoReads(conf);
-  expect(reads['nuxeo.db.password'].xmlattr).toMatch(/^ERROR:/); // breaks the datasource XML
+  expect(reads['nuxeo.db.password'].xmlattr).toBe('ab"cd'); // escaped by the datasource template: fine
   expect(reads['nuxeo.redis.password'].xmltext).toBe('a$b'); // EscapeVariableFilter
-  expect(reads['nuxeo.jwt.secret'].xmltext).toBe('aab"cdb'); // expanded as a variable
+  expect(reads['nuxeo.jwt.secret'].rawtext).toMatch(/^ERROR:/); // breaks jwt-config.xml, which does not escape
+  fs.writeFileSync(conf, line('nuxeo.jwt.secret', 'a${nuxeo.db.password}b'));
+  fs.appendFileSync(conf, line('nuxeo.db.password', 'ab"cd'));
+  expect(nuxeoReads(conf)['nuxeo.jwt.secret'].rawtext).toBe('aab"cdb'); // expanded as a variable
   expect(reads['mail.transport.password'].launcher).toBe('ab'); // trimmed
 });
 

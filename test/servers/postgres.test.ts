@@ -7,8 +7,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ChildProcess } from 'child_process';
-import { promotedSelector, promotionSteps, READ_WRITE_SERVICE } from '../../lib/render/postgres-promotion';
-import { PGDATA } from '../../lib/tiers/database';
+import { promotedSelector, promotionSteps, READ_WRITE_SERVICE } from '../../app/postgres-promotion';
+import { PGDATA } from '../../lib/database/database';
 import { allManifests, find, exampleEnvironment, Manifest, matches } from '../helpers';
 import { chownTo, freePort, postgresBinDir, run, Servers, waitFor, writeFiles } from './harness';
 import { alertMetrics, exporterContainer, exposedNames, get, processEnv } from './metrics';

@@ -4,7 +4,7 @@
  * the container's (REDIS_ADDR, REDIS_PASSWORD from the Secret, REDIS_EXPORTER_WEB_LISTEN_ADDRESS);
  * only addresses and ports are made local. Every redis_* metric an alert reads must be exposed.
  */
-import { bytes } from '../../lib/config/quantity';
+import { bytes } from '../../lib/settings/quantity';
 import { shippedEnvironments } from '../helpers';
 import { freePort, Servers, waitFor } from './harness';
 import { alertMetrics, exporterContainer, exposedNames, get, processEnv } from './metrics';

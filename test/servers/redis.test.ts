@@ -1,5 +1,5 @@
 /** Redis sidecar topology: a master (pod 0) and a replica started from the synthesized ConfigMap. */
-import { bytes } from '../../lib/config/quantity';
+import { bytes } from '../../lib/settings/quantity';
 import { exampleEnvironment } from '../helpers';
 import { Servers, waitFor } from './harness';
 import { cli, info, Node, PASSWORD, RedisCluster } from './redis-support';

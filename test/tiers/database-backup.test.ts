@@ -1,4 +1,4 @@
-import { renderPostgresBackupScript, renderPostgresRestoreScript } from '../../lib/render/postgres-backup';
+import { renderPostgresBackupScript, renderPostgresRestoreScript } from '../../lib/database/backup-scripts';
 import { allManifests, environment, exampleEnvironment, find, shippedEnvironments } from '../helpers';
 
 describe('scheduled PostgreSQL dumps (statefulset provider)', () => {

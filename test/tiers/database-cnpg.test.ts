@@ -1,8 +1,8 @@
-import { validateEnvironment } from '../../lib/config/load';
-import { mebibytes } from '../../lib/config/quantity';
-import { renderPostgresqlConf } from '../../lib/render/postgres';
-import { cloudnativepgParameters } from '../../lib/tiers/database-cnpg';
-import { METRICS } from '../../lib/tiers/exporters';
+import { validateEnvironment } from '../../app/load';
+import { mebibytes } from '../../lib/settings/quantity';
+import { renderPostgresqlConf } from '../../lib/database/postgres-conf';
+import { cloudnativepgParameters } from '../../lib/database/cloudnativepg';
+import { METRICS } from '../../lib/monitoring/exporters';
 import { crdProblems } from '../crd-validator';
 import { allManifests, cloudnativepgPodLabels, environment, exampleEnvironment, find, matches } from '../helpers';
 

@@ -1,4 +1,4 @@
-import { renderPgHba, renderPrimaryBootstrap, renderReplicaBootstrap } from '../../lib/render/postgres';
+import { renderPgHba, renderPrimaryBootstrap, renderReplicaBootstrap } from '../../lib/database/postgres-conf';
 import { allManifests, environment, find } from '../helpers';
 
 describe('PostgreSQL cluster', () => {

@@ -1,6 +1,7 @@
-import { parseProperties } from '../../lib/render/nuxeo-conf';
-import { architectureWarnings } from '../../lib/render/warnings';
-import { METRICS } from '../../lib/tiers/exporters';
+import { SUMMARY_FILE, synthesizeEnvironment } from '../../app/synth';
+import { parseProperties } from '../../lib/nuxeo/nuxeo-conf';
+import { architectureWarnings } from '../../app/warnings';
+import { METRICS } from '../../lib/monitoring/exporters';
 import { allContainers, allManifests, environment, environmentMatrix, find, Manifest, matches, operatorPods, shippedEnvironments, workloads } from '../helpers';
 
 const METRICS_PORTS: number[] = Object.values(METRICS).map((m) => m.port);
@@ -129,5 +130,27 @@ describe('monitoring.enabled: false', () => {
     for (const p of manifests.filter((m) => m.kind === 'NetworkPolicy')) {
       for (const r of p.spec.ingress ?? []) expect(r.ports.some((x: any) => METRICS_PORTS.includes(x.port))).toBe(false);
     }
+  });
+});
+
+describe('SUMMARY.md "Monitoring" names what is really scraped', () => {
+  const section = (env: ReturnType<typeof environment>) => {
+    const summary = synthesizeEnvironment(env).get(SUMMARY_FILE)!;
+    return summary.slice(summary.indexOf('## Monitoring'));
+  };
+
+  test('CloudNativePG: the instance manager\'s own metrics, no postgres_exporter (none is generated)', () => {
+    const env = environment('cnpg-summary', {
+      secrets: { databasePassword: { name: 'db-app', key: 'password' } },
+      database: { provider: 'cloudnativepg', backup: { objectStore: { destinationPath: 's3://backups/pg' } } },
+    });
+    const containers = allManifests(env).flatMap((m: any) => m.spec?.template?.spec?.containers ?? []).map((c: any) => c.name);
+    expect(containers).not.toContain('postgres-exporter');
+    expect(section(env)).not.toContain('postgres_exporter');
+    expect(section(env)).toContain('CloudNativePG instance manager');
+  });
+
+  test('the backup Jobs\' alert names kube-state-metrics as its source', () => {
+    expect(section(environment('ksm'))).toContain('kube-state-metrics');
   });
 });

@@ -1,6 +1,6 @@
-import { renderNginxConf } from '../../lib/render/nginx';
-import { parseProperties } from '../../lib/render/nuxeo-conf';
-import { NUXEO_CONF_FILE } from '../../lib/tiers/nuxeo';
+import { renderNginxConf } from '../../lib/nuxeo/nginx-conf';
+import { parseProperties } from '../../lib/nuxeo/nuxeo-conf';
+import { NUXEO_CONF_FILE, PROXY_DRAIN_SECONDS } from '../../lib/nuxeo/nuxeo';
 import { allManifests, environment, find } from '../helpers';
 
 const nuxeoOf = (overrides: Record<string, any> = {}) => {
@@ -74,9 +74,11 @@ describe('Nuxeo application cluster', () => {
     expect(nuxeo.livenessProbe).toEqual({ tcpSocket: { port: 'nuxeo' }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 });
   });
 
-  test('the redis template is on, after the database template, and Redis serves every role it has in the cluster', () => {
+  test('templates are appended, never set in nuxeo.templates (which keeps what the image\'s packages added); redis after postgresql', () => {
     const { conf } = nuxeoOf();
-    expect(conf.get('nuxeo.templates')).toBe('default,postgresql');
+    expect(conf.has('nuxeo.templates')).toBe(false);
+    const appended = [...conf.keys()].filter((k) => k.startsWith('nuxeo.append.templates.')).sort().map((k) => conf.get(k));
+    expect(appended).toEqual(['postgresql', 'docker', 'redis']);
     expect(conf.get('nuxeo.append.templates.redis')).toBe('redis');
     expect(conf.get('nuxeo.lock.manager')).toBe('redis');
     expect(conf.get('nuxeo.pubsub.provider')).toBe('redis');
@@ -103,7 +105,48 @@ describe('Nuxeo application cluster', () => {
     expect(env.find((e: any) => e.name === 'NUXEO_SECRET_MAIL_TRANSPORT_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'smtp', key: 'password' });
     expect(env.find((e: any) => e.name === 'NUXEO_JWT_SECRET').valueFrom.secretKeyRef).toEqual({ name: 'nuxeo-jwt', key: 'secret' });
     expect(c('nuxeo').command).toEqual(['/docker-entrypoint.sh']);
-    expect(c('nuxeo').args).toEqual(['sh', '/opt/nuxeo-compact-k8s/start-nuxeo.sh', 'nuxeoctl', 'console']);
+    expect(c('nuxeo').args).toEqual(['sh', '/opt/nuxeo-compact-k8s/start-nuxeo.sh', 'bash', '/opt/nuxeo-compact-k8s/wait-redis.sh', 'nuxeoctl', 'console']);
+  });
+
+  test('"&< are refused only in properties whose template does not escape XML (jwt-config.xml.nxftl, unknown ones)', () => {
+    const script = find(nuxeoOf({ nuxeo: { secretProperties: { 'mail.transport.password': { name: 'smtp', key: 'password' } } } }).manifests, 'ConfigMap', 'nuxeo-start').data!['start-nuxeo.sh'];
+    expect(script).toContain('  property nuxeo.db.password NUXEO_DB_PASSWORD xml-escaped\n');
+    expect(script).toContain('  property nuxeo.redis.password NUXEO_REDIS_PASSWORD xml-escaped\n');
+    expect(script).toContain('  property nuxeo.jwt.secret NUXEO_JWT_SECRET\n');
+    expect(script).toContain('  property mail.transport.password NUXEO_SECRET_MAIL_TRANSPORT_PASSWORD\n');
+  });
+
+  test('the Redis wait is bounded by nuxeo.redisWaitSeconds, and the startup probe covers it with the launcher\'s checks and the start', () => {
+    for (const seconds of [300, 900]) {
+      const { c, manifests, conf } = nuxeoOf({ nuxeo: { redisWaitSeconds: seconds } });
+      const wait = find(manifests, 'ConfigMap', 'nuxeo-start').data!['wait-redis.sh'];
+      expect(wait).toMatch(new RegExp(`^bound=${seconds}$`, 'm'));
+      const backing = (Number(conf.get('nuxeo.backing.check.retry.maxRetries')) * Number(conf.get('nuxeo.backing.check.retry.delayInMs'))) / 1000;
+      const probe = c('nuxeo').startupProbe;
+      expect(probe.periodSeconds * probe.failureThreshold).toBeGreaterThanOrEqual(seconds + backing + 600);
+    }
+  });
+
+  test('nuxeo.url is the load balancer\'s host, over https when it terminates TLS', () => {
+    expect(nuxeoOf({ loadBalancer: { host: 'docs.example.com', tlsSecret: 'tls' } }).conf.get('nuxeo.url')).toBe('https://docs.example.com/nuxeo');
+    expect(nuxeoOf({ loadBalancer: { host: 'docs.example.com', tlsSecret: undefined } }).conf.get('nuxeo.url')).toBe('http://docs.example.com/nuxeo');
+    expect(nuxeoOf({ loadBalancer: { host: 'docs.example.com', provider: 'gateway-api', gateway: { name: 'gw', namespace: 'gw' } } }).conf.get('nuxeo.url')).toBe('http://docs.example.com/nuxeo');
+    expect(nuxeoOf({ loadBalancer: { host: 'docs.example.com', provider: 'gateway-api', gateway: { name: 'gw', namespace: 'gw' }, scheme: 'https' } }).conf.get('nuxeo.url')).toBe('https://docs.example.com/nuxeo');
+    // nuxeo.properties still wins, and the key is written once.
+    const text = find(nuxeoOf({ nuxeo: { properties: { 'nuxeo.url': 'https://other.example.com/nuxeo' } } }).manifests, 'ConfigMap', 'nuxeo-conf').data![NUXEO_CONF_FILE];
+    expect(text.match(/^nuxeo\.url=.*$/gm)).toEqual(['nuxeo.url=https://other.example.com/nuxeo']);
+  });
+
+  test('/tmp is sized from the upload limit: maxUploadMegabytes x nuxeo.concurrentUploads + 1Gi', () => {
+    const tmp = (o: Record<string, any>) => nuxeoOf(o).pod.volumes.find((v: any) => v.name === 'tmp').emptyDir.sizeLimit;
+    expect(tmp({})).toBe('3Gi');
+    expect(tmp({ loadBalancer: { host: 'a.example.com', maxUploadMegabytes: 4096 } })).toBe('9Gi');
+    expect(tmp({ loadBalancer: { host: 'a.example.com', maxUploadMegabytes: 100 }, nuxeo: { concurrentUploads: 5 } })).toBe('1524Mi');
+  });
+
+  test('keys equal to Nuxeo 2021\'s defaults are not written, nor elasticsearch.clusterName (unused by the REST client)', () => {
+    const { conf } = nuxeoOf();
+    for (const key of ['kafka.enabled', 'nuxeo.stream.work.enabled', 'metrics.streams.enabled', 'nuxeo.stream.chronicle.dir', 'elasticsearch.clusterName']) expect([key, conf.has(key)]).toEqual([key, false]);
   });
 
   test('configuration goes in as a conf.d file, secrets as Secret references', () => {
@@ -176,5 +219,25 @@ describe('Nuxeo application cluster', () => {
     expect(names).not.toContain('NUXEO_PACKAGES');
     const egress = find(manifests, 'NetworkPolicy', 'nuxeo').spec.egress.flatMap((r: any) => (r.ports ?? []).map((p: any) => p.port));
     expect(egress).not.toContain(443);
+  });
+});
+
+describe('rolling update and drain: endpoints converge before the proxy stops', () => {
+  const env = environment('drain');
+  const sts = find(allManifests(env), 'StatefulSet', 'nuxeo');
+  const pod = sts.spec.template.spec;
+  const byName = (n: string) => pod.containers.find((c: any) => c.name === n);
+
+  test('proxy and Nuxeo wait PROXY_DRAIN_SECONDS before SIGTERM, within the grace period', () => {
+    expect(PROXY_DRAIN_SECONDS).toBeGreaterThanOrEqual(10);
+    for (const name of ['proxy', 'nuxeo']) expect(byName(name).lifecycle.preStop.exec.command).toEqual(['sleep', String(PROXY_DRAIN_SECONDS)]);
+    // Nuxeo's own stop (it had 120 s) starts after the delay.
+    expect(pod.terminationGracePeriodSeconds).toBe(120 + PROXY_DRAIN_SECONDS);
+  });
+
+  test('the sidecar Redis waits for Nuxeo as long as before, counted from the delayed stop', () => {
+    const wait = byName('redis').lifecycle.preStop.exec.command.join(' ');
+    expect(wait).toContain(String(90 + PROXY_DRAIN_SECONDS));
+    expect(90 + PROXY_DRAIN_SECONDS).toBeLessThan(pod.terminationGracePeriodSeconds);
   });
 });

@@ -1,4 +1,5 @@
-import { renderWaitWhileListening } from '../../lib/render/redis';
+import { renderWaitWhileListening } from '../../lib/redis/redis-conf';
+import { PROXY_DRAIN_SECONDS } from '../../lib/nuxeo/nuxeo';
 import { allManifests, environment, find, Manifest } from '../helpers';
 
 const envOf = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
@@ -26,7 +27,7 @@ describe('Redis, sidecar mode', () => {
   });
 
   test('Redis outlives the pod\'s Nuxeo when the pod stops (preStop waits while Nuxeo listens)', () => {
-    expect(redis.lifecycle.preStop.exec.command).toEqual(['sh', '-c', renderWaitWhileListening(8080, 90)]);
+    expect(redis.lifecycle.preStop.exec.command).toEqual(['sh', '-c', renderWaitWhileListening(8080, 90 + PROXY_DRAIN_SECONDS)]);
     expect(renderWaitWhileListening(8080, 90)).toContain(':1F90$/');
     expect(nuxeo.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(90);
   });

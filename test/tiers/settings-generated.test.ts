@@ -3,7 +3,7 @@ import * as fs from 'fs';
 // scripts/props.js is plain CommonJS: the generator the committed file came from.
 const { generate, OUT } = require('../../scripts/props.js');
 
-describe('lib/tiers/settings.generated.ts', () => {
+describe('lib/settings/settings.generated.ts', () => {
   test('is what `npm run schema` generates from the committed JSON Schema', () => {
     expect(fs.readFileSync(OUT, 'utf8')).toBe(generate());
   });

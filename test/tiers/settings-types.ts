@@ -1,9 +1,9 @@
 // Compiled by `tsc --noEmit` in `npm test` (no runtime): the generated, documented settings
-// interfaces (lib/tiers/settings.generated.ts) must stay assignable to and from the zod input
+// interfaces (lib/settings/settings.generated.ts) must stay assignable to and from the zod input
 // types they were generated from, so the two cannot drift apart.
 import type { z } from 'zod';
-import type { SECTION_SCHEMAS } from '../../lib/config/schema';
-import type * as G from '../../lib/tiers/settings.generated';
+import type { SECTION_SCHEMAS } from '../../lib/settings/schema';
+import type * as G from '../../lib/settings/settings.generated';
 
 type Input<K extends keyof typeof SECTION_SCHEMAS> = NonNullable<z.input<(typeof SECTION_SCHEMAS)[K]>>;
 /** true only when A and B are each assignable to the other. */

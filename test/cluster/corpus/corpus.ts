@@ -5,8 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseDocument } from 'yaml';
-import { validateEnvironment } from '../../../lib/config/load';
-import { MANIFEST_SUFFIX, synthesizeEnvironment } from '../../../lib/synth';
+import { validateEnvironment } from '../../../app/load';
+import { MANIFEST_SUFFIX, synthesizeEnvironment } from '../../../app/synth';
 import { parseManifests } from '../../../app/plan/sources';
 import type { Effect, Located } from '../../../app/plan/types';
 

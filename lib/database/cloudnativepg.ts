@@ -1,0 +1,201 @@
+import { Construct } from 'constructs';
+import type { z } from 'zod';
+import {
+  Cluster, ClusterSpecBackupBarmanObjectStoreDataCompression, ClusterSpecBackupBarmanObjectStoreWalCompression, ClusterSpecResourcesLimits,
+  ClusterSpecResourcesRequests,
+} from '../../imports/cnpg-cluster-postgresql.cnpg.io';
+import { ScheduledBackup, ScheduledBackupSpecBackupOwnerReference, ScheduledBackupSpecMethod } from '../../imports/cnpg-scheduledbackup-postgresql.cnpg.io';
+import { SECRET_DEFAULTS, SECTION_SCHEMAS } from '../settings/schema';
+import { mebibytes } from '../settings/quantity';
+import { pullPolicy, SecretKeyRef } from '../k8s/containers';
+import { PART_OF, workloadLabels } from '../k8s/labels';
+import { networkPolicy, Peer, podsOf, Rule } from '../k8s/network-policy';
+import { postgresqlParameters } from './postgres-conf';
+import { ContextProps, resolveContext } from '../k8s/context';
+import { DatabaseEndpoint, DatabaseSettings, POSTGRES_PORT, postgresEndpoint } from './database';
+import { METRICS, metricsIngress } from '../monitoring/exporters';
+import { parseProps } from '../settings/props';
+
+export interface CloudNativePgDatabaseProps extends DatabaseSettings {
+  /**
+   * Settings shared by the tiers (cluster domain, scheduling, pull secrets ...).
+   * @default - the environment file's defaults
+   */
+  readonly context?: ContextProps;
+  /**
+   * Name of the Cluster (its Services are `<name>-rw`, `<name>-ro`, `<name>-r`) and instance label.
+   * @default - the construct id
+   */
+  readonly baseName?: string;
+  /**
+   * The `kubernetes.io/basic-auth` Secret (keys username, password) of the application role.
+   * @default { name: 'nuxeo-database', key: 'password' }
+   */
+  readonly appPassword?: SecretKeyRef;
+  /**
+   * Where the object store's egress may go (the instances archive WAL there).
+   * @default - any address but private, CGNAT, link-local and unique-local ranges
+   */
+  readonly internetEgress?: NonNullable<z.input<typeof SECTION_SCHEMAS.network>>['internetEgress'];
+}
+
+/** CloudNativePG release whose CRDs (imports/crds/) the generated objects are validated against. */
+export const CLOUDNATIVEPG_VERSION = '1.30.0';
+
+
+/** Port of the instance manager's status endpoint, which the operator polls. */
+const STATUS_PORT = 8000;
+
+/**
+ * Parameters the operator owns and its webhook refuses in `postgresql.parameters`
+ * (docs/src/postgresql_conf.md "Fixed parameters" at the targeted release).
+ */
+const OPERATOR_FIXED = new Set(['hot_standby', 'logging_collector', 'log_destination', 'listen_addresses', 'port', 'unix_socket_directories']);
+
+/** `postgresql.parameters`: the StatefulSet provider's settings, minus what the operator fixes, unquoted. */
+export function cloudnativepgParameters(db: { maxConnections: number; resources: { limits: { memory: string } }; replicas: number; storage: { size: string } }): Record<string, string> {
+  const sections = postgresqlParameters({ maxConnections: db.maxConnections, memoryMegabytes: mebibytes(db.resources.limits.memory), replicas: db.replicas, storageMegabytes: mebibytes(db.storage.size) });
+  return Object.fromEntries(
+    sections.flatMap((s) => s.parameters).filter(([k]) => !OPERATOR_FIXED.has(k)).map(([k, v]) => [k, v.replace(/^'(.*)'$/, '$1')]),
+  );
+}
+
+/** TCP port of the object store, for the egress rule. */
+function objectStorePort(endpointURL: string | undefined): number {
+  if (!endpointURL) return 443;
+  const u = new URL(endpointURL);
+  return u.port ? Number(u.port) : u.protocol === 'http:' ? 80 : 443;
+}
+
+/**
+ * PostgreSQL run by the CloudNativePG operator (which must be installed first): a `Cluster` of
+ * 1 + `database.replicas` instances, one per node and spread across zones, bootstrapped with the
+ * Nuxeo database and role, continuously archiving WAL and base backups to an object store, plus a
+ * `ScheduledBackup`. Failover, switchover and the `-rw` Service are the operator's.
+ */
+export class CloudNativePgDatabase extends Construct {
+  /** How Nuxeo (or any client) connects: the operator's read-write Service. */
+  public readonly endpoint: DatabaseEndpoint;
+  public readonly replicaCount: number;
+  public readonly provider = 'cloudnativepg' as const;
+  /**
+   * Where each instance exports its Prometheus metrics, for the monitoring tier's PodMonitor.
+   * Not `monitoring.enablePodMonitor`: deprecated in 1.30 (docs/src/monitoring.md), which asks for
+   * a PodMonitor of one's own selecting `cnpg.io/cluster`.
+   */
+  public readonly metricsEndpoint: { readonly selector: Record<string, string>; readonly portName: string };
+  /** Escape hatches: the operator's objects (`addJsonPatch`). */
+  public readonly cluster: Cluster;
+  public readonly scheduledBackup: ScheduledBackup;
+  private readonly clients: Peer[] = [];
+
+  constructor(scope: Construct, id: string, props: CloudNativePgDatabaseProps) {
+    super(scope, id);
+    const ctx = resolveContext(this, props.context);
+    const { context: _c, baseName: _n, appPassword: _a, internetEgress: _i, ...settings } = props;
+    const db = parseProps('database', SECTION_SCHEMAS.database, { ...settings, provider: 'cloudnativepg' });
+    const internet = parseProps('network', SECTION_SCHEMAS.network, { internetEgress: props.internetEgress }).internetEgress;
+    const password = props.appPassword ?? { name: SECRET_DEFAULTS.databasePassword.name, key: 'password' };
+    const cn = db.cloudnativepg;
+    const store = db.backup.objectStore!;
+    const CLUSTER_NAME = props.baseName ?? id;
+    const wid = { app: 'postgresql', instance: CLUSTER_NAME, component: 'database' };
+    this.replicaCount = db.replicas;
+    this.metricsEndpoint = { selector: { 'cnpg.io/cluster': CLUSTER_NAME }, portName: METRICS.cloudnativepg.name };
+
+    const c = store.credentialsSecret;
+    // Static keys from a Secret, or the pod identity of the instances' ServiceAccount.
+    const access = {
+      destinationPath: store.destinationPath,
+      ...(store.endpointURL ? { endpointUrl: store.endpointURL } : {}),
+      s3Credentials: c
+        ? {
+          accessKeyId: { name: c.name, key: c.accessKeyIdKey },
+          secretAccessKey: { name: c.name, key: c.secretAccessKeyKey },
+          ...(c.regionKey ? { region: { name: c.name, key: c.regionKey } } : {}),
+        }
+        : { inheritFromIamRole: true },
+    };
+    const owner = { database: db.name, owner: db.user, secret: { name: password.name } };
+    const r = db.resources;
+    const quantities = <T>(from: (v: string) => T, s: typeof r.limits) => ({ 'cpu': from(s.cpu), 'ephemeral-storage': from(s.ephemeralStorage), 'memory': from(s.memory) });
+
+    this.cluster = new Cluster(this, 'cluster', {
+      metadata: { name: CLUSTER_NAME, labels: workloadLabels(wid) },
+      spec: {
+        instances: 1 + db.replicas,
+        imageName: cn.image,
+        imagePullPolicy: pullPolicy(cn.image),
+        ...(ctx.imagePullSecrets.length ? { imagePullSecrets: ctx.imagePullSecrets.map((name) => ({ name })) } : {}),
+        // The operator labels its pods app.kubernetes.io/{name: postgresql, instance: <cluster>,
+        // component: database, managed-by: cloudnative-pg} itself (docs/src/labels_annotations.md),
+        // so the NetworkPolicies select them by instance like every other workload; inherited
+        // labels override the operator's, so only ours that it does not set are passed on.
+        inheritedMetadata: { labels: { 'app.kubernetes.io/part-of': PART_OF } },
+        ...(ctx.priorityClassName ? { priorityClassName: ctx.priorityClassName } : {}),
+        enableSuperuserAccess: false,
+        bootstrap: cn.recovery
+          ? { recovery: { source: 'origin', ...owner, ...(cn.recovery.targetTime ? { recoveryTarget: { targetTime: cn.recovery.targetTime } } : {}) } }
+          : { initdb: { ...owner, encoding: 'UTF8', localeCType: 'C.UTF-8', localeCollate: 'C.UTF-8', dataChecksums: true } },
+        ...(cn.recovery
+          ? { externalClusters: [{ name: 'origin', barmanObjectStore: { ...access, destinationPath: cn.recovery.destinationPath ?? store.destinationPath, serverName: cn.recovery.serverName } }] }
+          : {}),
+        postgresql: { parameters: cloudnativepgParameters(db) },
+        storage: { size: db.storage.size, ...(db.storage.storageClass ? { storageClass: db.storage.storageClass } : {}) },
+        resources: { limits: quantities(ClusterSpecResourcesLimits.fromString, r.limits), requests: quantities(ClusterSpecResourcesRequests.fromString, r.requests) },
+        affinity: { enablePodAntiAffinity: true, podAntiAffinityType: ctx.scheduling.antiAffinity, topologyKey: 'kubernetes.io/hostname' },
+        topologySpreadConstraints: [{
+          maxSkew: 1,
+          topologyKey: 'topology.kubernetes.io/zone',
+          whenUnsatisfiable: ctx.scheduling.zoneSpread === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway',
+          labelSelector: { matchLabels: { 'cnpg.io/cluster': CLUSTER_NAME } },
+        }],
+        backup: {
+          barmanObjectStore: {
+            ...access,
+            serverName: cn.serverName,
+            data: { compression: ClusterSpecBackupBarmanObjectStoreDataCompression.GZIP },
+            wal: { compression: ClusterSpecBackupBarmanObjectStoreWalCompression.GZIP },
+          },
+          retentionPolicy: `${db.backup.retentionDays}d`,
+        },
+        ...(Object.keys(store.serviceAccountAnnotations).length ? { serviceAccountTemplate: { metadata: { annotations: store.serviceAccountAnnotations } } } : {}),
+      },
+    });
+
+    this.scheduledBackup = new ScheduledBackup(this, 'scheduled-backup', {
+      metadata: { name: CLUSTER_NAME, labels: workloadLabels(wid) },
+      spec: {
+        // CloudNativePG's cron has a seconds field first.
+        schedule: `0 ${db.backup.schedule}`,
+        cluster: { name: CLUSTER_NAME },
+        method: ScheduledBackupSpecMethod.BARMAN_OBJECT_STORE,
+        backupOwnerReference: ScheduledBackupSpecBackupOwnerReference.SELF,
+        // A first base backup right away: WAL archiving alone cannot be restored without one.
+        immediate: true,
+      },
+    });
+
+    const operator: Peer = { namespace: cn.operator.namespace, pods: cn.operator.podLabels };
+    const instances = podsOf(wid.instance);
+    const egress: Rule[] = [
+      { peers: [instances], ports: [POSTGRES_PORT, STATUS_PORT] },
+      // The instance manager holds the primary's lease and reports status through the API server.
+      { peers: [{ cidrs: cn.apiServer.cidrs }], ports: cn.apiServer.ports },
+      // The object store is outside the cluster: the same internet egress as Nuxeo's (private ranges excepted).
+      { peers: [{ cidrs: internet.cidrs, except: internet.except }], ports: [objectStorePort(store.endpointURL)] },
+    ];
+    networkPolicy(
+      this,
+      wid,
+      [
+        { peers: this.clients, ports: [POSTGRES_PORT] },
+        { peers: [instances, operator], ports: [POSTGRES_PORT, STATUS_PORT] },
+        ...metricsIngress(ctx.monitoring, METRICS.cloudnativepg),
+      ],
+      egress,
+      ctx,
+    );
+    this.endpoint = postgresEndpoint(ctx, `${CLUSTER_NAME}-rw`, db, password, [instances], this.clients);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * What every tier shares besides its own Props: where it runs (the namespace of the enclosing
+ * Chart) and the cluster-wide settings its pods follow. Tiers receive it resolved; library users
+ * give the optional `ContextProps` and get the environment file's defaults.
+ */
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import { SCHEDULING_SCHEMA, SECTION_SCHEMAS } from '../settings/schema';
+import { parseProps } from '../settings/props';
+
+type Scheduling = z.output<typeof SCHEDULING_SCHEMA>;
+type Dns = z.output<typeof SECTION_SCHEMAS.network>['dns'];
+export type MonitoringSettings = z.output<typeof SECTION_SCHEMAS.monitoring>;
+
+/** Settings shared by every tier of one architecture; each field is optional. */
+export interface ContextProps {
+  /**
+   * Cluster DNS domain, used in stable pod host names.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * `docker-registry` Secrets given to every pod.
+   * @default []
+   */
+  readonly imagePullSecrets?: string[];
+  /**
+   * PriorityClass of every pod (emit one with `NamespaceTier`).
+   * @default - none: the cluster's default priority
+   */
+  readonly priorityClassName?: string;
+  /**
+   * Anti-affinity between the pods of a workload and their spread across zones.
+   * @default - one pod per node (required), zones preferred
+   */
+  readonly scheduling?: z.input<typeof SCHEDULING_SCHEMA>;
+  /**
+   * The cluster DNS pods, the only DNS servers the NetworkPolicies let pods reach.
+   * @default - kube-system pods labelled k8s-app: kube-dns
+   */
+  readonly dns?: NonNullable<z.input<typeof SECTION_SCHEMAS.network>>['dns'];
+  /**
+   * Exporters and the Prometheus peers allowed to scrape them.
+   * @default - exporters on, Prometheus in namespace `monitoring`
+   */
+  readonly monitoring?: z.input<typeof SECTION_SCHEMAS.monitoring>;
+}
+
+/** The resolved context a tier builds with. */
+export interface TierContext {
+  /** Namespace of the enclosing Chart: every host name a tier hands out is in it. */
+  readonly namespace: string;
+  readonly clusterDomain: string;
+  readonly imagePullSecrets: string[];
+  readonly priorityClassName?: string;
+  readonly scheduling: Scheduling;
+  readonly network: { readonly dns: Dns };
+  readonly monitoring: MonitoringSettings;
+}
+
+const CONTEXT_SCHEMA = z.strictObject({
+  clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default('cluster.local'),
+  imagePullSecrets: z.array(z.string().min(1)).default([]),
+  priorityClassName: z.string().min(1).optional(),
+  scheduling: SCHEDULING_SCHEMA,
+  dns: SECTION_SCHEMAS.network.unwrap().shape.dns,
+  monitoring: SECTION_SCHEMAS.monitoring,
+});
+
+/**
+ * The context of a tier placed at `scope`. The namespace is the enclosing Chart's: a tier in a
+ * Chart without one could not name the hosts it serves, so that is refused.
+ */
+export function resolveContext(scope: Construct, props: ContextProps = {}): TierContext {
+  const namespace = Chart.of(scope).namespace;
+  if (!namespace) {
+    throw new Error(`${scope.node.path}: place the tier in a Chart with a namespace (new Chart(app, id, { namespace })): its host names are <service>.<namespace>.svc`);
+  }
+  const c = parseProps('context', CONTEXT_SCHEMA, props);
+  return {
+    namespace,
+    clusterDomain: c.clusterDomain,
+    imagePullSecrets: c.imagePullSecrets,
+    ...(c.priorityClassName ? { priorityClassName: c.priorityClassName } : {}),
+    scheduling: c.scheduling,
+    network: { dns: c.dns },
+    monitoring: c.monitoring,
+  };
+}
+
+/** Host name of a Service of the tier's namespace. */
+export function serviceHost(ctx: TierContext, service: string): string {
+  return `${service}.${ctx.namespace}.svc.${ctx.clusterDomain}`;
+}
+
+/** Stable DNS name of pod `ordinal` of a StatefulSet behind its headless Service. */
+export function podHost(ctx: TierContext, statefulSet: string, headless: string, ordinal: number): string {
+  return `${statefulSet}-${ordinal}.${serviceHost(ctx, headless)}`;
+}

@@ -1,0 +1,432 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import { packagesInstalledAtStart, SECRET_DEFAULTS, SECTION_SCHEMAS, secretVariable } from '../settings/schema';
+import { cpuCores, mebibytes, mebibytesQuantity } from '../settings/quantity';
+import { container, fieldEnv, INIT_RESOURCES, SecretKeyRef, secretEnv } from '../k8s/containers';
+import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
+import { networkPolicy, Peer, podsOf, Rule } from '../k8s/network-policy';
+import { service } from '../k8s/service';
+import { checksum, statefulWorkload } from '../k8s/stateful-workload';
+import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
+import { NGINX_HEALTH_PATH, NGINX_STATUS_PATH, renderNginxConf } from './nginx-conf';
+import { BinaryStore, NUXEO_ENV, renderNuxeoConf } from './nuxeo-conf';
+import { renderNuxeoStartScript, SecretProperty } from './nuxeo-start';
+import { renderRedisWaitScript } from './redis-wait';
+import { ContextProps, MonitoringSettings, resolveContext } from '../k8s/context';
+import type { DatabaseEndpoint } from '../database/database';
+import type { SearchEndpoint } from '../elasticsearch/elasticsearch';
+import { METRICS, metricsIngress, NGINX_STATUS_PORT, proxyExporter } from '../monitoring/exporters';
+import { parseProps } from '../settings/props';
+import type { CacheEndpoint, RedisSidecar, SidecarHost } from '../redis/redis';
+import type { NuxeoSettings } from '../settings/settings.generated';
+
+/**
+ * Seconds a stopping pod keeps serving before its proxy and Nuxeo get SIGTERM. Removal from the
+ * load balancer runs concurrently with preStop: the EndpointSlice update reaches kube-proxy
+ * (iptables sync, 1 s minimum) and the in-cluster controllers (ingress-nginx, Traefik, Envoy
+ * Gateway watch EndpointSlices) within a few seconds; 15 s covers that with margin, so a rolling
+ * update or a drain returns no 502. A cloud load balancer probing nodes (provider `service`) needs
+ * its health-check interval x unhealthy threshold: docs/day2.md.
+ */
+export const PROXY_DRAIN_SECONDS = 15;
+
+/** Nuxeo's own stop after the drain delay (the sidecar Redis waits for it: lib/tiers/redis.ts). */
+const NUXEO_STOP_SECONDS = 120;
+
+/** The reverse proxy (what the load balancer reaches) and Nuxeo's own HTTP port behind it. */
+export const NUXEO_PORTS = { proxy: 8000, nuxeo: 8080 } as const;
+/** The image's `nuxeo` UID (900) plus 10000. */
+const RUN_AS = 10900;
+
+/** A managed search cluster's basic-auth password (Nuxeo's Elasticsearch setup docs), written by the start script. */
+const SEARCH_PASSWORD_PROPERTY = 'elasticsearch.restClient.password';
+
+export type { NuxeoSettings };
+type NetworkSettings = NonNullable<z.input<typeof SECTION_SCHEMAS.network>>;
+
+export interface NuxeoProps extends NuxeoSettings {
+  /**
+   * Settings shared by the tiers (cluster domain, scheduling, pull secrets ...).
+   * @default - the environment file's defaults
+   */
+  readonly context?: ContextProps;
+  /**
+   * Name of the StatefulSet (`<name>-headless`, `<name>-conf` ...) and of its instance label.
+   * @default - the construct id
+   */
+  readonly baseName?: string;
+  /** The database: a `Database` tier's `endpoint`, or `managedDatabase(...)` (RDS, Cloud SQL). */
+  readonly database: DatabaseEndpoint;
+  /** The search cluster: an `Elasticsearch` tier's `endpoint`, or `managedSearch(...)`. */
+  readonly search: SearchEndpoint;
+  /** Redis: a `Redis` tier's `endpoint`, or `managedRedis(...)` (ElastiCache, Memorystore). */
+  readonly cache: CacheEndpoint;
+  /**
+   * The Redis container and volumes carried by each Nuxeo pod (a sidecar-mode `Redis` tier's `sidecar`).
+   * @default - no Redis in the Nuxeo pods
+   */
+  readonly redisSidecar?: RedisSidecar;
+  /**
+   * `nuxeo.jwt.secret`, identical on every node.
+   * @default { name: 'nuxeo-jwt', key: 'secret' }
+   */
+  readonly jwtSecret?: SecretKeyRef;
+  /**
+   * The instance CLID, needed when packages are installed at start.
+   * @default - none
+   */
+  readonly clid?: SecretKeyRef;
+  /**
+   * Upload size and request timeout enforced by each pod's nginx (match the load balancer's).
+   * @default { maxUploadMegabytes: 1024, timeoutSeconds: 600 }
+   */
+  readonly proxyLimits?: { readonly maxUploadMegabytes: number; readonly timeoutSeconds: number };
+  /**
+   * Where Nuxeo may open HTTPS when it installs packages or uses S3.
+   * @default - any address but private, CGNAT, link-local and unique-local ranges
+   */
+  readonly internetEgress?: NetworkSettings['internetEgress'];
+  /**
+   * Cloud identity Nuxeo uses for S3 (opens its credential endpoint).
+   * @default 'none'
+   */
+  readonly podIdentity?: NetworkSettings['podIdentity'];
+  /**
+   * nuxeo.url, the address users reach Nuxeo at (links in e-mails, user invitations, SAML
+   * metadata), e.g. `https://nuxeo.example.com/nuxeo`. `CompactArchitecture` sets it from the
+   * load balancer's host and scheme.
+   * @default - unset: Nuxeo keeps http://localhost:8080/nuxeo, and a warning says so
+   */
+  readonly publicUrl?: string;
+}
+
+const HOME = '/opt/nuxeo/server';
+/** The data volume; the entrypoint sets nuxeo.data.dir to it, so Chronicle Queue's default folder is on it. */
+const DATA = '/var/lib/nuxeo';
+/** Mount point of the shared binaries volume. */
+const BINARIES = '/var/lib/nuxeo-binaries';
+/**
+ * The store is a folder inside the volume, never the mount point itself: Nuxeo creates
+ * `<store>_transient_default` (uploads, async downloads) beside it, which must be on the shared
+ * volume too, not on the read-only root filesystem.
+ */
+export const BINARY_STORE = `${BINARIES}/binaries`;
+/** Where the start script is mounted (outside conf.d: the entrypoint appends every file there). */
+const START_DIR = '/opt/nuxeo-compact-k8s';
+export const START_SCRIPT = `${START_DIR}/start-nuxeo.sh`;
+/** The Redis wait the start script hands over to (bash: it speaks to Redis through /dev/tcp). */
+export const WAIT_SCRIPT = `${START_DIR}/wait-redis.sh`;
+/**
+ * The launcher's backing-service check (Elasticsearch, PostgreSQL, Redis) retries for up to 6
+ * minutes: on a fresh install PostgreSQL runs initdb and Elasticsearch forms its cluster meanwhile.
+ */
+export const BACKING_CHECK = { retries: 36, delayMilliseconds: 10_000 } as const;
+/** Time Nuxeo may take once its backing services answer (packages, first repository init). */
+const START_SECONDS = 600;
+/**
+ * Startup and readiness ask for one probe of /nuxeo/runningstatus (StatusServlet, `info=probe`):
+ * `runtimeStatus` (RuntimeStartedProbe) passes once this node's runtime has started. The full
+ * /nuxeo/runningstatus also runs the Elasticsearch and repository probes, which fail on every node
+ * at once when a shared tier blinks: all pods NotReady, the load balancer has no backend and every
+ * user gets a 503, while the nodes could still serve what does not need that tier.
+ */
+export const NUXEO_PROBE_PATH = '/nuxeo/runningstatus?info=probe&key=runtimeStatus';/** conf.d file name: the image appends conf.d files to nuxeo.conf in file-name order. */
+export const NUXEO_CONF_FILE = '50-nuxeo-compact-k8s.properties';
+
+/** JVM heap in MiB: the configured one, else half of the memory limit. */
+export function nuxeoHeapMegabytes(n: { heap?: string; resources: { limits: { memory: string } } }): number {
+  return n.heap ? mebibytes(n.heap) : Math.floor(mebibytes(n.resources.limits.memory) / 2);
+}
+
+/**
+ * The node-local credential endpoints a cloud pod identity answers on (link-local, so outside the
+ * internet egress): EKS Pod Identity Agent on 169.254.170.23 and [fd00:ec2::23] port 80; the GKE
+ * metadata server on 169.254.169.254 port 80 (Dataplane V2) or 169.254.169.252 port 988 (Calico).
+ * IRSA and Azure workload identity read a projected token file and call STS / Entra ID over HTTPS,
+ * which the internet egress covers.
+ */
+export function podIdentityEgress(podIdentity: NetworkSettings['podIdentity']): Rule[] {
+  switch (podIdentity) {
+    case 'eks-pod-identity':
+      return [{ peers: [{ cidrs: ['169.254.170.23/32', 'fd00:ec2::23/128'] }], ports: [80] }];
+    case 'gke':
+      return [
+        { peers: [{ cidrs: ['169.254.169.254/32'] }], ports: [80] },
+        { peers: [{ cidrs: ['169.254.169.252/32'] }], ports: [988] },
+      ];
+    default:
+      return [];
+  }
+}
+
+type SecretPropertyRef = SecretProperty & { ref: SecretKeyRef };
+type NuxeoSection = z.output<typeof SECTION_SCHEMAS.nuxeo>;
+
+/**
+ * /tmp of a Nuxeo node: Nuxeo spools uploads there (nuxeo.tmp.dir=/tmp, set by the entrypoint)
+ * and converters write their work files: `concurrentUploads` uploads of the largest size the
+ * proxies let through, plus 1 GiB for conversions.
+ */
+export function nuxeoTmpMebibytes(maxUploadMegabytes: number, concurrentUploads: number): number {
+  return maxUploadMegabytes * concurrentUploads + 1024;
+}
+
+/** nuxeo.conf, the start and Redis wait scripts, and the proxy's nginx.conf. */
+function nuxeoFiles(props: NuxeoProps, n: NuxeoSection, metrics: boolean, limits: { maxUploadMegabytes: number; timeoutSeconds: number }) {
+  const s3 = n.binaries.type === 's3' ? n.binaries.s3! : undefined;
+  const binaries: BinaryStore = s3
+    ? { kind: 's3', bucket: s3.bucket, region: s3.region, prefix: s3.prefix }
+    : { kind: 'volume', path: BINARY_STORE };
+  const nuxeoConf = renderNuxeoConf({
+    heapMegabytes: nuxeoHeapMegabytes(n),
+    database: { host: props.database.host, port: props.database.port, name: props.database.database, user: props.database.user, poolSize: n.databasePoolSize, tls: props.database.tls },
+    elasticsearch: { urls: props.search.urls, indexReplicas: props.search.indexReplicas, user: props.search.credentials?.user },
+    redis: props.cache.redis,
+    streamRetention: n.streamRetention,
+    binaries,
+    logFormat: n.logFormat,
+    backingCheck: BACKING_CHECK,
+    extra: n.properties,
+    ...(metrics ? { metricsPort: METRICS.nuxeo.port } : {}),
+    ...(props.publicUrl ? { publicUrl: props.publicUrl } : {}),
+  });
+  const secretProperties: SecretPropertyRef[] = [
+    { property: 'nuxeo.db.password', variable: NUXEO_ENV.dbPassword, ref: props.database.password },
+    { property: 'nuxeo.redis.password', variable: NUXEO_ENV.redisPassword, ref: props.cache.password },
+    { property: 'nuxeo.jwt.secret', variable: NUXEO_ENV.jwtSecret, ref: props.jwtSecret ?? SECRET_DEFAULTS.jwtSecret },
+    ...(props.search.credentials ? [{ property: SEARCH_PASSWORD_PROPERTY, variable: secretVariable(SEARCH_PASSWORD_PROPERTY), ref: props.search.credentials.password }] : []),
+    ...Object.keys(n.secretProperties).sort().map((property) => ({ property, variable: secretVariable(property), ref: n.secretProperties[property] })),
+  ];
+  const nginxConf = renderNginxConf({
+    listenPort: NUXEO_PORTS.proxy,
+    upstream: `127.0.0.1:${NUXEO_PORTS.nuxeo}`,
+    tempDir: '/tmp',
+    maxUploadMegabytes: limits.maxUploadMegabytes,
+    timeoutSeconds: limits.timeoutSeconds,
+    ...(metrics ? { statusPort: NGINX_STATUS_PORT } : {}),
+    workerProcesses: Math.max(1, Math.ceil(cpuCores(n.proxy.resources.limits.cpu))),
+  });
+  const waitScript = renderRedisWaitScript(props.cache.redis, n.redisWaitSeconds);
+  return { nuxeoConf, startScript: renderNuxeoStartScript(secretProperties), waitScript, nginxConf, secretProperties };
+}
+
+/** The Nuxeo container's environment: node id, secrets, S3 keys, CLID, packages. */
+function nuxeoEnv(secretProperties: SecretPropertyRef[], s3: NuxeoSection['binaries']['s3'], clid: SecretKeyRef | undefined, packages: string[]): k8s.EnvVar[] {
+  return [
+    fieldEnv(NUXEO_ENV.nodeId, 'metadata.name'),
+    ...secretProperties.map((p) => secretEnv(p.variable, p.ref)),
+    ...(s3?.credentialsSecret
+      ? [
+        secretEnv(NUXEO_ENV.s3KeyId, { name: s3.credentialsSecret.name, key: s3.credentialsSecret.accessKeyIdKey }),
+        secretEnv(NUXEO_ENV.s3Secret, { name: s3.credentialsSecret.name, key: s3.credentialsSecret.secretAccessKeyKey }),
+      ]
+      : []),
+    // The entrypoint writes it to instance.clid: package installs need it, and it registers the instance.
+    ...(clid ? [secretEnv('NUXEO_CLID', clid)] : []),
+    ...(packages.length ? [{ name: 'NUXEO_PACKAGES', value: packages.join(' ') }] : []),
+  ];
+}
+
+/** The Nuxeo server and its nginx reverse proxy. */
+function nuxeoContainers(n: NuxeoSection, m: MonitoringSettings, env: k8s.EnvVar[], binariesVolume: boolean): k8s.Container[] {
+  const runtimeStarted = { path: NUXEO_PROBE_PATH, port: k8s.IntOrString.fromString('nuxeo') };
+  // The Redis wait, then the launcher's backing-service checks, then the start itself.
+  const waitSeconds = n.redisWaitSeconds + (BACKING_CHECK.retries * BACKING_CHECK.delayMilliseconds) / 1000;
+  const drainDelay: k8s.Lifecycle = { preStop: { exec: { command: ['sleep', String(PROXY_DRAIN_SECONDS)] } } };
+
+  return [
+    container(RUN_AS, {
+      name: 'nuxeo',
+      image: n.image,
+      // The image's entrypoint builds nuxeo.conf, then runs our script, which adds the secrets and
+      // hands over to the Redis wait, which execs Nuxeo once Redis answers.
+      command: ['/docker-entrypoint.sh'],
+      args: ['sh', START_SCRIPT, 'bash', WAIT_SCRIPT, 'nuxeoctl', 'console'],
+      ports: [{ name: 'nuxeo', containerPort: NUXEO_PORTS.nuxeo, protocol: 'TCP' }, ...(m.enabled ? [{ name: METRICS.nuxeo.name, containerPort: METRICS.nuxeo.port, protocol: 'TCP' }] : [])],
+      env,
+      resources: n.resources,
+      // Startup: the runtime has started. Its budget covers the Redis wait, the launcher's whole
+      // backing-service wait and the start itself, so a fresh install never depends on a restart.
+      startupProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: Math.ceil((waitSeconds + START_SECONDS) / 10), timeoutSeconds: 5 },
+      // Readiness: this node can serve; a shared tier's outage is not this node's (see NUXEO_PROBE_PATH).
+      readinessProbe: { httpGet: runtimeStarted, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
+      // Liveness: Tomcat accepts connections; a restart cures a hung JVM, not a slow dependency.
+      livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('nuxeo') }, periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 5 },
+      // Serve what the proxy still forwards while the load balancer drops this pod.
+      lifecycle: drainDelay,
+      volumeMounts: [
+        { name: 'nuxeo-home', mountPath: HOME },
+        { name: 'data', mountPath: DATA },
+        { name: 'etc-nuxeo', mountPath: '/etc/nuxeo' },
+        { name: 'nuxeo-conf', mountPath: '/etc/nuxeo/conf.d', readOnly: true },
+        { name: 'nuxeo-start', mountPath: START_DIR, readOnly: true },
+        { name: 'logs', mountPath: '/var/log/nuxeo' },
+        { name: 'pid', mountPath: '/var/pid/nuxeo' },
+        { name: 'tmp', mountPath: '/tmp' },
+        ...(binariesVolume ? [{ name: 'binaries', mountPath: BINARIES }] : []),
+      ],
+    }),
+    container(RUN_AS, {
+      name: 'proxy',
+      image: n.proxy.image,
+      command: ['nginx', '-c', '/etc/nginx/nuxeo/nginx.conf', '-g', 'daemon off;'],
+      ports: [{ name: 'http', containerPort: NUXEO_PORTS.proxy, protocol: 'TCP' }],
+      resources: n.proxy.resources,
+      readinessProbe: { httpGet: { path: NGINX_HEALTH_PATH, port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 3 },
+      livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds: 20, failureThreshold: 3, timeoutSeconds: 3 },
+      // Keep accepting until the load balancer no longer sends here (then nginx's SIGQUIT, the image's STOPSIGNAL, drains gracefully).
+      lifecycle: drainDelay,
+      volumeMounts: [
+        { name: 'proxy-conf', mountPath: '/etc/nginx/nuxeo', readOnly: true },
+        { name: 'proxy-tmp', mountPath: '/tmp' },
+      ],
+    }),
+  ];
+}
+
+/**
+ * The application cluster: a StatefulSet of `nuxeo.replicas` pods, each holding a Nuxeo server,
+ * an nginx reverse proxy in front of it and, in Redis sidecar mode, a Redis node. A headless
+ * Service gives each pod a stable name; the load-balancer tier's `nuxeo` Service targets the
+ * proxy port.
+ */
+export class Nuxeo extends Construct {
+  /** The pods a sidecar-mode `Redis` runs in, for a Nuxeo tier that will be named `name`. */
+  public static sidecarHost(name: string): SidecarHost {
+    return { statefulSet: name, headlessService: `${name}-headless`, uid: RUN_AS, serverPort: NUXEO_PORTS.nuxeo, stopDelaySeconds: PROXY_DRAIN_SECONDS };
+  }
+
+  /** Name of the reverse-proxy port the load balancer's Service targets. */
+  public readonly proxyPortName = 'http';
+  public readonly nuxeoConf: string;
+  /** The workload's identity: its selector labels and the peer other policies admit. */
+  public readonly identity: WorkloadIdentity;
+  /** Escape hatches: the objects a user may patch (`addJsonPatch`). */
+  public readonly statefulSet: k8s.KubeStatefulSet;
+  public readonly headlessService: k8s.KubeService;
+  public readonly configMaps: { readonly conf: k8s.KubeConfigMap; readonly start: k8s.KubeConfigMap; readonly proxy: k8s.KubeConfigMap };
+  private readonly frontClients: Peer[] = [];
+
+  constructor(scope: Construct, id: string, props: NuxeoProps) {
+    super(scope, id);
+    const ctx = resolveContext(this, props.context);
+    const { context: _c, baseName: _n, database: _d, search: _s, cache: _r, redisSidecar: _rs, jwtSecret: _j, clid: _cl, proxyLimits: _l, internetEgress: _i, podIdentity: _p, publicUrl: _u, ...settings } = props;
+    const n = parseProps('nuxeo', SECTION_SCHEMAS.nuxeo, settings);
+    const network = parseProps('network', SECTION_SCHEMAS.network, { internetEgress: props.internetEgress, podIdentity: props.podIdentity });
+    const limits = props.proxyLimits ?? { maxUploadMegabytes: 1024, timeoutSeconds: 600 };
+    const name = props.baseName ?? id;
+    const wid = { app: 'nuxeo', instance: name, component: 'application' };
+    this.identity = wid;
+    const headlessServiceName = Nuxeo.sidecarHost(name).headlessService;
+    const packages = packagesInstalledAtStart(n);
+    if (packages.length && !props.clid) throw new Error(`${this.node.path}: clid is required: ${packages.join(', ')} would be installed from Nuxeo Connect at every pod start, which needs the instance CLID`);
+    const s3 = n.binaries.type === 's3' ? n.binaries.s3! : undefined;
+
+    if (!props.publicUrl) this.node.addMetadata('warning', `${this.node.path}: publicUrl is not set, so nuxeo.url stays http://localhost:8080/nuxeo and links in e-mails, invitations and SAML metadata point there`);
+    const { nuxeoConf, startScript, waitScript, nginxConf, secretProperties } = nuxeoFiles(props, n, ctx.monitoring.enabled, limits);
+    this.nuxeoConf = nuxeoConf;
+    const configMap = (cid: string, cmName: string, component: string, data: Record<string, string>) =>
+      new k8s.KubeConfigMap(this, cid, { metadata: { name: cmName, labels: tierLabels(wid.app, component) }, data });
+    this.configMaps = {
+      conf: configMap('conf', `${name}-conf`, wid.component, { [NUXEO_CONF_FILE]: this.nuxeoConf }),
+      start: configMap('start', `${name}-start`, wid.component, { 'start-nuxeo.sh': startScript, 'wait-redis.sh': waitScript }),
+      proxy: configMap('proxy-conf', `${name}-proxy`, 'reverse-proxy', { 'nginx.conf': nginxConf }),
+    };
+
+    if (!s3) {
+      new k8s.KubePersistentVolumeClaim(this, 'binaries', {
+        metadata: { name: `${name}-binaries`, labels: tierLabels(wid.app, wid.component) },
+        spec: {
+          accessModes: ['ReadWriteMany'],
+          ...(n.binaries.storageClass ? { storageClassName: n.binaries.storageClass } : {}),
+          resources: { requests: { storage: k8s.Quantity.fromString(n.binaries.size) } },
+        },
+      });
+    }
+
+    this.headlessService = service(this, {
+      name: headlessServiceName,
+      labels: workloadLabels(wid),
+      selector: { 'app.kubernetes.io/instance': wid.instance },
+      ports: [{ name: 'http', port: NUXEO_PORTS.proxy }, ...(props.redisSidecar ? [{ name: 'redis', port: props.redisSidecar.port }] : [])],
+      headless: true,
+    });
+
+    const containers = [
+      ...nuxeoContainers(n, ctx.monitoring, nuxeoEnv(secretProperties, s3, props.clid, packages), !s3),
+      ...(props.redisSidecar ? [props.redisSidecar.container] : []),
+      ...proxyExporter(ctx.monitoring, RUN_AS, NGINX_STATUS_PATH),
+      ...(props.redisSidecar?.exporters ?? []),
+    ];
+
+    // Ordered start (the default): the first node creates the repository schema and, in sidecar
+    // mode, hosts the Redis master the others replicate from.
+    this.statefulSet = statefulWorkload(this, {
+      ctx,
+      id: wid,
+      replicas: n.replicas,
+      serviceName: headlessServiceName,
+      uid: RUN_AS,
+      configChecksum: checksum(this.nuxeoConf, nginxConf, startScript, waitScript, props.redisSidecar?.configChecksum ?? ''),
+      terminationGracePeriodSeconds: PROXY_DRAIN_SECONDS + NUXEO_STOP_SECONDS,
+      pod: n,
+      initContainers: [
+        // The image writes its generated configuration under NUXEO_HOME; with a read-only root
+        // filesystem the pod runs from a private, writable copy of it.
+        container(RUN_AS, {
+          name: 'nuxeo-home',
+          image: n.image,
+          // cp -R, not -a: a non-root UID may not set the times of the root-owned emptyDir itself.
+          command: ['sh', '-c', `cp -R ${HOME}/. /nuxeo-home/`],
+          resources: INIT_RESOURCES,
+          volumeMounts: [{ name: 'nuxeo-home', mountPath: '/nuxeo-home' }],
+        }),
+      ],
+      containers,
+      volumes: [
+        emptyDir('nuxeo-home', '3Gi'),
+        emptyDir('etc-nuxeo', '16Mi'),
+        configMapVolume('nuxeo-conf', `${name}-conf`),
+        configMapVolume('nuxeo-start', `${name}-start`),
+        configMapVolume('proxy-conf', `${name}-proxy`),
+        emptyDir('logs', '1Gi'),
+        emptyDir('pid', '1Mi'),
+        emptyDir('tmp', mebibytesQuantity(nuxeoTmpMebibytes(limits.maxUploadMegabytes, n.concurrentUploads))),
+        emptyDir('proxy-tmp', '1Gi'),
+        ...(s3 ? [] : [{ name: 'binaries', persistentVolumeClaim: { claimName: `${name}-binaries` } }]),
+        ...(props.redisSidecar?.volumes ?? []),
+      ],
+      volumeClaimTemplates: [volumeClaimTemplate('data', n.data), ...(props.redisSidecar ? [props.redisSidecar.volumeClaimTemplate] : [])],
+    });
+
+    const me = podsOf(wid.instance);
+    const sidecarPort = props.redisSidecar?.port;
+    // Package installation (Nuxeo Connect) and S3 need HTTPS to the outside, and only there.
+    const internet = network.internetEgress;
+    const https: Rule[] = packages.length || s3 ? [{ peers: [{ cidrs: internet.cidrs, except: internet.except }], ports: [443] }] : [];
+    networkPolicy(
+      this,
+      wid,
+      [
+        { peers: this.frontClients, ports: [NUXEO_PORTS.proxy] },
+        ...(sidecarPort ? [{ peers: [me], ports: [sidecarPort] }] : []),
+        ...metricsIngress(ctx.monitoring, METRICS.nuxeo, METRICS.proxy, ...(sidecarPort ? [METRICS.redis] : [])),
+      ],
+      [
+        ...props.database.connection.egress,
+        ...props.search.connection.egress,
+        ...props.cache.connection.egress,
+        ...https,
+        ...(s3 ? podIdentityEgress(network.podIdentity) : []),
+      ],
+      ctx,
+    );
+    for (const c of [props.database, props.search, props.cache]) c.connection.allowFrom(me);
+  }
+
+  /** Lets `peers` (the load balancer's proxies) reach the reverse proxies. */
+  public allowFrom(...peers: Peer[]): void {
+    this.frontClients.push(...peers);
+  }
+}
