@@ -102,6 +102,13 @@ describe('CloudNativePG Cluster (the operator\'s webhook and rollout)', () => {
     expect(c.reason).toContain(reason);
   });
 
+  test('a major upgrade (to 16 or later) is an offline pg_upgrade by the operator: an operator action, data at stake; a minor one rolls', () => {
+    const [major] = plan([base], [edit((s) => (s.imageName = 'ghcr.io/cloudnative-pg/postgresql:17.6-system-trixie'))]);
+    expect(major).toMatchObject({ effect: 'operator-action', dataAtStake: true, fields: ['spec.imageName'], summary: 'needs an operator action: Cluster postgresql PostgreSQL 15 → 17' });
+    expect(major.reason).toContain('shuts down every instance');
+    expect(effects(plan([base], [edit((s) => (s.imageName = 'ghcr.io/cloudnative-pg/postgresql:15.15-system-trixie'))]))).toEqual(['Cluster postgresql: rolls-pods']);
+  });
+
   test('a restart parameter rolls the instances, a reloadable one does not; a larger volume and a new class need someone', () => {
     expect(effects(plan([base], [edit((s) => (s.postgresql.parameters.shared_buffers = '1GB'))]))).toEqual(['Cluster postgresql: rolls-pods']);
     expect(effects(plan([base], [edit((s) => (s.postgresql.parameters.work_mem = '16MB'))]))).toEqual(['Cluster postgresql: updated']);
