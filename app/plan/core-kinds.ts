@@ -92,6 +92,14 @@ export function serviceChanges(before: Located, after: Located): Change[] {
       commands: [`${kubectl(b)} delete service ${b.metadata.name}`, `kubectl apply -f ${after.file}`],
     })];
   }
+  // Type transitions are allowed (validateService), but the cloud load balancer follows the type.
+  const [wasLb, isLb] = [a.spec?.type === 'LoadBalancer', b.spec?.type === 'LoadBalancer'];
+  if (wasLb !== isLb) {
+    return [changeOf(b, { effect: 'operator-action', fields,
+      summary: `needs an operator action: Service ${b.metadata.name} ${a.spec?.type ?? 'ClusterIP'} → ${b.spec?.type ?? 'ClusterIP'}`,
+      reason: wasLb ? 'The cloud load balancer and its external address are released: point DNS elsewhere first.' : 'A cloud load balancer is created with a new external address: point DNS at it once assigned.',
+      commands: [`${kubectl(b)} get service ${b.metadata.name} -o jsonpath='{.status.loadBalancer.ingress}'`] })];
+  }
   const selector = fields.some((f) => under(f, 'spec.selector'));
   return [changeOf(b, { effect: 'updated', fields, reason: selector ? 'The selector changed: the endpoints switch to the pods it now selects.' : 'Mutable fields.' })];
 }
