@@ -15,5 +15,10 @@ module.exports = {
       { displayName: 'pods', testMatch: ['<rootDir>/test/pods/**/*.test.ts'], transform, testEnvironment: 'node' },
       { displayName: 'newcomer', testMatch: ['<rootDir>/test/newcomer/**/*.test.ts'], transform, testEnvironment: 'node' },
     ]),
+    // The real one-node cluster (test/cluster/, docs/cluster.md): only with `npm run test:cluster`,
+    // whose globalSetup brings the cluster up and globalTeardown takes it down.
+    ...(process.env.NUXEO_COMPACT_CLUSTER ? [
+      { displayName: 'cluster', testMatch: ['<rootDir>/test/cluster/**/*.test.ts'], transform, testEnvironment: 'node', globalSetup: '<rootDir>/test/cluster/global-setup.ts', globalTeardown: '<rootDir>/test/cluster/global-teardown.ts' },
+    ] : []),
   ],
 };

@@ -4,7 +4,9 @@
  * StatefulSet changes its name or selector.
  */
 import type { CompactArchitectureProps } from '../lib/compact-architecture';
-import { managedDatabase, managedRedis, managedSearch } from '../lib/managed';
+import { DatabaseSource } from '../lib/database/source';
+import { ElasticsearchSource } from '../lib/elasticsearch/source';
+import { RedisSource } from '../lib/redis/source';
 import type { NamespaceTierProps } from '../lib/namespace/namespace';
 import type { EnvironmentSpec } from '../lib/settings/schema';
 
@@ -42,14 +44,14 @@ export function architectureProps(spec: EnvironmentSpec, priorityClassName: stri
     },
     loadBalancer: lb,
     database: db.managed
-      ? managedDatabase({ ...db.managed, database: db.name, user: db.user, password: s.databasePassword })
+      ? DatabaseSource.managed({ ...db.managed, database: db.name, user: db.user, password: s.databasePassword, maxConnections: db.maxConnections })
       : db.provider === 'cloudnativepg'
-        ? { ...inCluster(db), appPassword: s.databasePassword, internetEgress: spec.network.internetEgress }
-        : { ...inCluster(db), secrets: { appPassword: s.databasePassword, superuserPassword: s.databaseSuperuserPassword, replicationPassword: s.databaseReplicationPassword } },
+        ? DatabaseSource.cloudNativePg({ ...inCluster(db), appPassword: s.databasePassword, internetEgress: spec.network.internetEgress })
+        : DatabaseSource.inCluster({ ...inCluster(db), secrets: { appPassword: s.databasePassword, superuserPassword: s.databaseSuperuserPassword, replicationPassword: s.databaseReplicationPassword } }),
     elasticsearch: es.managed
-      ? managedSearch({ ...es.managed, clusterName: es.clusterName, indexReplicas: es.indexReplicas, ...(es.managed.user ? { credentials: { user: es.managed.user, password: s.elasticsearchPassword } } : {}) })
-      : inCluster(es),
-    redis: redis.managed ? managedRedis({ ...redis.managed, password: s.redisPassword }) : { ...inCluster(redis), password: s.redisPassword },
+      ? ElasticsearchSource.managed({ ...es.managed, clusterName: es.clusterName, indexReplicas: es.indexReplicas, ...(es.managed.user ? { credentials: { user: es.managed.user, password: s.elasticsearchPassword } } : {}) })
+      : ElasticsearchSource.inCluster(inCluster(es)),
+    redis: redis.managed ? RedisSource.managed({ ...redis.managed, password: s.redisPassword }) : RedisSource.inCluster({ ...inCluster(redis), password: s.redisPassword }),
   };
 }
 

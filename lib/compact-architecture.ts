@@ -1,15 +1,18 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { Construct } from 'constructs';
-import { ContextProps, resolveContext } from './k8s/context';
-import { Database, DatabaseEndpoint, DatabaseProps } from './database/database';
-import { CloudNativePgDatabase, CloudNativePgDatabaseProps } from './database/cloudnativepg';
-import { Elasticsearch, ElasticsearchProps, SearchEndpoint } from './elasticsearch/elasticsearch';
-import { LoadBalancer, LoadBalancerProps, nuxeoPublicUrl } from './load-balancer/load-balancer';
+import { Construct, IConstruct } from 'constructs';
+import { ContextProps, contextProblems, resolveContext } from './k8s/context';
+import type { CloudNativePgDatabase } from './database/cloudnativepg';
+import type { Database } from './database/database';
+import { DatabaseSource } from './database/source';
+import type { Elasticsearch } from './elasticsearch/elasticsearch';
+import { ElasticsearchSource } from './elasticsearch/source';
+import { LoadBalancer, loadBalancerProblems, LoadBalancerSettings, nuxeoPublicUrl } from './load-balancer/load-balancer';
 import { Monitoring } from './monitoring/monitoring';
-import { Nuxeo, NuxeoProps } from './nuxeo/nuxeo';
-import { CacheEndpoint, Redis, RedisProps } from './redis/redis';
-
-type Own<P> = Omit<P, 'context' | 'baseName'>;
+import { Nuxeo, NuxeoOptions, nuxeoProblems } from './nuxeo/nuxeo';
+import type { Redis } from './redis/redis';
+import { RedisSource } from './redis/source';
+import { PropsError } from './settings/props-error';
+import { Warnings } from './settings/warnings';
 
 /** The names of the tiers when no prefix is given (the environment-file app's, kept stable). */
 export const TIER_NAMES = { nuxeo: 'nuxeo', redis: 'redis', elasticsearch: 'elasticsearch', database: 'postgresql' } as const;
@@ -22,7 +25,7 @@ export interface CompactArchitectureProps {
   readonly context?: ContextProps;
   /**
    * Prefix of every object name (`<prefix>-nuxeo`, `<prefix>-postgresql-rw` ...), so that two
-   * architectures can share a namespace.
+   * architectures can share a namespace. Monitoring (alerts, PodMonitors) is then left out, with a warning.
    * @default - none: nuxeo, redis, elasticsearch, postgresql
    */
   readonly prefix?: string;
@@ -30,36 +33,32 @@ export interface CompactArchitectureProps {
    * The Nuxeo application cluster.
    * @default - the environment file's defaults
    */
-  readonly nuxeo?: Own<Omit<NuxeoProps, 'database' | 'search' | 'cache' | 'redisSidecar'>>;
+  readonly nuxeo?: NuxeoOptions;
   /** The load balancer in front of it (`host` is required). */
-  readonly loadBalancer: Own<Omit<LoadBalancerProps, 'nuxeo'>>;
+  readonly loadBalancer: LoadBalancerSettings;
   /**
-   * In-cluster PostgreSQL (StatefulSets, or with `provider: 'cloudnativepg'` a CloudNativePG
-   * Cluster), or a managed one (`managedDatabase(...)`), which replaces the tier.
-   * @default - StatefulSets, the environment file's defaults
+   * The database: `DatabaseSource.inCluster()`, `.cloudNativePg()` or `.managed()`.
+   * @default - DatabaseSource.inCluster(): StatefulSets, the environment file's defaults
    */
-  readonly database?: Own<DatabaseProps> | Own<CloudNativePgDatabaseProps> | DatabaseEndpoint;
+  readonly database?: DatabaseSource;
   /**
-   * In-cluster Elasticsearch, or a managed one (`managedSearch(...)`).
-   * @default - in-cluster, the environment file's defaults
+   * Elasticsearch: `ElasticsearchSource.inCluster()` or `.managed()`.
+   * @default - ElasticsearchSource.inCluster(): the environment file's defaults
    */
-  readonly elasticsearch?: Own<ElasticsearchProps> | SearchEndpoint;
+  readonly elasticsearch?: ElasticsearchSource;
   /**
-   * Redis in the Nuxeo pods or its own cluster, or a managed one (`managedRedis(...)`).
-   * @default - sidecar Redis, the environment file's defaults
+   * Redis: `RedisSource.inCluster()` (in the Nuxeo pods, or `mode: 'external'`) or `.managed()`.
+   * @default - RedisSource.inCluster(): sidecar Redis, the environment file's defaults
    */
-  readonly redis?: Own<Omit<RedisProps, 'sidecarHost'>> | CacheEndpoint;
-}
-
-/** An endpoint (managed service) rather than the Props of an in-cluster tier. */
-function isEndpoint<E extends { connection: unknown }>(v: object | undefined): v is E {
-  return v !== undefined && 'connection' in v;
+  readonly redis?: RedisSource;
 }
 
 /**
  * Nuxeo's "Compact Architecture with Redis": every tier, wired through the endpoints each one
  * publishes, emitted into the Chart that contains it (whose namespace every host name uses).
  * The namespace, PriorityClass and default-deny policy are cluster-level: see `NamespaceTier`.
+ * Every tier's Props problems are reported at once (one `PropsError`); cross-tier rules run at
+ * synthesis with every construct's validation.
  */
 export class CompactArchitecture extends Construct {
   /** The in-cluster tiers (absent when a managed service replaces one). */
@@ -72,49 +71,81 @@ export class CompactArchitecture extends Construct {
 
   constructor(scope: Construct, id: string, props: CompactArchitectureProps) {
     super(scope, id);
-    const context = props.context;
-    const name = (tier: string) => (props.prefix ? `${props.prefix}-${tier}` : tier);
+    const { context } = props;
+    const sources = {
+      database: props.database ?? DatabaseSource.inCluster(),
+      elasticsearch: props.elasticsearch ?? ElasticsearchSource.inCluster(),
+      redis: props.redis ?? RedisSource.inCluster(),
+    };
+    const problems = [
+      ...contextProblems(context), ...sources.database._problems(), ...sources.elasticsearch._problems(), ...sources.redis._problems(),
+      ...nuxeoProblems(props.nuxeo ?? {}), ...loadBalancerProblems(props.loadBalancer),
+    ];
+    if (problems.length) throw new PropsError(problems);
+    const at = (tier: keyof typeof TIER_NAMES) => ({ context, baseName: props.prefix ? `${props.prefix}-${TIER_NAMES[tier]}` : TIER_NAMES[tier] });
 
-    const db = props.database;
-    if (db && !isEndpoint<DatabaseEndpoint>(db) && db.provider === 'cloudnativepg') {
-      this.database = new CloudNativePgDatabase(this, 'postgresql', { ...(db as Own<CloudNativePgDatabaseProps>), context, baseName: name(TIER_NAMES.database) });
-    } else if (!isEndpoint<DatabaseEndpoint>(db)) {
-      this.database = new Database(this, 'postgresql', { ...(db as Own<DatabaseProps> | undefined), context, baseName: name(TIER_NAMES.database) });
-    }
-    const es = props.elasticsearch;
-    if (!isEndpoint<SearchEndpoint>(es)) this.elasticsearch = new Elasticsearch(this, 'elasticsearch', { ...es, context, baseName: name(TIER_NAMES.elasticsearch) });
-    const redis = props.redis;
-    if (!isEndpoint<CacheEndpoint>(redis)) this.redis = new Redis(this, 'redis', { ...redis, context, baseName: name(TIER_NAMES.redis), sidecarHost: Nuxeo.sidecarHost(name(TIER_NAMES.nuxeo)) });
-
+    const db = sources.database._bind(this, 'postgresql', at('database'));
+    const es = sources.elasticsearch._bind(this, 'elasticsearch', at('elasticsearch'));
+    const redis = sources.redis._bind(this, 'redis', at('redis'), Nuxeo.sidecarHost(at('nuxeo').baseName));
+    this.database = db.tier;
+    this.elasticsearch = es.tier;
+    this.redis = redis.tier;
     this.nuxeo = new Nuxeo(this, 'nuxeo', {
       ...props.nuxeo,
-      context,
-      baseName: name(TIER_NAMES.nuxeo),
-      database: isEndpoint<DatabaseEndpoint>(db) ? db : this.database!.endpoint,
-      search: isEndpoint<SearchEndpoint>(es) ? es : this.elasticsearch!.endpoint,
-      cache: isEndpoint<CacheEndpoint>(redis) ? redis : this.redis!.endpoint,
+      ...at('nuxeo'),
+      database: db.endpoint,
+      elasticsearch: es.endpoint,
+      redis: redis.endpoint,
       ...(this.redis?.sidecar ? { redisSidecar: this.redis.sidecar } : {}),
       publicUrl: props.nuxeo?.publicUrl ?? nuxeoPublicUrl(props.loadBalancer),
     });
     this.loadBalancer = new LoadBalancer(this, 'load-balancer', { ...props.loadBalancer, nuxeo: this.nuxeo });
+    this.monitoring = this.addMonitoring(context, props.prefix);
+    this.node.addValidation({ validate: () => (firstArchitectureOf(Chart.of(this)) === this ? duplicateObjects(Chart.of(this)) : []) });
+  }
 
-    // The alerts and PodMonitors are written for the tiers under their default names.
-    if (resolveContext(this, context).monitoring.enabled && !props.prefix) {
-      this.monitoring = new Monitoring(this, 'monitoring', { context, nuxeo: this.nuxeo, redis: this.redis, elasticsearch: this.elasticsearch, database: this.database, loadBalancer: this.loadBalancer });
+  /** The alerts and PodMonitors, written for the tiers under their default names: none with a prefix, said so. */
+  private addMonitoring(context: ContextProps | undefined, prefix: string | undefined): Monitoring | undefined {
+    if (!resolveContext(this, context).monitoring.enabled) return undefined;
+    if (prefix) {
+      Warnings.of(this).add(`${this.node.path}: monitoring is left out with prefix '${prefix}': the alerts and PodMonitors select the tiers ` +
+        "by their default names. Add your own, or set context.monitoring.enabled: false (which also removes the exporters) to silence this.");
+      return undefined;
     }
-    this.node.addValidation({ validate: () => duplicateObjects(Chart.of(this)) });
+    return new Monitoring(this, 'monitoring', { context, nuxeo: this.nuxeo, redis: this.redis, elasticsearch: this.elasticsearch, database: this.database, loadBalancer: this.loadBalancer });
   }
 }
 
-/** Objects of a Chart with the same kind, namespace and name: the second would overwrite the first. */
+/** The first architecture of a Chart, the one that reports its duplicates (once). */
+function firstArchitectureOf(chart: Chart): IConstruct | undefined {
+  return chart.node.findAll().find((c) => c instanceof CompactArchitecture);
+}
+
+/** The architecture (or else the construct) that emits an object, for the duplicates report. */
+function ownerOf(o: ApiObject): string {
+  let c: IConstruct | undefined = o;
+  while (c && !(c instanceof CompactArchitecture)) c = c.node.scope;
+  return (c ?? o).node.path;
+}
+
+/**
+ * Objects of a Chart with the same kind, namespace and name (the second would overwrite the
+ * first): one line per pair of owners, naming the first few objects and the count.
+ */
 export function duplicateObjects(chart: Chart): string[] {
-  const seen = new Map<string, string>();
-  const problems: string[] = [];
+  const seen = new Map<string, ApiObject>();
+  const pairs = new Map<string, string[]>();
   for (const o of chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
     const key = `${o.kind} ${o.metadata.namespace ?? ''}/${o.name}`;
     const first = seen.get(key);
-    if (first) problems.push(`${key} is emitted twice (${first} and ${o.node.path}): give the architectures a prefix or their own Chart and namespace`);
-    else seen.set(key, o.node.path);
+    if (!first) {
+      seen.set(key, o);
+      continue;
+    }
+    const pair = `${ownerOf(first)} and ${ownerOf(o)}`;
+    pairs.set(pair, [...(pairs.get(pair) ?? []), key]);
   }
-  return problems;
+  return [...pairs].map(([pair, keys]) =>
+    `${keys.length} objects are emitted twice, by ${pair} (${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ' ...' : ''}): ` +
+    'give the architectures a prefix or their own Chart and namespace');
 }

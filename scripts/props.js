@@ -12,16 +12,25 @@ const ROOT = path.join(__dirname, '..');
 const SCHEMA = path.join(ROOT, 'schema', 'environment.schema.json');
 const OUT = path.join(ROOT, 'lib', 'settings', 'settings.generated.ts');
 /** The environment-file sections the tiers take as Props, and their interfaces' names. */
-const SECTIONS = { nuxeo: 'Nuxeo', redis: 'Redis', elasticsearch: 'Elasticsearch', database: 'Database', loadBalancer: 'LoadBalancer' };
+const SECTIONS = { nuxeo: 'Nuxeo', redis: 'Redis', elasticsearch: 'Elasticsearch', database: 'Database', loadBalancer: 'LoadBalancer', scheduling: 'Scheduling', network: 'Network', monitoring: 'Monitoring' };
 
 const pascal = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const key = (k) => (identifier.test(k) ? k : JSON.stringify(k));
 
+/** An optional field's `@default`: an object defaulting to `{}` has its fields' own defaults. */
+function defaultTag(node) {
+  if (!('default' in node)) return '@default - none (not set unless given)';
+  const empty = node.default && typeof node.default === 'object' && !Array.isArray(node.default) && !Object.keys(node.default).length;
+  if (empty && node.properties) return '@default - each field at its own default';
+  if (empty) return '@default - none';
+  return `@default ${JSON.stringify(node.default)}`;
+}
+
 /** The field's description (or else where it is), and for an optional field its default. */
 function doc(node, where, required, indent) {
   const lines = node.description ? node.description.split('\n') : [where];
-  if (!required) lines.push('default' in node ? `@default ${JSON.stringify(node.default)}` : '@default - none (not set unless given)');
+  if (!required) lines.push(defaultTag(node));
   return [`${indent}/**`, ...lines.map((l) => `${indent} * ${l.replace(/\*\//g, '*\\/')}`.trimEnd()), `${indent} */`].join('\n');
 }
 

@@ -25,7 +25,7 @@ describe('networkPolicy', () => {
 describe('statefulWorkload', () => {
   const workload = (context = {}) => {
     const c = chart();
-    statefulWorkload(c, { ctx: resolveContext(c, context), id, replicas: 2, serviceName: 'demo-headless', uid: 10001, containers: [{ name: 'x', image: 'x:1' }], configChecksum: 'abc', terminationGracePeriodSeconds: 10, pod });
+    statefulWorkload(c, { ctx: resolveContext(c, context), id, replicas: 2, serviceName: 'demo-headless', uid: 10001, containers: [{ name: 'x', image: 'x:1' }], configChecksum: () => 'abc', terminationGracePeriodSeconds: 10, pod });
     return Testing.synth(c);
   };
 

@@ -4,7 +4,7 @@
  * RDS) and its own Redis cluster with Sentinel. `npm run synth` writes dist/<chart>.k8s.yaml.
  */
 import { App, Chart } from 'cdk8s';
-import { CompactArchitecture, managedDatabase, NamespaceTier } from 'nuxeo-compact-k8s';
+import { CompactArchitecture, DatabaseSource, NamespaceTier, RedisSource } from 'nuxeo-compact-k8s';
 
 const app = new App({ outdir: 'dist' });
 
@@ -24,12 +24,12 @@ const teamB = namespaceChart('team-b');
 new CompactArchitecture(new Chart(app, 'team-b', { namespace: 'team-b', disableResourceNameHashes: true }), 'nuxeo', {
   context: { priorityClassName: teamB.priorityClassName, imagePullSecrets: ['nuxeo-registry'], scheduling: { antiAffinity: 'preferred' } },
   loadBalancer: { host: 'nuxeo.team-b.example.com', provider: 'service' },
-  database: managedDatabase({
+  database: DatabaseSource.managed({
     host: 'team-b.abcdefghij.eu-west-1.rds.amazonaws.com',
     password: { name: 'team-b-rds', key: 'password' },
     cidrs: ['10.42.0.0/16'],
   }),
-  redis: { mode: 'external', replicas: 3 },
+  redis: RedisSource.inCluster({ mode: 'external', replicas: 3 }),
 });
 
 app.synth();

@@ -1,12 +1,12 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
-import type { Resources, SECTION_SCHEMAS } from '../settings/schema';
-import { container, SecretKeyRef } from '../k8s/containers';
+import type { SECTION_SCHEMAS } from '../settings/schema';
+import { container, Resources, SecretKeyRef } from '../k8s/containers';
 import { tierLabels, workloadLabels } from '../k8s/labels';
 import { networkPolicy, podsOf } from '../k8s/network-policy';
 import { scheduledJob } from '../k8s/scheduled-job';
-import { checksum } from '../k8s/stateful-workload';
+import { configChecksum } from '../k8s/checksum';
 import { configMapVolume, emptyDir, secretVolume } from '../k8s/volumes';
 import { renderPostgresBackupScript, renderPostgresRestoreScript } from './backup-scripts';
 import type { TierContext } from '../k8s/context';
@@ -26,6 +26,7 @@ export interface PostgresBackupProps {
   readonly database: string;
   readonly user: string;
   readonly password: SecretKeyRef;
+  /** @internal the tier's resolved `backup` settings */
   readonly settings: z.output<typeof SECTION_SCHEMAS.database>['backup'];
 }
 
@@ -55,7 +56,7 @@ export class PostgresBackup extends Construct {
       'backup.sh': renderPostgresBackupScript({ database: props.database, user: props.user, retentionDays: backup.retentionDays }),
       'restore.sh': renderPostgresRestoreScript({ database: props.database, user: props.user }),
     };
-    new k8s.KubeConfigMap(this, 'config', { metadata: { name: wid.instance, labels: tierLabels(wid.app, wid.component) }, data: files });
+    const configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name: wid.instance, labels: tierLabels(wid.app, wid.component) }, data: files });
     new k8s.KubePersistentVolumeClaim(this, 'volume', {
       metadata: { name: volumeName, labels: workloadLabels(wid) },
       spec: {
@@ -76,7 +77,7 @@ export class PostgresBackup extends Construct {
         // A dump or restore that runs this long is stuck; the next run tries again.
         activeDeadlineSeconds: 6 * 3600,
         backoffLimit: suspend ? 0 : 2,
-        configChecksum: checksum(files[script as keyof typeof files]),
+        configChecksum: configChecksum({ configMap, key: script }),
         containers: [
           container(primary.uid, {
             name,

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import type { z } from 'zod';
 import {
   Cluster, ClusterSpecBackupBarmanObjectStoreDataCompression, ClusterSpecBackupBarmanObjectStoreWalCompression, ClusterSpecResourcesLimits,
   ClusterSpecResourcesRequests,
@@ -14,9 +13,25 @@ import { postgresqlParameters } from './postgres-conf';
 import { ContextProps, resolveContext } from '../k8s/context';
 import { DatabaseEndpoint, DatabaseSettings, POSTGRES_PORT, postgresEndpoint } from './database';
 import { METRICS, metricsIngress } from '../monitoring/exporters';
-import { parseProps } from '../settings/props';
+import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
+import type { NetworkInternetEgressSettings } from '../settings/settings.generated';
 
-export interface CloudNativePgDatabaseProps extends DatabaseSettings {
+/** The database's settings, the Nuxeo role's Secret and the instances' egress to object storage. */
+export interface CloudNativePgDatabaseOptions extends DatabaseSettings {
+  /**
+   * The `kubernetes.io/basic-auth` Secret (keys username, password) of the application role.
+   * @default { name: 'nuxeo-database', key: 'password' }
+   */
+  readonly appPassword?: SecretKeyRef;
+  /**
+   * Where the object store's egress may go (the instances archive WAL there).
+   * @default - any address but private, CGNAT, link-local and unique-local ranges
+   */
+  readonly internetEgress?: NetworkInternetEgressSettings;
+}
+
+/** A CloudNativePG tier's Props: its options and where it runs. */
+export interface CloudNativePgDatabaseProps extends CloudNativePgDatabaseOptions {
   /**
    * Settings shared by the tiers (cluster domain, scheduling, pull secrets ...).
    * @default - the environment file's defaults
@@ -27,16 +42,6 @@ export interface CloudNativePgDatabaseProps extends DatabaseSettings {
    * @default - the construct id
    */
   readonly baseName?: string;
-  /**
-   * The `kubernetes.io/basic-auth` Secret (keys username, password) of the application role.
-   * @default { name: 'nuxeo-database', key: 'password' }
-   */
-  readonly appPassword?: SecretKeyRef;
-  /**
-   * Where the object store's egress may go (the instances archive WAL there).
-   * @default - any address but private, CGNAT, link-local and unique-local ranges
-   */
-  readonly internetEgress?: NonNullable<z.input<typeof SECTION_SCHEMAS.network>>['internetEgress'];
 }
 
 /** CloudNativePG release whose CRDs (imports/crds/) the generated objects are validated against. */
@@ -67,6 +72,17 @@ function objectStorePort(endpointURL: string | undefined): number {
   return u.port ? Number(u.port) : u.protocol === 'http:' ? 80 : 443;
 }
 
+/** CloudNativePgDatabaseProps' own keys: the rest are the `database` settings. */
+const OWN_KEYS = ownKeys<CloudNativePgDatabaseProps, DatabaseSettings>()(['context', 'baseName', 'appPassword', 'internetEgress']);
+
+/** Every problem of the settings in CloudNativePgDatabaseProps, found without building anything. @internal */
+export function cloudNativePgProblems(props: Partial<CloudNativePgDatabaseProps>): string[] {
+  return [
+    ...propsProblems('database', SECTION_SCHEMAS.database, { ...settingsOf(props, OWN_KEYS), provider: 'cloudnativepg' }),
+    ...propsProblems('network', SECTION_SCHEMAS.network, { internetEgress: props.internetEgress }),
+  ];
+}
+
 /**
  * PostgreSQL run by the CloudNativePG operator (which must be installed first): a `Cluster` of
  * 1 + `database.replicas` instances, one per node and spread across zones, bootstrapped with the
@@ -92,8 +108,7 @@ export class CloudNativePgDatabase extends Construct {
   constructor(scope: Construct, id: string, props: CloudNativePgDatabaseProps) {
     super(scope, id);
     const ctx = resolveContext(this, props.context);
-    const { context: _c, baseName: _n, appPassword: _a, internetEgress: _i, ...settings } = props;
-    const db = parseProps('database', SECTION_SCHEMAS.database, { ...settings, provider: 'cloudnativepg' });
+    const db = parseProps('database', SECTION_SCHEMAS.database, { ...settingsOf(props, OWN_KEYS), provider: 'cloudnativepg' });
     const internet = parseProps('network', SECTION_SCHEMAS.network, { internetEgress: props.internetEgress }).internetEgress;
     const password = props.appPassword ?? { name: SECRET_DEFAULTS.databasePassword.name, key: 'password' };
     const cn = db.cloudnativepg;

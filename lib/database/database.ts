@@ -7,13 +7,14 @@ import { container, execProbe, fieldEnv, SecretKeyRef } from '../k8s/containers'
 import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
 import { Connectable, networkPolicy, Peer, podsOf } from '../k8s/network-policy';
 import { service } from '../k8s/service';
-import { checksum, statefulWorkload } from '../k8s/stateful-workload';
+import { statefulWorkload } from '../k8s/stateful-workload';
+import { configChecksum } from '../k8s/checksum';
 import { configMapVolume, emptyDir, secretVolume, volumeClaimTemplate } from '../k8s/volumes';
 import { renderPgHba, renderPgIsReady, renderPostgresqlConf, renderPrimaryBootstrap, renderReplicaBootstrap } from './postgres-conf';
 import { ContextProps, podHost, resolveContext, serviceHost, TierContext } from '../k8s/context';
 import { PostgresBackup } from './backup';
 import { METRICS, metricsIngress, postgresExporter } from '../monitoring/exporters';
-import { parseProps } from '../settings/props';
+import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
 import type { DatabaseSettings as DatabaseSectionInput } from '../settings/settings.generated';
 
 /** The names a Database tier gives its workloads and Services, from its base name. */
@@ -46,9 +47,19 @@ export interface DatabaseSecrets {
 }
 
 /** The `database` section of the environment file: image, replicas, resources, storage, name, user, maxConnections, placement (every field optional, with the file's defaults). */
-export type DatabaseSettings = Omit<DatabaseSectionInput, 'managed'>;
+export type DatabaseSettings = Omit<DatabaseSectionInput, 'managed' | 'provider'>;
 
-export interface DatabaseProps extends DatabaseSettings {
+/** The database's settings and the Secrets its instances read. */
+export interface DatabaseOptions extends DatabaseSettings {
+  /**
+   * The Secrets the instances read.
+   * @default - see `DatabaseSecrets`
+   */
+  readonly secrets?: DatabaseSecrets;
+}
+
+/** A StatefulSet PostgreSQL tier's Props: its options and where it runs. */
+export interface DatabaseProps extends DatabaseOptions {
   /**
    * Settings shared by the tiers (cluster domain, scheduling, pull secrets ...).
    * @default - the environment file's defaults
@@ -59,11 +70,6 @@ export interface DatabaseProps extends DatabaseSettings {
    * @default - the construct id
    */
   readonly baseName?: string;
-  /**
-   * The Secrets the instances read.
-   * @default - see `DatabaseSecrets`
-   */
-  readonly secrets?: DatabaseSecrets;
 }
 
 /** How a client reaches a PostgreSQL database, in the cluster or a managed service (RDS, Cloud SQL). */
@@ -82,6 +88,11 @@ export interface DatabaseEndpoint {
    * @default false
    */
   readonly tls?: boolean;
+  /**
+   * The server's `max_connections`: a Nuxeo tier refuses, at synthesis, pools that would not fit.
+   * @default - unknown: not checked
+   */
+  readonly maxConnections?: number;
   /** The egress a client needs, and admission through the database's own policy. */
   readonly connection: Connectable;
 }
@@ -98,7 +109,7 @@ export const PGDATA = `${DATA_MOUNT}/pgdata`;
  * (`instances`), and `clients`, the list its policy admits, which `allowFrom` extends.
  */
 export function postgresEndpoint(
-  ctx: TierContext, readWriteService: string, db: { name: string; user: string }, password: SecretKeyRef, instances: Peer[], clients: Peer[],
+  ctx: TierContext, readWriteService: string, db: { name: string; user: string; maxConnections: number }, password: SecretKeyRef, instances: Peer[], clients: Peer[],
 ): DatabaseEndpoint {
   return {
     host: serviceHost(ctx, readWriteService),
@@ -106,6 +117,7 @@ export function postgresEndpoint(
     database: db.name,
     user: db.user,
     password,
+    maxConnections: db.maxConnections,
     connection: { egress: [{ peers: instances, ports: [POSTGRES_PORT] }], allowFrom: (client) => clients.push(client) },
   };
 }
@@ -175,6 +187,14 @@ function postgresContainer(db: DatabaseSection, script: string, extraEnv: k8s.En
   });
 }
 
+/** DatabaseProps' own keys: the rest are the `database` settings. */
+const OWN_KEYS = ownKeys<DatabaseProps, DatabaseSettings>()(['context', 'baseName', 'secrets']);
+
+/** Every problem of the settings in DatabaseProps, found without building anything. @internal */
+export function databaseProblems(props: Partial<DatabaseProps>): string[] {
+  return propsProblems('database', SECTION_SCHEMAS.database, settingsOf(props, OWN_KEYS));
+}
+
 /**
  * PostgreSQL: one primary and `database.replicas` hot standbys that bootstrap with
  * pg_basebackup and stream from it. `postgresql-rw` reaches the primary, `postgresql-ro` the
@@ -202,8 +222,7 @@ export class Database extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseProps = {}) {
     super(scope, id);
     const ctx = resolveContext(this, props.context);
-    const { context: _c, baseName: _n, secrets: _s, ...settings } = props;
-    const db = parseProps('database', SECTION_SCHEMAS.database, settings);
+    const db = parseProps('database', SECTION_SCHEMAS.database, settingsOf(props, OWN_KEYS));
     if (db.provider !== 'statefulset') throw new Error(`${this.node.path}: provider '${db.provider}' is the CloudNativePgDatabase construct`);
     const name = props.baseName ?? id;
     const names = databaseNames(name);
@@ -218,7 +237,7 @@ export class Database extends Construct {
     };
     const files = postgresFiles(db);
     this.configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name, labels: tierLabels('postgresql', 'database') }, data: files });
-    const configChecksum = checksum(...Object.values(files));
+    const checksum = configChecksum({ configMap: this.configMap, order: Object.keys(files) });
 
     const primaryHeadless = `${ids.primary.instance}-headless`;
     const primaryHost = podHost(ctx, ids.primary.instance, primaryHeadless, 0);
@@ -239,7 +258,7 @@ export class Database extends Construct {
         replicas,
         serviceName: headless,
         uid: RUN_AS,
-        configChecksum,
+        configChecksum: checksum,
         terminationGracePeriodSeconds: 60,
         spreadSelector: { 'app.kubernetes.io/name': 'postgresql' },
         pod: db,

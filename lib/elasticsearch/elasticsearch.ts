@@ -7,13 +7,14 @@ import { container, containerSecurityContext, execProbe, fieldEnv, INIT_RESOURCE
 import { tierLabels, workloadLabels } from '../k8s/labels';
 import { Connectable, networkPolicy, Peer, podsOf } from '../k8s/network-policy';
 import { service } from '../k8s/service';
-import { checksum, statefulWorkload } from '../k8s/stateful-workload';
+import { statefulWorkload } from '../k8s/stateful-workload';
+import { configChecksum } from '../k8s/checksum';
 import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
 import { GC_LOG_OPTIONS, renderElasticsearchReadiness, renderElasticsearchYml } from './elasticsearch-conf';
 import { ContextProps, resolveContext, serviceHost } from '../k8s/context';
 import { ElasticsearchSnapshots } from './snapshots';
 import { elasticsearchExporter, METRICS, metricsIngress } from '../monitoring/exporters';
-import { parseProps } from '../settings/props';
+import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
 import type { ElasticsearchSettings as ElasticsearchSectionInput } from '../settings/settings.generated';
 
 /** HTTP (clients) and transport (cluster members) ports. */
@@ -38,7 +39,7 @@ export interface ElasticsearchProps extends ElasticsearchSettings {
 }
 
 /** How Nuxeo reaches a search cluster, in the cluster or managed (Elastic Cloud, OpenSearch). */
-export interface SearchEndpoint {
+export interface ElasticsearchEndpoint {
   /** Client URLs (`http://` or `https://`). */
   readonly urls: string[];
   /** `elasticsearch.clusterName` Nuxeo checks. */
@@ -136,13 +137,21 @@ function elasticsearchVolumes(configMap: string, snapshotsClaim: string): k8s.Vo
   ];
 }
 
+/** ElasticsearchProps' own keys: the rest are the `elasticsearch` settings. */
+const OWN_KEYS = ownKeys<ElasticsearchProps, ElasticsearchSettings>()(['context', 'baseName']);
+
+/** Every problem of the settings in ElasticsearchProps, found without building anything. @internal */
+export function elasticsearchProblems(props: Partial<ElasticsearchProps>): string[] {
+  return propsProblems('elasticsearch', SECTION_SCHEMAS.elasticsearch, settingsOf(props, OWN_KEYS));
+}
+
 /**
  * Elasticsearch: `elasticsearch.replicas` master-eligible data nodes that discover each other
  * through a headless Service, one PVC each, and a client Service on 9200.
  */
 export class Elasticsearch extends Construct {
   /** How Nuxeo (or any client) reaches the cluster. */
-  public readonly endpoint: SearchEndpoint;
+  public readonly endpoint: ElasticsearchEndpoint;
   public readonly headlessServiceName: string;
   public readonly podNames: string[];
   /** Escape hatches: the objects a user may patch (`addJsonPatch`). */
@@ -157,8 +166,7 @@ export class Elasticsearch extends Construct {
   constructor(scope: Construct, id: string, props: ElasticsearchProps = {}) {
     super(scope, id);
     const ctx = resolveContext(this, props.context);
-    const { context: _c, baseName: _n, ...settings } = props;
-    const es = parseProps('elasticsearch', SECTION_SCHEMAS.elasticsearch, settings);
+    const es = parseProps('elasticsearch', SECTION_SCHEMAS.elasticsearch, settingsOf(props, OWN_KEYS));
     const wid = { app: 'elasticsearch', instance: props.baseName ?? id, component: 'search' };
     this.headlessServiceName = `${wid.instance}-headless`;
     this.podNames = Array.from({ length: es.replicas }, (_, i) => `${wid.instance}-${i}`);
@@ -195,7 +203,7 @@ export class Elasticsearch extends Construct {
       replicas: es.replicas,
       serviceName: this.headlessServiceName,
       uid: RUN_AS,
-      configChecksum: checksum(yml),
+      configChecksum: configChecksum(this.configMap),
       terminationGracePeriodSeconds: 120,
       parallel: true,
       pod: es,

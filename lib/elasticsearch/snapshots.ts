@@ -6,7 +6,7 @@ import { container, INIT_RESOURCES } from '../k8s/containers';
 import { tierLabels } from '../k8s/labels';
 import { networkPolicy, podsOf } from '../k8s/network-policy';
 import { scheduledJob } from '../k8s/scheduled-job';
-import { checksum } from '../k8s/stateful-workload';
+import { configChecksum } from '../k8s/checksum';
 import { configMapVolume, emptyDir } from '../k8s/volumes';
 import { renderSnapshotSetupScript, SnapshotSettings } from './snapshots-scripts';
 import type { TierContext } from '../k8s/context';
@@ -20,6 +20,7 @@ export interface ElasticsearchSnapshotsProps {
   readonly cluster: { readonly instance: string; readonly url: string; readonly httpPort: number; readonly image: string; readonly uid: number };
   /** path.repo, where the nodes mount the claim. */
   readonly location: string;
+  /** @internal the tier's resolved `snapshots` settings */
   readonly settings: z.output<typeof SECTION_SCHEMAS.elasticsearch>['snapshots'];
 }
 
@@ -55,7 +56,7 @@ export class ElasticsearchSnapshots extends Construct {
       maxCount: snap.maxCount,
     };
     const script = renderSnapshotSetupScript(this.settings);
-    new k8s.KubeConfigMap(this, 'config', { metadata: { name: wid.instance, labels: tierLabels(wid.app, wid.component) }, data: { 'register.sh': script } });
+    const configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name: wid.instance, labels: tierLabels(wid.app, wid.component) }, data: { 'register.sh': script } });
     new k8s.KubePersistentVolumeClaim(this, 'volume', {
       metadata: { name: props.baseName, labels: tierLabels(wid.app, wid.component) },
       spec: {
@@ -73,7 +74,7 @@ export class ElasticsearchSnapshots extends Construct {
       schedule: '5 * * * *',
       uid: cluster.uid,
       activeDeadlineSeconds: 1800,
-      configChecksum: checksum(script),
+      configChecksum: configChecksum(configMap),
       containers: [
         // The Elasticsearch image brings curl; no other image to pull.
         container(cluster.uid, {

@@ -1,6 +1,19 @@
 /** Containers: the restricted security context, pull policy, resources, probes and env helpers. */
 import { k8s } from 'cdk8s-plus-27';
-import { isDigestImage, Resources } from '../settings/schema';
+import { isDigestImage } from '../settings/schema';
+
+/** CPU, memory and ephemeral-storage quantities ('250m', '512Mi', '1Gi'). */
+export interface Quantities {
+  readonly cpu: string;
+  readonly memory: string;
+  readonly ephemeralStorage: string;
+}
+
+/** A container's requests and limits, each quantity given. */
+export interface Resources {
+  readonly requests: Quantities;
+  readonly limits: Quantities;
+}
 
 export function podSecurityContext(uid: number): k8s.PodSecurityContext {
   return {
@@ -27,7 +40,7 @@ export function containerSecurityContext(uid: number): k8s.SecurityContext {
 }
 
 export function resources(r: Resources): k8s.ResourceRequirements {
-  const q = (s: { cpu: string; memory: string; ephemeralStorage: string }) => ({
+  const q = (s: Quantities) => ({
     'cpu': k8s.Quantity.fromString(s.cpu),
     'ephemeral-storage': k8s.Quantity.fromString(s.ephemeralStorage),
     'memory': k8s.Quantity.fromString(s.memory),

@@ -7,11 +7,43 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import { SCHEDULING_SCHEMA, SECTION_SCHEMAS } from '../settings/schema';
-import { parseProps } from '../settings/props';
+import { parseProps, propsProblems } from '../settings/props';
+import type { MonitoringSettings, NetworkDnsSettings, SchedulingSettings } from '../settings/settings.generated';
+import type { Resources } from './containers';
 
-type Scheduling = z.output<typeof SCHEDULING_SCHEMA>;
-type Dns = z.output<typeof SECTION_SCHEMAS.network>['dns'];
-export type MonitoringSettings = z.output<typeof SECTION_SCHEMAS.monitoring>;
+/** {@link SchedulingSettings} with its defaults applied. */
+export interface ResolvedScheduling {
+  /** One pod per node, required or preferred. */
+  readonly antiAffinity: 'required' | 'preferred';
+  /** Spread over zones, required or preferred. */
+  readonly zoneSpread: 'required' | 'preferred';
+}
+
+/** {@link NetworkDnsSettings} with its defaults applied: the DNS servers pods may reach. */
+export interface ResolvedDns {
+  /** Namespace of the cluster DNS pods. */
+  readonly namespace: string;
+  /** Labels of the cluster DNS pods. */
+  readonly podLabels: Record<string, string>;
+  /** Node-local DNS cache addresses (NodeLocal DNSCache), reached by address block. */
+  readonly nodeLocalAddresses: string[];
+}
+
+/** {@link MonitoringSettings} with its defaults applied. */
+export interface ResolvedMonitoring {
+  /** Exporters, PodMonitors and alerts are emitted. */
+  readonly enabled: boolean;
+  /** Where Prometheus runs: the only peer the metrics ports admit. */
+  readonly prometheus: { readonly namespace: string; readonly podLabels: Record<string, string> };
+  /** Labels of the PodMonitors and PrometheusRule (the Prometheus selectors). */
+  readonly labels: Record<string, string>;
+  /** A Grafana dashboard ConfigMap is emitted. */
+  readonly grafanaDashboard: boolean;
+  /** Exporter images. */
+  readonly images: { readonly redis: string; readonly postgres: string; readonly elasticsearch: string; readonly nginx: string };
+  /** Resources of each exporter container. */
+  readonly resources: Resources;
+}
 
 /** Settings shared by every tier of one architecture; each field is optional. */
 export interface ContextProps {
@@ -34,17 +66,17 @@ export interface ContextProps {
    * Anti-affinity between the pods of a workload and their spread across zones.
    * @default - one pod per node (required), zones preferred
    */
-  readonly scheduling?: z.input<typeof SCHEDULING_SCHEMA>;
+  readonly scheduling?: SchedulingSettings;
   /**
    * The cluster DNS pods, the only DNS servers the NetworkPolicies let pods reach.
    * @default - kube-system pods labelled k8s-app: kube-dns
    */
-  readonly dns?: NonNullable<z.input<typeof SECTION_SCHEMAS.network>>['dns'];
+  readonly dns?: NetworkDnsSettings;
   /**
    * Exporters and the Prometheus peers allowed to scrape them.
    * @default - exporters on, Prometheus in namespace `monitoring`
    */
-  readonly monitoring?: z.input<typeof SECTION_SCHEMAS.monitoring>;
+  readonly monitoring?: MonitoringSettings;
 }
 
 /** The resolved context a tier builds with. */
@@ -54,9 +86,9 @@ export interface TierContext {
   readonly clusterDomain: string;
   readonly imagePullSecrets: string[];
   readonly priorityClassName?: string;
-  readonly scheduling: Scheduling;
-  readonly network: { readonly dns: Dns };
-  readonly monitoring: MonitoringSettings;
+  readonly scheduling: ResolvedScheduling;
+  readonly network: { readonly dns: ResolvedDns };
+  readonly monitoring: ResolvedMonitoring;
 }
 
 const CONTEXT_SCHEMA = z.strictObject({
@@ -87,6 +119,11 @@ export function resolveContext(scope: Construct, props: ContextProps = {}): Tier
     network: { dns: c.dns },
     monitoring: c.monitoring,
   };
+}
+
+/** Every problem of context Props, found without building anything. @internal */
+export function contextProblems(props: ContextProps = {}): string[] {
+  return propsProblems('context', CONTEXT_SCHEMA, props);
 }
 
 /** Host name of a Service of the tier's namespace. */

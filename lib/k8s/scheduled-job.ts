@@ -5,6 +5,7 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { checksumAnnotation } from './checksum';
 import { workloadLabels } from './labels';
 import { PodProps, podIdentity, serviceAccount } from './stateful-workload';
 
@@ -49,7 +50,7 @@ export function scheduledJob(scope: Construct, p: ScheduledJobProps): k8s.KubeCr
           backoffLimit: p.backoffLimit ?? 2,
           activeDeadlineSeconds: p.activeDeadlineSeconds,
           template: {
-            metadata: { labels: workloadLabels(p.id), annotations: { 'nuxeo-compact-k8s/config-checksum': p.configChecksum } },
+            metadata: { labels: workloadLabels(p.id), annotations: checksumAnnotation(p.configChecksum) },
             spec: {
               restartPolicy: 'Never',
               ...podIdentity(p, account),

@@ -2,11 +2,11 @@
  * The StatefulSet skeleton every tier's workload shares: identity, ServiceAccount, security,
  * spreading, placement, priority and a disruption budget. A tier states what is particular to it.
  */
-import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { PodSettings } from '../settings/schema';
 import type { TierContext } from './context';
+import { checksumAnnotation, ConfigChecksum } from './checksum';
 import { podSecurityContext } from './containers';
 import { selectorLabels, tierLabels, WorkloadIdentity, workloadLabels } from './labels';
 
@@ -39,13 +39,6 @@ export function disruptionBudget(scope: Construct, id: WorkloadIdentity): k8s.Ku
       unhealthyPodEvictionPolicy: 'AlwaysAllow',
     },
   });
-}
-
-/** Short hash of configuration text: a pod-template annotation so a config change rolls the pods. */
-export function checksum(...texts: string[]): string {
-  const h = createHash('sha256');
-  for (const t of texts) h.update(t);
-  return h.digest('hex').slice(0, 16);
 }
 
 /**
@@ -90,7 +83,7 @@ export interface PodProps {
    */
   readonly volumes?: k8s.Volume[];
   /** Checksum of the configuration the pods read, so a change rolls them (and shows in the diff). */
-  readonly configChecksum: string;
+  readonly configChecksum: ConfigChecksum;
 }
 
 export interface StatefulWorkloadProps extends PodProps {
@@ -152,7 +145,7 @@ export function statefulWorkload(scope: Construct, p: StatefulWorkloadProps): k8
       template: {
         metadata: {
           labels: { ...p.pod.podLabels, ...workloadLabels(p.id) },
-          annotations: { ...p.pod.podAnnotations, 'nuxeo-compact-k8s/config-checksum': p.configChecksum },
+          annotations: { ...p.pod.podAnnotations, ...checksumAnnotation(p.configChecksum) },
         },
         spec: {
           ...podIdentity(p, serviceAccount(scope, p.id, p.pod)),

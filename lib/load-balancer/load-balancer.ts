@@ -9,7 +9,9 @@ import type { Peer } from '../k8s/network-policy';
 import { service } from '../k8s/service';
 import { gatewayDuration } from './duration';
 import type { Nuxeo } from '../nuxeo/nuxeo';
-import { parseProps } from '../settings/props';
+import { Warnings } from '../settings/warnings';
+import { loadBalancerWarnings } from './warnings';
+import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
 import type { LoadBalancerSettings } from '../settings/settings.generated';
 
 export type { LoadBalancerSettings };
@@ -24,7 +26,7 @@ export interface LoadBalancerProps extends LoadBalancerSettings {
   readonly baseName?: string;
 }
 
-/** Where load-balancer traffic comes from, for the proxies' ingress rule. */
+/** Where load-balancer traffic comes from, for the proxies' ingress rule. @internal */
 export function loadBalancerPeers(lb: Pick<z.output<typeof SECTION_SCHEMAS.loadBalancer>, 'provider' | 'controller'>): Peer[] {
   if (lb.provider === 'service') return [{ cidrs: ['0.0.0.0/0', '::/0'] }];
   const c = lb.controller ?? CONTROLLER_DEFAULTS[lb.provider];
@@ -43,6 +45,14 @@ export const STICKY_SERVICE_ANNOTATIONS: Record<string, string> = {
 
 /** Port of the Service every provider routes to. */
 export const FRONT_PORT = 80;
+
+/** LoadBalancerProps' own keys: the rest are the `loadBalancer` settings. */
+const OWN_KEYS = ownKeys<LoadBalancerProps, LoadBalancerSettings>()(['nuxeo', 'baseName']);
+
+/** Every problem of the settings in LoadBalancerProps, found without building anything. @internal */
+export function loadBalancerProblems(props: Partial<LoadBalancerProps>): string[] {
+  return propsProblems('loadBalancer', SECTION_SCHEMAS.loadBalancer, settingsOf(props, OWN_KEYS));
+}
 
 /**
  * nuxeo.url for Nuxeo behind this load balancer: its host and the context path /nuxeo
@@ -75,8 +85,8 @@ export class LoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
-    const { nuxeo: _n, baseName: _m, ...settings } = props;
-    const lb = parseProps('loadBalancer', SECTION_SCHEMAS.loadBalancer, settings);
+    const lb = parseProps('loadBalancer', SECTION_SCHEMAS.loadBalancer, settingsOf(props, OWN_KEYS));
+    for (const w of loadBalancerWarnings(lb)) Warnings.of(this).add(w);
     this.provider = lb.provider;
     const target = props.nuxeo.identity;
     const name = props.baseName ?? target.instance;

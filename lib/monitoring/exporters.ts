@@ -8,7 +8,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { container, SecretKeyRef, secretEnv } from '../k8s/containers';
 import type { Rule } from '../k8s/network-policy';
-import type { MonitoringSettings } from '../k8s/context';
+import type { ResolvedMonitoring } from '../k8s/context';
 
 /** Metrics ports (the exporters' usual defaults) and their container port names (<= 15 chars). */
 export const METRICS = {
@@ -33,7 +33,7 @@ type Metrics = (typeof METRICS)[keyof typeof METRICS];
  * exporter's own landing page, which answers without asking the server it reads, so a busy
  * or down server never makes the pod unready through its exporter.
  */
-function exporter(m: MonitoringSettings, uid: number, name: string, image: string, metrics: Metrics, rest: Pick<k8s.Container, 'args' | 'env' | 'volumeMounts'>): k8s.Container[] {
+function exporter(m: ResolvedMonitoring, uid: number, name: string, image: string, metrics: Metrics, rest: Pick<k8s.Container, 'args' | 'env' | 'volumeMounts'>): k8s.Container[] {
   if (!m.enabled) return [];
   const port = k8s.IntOrString.fromString(metrics.name);
   return [container(uid, {
@@ -52,7 +52,7 @@ function exporter(m: MonitoringSettings, uid: number, name: string, image: strin
  * REDIS_ADDR, REDIS_PASSWORD, REDIS_EXPORTER_WEB_LISTEN_ADDRESS); the password comes from the
  * Redis Secret. `redis.password-file` is a JSON map of addresses, not a password file.
  */
-export function redisExporter(m: MonitoringSettings, uid: number, redisPort: number, password: SecretKeyRef): k8s.Container[] {
+export function redisExporter(m: ResolvedMonitoring, uid: number, redisPort: number, password: SecretKeyRef): k8s.Container[] {
   return exporter(m, uid, 'redis-exporter', m.images.redis, METRICS.redis, {
     env: [
       { name: 'REDIS_ADDR', value: `redis://127.0.0.1:${redisPort}` },
@@ -63,7 +63,7 @@ export function redisExporter(m: MonitoringSettings, uid: number, redisPort: num
 }
 
 /** The same exporter pointed at the Sentinel (no password): `redis_sentinel_*` metrics. */
-export function sentinelExporter(m: MonitoringSettings, uid: number, sentinelPort: number): k8s.Container[] {
+export function sentinelExporter(m: ResolvedMonitoring, uid: number, sentinelPort: number): k8s.Container[] {
   return exporter(m, uid, 'sentinel-exporter', m.images.redis, METRICS.sentinel, {
     env: [
       { name: 'REDIS_ADDR', value: `redis://127.0.0.1:${sentinelPort}` },
@@ -77,7 +77,7 @@ export function sentinelExporter(m: MonitoringSettings, uid: number, sentinelPor
  * (the shared `socketVolume`) as `postgres` under the pod's UID, which pg_hba.conf's `local
  * ... postgres peer` line admits: no password, and no network access for that role.
  */
-export function postgresExporter(m: MonitoringSettings, uid: number, socketVolume: string, socketDir: string, port: number): k8s.Container[] {
+export function postgresExporter(m: ResolvedMonitoring, uid: number, socketVolume: string, socketDir: string, port: number): k8s.Container[] {
   return exporter(m, uid, 'postgres-exporter', m.images.postgres, METRICS.postgres, {
     args: [`--web.listen-address=:${METRICS.postgres.port}`],
     env: [{ name: 'DATA_SOURCE_NAME', value: `host=${socketDir} port=${port} user=postgres dbname=postgres sslmode=disable` }],
@@ -89,7 +89,7 @@ export function postgresExporter(m: MonitoringSettings, uid: number, socketVolum
  * elasticsearch_exporter beside each node: its node's disk and JVM, the cluster health and SLM stats
  * (flags from main.go of prometheus-community/elasticsearch_exporter v1.9.0).
  */
-export function elasticsearchExporter(m: MonitoringSettings, uid: number, httpPort: number): k8s.Container[] {
+export function elasticsearchExporter(m: ResolvedMonitoring, uid: number, httpPort: number): k8s.Container[] {
   return exporter(m, uid, 'es-exporter', m.images.elasticsearch, METRICS.elasticsearch, {
     // --collector.slm (off by default, collector/slm.go): the SLM policy's failed snapshots, for the backup alert.
     args: [`--es.uri=http://127.0.0.1:${httpPort}`, '--collector.slm', `--web.listen-address=:${METRICS.elasticsearch.port}`],
@@ -97,14 +97,14 @@ export function elasticsearchExporter(m: MonitoringSettings, uid: number, httpPo
 }
 
 /** nginx-prometheus-exporter reading the proxy's loopback stub_status page. */
-export function proxyExporter(m: MonitoringSettings, uid: number, statusPath: string): k8s.Container[] {
+export function proxyExporter(m: ResolvedMonitoring, uid: number, statusPath: string): k8s.Container[] {
   return exporter(m, uid, 'proxy-exporter', m.images.nginx, METRICS.proxy, {
     args: [`--nginx.scrape-uri=http://127.0.0.1:${NGINX_STATUS_PORT}${statusPath}`, `--web.listen-address=:${METRICS.proxy.port}`],
   });
 }
 
 /** Ingress from the configured Prometheus pods to these metrics ports, when monitoring is on. */
-export function metricsIngress(m: MonitoringSettings, ...metrics: Metrics[]): Rule[] {
+export function metricsIngress(m: ResolvedMonitoring, ...metrics: Metrics[]): Rule[] {
   if (!m.enabled) return [];
   const p = m.prometheus;
   return [{ peers: [{ namespace: p.namespace, pods: p.podLabels }], ports: metrics.map((x) => x.port) }];

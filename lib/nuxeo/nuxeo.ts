@@ -1,72 +1,45 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { packagesInstalledAtStart, SECRET_DEFAULTS, SECTION_SCHEMAS, secretVariable } from '../settings/schema';
+import { clidProblem, connectionsProblem, packagesInstalledAtStart, podIdentityProblem, SECRET_DEFAULTS, SECTION_SCHEMAS, secretVariable } from '../settings/schema';
 import { cpuCores, mebibytes, mebibytesQuantity } from '../settings/quantity';
 import { container, fieldEnv, INIT_RESOURCES, SecretKeyRef, secretEnv } from '../k8s/containers';
 import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
 import { networkPolicy, Peer, podsOf, Rule } from '../k8s/network-policy';
 import { service } from '../k8s/service';
-import { checksum, statefulWorkload } from '../k8s/stateful-workload';
+import { statefulWorkload } from '../k8s/stateful-workload';
+import { configChecksum } from '../k8s/checksum';
 import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
 import { NGINX_HEALTH_PATH, NGINX_STATUS_PATH, renderNginxConf } from './nginx-conf';
 import { BinaryStore, NUXEO_ENV, renderNuxeoConf } from './nuxeo-conf';
 import { renderNuxeoStartScript, SecretProperty } from './nuxeo-start';
 import { renderRedisWaitScript } from './redis-wait';
-import { ContextProps, MonitoringSettings, resolveContext } from '../k8s/context';
+import { ContextProps, ResolvedMonitoring, resolveContext } from '../k8s/context';
 import type { DatabaseEndpoint } from '../database/database';
-import type { SearchEndpoint } from '../elasticsearch/elasticsearch';
+import type { ElasticsearchEndpoint } from '../elasticsearch/elasticsearch';
 import { METRICS, metricsIngress, NGINX_STATUS_PORT, proxyExporter } from '../monitoring/exporters';
-import { parseProps } from '../settings/props';
-import type { CacheEndpoint, RedisSidecar, SidecarHost } from '../redis/redis';
-import type { NuxeoSettings } from '../settings/settings.generated';
+import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
+import { PropsError } from '../settings/props-error';
+import { Warnings } from '../settings/warnings';
+import { nuxeoWarnings } from './warnings';
+import type { RedisEndpoint, RedisSidecar } from '../redis/redis';
+import type { SidecarHost } from '../redis/sidecar-host';
+import { NUXEO_PORTS, NUXEO_UID, nuxeoSidecarHost, PROXY_DRAIN_SECONDS } from './pods';
+import type { NetworkSettings, NuxeoSettings } from '../settings/settings.generated';
 
-/**
- * Seconds a stopping pod keeps serving before its proxy and Nuxeo get SIGTERM. Removal from the
- * load balancer runs concurrently with preStop: the EndpointSlice update reaches kube-proxy
- * (iptables sync, 1 s minimum) and the in-cluster controllers (ingress-nginx, Traefik, Envoy
- * Gateway watch EndpointSlices) within a few seconds; 15 s covers that with margin, so a rolling
- * update or a drain returns no 502. A cloud load balancer probing nodes (provider `service`) needs
- * its health-check interval x unhealthy threshold: docs/day2.md.
- */
-export const PROXY_DRAIN_SECONDS = 15;
+export { NUXEO_PORTS, PROXY_DRAIN_SECONDS };
+const RUN_AS = NUXEO_UID;
 
-/** Nuxeo's own stop after the drain delay (the sidecar Redis waits for it: lib/tiers/redis.ts). */
+/** Nuxeo's own stop after the drain delay (the sidecar Redis waits for it: lib/redis/redis.ts). */
 const NUXEO_STOP_SECONDS = 120;
-
-/** The reverse proxy (what the load balancer reaches) and Nuxeo's own HTTP port behind it. */
-export const NUXEO_PORTS = { proxy: 8000, nuxeo: 8080 } as const;
-/** The image's `nuxeo` UID (900) plus 10000. */
-const RUN_AS = 10900;
 
 /** A managed search cluster's basic-auth password (Nuxeo's Elasticsearch setup docs), written by the start script. */
 const SEARCH_PASSWORD_PROPERTY = 'elasticsearch.restClient.password';
 
 export type { NuxeoSettings };
-type NetworkSettings = NonNullable<z.input<typeof SECTION_SCHEMAS.network>>;
 
-export interface NuxeoProps extends NuxeoSettings {
-  /**
-   * Settings shared by the tiers (cluster domain, scheduling, pull secrets ...).
-   * @default - the environment file's defaults
-   */
-  readonly context?: ContextProps;
-  /**
-   * Name of the StatefulSet (`<name>-headless`, `<name>-conf` ...) and of its instance label.
-   * @default - the construct id
-   */
-  readonly baseName?: string;
-  /** The database: a `Database` tier's `endpoint`, or `managedDatabase(...)` (RDS, Cloud SQL). */
-  readonly database: DatabaseEndpoint;
-  /** The search cluster: an `Elasticsearch` tier's `endpoint`, or `managedSearch(...)`. */
-  readonly search: SearchEndpoint;
-  /** Redis: a `Redis` tier's `endpoint`, or `managedRedis(...)` (ElastiCache, Memorystore). */
-  readonly cache: CacheEndpoint;
-  /**
-   * The Redis container and volumes carried by each Nuxeo pod (a sidecar-mode `Redis` tier's `sidecar`).
-   * @default - no Redis in the Nuxeo pods
-   */
-  readonly redisSidecar?: RedisSidecar;
+/** Nuxeo's settings and the choices an architecture leaves to it (secrets, proxy limits, egress). */
+export interface NuxeoOptions extends NuxeoSettings {
   /**
    * `nuxeo.jwt.secret`, identical on every node.
    * @default { name: 'nuxeo-jwt', key: 'secret' }
@@ -99,6 +72,31 @@ export interface NuxeoProps extends NuxeoSettings {
    * @default - unset: Nuxeo keeps http://localhost:8080/nuxeo, and a warning says so
    */
   readonly publicUrl?: string;
+}
+
+/** A Nuxeo tier's Props: its options, and the tiers it connects to. */
+export interface NuxeoProps extends NuxeoOptions {
+  /**
+   * Settings shared by the tiers (cluster domain, scheduling, pull secrets ...).
+   * @default - the environment file's defaults
+   */
+  readonly context?: ContextProps;
+  /**
+   * Name of the StatefulSet (`<name>-headless`, `<name>-conf` ...) and of its instance label.
+   * @default - the construct id
+   */
+  readonly baseName?: string;
+  /** The database: a `Database` tier's `endpoint`, or `managedDatabase(...)` (RDS, Cloud SQL). */
+  readonly database: DatabaseEndpoint;
+  /** The search cluster: an `Elasticsearch` tier's `endpoint`, or `managedElasticsearch(...)`. */
+  readonly elasticsearch: ElasticsearchEndpoint;
+  /** Redis: a `Redis` tier's `endpoint`, or `managedRedis(...)` (ElastiCache, Memorystore). */
+  readonly redis: RedisEndpoint;
+  /**
+   * The Redis container and volumes carried by each Nuxeo pod (a sidecar-mode `Redis` tier's `sidecar`).
+   * @default - no Redis in the Nuxeo pods
+   */
+  readonly redisSidecar?: RedisSidecar;
 }
 
 const HOME = '/opt/nuxeo/server';
@@ -160,6 +158,25 @@ export function podIdentityEgress(podIdentity: NetworkSettings['podIdentity']): 
   }
 }
 
+/** NuxeoProps' own keys: the rest are the `nuxeo` settings. */
+const OWN_KEYS = ownKeys<NuxeoProps, NuxeoSettings>()(['context', 'baseName', 'database', 'elasticsearch', 'redis', 'redisSidecar', 'jwtSecret', 'clid', 'proxyLimits', 'internetEgress', 'podIdentity', 'publicUrl']);
+
+/**
+ * Every problem of Nuxeo Props, found without building anything (so an architecture reports all
+ * its tiers' at once): the settings, then the CLID and pod-identity rules the file applies too.
+ * @internal
+ */
+export function nuxeoProblems(props: Omit<NuxeoProps, 'database' | 'elasticsearch' | 'redis'>): string[] {
+  const settings = settingsOf(props, OWN_KEYS);
+  const net = { internetEgress: props.internetEgress, podIdentity: props.podIdentity };
+  const problems = [...propsProblems('nuxeo', SECTION_SCHEMAS.nuxeo, settings), ...propsProblems('network', SECTION_SCHEMAS.network, net)];
+  if (problems.length) return problems;
+  const n = SECTION_SCHEMAS.nuxeo.parse(settings);
+  const clid = clidProblem(n, props.clid !== undefined);
+  const identity = podIdentityProblem({ nuxeo: n, network: SECTION_SCHEMAS.network.parse(net) });
+  return [...(clid ? [`nuxeo.clid: ${clid}`] : []), ...(identity ? [`nuxeo.podIdentity: ${identity}`] : [])];
+}
+
 type SecretPropertyRef = SecretProperty & { ref: SecretKeyRef };
 type NuxeoSection = z.output<typeof SECTION_SCHEMAS.nuxeo>;
 
@@ -181,8 +198,8 @@ function nuxeoFiles(props: NuxeoProps, n: NuxeoSection, metrics: boolean, limits
   const nuxeoConf = renderNuxeoConf({
     heapMegabytes: nuxeoHeapMegabytes(n),
     database: { host: props.database.host, port: props.database.port, name: props.database.database, user: props.database.user, poolSize: n.databasePoolSize, tls: props.database.tls },
-    elasticsearch: { urls: props.search.urls, indexReplicas: props.search.indexReplicas, user: props.search.credentials?.user },
-    redis: props.cache.redis,
+    elasticsearch: { urls: props.elasticsearch.urls, indexReplicas: props.elasticsearch.indexReplicas, user: props.elasticsearch.credentials?.user },
+    redis: props.redis.redis,
     streamRetention: n.streamRetention,
     binaries,
     logFormat: n.logFormat,
@@ -193,9 +210,9 @@ function nuxeoFiles(props: NuxeoProps, n: NuxeoSection, metrics: boolean, limits
   });
   const secretProperties: SecretPropertyRef[] = [
     { property: 'nuxeo.db.password', variable: NUXEO_ENV.dbPassword, ref: props.database.password },
-    { property: 'nuxeo.redis.password', variable: NUXEO_ENV.redisPassword, ref: props.cache.password },
+    { property: 'nuxeo.redis.password', variable: NUXEO_ENV.redisPassword, ref: props.redis.password },
     { property: 'nuxeo.jwt.secret', variable: NUXEO_ENV.jwtSecret, ref: props.jwtSecret ?? SECRET_DEFAULTS.jwtSecret },
-    ...(props.search.credentials ? [{ property: SEARCH_PASSWORD_PROPERTY, variable: secretVariable(SEARCH_PASSWORD_PROPERTY), ref: props.search.credentials.password }] : []),
+    ...(props.elasticsearch.credentials ? [{ property: SEARCH_PASSWORD_PROPERTY, variable: secretVariable(SEARCH_PASSWORD_PROPERTY), ref: props.elasticsearch.credentials.password }] : []),
     ...Object.keys(n.secretProperties).sort().map((property) => ({ property, variable: secretVariable(property), ref: n.secretProperties[property] })),
   ];
   const nginxConf = renderNginxConf({
@@ -207,7 +224,7 @@ function nuxeoFiles(props: NuxeoProps, n: NuxeoSection, metrics: boolean, limits
     ...(metrics ? { statusPort: NGINX_STATUS_PORT } : {}),
     workerProcesses: Math.max(1, Math.ceil(cpuCores(n.proxy.resources.limits.cpu))),
   });
-  const waitScript = renderRedisWaitScript(props.cache.redis, n.redisWaitSeconds);
+  const waitScript = renderRedisWaitScript(props.redis.redis, n.redisWaitSeconds);
   return { nuxeoConf, startScript: renderNuxeoStartScript(secretProperties), waitScript, nginxConf, secretProperties };
 }
 
@@ -229,7 +246,7 @@ function nuxeoEnv(secretProperties: SecretPropertyRef[], s3: NuxeoSection['binar
 }
 
 /** The Nuxeo server and its nginx reverse proxy. */
-function nuxeoContainers(n: NuxeoSection, m: MonitoringSettings, env: k8s.EnvVar[], binariesVolume: boolean): k8s.Container[] {
+function nuxeoContainers(n: NuxeoSection, m: ResolvedMonitoring, env: k8s.EnvVar[], binariesVolume: boolean): k8s.Container[] {
   const runtimeStarted = { path: NUXEO_PROBE_PATH, port: k8s.IntOrString.fromString('nuxeo') };
   // The Redis wait, then the launcher's backing-service checks, then the start itself.
   const waitSeconds = n.redisWaitSeconds + (BACKING_CHECK.retries * BACKING_CHECK.delayMilliseconds) / 1000;
@@ -294,7 +311,7 @@ function nuxeoContainers(n: NuxeoSection, m: MonitoringSettings, env: k8s.EnvVar
 export class Nuxeo extends Construct {
   /** The pods a sidecar-mode `Redis` runs in, for a Nuxeo tier that will be named `name`. */
   public static sidecarHost(name: string): SidecarHost {
-    return { statefulSet: name, headlessService: `${name}-headless`, uid: RUN_AS, serverPort: NUXEO_PORTS.nuxeo, stopDelaySeconds: PROXY_DRAIN_SECONDS };
+    return nuxeoSidecarHost(name);
   }
 
   /** Name of the reverse-proxy port the load balancer's Service targets. */
@@ -311,8 +328,9 @@ export class Nuxeo extends Construct {
   constructor(scope: Construct, id: string, props: NuxeoProps) {
     super(scope, id);
     const ctx = resolveContext(this, props.context);
-    const { context: _c, baseName: _n, database: _d, search: _s, cache: _r, redisSidecar: _rs, jwtSecret: _j, clid: _cl, proxyLimits: _l, internetEgress: _i, podIdentity: _p, publicUrl: _u, ...settings } = props;
-    const n = parseProps('nuxeo', SECTION_SCHEMAS.nuxeo, settings);
+    const problems = nuxeoProblems(props);
+    if (problems.length) throw new PropsError(problems);
+    const n = parseProps('nuxeo', SECTION_SCHEMAS.nuxeo, settingsOf(props, OWN_KEYS));
     const network = parseProps('network', SECTION_SCHEMAS.network, { internetEgress: props.internetEgress, podIdentity: props.podIdentity });
     const limits = props.proxyLimits ?? { maxUploadMegabytes: 1024, timeoutSeconds: 600 };
     const name = props.baseName ?? id;
@@ -320,10 +338,16 @@ export class Nuxeo extends Construct {
     this.identity = wid;
     const headlessServiceName = Nuxeo.sidecarHost(name).headlessService;
     const packages = packagesInstalledAtStart(n);
-    if (packages.length && !props.clid) throw new Error(`${this.node.path}: clid is required: ${packages.join(', ')} would be installed from Nuxeo Connect at every pod start, which needs the instance CLID`);
+    // Cross-tier: checked at synthesis, with every other construct's validation, in one report.
+    const maxConnections = props.database.maxConnections;
+    this.node.addValidation({ validate: () => {
+      const p = maxConnections === undefined ? undefined : connectionsProblem(n, maxConnections);
+      return p ? [`database.maxConnections: ${p}`] : [];
+    } });
+    for (const w of nuxeoWarnings(n.image, ctx.imagePullSecrets)) Warnings.of(this).add(w);
     const s3 = n.binaries.type === 's3' ? n.binaries.s3! : undefined;
 
-    if (!props.publicUrl) this.node.addMetadata('warning', `${this.node.path}: publicUrl is not set, so nuxeo.url stays http://localhost:8080/nuxeo and links in e-mails, invitations and SAML metadata point there`);
+    if (!props.publicUrl) Warnings.of(this).add(`${this.node.path}: publicUrl is not set, so nuxeo.url stays http://localhost:8080/nuxeo and links in e-mails, invitations and SAML metadata point there`);
     const { nuxeoConf, startScript, waitScript, nginxConf, secretProperties } = nuxeoFiles(props, n, ctx.monitoring.enabled, limits);
     this.nuxeoConf = nuxeoConf;
     const configMap = (cid: string, cmName: string, component: string, data: Record<string, string>) =>
@@ -368,7 +392,7 @@ export class Nuxeo extends Construct {
       replicas: n.replicas,
       serviceName: headlessServiceName,
       uid: RUN_AS,
-      configChecksum: checksum(this.nuxeoConf, nginxConf, startScript, waitScript, props.redisSidecar?.configChecksum ?? ''),
+      configChecksum: configChecksum(this.configMaps.conf, this.configMaps.proxy, this.configMaps.start, props.redisSidecar?.configChecksum ?? (() => '')),
       terminationGracePeriodSeconds: PROXY_DRAIN_SECONDS + NUXEO_STOP_SECONDS,
       pod: n,
       initContainers: [
@@ -415,14 +439,14 @@ export class Nuxeo extends Construct {
       ],
       [
         ...props.database.connection.egress,
-        ...props.search.connection.egress,
-        ...props.cache.connection.egress,
+        ...props.elasticsearch.connection.egress,
+        ...props.redis.connection.egress,
         ...https,
         ...(s3 ? podIdentityEgress(network.podIdentity) : []),
       ],
       ctx,
     );
-    for (const c of [props.database, props.search, props.cache]) c.connection.allowFrom(me);
+    for (const c of [props.database, props.elasticsearch, props.redis]) c.connection.allowFrom(me);
   }
 
   /** Lets `peers` (the load balancer's proxies) reach the reverse proxies. */

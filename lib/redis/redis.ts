@@ -7,15 +7,19 @@ import { container, execProbe, fieldEnv, SecretKeyRef } from '../k8s/containers'
 import { tierLabels, workloadLabels } from '../k8s/labels';
 import { Connectable, networkPolicy, Peer, podsOf } from '../k8s/network-policy';
 import { service } from '../k8s/service';
-import { checksum, statefulWorkload } from '../k8s/stateful-workload';
+import { statefulWorkload } from '../k8s/stateful-workload';
+import { ConfigChecksum, configChecksum } from '../k8s/checksum';
 import { configMapVolume, emptyDir, secretVolume, volumeClaimTemplate } from '../k8s/volumes';
-import type { RedisEndpoint } from '../nuxeo/nuxeo-conf';
+import type { RedisConnection } from '../nuxeo/nuxeo-conf';
 import {
   renderRedisConf, renderRedisPing, renderRedisPreStop, renderRedisStartScript, renderSentinelStartScript, renderWaitWhileListening,
 } from './redis-conf';
-import { ContextProps, podHost, resolveContext, serviceHost } from '../k8s/context';
+import { ContextProps, podHost, resolveContext, serviceHost, TierContext } from '../k8s/context';
 import { METRICS, metricsIngress, redisExporter, sentinelExporter } from '../monitoring/exporters';
-import { parseProps } from '../settings/props';
+import type { SidecarHost } from './sidecar-host';
+export type { SidecarHost };
+import { DEFAULT_NUXEO_NAME, nuxeoSidecarHost } from '../nuxeo/pods';
+import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
 import type { RedisSettings as RedisSectionInput } from '../settings/settings.generated';
 
 export const REDIS_PORTS = { redis: 6379, sentinel: 26379 } as const;
@@ -25,23 +29,18 @@ const RUN_AS = 10999;
 /** The `redis` section of the environment file (every field optional, with the file's defaults). */
 export type RedisSettings = Omit<RedisSectionInput, 'managed'>;
 
-/** The StatefulSet whose pods carry Redis in sidecar mode (Nuxeo's). */
-export interface SidecarHost {
-  readonly statefulSet: string;
-  readonly headlessService: string;
-  /** UID the host pods run as. */
-  readonly uid: number;
-  /** Port of the host's own server, which the sidecar Redis outlives (it stops once that port is closed). */
-  readonly serverPort: number;
+
+/** Redis's settings and the Secret of its password. */
+export interface RedisOptions extends RedisSettings {
   /**
-   * Seconds the host's server keeps running after the pod is told to stop (its preStop delay),
-   * added to the sidecar's wait for it.
-   * @default 0
+   * Secret key holding the Redis password.
+   * @default { name: 'nuxeo-redis', key: 'password' }
    */
-  readonly stopDelaySeconds?: number;
+  readonly password?: SecretKeyRef;
 }
 
-export interface RedisProps extends RedisSettings {
+/** A Redis tier's Props: its options, where it runs and, in sidecar mode, the pods that carry it. */
+export interface RedisProps extends RedisOptions {
   /**
    * Settings shared by the tiers (cluster domain, scheduling, pull secrets ...).
    * @default - the environment file's defaults
@@ -53,20 +52,16 @@ export interface RedisProps extends RedisSettings {
    */
   readonly baseName?: string;
   /**
-   * Secret key holding the Redis password.
-   * @default { name: 'nuxeo-redis', key: 'password' }
-   */
-  readonly password?: SecretKeyRef;
-  /**
-   * Sidecar mode: the pods that carry Redis (`Nuxeo.sidecarHost(...)`).
-   * @default - required in sidecar mode
+   * Sidecar mode: the pods that carry Redis (`Nuxeo.sidecarHost(name)`); hand this tier's
+   * `sidecar` to that Nuxeo tier (`redisSidecar`).
+   * @default - the pods of a Nuxeo tier named `nuxeo`
    */
   readonly sidecarHost?: SidecarHost;
 }
 
 /** How Nuxeo reaches Redis, in the cluster or managed (ElastiCache, Memorystore). */
-export interface CacheEndpoint {
-  readonly redis: RedisEndpoint;
+export interface RedisEndpoint {
+  readonly redis: RedisConnection;
   readonly password: SecretKeyRef;
   readonly connection: Connectable;
 }
@@ -80,7 +75,7 @@ export interface RedisSidecar {
   readonly exporters: k8s.Container[];
   readonly volumes: k8s.Volume[];
   readonly volumeClaimTemplate: k8s.KubePersistentVolumeClaimProps;
-  readonly configChecksum: string;
+  readonly configChecksum: ConfigChecksum;
 }
 
 const CONF_DIR = '/etc/redis';
@@ -146,6 +141,80 @@ function sentinelContainer(r: RedisSection, uid: number, env: k8s.EnvVar[], data
   });
 }
 
+/** RedisProps' own keys: the rest are the `redis` settings. */
+const OWN_KEYS = ownKeys<RedisProps, RedisSettings>()(['context', 'baseName', 'password', 'sidecarHost']);
+
+/** Every problem of the settings in RedisProps, found without building anything. @internal */
+export function redisProblems(props: Partial<RedisProps>): string[] {
+  return propsProblems('redis', SECTION_SCHEMAS.redis, settingsOf(props, OWN_KEYS));
+}
+
+/** Where a Redis tier's servers run and what they read, as its constructor resolved it. */
+interface Placement {
+  readonly ctx: TierContext;
+  readonly r: RedisSection;
+  readonly name: string;
+  readonly password: SecretKeyRef;
+  /** Sidecar mode: the pods that carry Redis. */
+  readonly host?: SidecarHost;
+  readonly statefulSet: string;
+  readonly headless: string;
+  readonly uid: number;
+  readonly dataVolume: string;
+  readonly checksum: ConfigChecksum;
+}
+
+/** The environment Redis and its Sentinel share: their announced names and the first master. */
+function redisEnv(at: Placement): k8s.EnvVar[] {
+  const { ctx, r, name, statefulSet, headless } = at;
+  return [
+    fieldEnv('POD_NAME', 'metadata.name'),
+    { name: 'ANNOUNCE_HOST', value: `$(POD_NAME).${serviceHost(ctx, headless)}` },
+    { name: 'INITIAL_MASTER_HOST', value: podHost(ctx, statefulSet, headless, 0) },
+    { name: 'INITIAL_MASTER_PORT', value: String(REDIS_PORTS.redis) },
+    { name: 'REDIS_PORT', value: String(REDIS_PORTS.redis) },
+    { name: 'REDIS_AUTH_FILE', value: PASSWORD_FILE },
+    ...(at.host
+      ? []
+      : [
+        { name: 'SENTINEL_SERVICE_HOST', value: serviceHost(ctx, `${name}-sentinel`) },
+        { name: 'SENTINEL_SERVICE_PORT', value: String(REDIS_PORTS.sentinel) },
+        { name: 'SENTINEL_PORT', value: String(REDIS_PORTS.sentinel) },
+        { name: 'SENTINEL_MASTER', value: r.sentinel.masterName },
+        { name: 'SENTINEL_DIR', value: SENTINEL_DIR },
+      ]),
+  ];
+}
+
+/** The Redis server container, in a Nuxeo pod or in the Sentinel cluster's. */
+function redisServerContainer(at: Placement, env: k8s.EnvVar[]): k8s.Container {
+  const { ctx, r, host, statefulSet, headless } = at;
+  return container(at.uid, {
+    name: 'redis',
+    image: r.image,
+    command: ['sh', `${CONF_DIR}/start-redis.sh`],
+    ports: [{ name: 'redis', containerPort: REDIS_PORTS.redis, protocol: 'TCP' }],
+    env: [
+      ...env,
+      { name: 'REDIS_CONF', value: `${CONF_DIR}/redis.conf` },
+      { name: 'RUNTIME_DIR', value: RUN_DIR },
+      // The Sentinels the preStop hand-over asks, by their pods' stable names.
+      ...(host ? [] : [{ name: 'SENTINEL_PEERS', value: Array.from({ length: r.replicas }, (_, i) => `${podHost(ctx, statefulSet, headless, i)}:${REDIS_PORTS.sentinel}`).join(' ') }]),
+    ],
+    resources: r.resources,
+    startupProbe: execProbe(renderRedisPing('$REDIS_PORT', 'PONG|LOADING*'), { periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 }),
+    readinessProbe: execProbe(renderRedisPing('$REDIS_PORT', 'PONG'), { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 5 }),
+    livenessProbe: execProbe(renderRedisPing('$REDIS_PORT', 'PONG|LOADING*|MASTERDOWN*'), { periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 }),
+    lifecycle: { preStop: { exec: { command: host ? ['sh', '-c', renderWaitWhileListening(host.serverPort, SIDECAR_DRAIN_SECONDS + (host.stopDelaySeconds ?? 0))] : ['sh', `${CONF_DIR}/pre-stop.sh`] } } },
+    volumeMounts: [
+      { name: at.dataVolume, mountPath: '/data' },
+      { name: 'redis-config', mountPath: CONF_DIR, readOnly: true },
+      { name: 'redis-password', mountPath: SECRET_DIR, readOnly: true },
+      { name: 'redis-run', mountPath: RUN_DIR },
+    ],
+  });
+}
+
 /**
  * Redis for Nuxeo's WorkManager queues, pub/sub and key/value store, in one of the seed's two
  * layouts:
@@ -156,7 +225,7 @@ function sentinelContainer(r: RedisSection, uid: number, env: k8s.EnvVar[], data
  */
 export class Redis extends Construct {
   /** How Nuxeo reaches Redis. */
-  public readonly endpoint: CacheEndpoint;
+  public readonly endpoint: RedisEndpoint;
   public readonly mode: 'sidecar' | 'external';
   /** External mode: Sentinels needed to agree on a failover. */
   public readonly quorum?: number;
@@ -171,124 +240,88 @@ export class Redis extends Construct {
   constructor(scope: Construct, id: string, props: RedisProps = {}) {
     super(scope, id);
     const ctx = resolveContext(this, props.context);
-    const { context: _c, baseName: _n, password: _p, sidecarHost: _h, ...settings } = props;
-    const r = parseProps('redis', SECTION_SCHEMAS.redis, settings);
+    const r = parseProps('redis', SECTION_SCHEMAS.redis, settingsOf(props, OWN_KEYS));
     const name = props.baseName ?? id;
     const password = props.password ?? SECRET_DEFAULTS.redisPassword;
     this.mode = r.mode;
     const external = r.mode === 'external';
     if (external) this.quorum = sentinelQuorum(r);
-    if (!external && !props.sidecarHost) throw new Error(`${this.node.path}: sidecar mode needs sidecarHost, the StatefulSet whose pods carry Redis (Nuxeo.sidecarHost(...))`);
     const files = redisFiles(r);
     this.configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name, labels: tierLabels('redis', 'cache') }, data: files });
-    const configChecksum = checksum(...Object.values(files));
-
-    const host = external ? undefined : props.sidecarHost;
-    const statefulSet = host ? host.statefulSet : name;
-    const headless = host ? host.headlessService : `${name}-headless`;
-    const domain = serviceHost(ctx, headless);
-    const commonEnv: k8s.EnvVar[] = [
-      fieldEnv('POD_NAME', 'metadata.name'),
-      { name: 'ANNOUNCE_HOST', value: `$(POD_NAME).${domain}` },
-      { name: 'INITIAL_MASTER_HOST', value: podHost(ctx, statefulSet, headless, 0) },
-      { name: 'INITIAL_MASTER_PORT', value: String(REDIS_PORTS.redis) },
-      { name: 'REDIS_PORT', value: String(REDIS_PORTS.redis) },
-      { name: 'REDIS_AUTH_FILE', value: PASSWORD_FILE },
-      ...(external
-        ? [
-          { name: 'SENTINEL_SERVICE_HOST', value: serviceHost(ctx, `${name}-sentinel`) },
-          { name: 'SENTINEL_SERVICE_PORT', value: String(REDIS_PORTS.sentinel) },
-          { name: 'SENTINEL_PORT', value: String(REDIS_PORTS.sentinel) },
-          { name: 'SENTINEL_MASTER', value: r.sentinel.masterName },
-          { name: 'SENTINEL_DIR', value: SENTINEL_DIR },
-        ]
-        : []),
-    ];
-    const uid = host ? host.uid : RUN_AS;
-    const dataVolume = external ? 'data' : 'redis-data';
-    const redisContainer = container(uid, {
-      name: 'redis',
-      image: r.image,
-      command: ['sh', `${CONF_DIR}/start-redis.sh`],
-      ports: [{ name: 'redis', containerPort: REDIS_PORTS.redis, protocol: 'TCP' }],
-      env: [
-        ...commonEnv,
-        { name: 'REDIS_CONF', value: `${CONF_DIR}/redis.conf` },
-        { name: 'RUNTIME_DIR', value: RUN_DIR },
-        // The Sentinels the preStop hand-over asks, by their pods' stable names.
-        ...(external ? [{ name: 'SENTINEL_PEERS', value: Array.from({ length: r.replicas }, (_, i) => `${podHost(ctx, statefulSet, headless, i)}:${REDIS_PORTS.sentinel}`).join(' ') }] : []),
-      ],
-      resources: r.resources,
-      startupProbe: execProbe(renderRedisPing('$REDIS_PORT', 'PONG|LOADING*'), { periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 }),
-      readinessProbe: execProbe(renderRedisPing('$REDIS_PORT', 'PONG'), { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 5 }),
-      livenessProbe: execProbe(renderRedisPing('$REDIS_PORT', 'PONG|LOADING*|MASTERDOWN*'), { periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 }),
-      lifecycle: { preStop: { exec: { command: host ? ['sh', '-c', renderWaitWhileListening(host.serverPort, SIDECAR_DRAIN_SECONDS + (host.stopDelaySeconds ?? 0))] : ['sh', `${CONF_DIR}/pre-stop.sh`] } } },
-      volumeMounts: [
-        { name: dataVolume, mountPath: '/data' },
-        { name: 'redis-config', mountPath: CONF_DIR, readOnly: true },
-        { name: 'redis-password', mountPath: SECRET_DIR, readOnly: true },
-        { name: 'redis-run', mountPath: RUN_DIR },
-      ],
-    });
+    const host = external ? undefined : props.sidecarHost ?? nuxeoSidecarHost(DEFAULT_NUXEO_NAME);
+    const at: Placement = {
+      ctx, r, name, password, host,
+      statefulSet: host ? host.statefulSet : name,
+      headless: host ? host.headlessService : `${name}-headless`,
+      uid: host ? host.uid : RUN_AS,
+      dataVolume: external ? 'data' : 'redis-data',
+      checksum: configChecksum({ configMap: this.configMap, order: Object.keys(files) }),
+    };
+    const env = redisEnv(at);
+    const redisContainer = redisServerContainer(at, env);
     const volumes = [
       configMapVolume('redis-config', name),
       secretVolume('redis-password', password.name, [{ key: password.key, path: 'password' }]),
       emptyDir('redis-run', '1Mi'),
     ];
-    const claim = volumeClaimTemplate(dataVolume, r.storage);
-
+    const claim = volumeClaimTemplate(at.dataVolume, r.storage);
     if (host) {
-      this.sidecar = { container: redisContainer, port: REDIS_PORTS.redis, exporters: redisExporter(ctx.monitoring, uid, REDIS_PORTS.redis, password), volumes, volumeClaimTemplate: claim, configChecksum };
-      // Nuxeo writes to the master only: the Redis in pod 0. The Service names that pod's stable
-      // DNS record (an ExternalName, not a `statefulset.kubernetes.io/pod-name` selector, which
-      // static checkers cannot match against the pod template); the headless Service publishes
-      // not-ready addresses, so it resolves while pod 0 starts, before its Nuxeo is ready.
-      new k8s.KubeService(this, 'redis-master-svc', {
-        metadata: { name: `${name}-master`, labels: tierLabels('redis', 'cache') },
-        spec: {
-          type: 'ExternalName',
-          externalName: podHost(ctx, host.statefulSet, headless, 0),
-          ports: [{ name: 'redis', port: REDIS_PORTS.redis, protocol: 'TCP' }],
-        },
-      });
-      this.endpoint = {
-        redis: { kind: 'single', host: serviceHost(ctx, `${name}-master`), port: REDIS_PORTS.redis },
-        password,
-        // Every host pod is a Redis node: the host's own policy opens them to each other.
-        connection: { egress: [{ peers: [podsOf(host.statefulSet)], ports: [REDIS_PORTS.redis] }], allowFrom: () => undefined },
-      };
+      this.sidecar = { container: redisContainer, port: REDIS_PORTS.redis, exporters: redisExporter(ctx.monitoring, at.uid, REDIS_PORTS.redis, password), volumes, volumeClaimTemplate: claim, configChecksum: at.checksum };
+      this.endpoint = this.masterService(at, host);
       return;
     }
+    const containers = [redisContainer, sentinelContainer(r, at.uid, env, at.dataVolume), ...redisExporter(ctx.monitoring, at.uid, REDIS_PORTS.redis, password), ...sentinelExporter(ctx.monitoring, at.uid, REDIS_PORTS.sentinel)];
+    const cluster = this.sentinelCluster(at, containers, volumes, claim);
+    this.statefulSet = cluster.statefulSet;
+    this.endpoint = cluster.endpoint;
+  }
 
+  /**
+   * Sidecar mode: Nuxeo writes to the master only, the Redis in pod 0. The Service names that
+   * pod's stable DNS record (an ExternalName, not a `statefulset.kubernetes.io/pod-name` selector,
+   * which static checkers cannot match against the pod template); the headless Service publishes
+   * not-ready addresses, so it resolves while pod 0 starts, before its Nuxeo is ready.
+   */
+  private masterService(at: Placement, host: SidecarHost): RedisEndpoint {
+    const { ctx, name, headless } = at;
+    new k8s.KubeService(this, 'redis-master-svc', {
+      metadata: { name: `${name}-master`, labels: tierLabels('redis', 'cache') },
+      spec: {
+        type: 'ExternalName',
+        externalName: podHost(ctx, host.statefulSet, headless, 0),
+        ports: [{ name: 'redis', port: REDIS_PORTS.redis, protocol: 'TCP' }],
+      },
+    });
+    return {
+      redis: { kind: 'single', host: serviceHost(ctx, `${name}-master`), port: REDIS_PORTS.redis },
+      password: at.password,
+      // Every host pod is a Redis node: the host's own policy opens them to each other.
+      connection: { egress: [{ peers: [podsOf(host.statefulSet)], ports: [REDIS_PORTS.redis] }], allowFrom: () => undefined },
+    };
+  }
+
+  /** External mode: the Redis + Sentinel StatefulSet, its Services and policy, and the Sentinels Nuxeo asks. */
+  private sentinelCluster(at: Placement, containers: k8s.Container[], volumes: k8s.Volume[], claim: k8s.KubePersistentVolumeClaimProps) {
+    const { ctx, r, name, headless } = at;
     const wid = { app: 'redis', instance: name, component: 'cache' };
     const clients = this.clients;
     const members = podsOf(wid.instance);
-    service(this, {
-      name: headless,
-      labels: workloadLabels(wid),
-      selector: { 'app.kubernetes.io/instance': wid.instance },
-      ports: [{ name: 'redis', port: REDIS_PORTS.redis }, { name: 'sentinel', port: REDIS_PORTS.sentinel }],
-      headless: true,
-    });
-    service(this, {
-      name: `${name}-sentinel`,
-      labels: workloadLabels(wid),
-      selector: { 'app.kubernetes.io/instance': wid.instance },
-      ports: [{ name: 'sentinel', port: REDIS_PORTS.sentinel }],
-    });
-    this.statefulSet = statefulWorkload(this, {
+    const selector = { 'app.kubernetes.io/instance': wid.instance };
+    service(this, { name: headless, labels: workloadLabels(wid), selector, ports: [{ name: 'redis', port: REDIS_PORTS.redis }, { name: 'sentinel', port: REDIS_PORTS.sentinel }], headless: true });
+    service(this, { name: `${name}-sentinel`, labels: workloadLabels(wid), selector, ports: [{ name: 'sentinel', port: REDIS_PORTS.sentinel }] });
+    const statefulSet = statefulWorkload(this, {
       ctx,
       id: wid,
       replicas: r.replicas,
       serviceName: headless,
-      uid,
-      configChecksum,
+      uid: at.uid,
+      configChecksum: at.checksum,
       terminationGracePeriodSeconds: 40,
       pod: r,
       // Parallel: with OrderedReady, redis-1 and redis-2 would not come back while redis-0 (lost
       // with its node) is not Ready. The start scripts find the master whatever the order.
       parallel: true,
-      containers: [redisContainer, sentinelContainer(r, uid, commonEnv, dataVolume), ...redisExporter(ctx.monitoring, uid, REDIS_PORTS.redis, password), ...sentinelExporter(ctx.monitoring, uid, REDIS_PORTS.sentinel)],
+      containers,
       volumes,
       volumeClaimTemplates: [claim],
     });
@@ -299,15 +332,11 @@ export class Redis extends Construct {
       [{ peers: [members], ports: [REDIS_PORTS.redis, REDIS_PORTS.sentinel] }],
       ctx,
     );
-    this.endpoint = {
-      redis: {
-        kind: 'sentinel',
-        hosts: Array.from({ length: r.replicas }, (_, i) => podHost(ctx, wid.instance, headless, i)),
-        port: REDIS_PORTS.sentinel,
-        masterName: r.sentinel.masterName,
-      },
-      password,
+    const endpoint: RedisEndpoint = {
+      redis: { kind: 'sentinel', hosts: Array.from({ length: r.replicas }, (_, i) => podHost(ctx, wid.instance, headless, i)), port: REDIS_PORTS.sentinel, masterName: r.sentinel.masterName },
+      password: at.password,
       connection: { egress: [{ peers: [members], ports: [REDIS_PORTS.redis, REDIS_PORTS.sentinel] }], allowFrom: (client) => clients.push(client) },
     };
+    return { statefulSet, endpoint };
   }
 }

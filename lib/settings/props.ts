@@ -1,11 +1,11 @@
 import { z } from 'zod';
 
-/** A Props error of the library: one line per problem, each naming its field, as the environment file's. */
-export class PropsError extends Error {
-  constructor(public readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'PropsError';
-  }
+import { PropsError } from './props-error';
+
+/** Every problem of a value against a section's schema, as `section.field: message` lines. */
+export function propsProblems(section: string, schema: z.ZodType, value: unknown): string[] {
+  const r = schema.safeParse(value);
+  return r.success ? [] : r.error.issues.map((i) => `${[section, ...i.path.map(String)].join('.')}: ${i.message}`);
 }
 
 /**
@@ -15,5 +15,21 @@ export class PropsError extends Error {
 export function parseProps<S extends z.ZodType>(section: string, schema: S, value: unknown): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  throw new PropsError(r.error.issues.map((i) => `${[section, ...i.path.map(String)].join('.')}: ${i.message}`));
+  throw new PropsError(propsProblems(section, schema, value));
+}
+
+/** The keys of Props `P` that are not settings `S` (context, baseName, endpoints ...). */
+type OwnKey<P, S> = Exclude<keyof P, keyof S>;
+
+/**
+ * The construct's own (non-settings) keys of its Props, checked by the compiler to be complete:
+ * a Props field added without being listed here fails to compile, never at run time.
+ */
+export function ownKeys<P, S>() {
+  return <const K extends readonly OwnKey<P, S>[]>(keys: K & ([OwnKey<P, S>] extends [K[number]] ? unknown : { missing: Exclude<OwnKey<P, S>, K[number]> })): K => keys;
+}
+
+/** Props without the construct's own keys: the settings its section's schema parses. */
+export function settingsOf<P extends object>(props: P, own: readonly PropertyKey[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(props).filter(([k]) => !own.includes(k)));
 }

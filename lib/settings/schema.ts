@@ -34,7 +34,8 @@ const image = (example: string) =>
     .string()
     .regex(IMAGE_REF, { message: `must be an image with a version tag or a digest, e.g. ${example} or name@sha256:<64 hex digits>` })
     .refine((s) => !s.endsWith(':latest'), { message: `must be pinned to a version tag or a digest, not 'latest' (e.g. ${example})` })
-    .default(example);
+    .default(example)
+    .describe('container image, pinned to a version tag or a digest; a change rolls the pods');
 
 const memory = z.string().regex(MEMORY_PATTERN, { message: "must be a memory quantity such as '512Mi' or '2Gi'" });
 const cpu = z.string().regex(CPU_PATTERN, { message: "must be a CPU quantity such as '250m' or '2'" });
@@ -42,17 +43,21 @@ const cpu = z.string().regex(CPU_PATTERN, { message: "must be a CPU quantity suc
 const resourceSet = (d: { cpu: string; memory: string; ephemeralStorage: string }) =>
   z
     .strictObject({
-      cpu: cpu.default(d.cpu),
-      memory: memory.default(d.memory),
-      ephemeralStorage: memory.default(d.ephemeralStorage),
+      cpu: cpu.default(d.cpu).describe("CPU, in cores ('2') or millicores ('500m')"),
+      memory: memory.default(d.memory).describe("memory, in bytes ('512Mi', '2Gi')"),
+      ephemeralStorage: memory.default(d.ephemeralStorage).describe("node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')"),
     })
     .prefault({});
 
 /** Requests and limits of one container; each value defaults separately. */
 const resources = (requests: { cpu: string; memory: string; ephemeralStorage: string }, limits: typeof requests) =>
   z
-    .strictObject({ requests: resourceSet(requests), limits: resourceSet(limits) })
+    .strictObject({
+      requests: resourceSet(requests).describe('what the scheduler reserves on a node for the container (it is placed only where this fits)'),
+      limits: resourceSet(limits).describe('the most the container may use: CPU above it is throttled, memory above it restarts the container (OOMKilled), disk above it evicts the pod'),
+    })
     .prefault({})
+    .describe('CPU, memory and ephemeral storage of the container, requested and limited')
     .refine(...requestWithinLimit('memory'))
     .refine(...requestWithinLimit('ephemeralStorage'));
 
@@ -70,14 +75,14 @@ function requestWithinLimit(kind: 'memory' | 'ephemeralStorage') {
 const volume = (size: string) =>
   z
     .strictObject({
-      size: memory.default(size),
+      size: memory.default(size).describe("capacity of the volume, in bytes ('10Gi'); growing it later needs a StorageClass that allows expansion"),
       storageClass: z.string().optional().describe('StorageClass name; omitted = the cluster default'),
     })
     .prefault({});
 
 /** A node count with the seed's minimum, and why it is the minimum. */
 const nodeCount = (min: number, why: string, byDefault: number) =>
-  z.number().int().min(min, { message: `must be at least ${min}: ${why}` }).default(byDefault);
+  z.number().int().min(min, { message: `must be at least ${min}: ${why}` }).default(byDefault).describe(`number of pods, at least ${min}: ${why}`);
 
 /**
  * A rule across fields of one object. zod skips refinements while any field of the object is
@@ -172,16 +177,17 @@ const podSettings = () => ({
       annotations: z.record(labelKey, z.string()).default({}).describe('e.g. eks.amazonaws.com/role-arn, iam.gke.io/gcp-service-account, azure.workload.identity/client-id'),
     })
     .prefault({})
-    .refine(...rule<{ create: boolean; name?: string }>(['create', 'name'], ['name'], (a) => a.create || a.name !== undefined, () => 'is required when create is false: the existing ServiceAccount the pods run under')),
+    .refine(...rule<{ create: boolean; name?: string }>(['create', 'name'], ['name'], (a) => a.create || a.name !== undefined, () => 'is required when create is false: the existing ServiceAccount the pods run under'))
+    .describe('the ServiceAccount the pods run under (it mounts no API token); cloud identity annotations go here'),
   nodeSelector: labelMap.default({}).describe('node labels the pods require (a dedicated node pool)'),
   tolerations: z
     .array(
       z.strictObject({
-        key: labelKey.optional(),
-        operator: z.enum(['Equal', 'Exists']).default('Equal'),
-        value: z.string().regex(LABEL_VALUE).optional(),
-        effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
-        tolerationSeconds: z.number().int().min(0).optional(),
+        key: labelKey.optional().describe('taint key tolerated; omitted with Exists = every taint'),
+        operator: z.enum(['Equal', 'Exists']).default('Equal').describe('Equal: the taint value must be `value`; Exists: any value'),
+        value: z.string().regex(LABEL_VALUE).optional().describe('taint value tolerated (with Equal)'),
+        effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional().describe('taint effect tolerated; omitted = every effect'),
+        tolerationSeconds: z.number().int().min(0).optional().describe('with NoExecute: seconds the pod stays on a node after the taint appears; omitted = for ever'),
       }),
     )
     .default([])
@@ -193,8 +199,8 @@ const podSettings = () => ({
     })
     .prefault({})
     .describe('extra affinity; the anti-affinity between the pods of a workload stays'),
-  podLabels: labelMap.refine(notOurs, { message: ownKeysMessage('labels') }).default({}),
-  podAnnotations: z.record(labelKey, z.string()).refine(notOurs, { message: ownKeysMessage('annotations') }).default({}),
+  podLabels: labelMap.refine(notOurs, { message: ownKeysMessage('labels') }).default({}).describe('extra labels on the pods (e.g. for cloud identity webhooks); never selectors, which stay ours'),
+  podAnnotations: z.record(labelKey, z.string()).refine(notOurs, { message: ownKeysMessage('annotations') }).default({}).describe('extra annotations on the pods; a change rolls them'),
 });
 
 /** A key of an existing Secret, no default. */
@@ -217,7 +223,7 @@ export function secretVariable(property: string): string {
   return 'NUXEO_SECRET_' + property.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
 
-/** Properties the generator sets from the secrets section (see lib/render/nuxeo-start.ts). */
+/** Properties the generator sets from the secrets section (see lib/nuxeo/nuxeo-start.ts). */
 export const GENERATED_SECRET_PROPERTIES = ['nuxeo.db.password', 'nuxeo.redis.password', 'nuxeo.jwt.secret'];
 
 /** Address blocks, IPv4 or IPv6. */
@@ -713,20 +719,16 @@ export const environmentSchema = z
     ...rule<{ nuxeo: { packages: string[]; packagesInImage: boolean; binaries: { type: string } }; secrets: { nuxeoClid?: unknown } }>(
       ['nuxeo.packages', 'nuxeo.packagesInImage', 'nuxeo.binaries', 'secrets'],
       ['secrets', 'nuxeoClid'],
-      (env) => env.secrets.nuxeoClid !== undefined || packagesInstalledAtStart(env.nuxeo).length === 0,
-      (env) =>
-        `is required: ${packagesInstalledAtStart(env.nuxeo).join(', ')} would be installed from Nuxeo Connect at every pod start, which needs the instance CLID. ` +
-        'Better: build an image with the packages (docker/Dockerfile) and set nuxeo.packagesInImage: true',
+      (env) => clidProblem(env.nuxeo, env.secrets.nuxeoClid !== undefined) === undefined,
+      (env) => clidProblem(env.nuxeo, false)!,
     ),
   )
   .refine(
     ...rule<{ nuxeo: { replicas: number; databasePoolSize: number }; database: { maxConnections: number } }>(
       ['nuxeo', 'database'],
       ['database', 'maxConnections'],
-      (env) => databaseConnectionsNeeded(env.nuxeo.replicas, env.nuxeo.databasePoolSize) <= env.database.maxConnections,
-      (env) =>
-        `${env.database.maxConnections} is below what ${env.nuxeo.replicas} Nuxeo nodes with pools of ${env.nuxeo.databasePoolSize} can open ` +
-        `(${databaseConnectionsNeeded(env.nuxeo.replicas, env.nuxeo.databasePoolSize)}, with ${RESERVED_CONNECTIONS} reserved for replication and administration): raise it or lower nuxeo.databasePoolSize`,
+      (env) => connectionsProblem(env.nuxeo, env.database.maxConnections) === undefined,
+      (env) => connectionsProblem(env.nuxeo, env.database.maxConnections)!,
     ),
   )
   .refine(...rule<IdentityFields>(['nuxeo', 'network'], ['network', 'podIdentity'], (env) => podIdentityProblem(env) === undefined, (env) => podIdentityProblem(env)!))
@@ -747,13 +749,13 @@ export const environmentSchema = z
     ),
   );
 
-type IdentityFields = {
+export type IdentityFields = {
   nuxeo: { binaries: { type: string; s3?: { credentialsSecret?: unknown } }; serviceAccount: { create: boolean; annotations: Record<string, string> }; podLabels: Record<string, string> };
   network: { podIdentity: string };
 };
 
 /** What a pod identity for S3 needs from the rest of the file, if something is missing. */
-function podIdentityProblem(env: IdentityFields): string | undefined {
+export function podIdentityProblem(env: IdentityFields): string | undefined {
   const id = env.network.podIdentity;
   if (id === 'none') return undefined;
   const n = env.nuxeo;
@@ -784,6 +786,25 @@ export const RESERVED_CONNECTIONS = 10;
 /** Connections the whole application cluster can open at once. */
 export function databaseConnectionsNeeded(nodes: number, poolSize: number): number {
   return nodes * poolSize + RESERVED_CONNECTIONS;
+}
+
+/**
+ * Cross-tier rule, for the file and the constructs alike: every Nuxeo node's pool together must fit
+ * the database's max_connections. The problem of `database.maxConnections`, if any.
+ */
+export function connectionsProblem(n: { replicas: number; databasePoolSize: number }, maxConnections: number): string | undefined {
+  const needed = databaseConnectionsNeeded(n.replicas, n.databasePoolSize);
+  if (needed <= maxConnections) return undefined;
+  return `${maxConnections} is below what ${n.replicas} Nuxeo nodes with pools of ${n.databasePoolSize} can open ` +
+    `(${needed}, with ${RESERVED_CONNECTIONS} reserved for replication and administration): raise it or lower nuxeo.databasePoolSize`;
+}
+
+/** Packages installed at start need the instance CLID: the problem of the missing CLID, if any. */
+export function clidProblem(n: { packages: string[]; packagesInImage: boolean; binaries: { type: string } }, hasClid: boolean): string | undefined {
+  const atStart = packagesInstalledAtStart(n);
+  if (hasClid || !atStart.length) return undefined;
+  return `is required: ${atStart.join(', ')} would be installed from Nuxeo Connect at every pod start, which needs the instance CLID. ` +
+    'Better: build an image with the packages (docker/Dockerfile) and set nuxeo.packagesInImage: true';
 }
 
 /** A validated environment, as constructs receive it. */

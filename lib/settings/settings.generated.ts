@@ -3,18 +3,18 @@
 /** The `nuxeo` section of an environment file, as a tier's settings. */
 export interface NuxeoSettings {
   /**
-   * `nuxeo.image` in the environment file.
+   * container image, pinned to a version tag or a digest; a change rolls the pods
    * @default "docker-private.packages.nuxeo.com/nuxeo/nuxeo:2021.36"
    */
   readonly image?: string;
   /**
-   * `nuxeo.replicas` in the environment file.
+   * number of pods, at least 2: the seed's application cluster has two or more nodes
    * @default 2
    */
   readonly replicas?: number;
   /**
-   * `nuxeo.resources` in the environment file.
-   * @default {}
+   * CPU, memory and ephemeral storage of the container, requested and limited
+   * @default - each field at its own default
    */
   readonly resources?: NuxeoResourcesSettings;
   /**
@@ -24,12 +24,12 @@ export interface NuxeoSettings {
   readonly heap?: string;
   /**
    * per-node volume for /var/lib/nuxeo, which holds the Chronicle Queue stream directory
-   * @default {}
+   * @default - each field at its own default
    */
   readonly data?: NuxeoDataSettings;
   /**
    * `nuxeo.binaries` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly binaries?: NuxeoBinariesSettings;
   /**
@@ -54,12 +54,12 @@ export interface NuxeoSettings {
   readonly packagesInImage?: boolean;
   /**
    * extra nuxeo.conf properties, written last (never secrets: see secretProperties)
-   * @default {}
+   * @default - none
    */
   readonly properties?: { [key: string]: string };
   /**
    * nuxeo.conf properties whose values come from Secrets (SMTP, LDAP, OIDC ...): property -> {name, key}; written at start, never in a ConfigMap
-   * @default {}
+   * @default - none
    */
   readonly secretProperties?: { [key: string]: NuxeoSecretPropertiesValueSettings };
   /**
@@ -78,13 +78,13 @@ export interface NuxeoSettings {
    */
   readonly concurrentUploads?: number;
   /**
-   * `nuxeo.serviceAccount` in the environment file.
-   * @default {}
+   * the ServiceAccount the pods run under (it mounts no API token); cloud identity annotations go here
+   * @default - each field at its own default
    */
   readonly serviceAccount?: ServiceAccountSettings;
   /**
    * node labels the pods require (a dedicated node pool)
-   * @default {}
+   * @default - none
    */
   readonly nodeSelector?: { [key: string]: string };
   /**
@@ -94,22 +94,22 @@ export interface NuxeoSettings {
   readonly tolerations?: TolerationsItemSettings[];
   /**
    * extra affinity; the anti-affinity between the pods of a workload stays
-   * @default {}
+   * @default - each field at its own default
    */
   readonly affinity?: AffinitySettings;
   /**
-   * `nuxeo.podLabels` in the environment file.
-   * @default {}
+   * extra labels on the pods (e.g. for cloud identity webhooks); never selectors, which stay ours
+   * @default - none
    */
   readonly podLabels?: { [key: string]: string };
   /**
-   * `nuxeo.podAnnotations` in the environment file.
-   * @default {}
+   * extra annotations on the pods; a change rolls them
+   * @default - none
    */
   readonly podAnnotations?: { [key: string]: string };
   /**
    * `nuxeo.proxy` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly proxy?: NuxeoProxySettings;
 }
@@ -117,17 +117,17 @@ export interface NuxeoSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoResourcesRequestsSettings {
   /**
-   * `nuxeo.resources.requests.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "1"
    */
   readonly cpu?: string;
   /**
-   * `nuxeo.resources.requests.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "4Gi"
    */
   readonly memory?: string;
   /**
-   * `nuxeo.resources.requests.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "2Gi"
    */
   readonly ephemeralStorage?: string;
@@ -136,17 +136,17 @@ export interface NuxeoResourcesRequestsSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoResourcesLimitsSettings {
   /**
-   * `nuxeo.resources.limits.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "2"
    */
   readonly cpu?: string;
   /**
-   * `nuxeo.resources.limits.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "4Gi"
    */
   readonly memory?: string;
   /**
-   * `nuxeo.resources.limits.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "6Gi"
    */
   readonly ephemeralStorage?: string;
@@ -155,13 +155,13 @@ export interface NuxeoResourcesLimitsSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoResourcesSettings {
   /**
-   * `nuxeo.resources.requests` in the environment file.
-   * @default {}
+   * what the scheduler reserves on a node for the container (it is placed only where this fits)
+   * @default - each field at its own default
    */
   readonly requests?: NuxeoResourcesRequestsSettings;
   /**
-   * `nuxeo.resources.limits` in the environment file.
-   * @default {}
+   * the most the container may use: CPU above it is throttled, memory above it restarts the container (OOMKilled), disk above it evicts the pod
+   * @default - each field at its own default
    */
   readonly limits?: NuxeoResourcesLimitsSettings;
 }
@@ -169,7 +169,7 @@ export interface NuxeoResourcesSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoDataSettings {
   /**
-   * `nuxeo.data.size` in the environment file.
+   * capacity of the volume, in bytes ('10Gi'); growing it later needs a StorageClass that allows expansion
    * @default "20Gi"
    */
   readonly size?: string;
@@ -259,17 +259,17 @@ export interface NuxeoSecretPropertiesValueSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoProxyResourcesRequestsSettings {
   /**
-   * `nuxeo.proxy.resources.requests.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "100m"
    */
   readonly cpu?: string;
   /**
-   * `nuxeo.proxy.resources.requests.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "128Mi"
    */
   readonly memory?: string;
   /**
-   * `nuxeo.proxy.resources.requests.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "256Mi"
    */
   readonly ephemeralStorage?: string;
@@ -278,17 +278,17 @@ export interface NuxeoProxyResourcesRequestsSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoProxyResourcesLimitsSettings {
   /**
-   * `nuxeo.proxy.resources.limits.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "500m"
    */
   readonly cpu?: string;
   /**
-   * `nuxeo.proxy.resources.limits.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "256Mi"
    */
   readonly memory?: string;
   /**
-   * `nuxeo.proxy.resources.limits.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "2Gi"
    */
   readonly ephemeralStorage?: string;
@@ -297,13 +297,13 @@ export interface NuxeoProxyResourcesLimitsSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoProxyResourcesSettings {
   /**
-   * `nuxeo.proxy.resources.requests` in the environment file.
-   * @default {}
+   * what the scheduler reserves on a node for the container (it is placed only where this fits)
+   * @default - each field at its own default
    */
   readonly requests?: NuxeoProxyResourcesRequestsSettings;
   /**
-   * `nuxeo.proxy.resources.limits` in the environment file.
-   * @default {}
+   * the most the container may use: CPU above it is throttled, memory above it restarts the container (OOMKilled), disk above it evicts the pod
+   * @default - each field at its own default
    */
   readonly limits?: NuxeoProxyResourcesLimitsSettings;
 }
@@ -311,13 +311,13 @@ export interface NuxeoProxyResourcesSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoProxySettings {
   /**
-   * `nuxeo.proxy.image` in the environment file.
+   * container image, pinned to a version tag or a digest; a change rolls the pods
    * @default "nginxinc/nginx-unprivileged:1.28.0-alpine"
    */
   readonly image?: string;
   /**
-   * `nuxeo.proxy.resources` in the environment file.
-   * @default {}
+   * CPU, memory and ephemeral storage of the container, requested and limited
+   * @default - each field at its own default
    */
   readonly resources?: NuxeoProxyResourcesSettings;
 }
@@ -330,13 +330,13 @@ export interface RedisSettings {
    */
   readonly mode?: "sidecar" | "external";
   /**
-   * `redis.image` in the environment file.
+   * container image, pinned to a version tag or a digest; a change rolls the pods
    * @default "redis:7.4.6"
    */
   readonly image?: string;
   /**
-   * `redis.resources` in the environment file.
-   * @default {}
+   * CPU, memory and ephemeral storage of the container, requested and limited
+   * @default - each field at its own default
    */
   readonly resources?: RedisResourcesSettings;
   /**
@@ -346,7 +346,7 @@ export interface RedisSettings {
   readonly maxmemory?: string;
   /**
    * external mode: PVC per Redis pod (sidecar mode uses the Nuxeo pod volume)
-   * @default {}
+   * @default - each field at its own default
    */
   readonly storage?: RedisStorageSettings;
   /**
@@ -361,17 +361,17 @@ export interface RedisSettings {
   readonly managed?: RedisManagedSettings;
   /**
    * `redis.sentinel` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly sentinel?: RedisSentinelSettings;
   /**
-   * `redis.serviceAccount` in the environment file.
-   * @default {}
+   * the ServiceAccount the pods run under (it mounts no API token); cloud identity annotations go here
+   * @default - each field at its own default
    */
   readonly serviceAccount?: ServiceAccountSettings;
   /**
    * node labels the pods require (a dedicated node pool)
-   * @default {}
+   * @default - none
    */
   readonly nodeSelector?: { [key: string]: string };
   /**
@@ -381,17 +381,17 @@ export interface RedisSettings {
   readonly tolerations?: TolerationsItemSettings[];
   /**
    * extra affinity; the anti-affinity between the pods of a workload stays
-   * @default {}
+   * @default - each field at its own default
    */
   readonly affinity?: AffinitySettings;
   /**
-   * `redis.podLabels` in the environment file.
-   * @default {}
+   * extra labels on the pods (e.g. for cloud identity webhooks); never selectors, which stay ours
+   * @default - none
    */
   readonly podLabels?: { [key: string]: string };
   /**
-   * `redis.podAnnotations` in the environment file.
-   * @default {}
+   * extra annotations on the pods; a change rolls them
+   * @default - none
    */
   readonly podAnnotations?: { [key: string]: string };
 }
@@ -399,17 +399,17 @@ export interface RedisSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisResourcesRequestsSettings {
   /**
-   * `redis.resources.requests.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "100m"
    */
   readonly cpu?: string;
   /**
-   * `redis.resources.requests.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "512Mi"
    */
   readonly memory?: string;
   /**
-   * `redis.resources.requests.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "64Mi"
    */
   readonly ephemeralStorage?: string;
@@ -418,17 +418,17 @@ export interface RedisResourcesRequestsSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisResourcesLimitsSettings {
   /**
-   * `redis.resources.limits.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "500m"
    */
   readonly cpu?: string;
   /**
-   * `redis.resources.limits.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "512Mi"
    */
   readonly memory?: string;
   /**
-   * `redis.resources.limits.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "256Mi"
    */
   readonly ephemeralStorage?: string;
@@ -437,13 +437,13 @@ export interface RedisResourcesLimitsSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisResourcesSettings {
   /**
-   * `redis.resources.requests` in the environment file.
-   * @default {}
+   * what the scheduler reserves on a node for the container (it is placed only where this fits)
+   * @default - each field at its own default
    */
   readonly requests?: RedisResourcesRequestsSettings;
   /**
-   * `redis.resources.limits` in the environment file.
-   * @default {}
+   * the most the container may use: CPU above it is throttled, memory above it restarts the container (OOMKilled), disk above it evicts the pod
+   * @default - each field at its own default
    */
   readonly limits?: RedisResourcesLimitsSettings;
 }
@@ -451,7 +451,7 @@ export interface RedisResourcesSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisStorageSettings {
   /**
-   * `redis.storage.size` in the environment file.
+   * capacity of the volume, in bytes ('10Gi'); growing it later needs a StorageClass that allows expansion
    * @default "2Gi"
    */
   readonly size?: string;
@@ -488,17 +488,17 @@ export interface RedisManagedSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisSentinelResourcesRequestsSettings {
   /**
-   * `redis.sentinel.resources.requests.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "50m"
    */
   readonly cpu?: string;
   /**
-   * `redis.sentinel.resources.requests.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "64Mi"
    */
   readonly memory?: string;
   /**
-   * `redis.sentinel.resources.requests.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "32Mi"
    */
   readonly ephemeralStorage?: string;
@@ -507,17 +507,17 @@ export interface RedisSentinelResourcesRequestsSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisSentinelResourcesLimitsSettings {
   /**
-   * `redis.sentinel.resources.limits.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "200m"
    */
   readonly cpu?: string;
   /**
-   * `redis.sentinel.resources.limits.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "128Mi"
    */
   readonly memory?: string;
   /**
-   * `redis.sentinel.resources.limits.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "128Mi"
    */
   readonly ephemeralStorage?: string;
@@ -526,13 +526,13 @@ export interface RedisSentinelResourcesLimitsSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisSentinelResourcesSettings {
   /**
-   * `redis.sentinel.resources.requests` in the environment file.
-   * @default {}
+   * what the scheduler reserves on a node for the container (it is placed only where this fits)
+   * @default - each field at its own default
    */
   readonly requests?: RedisSentinelResourcesRequestsSettings;
   /**
-   * `redis.sentinel.resources.limits` in the environment file.
-   * @default {}
+   * the most the container may use: CPU above it is throttled, memory above it restarts the container (OOMKilled), disk above it evicts the pod
+   * @default - each field at its own default
    */
   readonly limits?: RedisSentinelResourcesLimitsSettings;
 }
@@ -560,8 +560,8 @@ export interface RedisSentinelSettings {
    */
   readonly failoverTimeoutMilliseconds?: number;
   /**
-   * `redis.sentinel.resources` in the environment file.
-   * @default {}
+   * CPU, memory and ephemeral storage of the container, requested and limited
+   * @default - each field at its own default
    */
   readonly resources?: RedisSentinelResourcesSettings;
 }
@@ -569,18 +569,18 @@ export interface RedisSentinelSettings {
 /** The `elasticsearch` section of an environment file, as a tier's settings. */
 export interface ElasticsearchSettings {
   /**
-   * `elasticsearch.image` in the environment file.
+   * container image, pinned to a version tag or a digest; a change rolls the pods
    * @default "docker.elastic.co/elasticsearch/elasticsearch:7.17.29"
    */
   readonly image?: string;
   /**
-   * `elasticsearch.replicas` in the environment file.
+   * number of pods, at least 3: the seed's Elasticsearch cluster has three or more nodes
    * @default 3
    */
   readonly replicas?: number;
   /**
-   * `elasticsearch.resources` in the environment file.
-   * @default {}
+   * CPU, memory and ephemeral storage of the container, requested and limited
+   * @default - each field at its own default
    */
   readonly resources?: ElasticsearchResourcesSettings;
   /**
@@ -590,7 +590,7 @@ export interface ElasticsearchSettings {
   readonly heap?: string;
   /**
    * `elasticsearch.storage` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly storage?: ElasticsearchStorageSettings;
   /**
@@ -615,17 +615,17 @@ export interface ElasticsearchSettings {
   readonly managed?: ElasticsearchManagedSettings;
   /**
    * `elasticsearch.snapshots` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly snapshots?: ElasticsearchSnapshotsSettings;
   /**
-   * `elasticsearch.serviceAccount` in the environment file.
-   * @default {}
+   * the ServiceAccount the pods run under (it mounts no API token); cloud identity annotations go here
+   * @default - each field at its own default
    */
   readonly serviceAccount?: ServiceAccountSettings;
   /**
    * node labels the pods require (a dedicated node pool)
-   * @default {}
+   * @default - none
    */
   readonly nodeSelector?: { [key: string]: string };
   /**
@@ -635,17 +635,17 @@ export interface ElasticsearchSettings {
   readonly tolerations?: TolerationsItemSettings[];
   /**
    * extra affinity; the anti-affinity between the pods of a workload stays
-   * @default {}
+   * @default - each field at its own default
    */
   readonly affinity?: AffinitySettings;
   /**
-   * `elasticsearch.podLabels` in the environment file.
-   * @default {}
+   * extra labels on the pods (e.g. for cloud identity webhooks); never selectors, which stay ours
+   * @default - none
    */
   readonly podLabels?: { [key: string]: string };
   /**
-   * `elasticsearch.podAnnotations` in the environment file.
-   * @default {}
+   * extra annotations on the pods; a change rolls them
+   * @default - none
    */
   readonly podAnnotations?: { [key: string]: string };
 }
@@ -653,17 +653,17 @@ export interface ElasticsearchSettings {
 /** Part of {@link ElasticsearchSettings}. */
 export interface ElasticsearchResourcesRequestsSettings {
   /**
-   * `elasticsearch.resources.requests.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "1"
    */
   readonly cpu?: string;
   /**
-   * `elasticsearch.resources.requests.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "4Gi"
    */
   readonly memory?: string;
   /**
-   * `elasticsearch.resources.requests.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "1Gi"
    */
   readonly ephemeralStorage?: string;
@@ -672,17 +672,17 @@ export interface ElasticsearchResourcesRequestsSettings {
 /** Part of {@link ElasticsearchSettings}. */
 export interface ElasticsearchResourcesLimitsSettings {
   /**
-   * `elasticsearch.resources.limits.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "2"
    */
   readonly cpu?: string;
   /**
-   * `elasticsearch.resources.limits.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "4Gi"
    */
   readonly memory?: string;
   /**
-   * `elasticsearch.resources.limits.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "2Gi"
    */
   readonly ephemeralStorage?: string;
@@ -691,13 +691,13 @@ export interface ElasticsearchResourcesLimitsSettings {
 /** Part of {@link ElasticsearchSettings}. */
 export interface ElasticsearchResourcesSettings {
   /**
-   * `elasticsearch.resources.requests` in the environment file.
-   * @default {}
+   * what the scheduler reserves on a node for the container (it is placed only where this fits)
+   * @default - each field at its own default
    */
   readonly requests?: ElasticsearchResourcesRequestsSettings;
   /**
-   * `elasticsearch.resources.limits` in the environment file.
-   * @default {}
+   * the most the container may use: CPU above it is throttled, memory above it restarts the container (OOMKilled), disk above it evicts the pod
+   * @default - each field at its own default
    */
   readonly limits?: ElasticsearchResourcesLimitsSettings;
 }
@@ -705,7 +705,7 @@ export interface ElasticsearchResourcesSettings {
 /** Part of {@link ElasticsearchSettings}. */
 export interface ElasticsearchStorageSettings {
   /**
-   * `elasticsearch.storage.size` in the environment file.
+   * capacity of the volume, in bytes ('10Gi'); growing it later needs a StorageClass that allows expansion
    * @default "30Gi"
    */
   readonly size?: string;
@@ -737,7 +737,7 @@ export interface ElasticsearchManagedSettings {
 /** Part of {@link ElasticsearchSettings}. */
 export interface ElasticsearchSnapshotsStorageSettings {
   /**
-   * `elasticsearch.snapshots.storage.size` in the environment file.
+   * capacity of the volume, in bytes ('10Gi'); growing it later needs a StorageClass that allows expansion
    * @default "50Gi"
    */
   readonly size?: string;
@@ -772,7 +772,7 @@ export interface ElasticsearchSnapshotsSettings {
   readonly maxCount?: number;
   /**
    * the shared-filesystem snapshot repository: one ReadWriteMany volume mounted in every node at path.repo
-   * @default {}
+   * @default - each field at its own default
    */
   readonly storage?: ElasticsearchSnapshotsStorageSettings;
 }
@@ -780,7 +780,7 @@ export interface ElasticsearchSnapshotsSettings {
 /** The `database` section of an environment file, as a tier's settings. */
 export interface DatabaseSettings {
   /**
-   * `database.image` in the environment file.
+   * container image, pinned to a version tag or a digest; a change rolls the pods
    * @default "postgres:15.14"
    */
   readonly image?: string;
@@ -790,13 +790,13 @@ export interface DatabaseSettings {
    */
   readonly replicas?: number;
   /**
-   * `database.resources` in the environment file.
-   * @default {}
+   * CPU, memory and ephemeral storage of the container, requested and limited
+   * @default - each field at its own default
    */
   readonly resources?: DatabaseResourcesSettings;
   /**
    * `database.storage` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly storage?: DatabaseStorageSettings;
   /**
@@ -821,12 +821,12 @@ export interface DatabaseSettings {
   readonly provider?: "statefulset" | "cloudnativepg";
   /**
    * `database.backup` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly backup?: DatabaseBackupSettings;
   /**
    * `database.cloudnativepg` in the environment file.
-   * @default {}
+   * @default - each field at its own default
    */
   readonly cloudnativepg?: DatabaseCloudnativepgSettings;
   /**
@@ -835,13 +835,13 @@ export interface DatabaseSettings {
    */
   readonly managed?: DatabaseManagedSettings;
   /**
-   * `database.serviceAccount` in the environment file.
-   * @default {}
+   * the ServiceAccount the pods run under (it mounts no API token); cloud identity annotations go here
+   * @default - each field at its own default
    */
   readonly serviceAccount?: ServiceAccountSettings;
   /**
    * node labels the pods require (a dedicated node pool)
-   * @default {}
+   * @default - none
    */
   readonly nodeSelector?: { [key: string]: string };
   /**
@@ -851,17 +851,17 @@ export interface DatabaseSettings {
   readonly tolerations?: TolerationsItemSettings[];
   /**
    * extra affinity; the anti-affinity between the pods of a workload stays
-   * @default {}
+   * @default - each field at its own default
    */
   readonly affinity?: AffinitySettings;
   /**
-   * `database.podLabels` in the environment file.
-   * @default {}
+   * extra labels on the pods (e.g. for cloud identity webhooks); never selectors, which stay ours
+   * @default - none
    */
   readonly podLabels?: { [key: string]: string };
   /**
-   * `database.podAnnotations` in the environment file.
-   * @default {}
+   * extra annotations on the pods; a change rolls them
+   * @default - none
    */
   readonly podAnnotations?: { [key: string]: string };
 }
@@ -869,17 +869,17 @@ export interface DatabaseSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseResourcesRequestsSettings {
   /**
-   * `database.resources.requests.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "500m"
    */
   readonly cpu?: string;
   /**
-   * `database.resources.requests.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "2Gi"
    */
   readonly memory?: string;
   /**
-   * `database.resources.requests.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "256Mi"
    */
   readonly ephemeralStorage?: string;
@@ -888,17 +888,17 @@ export interface DatabaseResourcesRequestsSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseResourcesLimitsSettings {
   /**
-   * `database.resources.limits.cpu` in the environment file.
+   * CPU, in cores ('2') or millicores ('500m')
    * @default "2"
    */
   readonly cpu?: string;
   /**
-   * `database.resources.limits.memory` in the environment file.
+   * memory, in bytes ('512Mi', '2Gi')
    * @default "2Gi"
    */
   readonly memory?: string;
   /**
-   * `database.resources.limits.ephemeralStorage` in the environment file.
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
    * @default "1Gi"
    */
   readonly ephemeralStorage?: string;
@@ -907,13 +907,13 @@ export interface DatabaseResourcesLimitsSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseResourcesSettings {
   /**
-   * `database.resources.requests` in the environment file.
-   * @default {}
+   * what the scheduler reserves on a node for the container (it is placed only where this fits)
+   * @default - each field at its own default
    */
   readonly requests?: DatabaseResourcesRequestsSettings;
   /**
-   * `database.resources.limits` in the environment file.
-   * @default {}
+   * the most the container may use: CPU above it is throttled, memory above it restarts the container (OOMKilled), disk above it evicts the pod
+   * @default - each field at its own default
    */
   readonly limits?: DatabaseResourcesLimitsSettings;
 }
@@ -921,7 +921,7 @@ export interface DatabaseResourcesSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseStorageSettings {
   /**
-   * `database.storage.size` in the environment file.
+   * capacity of the volume, in bytes ('10Gi'); growing it later needs a StorageClass that allows expansion
    * @default "20Gi"
    */
   readonly size?: string;
@@ -935,7 +935,7 @@ export interface DatabaseStorageSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseBackupStorageSettings {
   /**
-   * `database.backup.storage.size` in the environment file.
+   * capacity of the volume, in bytes ('10Gi'); growing it later needs a StorageClass that allows expansion
    * @default "50Gi"
    */
   readonly size?: string;
@@ -987,7 +987,7 @@ export interface DatabaseBackupObjectStoreSettings {
   readonly credentialsSecret?: DatabaseBackupObjectStoreCredentialsSecretSettings;
   /**
    * annotations of the database pods' ServiceAccount, e.g. eks.amazonaws.com/role-arn
-   * @default {}
+   * @default - none
    */
   readonly serviceAccountAnnotations?: { [key: string]: string };
 }
@@ -1006,7 +1006,7 @@ export interface DatabaseBackupSettings {
   readonly retentionDays?: number;
   /**
    * statefulset provider: the volume receiving the dumps
-   * @default {}
+   * @default - each field at its own default
    */
   readonly storage?: DatabaseBackupStorageSettings;
   /**
@@ -1079,7 +1079,7 @@ export interface DatabaseCloudnativepgSettings {
   readonly operator?: DatabaseCloudnativepgOperatorSettings;
   /**
    * instances talk to the Kubernetes API (leader lease, status): egress allowed to these addresses
-   * @default {}
+   * @default - each field at its own default
    */
   readonly apiServer?: DatabaseCloudnativepgApiServerSettings;
   /**
@@ -1165,7 +1165,7 @@ export interface LoadBalancerSettings {
   readonly timeoutSeconds?: number;
   /**
    * provider 'service': annotations for the cloud load balancer (scheme, type ...), added after the stickiness ones
-   * @default {}
+   * @default - none
    */
   readonly serviceAnnotations?: { [key: string]: string };
   /**
@@ -1204,6 +1204,196 @@ export interface LoadBalancerControllerSettings {
   readonly podLabels: { [key: string]: string };
 }
 
+/** The `scheduling` section of an environment file, as a tier's settings. */
+export interface SchedulingSettings {
+  /**
+   * `scheduling.antiAffinity` in the environment file.
+   * @default "required"
+   */
+  readonly antiAffinity?: "required" | "preferred";
+  /**
+   * `scheduling.zoneSpread` in the environment file.
+   * @default "preferred"
+   */
+  readonly zoneSpread?: "required" | "preferred";
+}
+
+/** The `network` section of an environment file, as a tier's settings. */
+export interface NetworkSettings {
+  /**
+   * every pod may reach these DNS servers on port 53, and no other
+   * @default - each field at its own default
+   */
+  readonly dns?: NetworkDnsSettings;
+  /**
+   * only Nuxeo has internet egress, only on 443, and only when it installs packages or uses S3
+   * @default - each field at its own default
+   */
+  readonly internetEgress?: NetworkInternetEgressSettings;
+  /**
+   * cloud identity Nuxeo uses for S3 instead of keys; opens the egress it needs (see README)
+   * @default "none"
+   */
+  readonly podIdentity?: "none" | "irsa" | "eks-pod-identity" | "gke" | "azure";
+}
+
+/** Part of {@link NetworkSettings}. */
+export interface NetworkDnsSettings {
+  /**
+   * `network.dns.namespace` in the environment file.
+   * @default "kube-system"
+   */
+  readonly namespace?: string;
+  /**
+   * labels of the cluster DNS pods (CoreDNS and kube-dns both carry k8s-app: kube-dns on EKS, GKE, AKS and kubeadm)
+   * @default {"k8s-app":"kube-dns"}
+   */
+  readonly podLabels?: { [key: string]: string };
+  /**
+   * addresses NodeLocal DNSCache answers on, when the cluster runs it: 169.254.20.10, and the kube-dns Service IP it also binds in iptables mode
+   * @default []
+   */
+  readonly nodeLocalAddresses?: string[];
+}
+
+/** Part of {@link NetworkSettings}. */
+export interface NetworkInternetEgressSettings {
+  /**
+   * where Nuxeo may open HTTPS (443): Nuxeo Connect for packages, S3; e.g. a proxy or VPC endpoint range
+   * @default ["0.0.0.0/0","::/0"]
+   */
+  readonly cidrs?: string[];
+  /**
+   * blocks removed from those (default: private and link-local ranges, so the cluster and cloud metadata stay closed)
+   * @default ["10.0.0.0/8","100.64.0.0/10","169.254.0.0/16","172.16.0.0/12","192.168.0.0/16","fc00::/7","fe80::/10"]
+   */
+  readonly except?: string[];
+}
+
+/** The `monitoring` section of an environment file, as a tier's settings. */
+export interface MonitoringSettings {
+  /**
+   * exporters, the Nuxeo Prometheus reporter, PodMonitors and the PrometheusRule; false removes them all
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * where the Prometheus pods run: the only peers the NetworkPolicies let scrape the metrics ports
+   * @default - each field at its own default
+   */
+  readonly prometheus?: MonitoringPrometheusSettings;
+  /**
+   * extra labels on the PodMonitors and the PrometheusRule, to match the Prometheus' podMonitorSelector and ruleSelector (e.g. release: kube-prometheus-stack)
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * a ConfigMap with a Grafana dashboard, labelled grafana_dashboard: "1" for the Grafana sidecar
+   * @default false
+   */
+  readonly grafanaDashboard?: boolean;
+  /**
+   * `monitoring.images` in the environment file.
+   * @default - each field at its own default
+   */
+  readonly images?: MonitoringImagesSettings;
+  /**
+   * of each exporter container
+   * @default - each field at its own default
+   */
+  readonly resources?: MonitoringResourcesSettings;
+}
+
+/** Part of {@link MonitoringSettings}. */
+export interface MonitoringPrometheusSettings {
+  /**
+   * `monitoring.prometheus.namespace` in the environment file.
+   * @default "monitoring"
+   */
+  readonly namespace?: string;
+  /**
+   * `monitoring.prometheus.podLabels` in the environment file.
+   * @default {"app.kubernetes.io/name":"prometheus"}
+   */
+  readonly podLabels?: { [key: string]: string };
+}
+
+/** Part of {@link MonitoringSettings}. */
+export interface MonitoringImagesSettings {
+  /**
+   * container image, pinned to a version tag or a digest; a change rolls the pods
+   * @default "oliver006/redis_exporter:v1.67.0"
+   */
+  readonly redis?: string;
+  /**
+   * container image, pinned to a version tag or a digest; a change rolls the pods
+   * @default "quay.io/prometheuscommunity/postgres-exporter:v0.17.1"
+   */
+  readonly postgres?: string;
+  /**
+   * container image, pinned to a version tag or a digest; a change rolls the pods
+   * @default "quay.io/prometheuscommunity/elasticsearch-exporter:v1.9.0"
+   */
+  readonly elasticsearch?: string;
+  /**
+   * container image, pinned to a version tag or a digest; a change rolls the pods
+   * @default "nginx/nginx-prometheus-exporter:1.4.2"
+   */
+  readonly nginx?: string;
+}
+
+/** Part of {@link MonitoringSettings}. */
+export interface MonitoringResourcesRequestsSettings {
+  /**
+   * CPU, in cores ('2') or millicores ('500m')
+   * @default "20m"
+   */
+  readonly cpu?: string;
+  /**
+   * memory, in bytes ('512Mi', '2Gi')
+   * @default "32Mi"
+   */
+  readonly memory?: string;
+  /**
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
+   * @default "16Mi"
+   */
+  readonly ephemeralStorage?: string;
+}
+
+/** Part of {@link MonitoringSettings}. */
+export interface MonitoringResourcesLimitsSettings {
+  /**
+   * CPU, in cores ('2') or millicores ('500m')
+   * @default "200m"
+   */
+  readonly cpu?: string;
+  /**
+   * memory, in bytes ('512Mi', '2Gi')
+   * @default "128Mi"
+   */
+  readonly memory?: string;
+  /**
+   * node-local disk for logs, temporary files and emptyDirs, in bytes ('1Gi')
+   * @default "64Mi"
+   */
+  readonly ephemeralStorage?: string;
+}
+
+/** Part of {@link MonitoringSettings}. */
+export interface MonitoringResourcesSettings {
+  /**
+   * what the scheduler reserves on a node for the container (it is placed only where this fits)
+   * @default - each field at its own default
+   */
+  readonly requests?: MonitoringResourcesRequestsSettings;
+  /**
+   * the most the container may use: CPU above it is throttled, memory above it restarts the container (OOMKilled), disk above it evicts the pod
+   * @default - each field at its own default
+   */
+  readonly limits?: MonitoringResourcesLimitsSettings;
+}
+
 /** `serviceAccount` of several tiers' settings. */
 export interface ServiceAccountSettings {
   /**
@@ -1218,7 +1408,7 @@ export interface ServiceAccountSettings {
   readonly name?: string;
   /**
    * e.g. eks.amazonaws.com/role-arn, iam.gke.io/gcp-service-account, azure.workload.identity/client-id
-   * @default {}
+   * @default - none
    */
   readonly annotations?: { [key: string]: string };
 }
@@ -1226,27 +1416,27 @@ export interface ServiceAccountSettings {
 /** `tolerations[]` of several tiers' settings. */
 export interface TolerationsItemSettings {
   /**
-   * `tolerations[].key` in a tier's section of the environment file.
+   * taint key tolerated; omitted with Exists = every taint
    * @default - none (not set unless given)
    */
   readonly key?: string;
   /**
-   * `tolerations[].operator` in a tier's section of the environment file.
+   * Equal: the taint value must be `value`; Exists: any value
    * @default "Equal"
    */
   readonly operator?: "Equal" | "Exists";
   /**
-   * `tolerations[].value` in a tier's section of the environment file.
+   * taint value tolerated (with Equal)
    * @default - none (not set unless given)
    */
   readonly value?: string;
   /**
-   * `tolerations[].effect` in a tier's section of the environment file.
+   * taint effect tolerated; omitted = every effect
    * @default - none (not set unless given)
    */
   readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
   /**
-   * `tolerations[].tolerationSeconds` in a tier's section of the environment file.
+   * with NoExecute: seconds the pod stays on a node after the taint appears; omitted = for ever
    * @default - none (not set unless given)
    */
   readonly tolerationSeconds?: number;

@@ -1,5 +1,5 @@
 /**
- * The Redis wait that runs before Nuxeo's launcher (lib/render/redis-wait.ts), against a real
+ * The Redis wait that runs before Nuxeo's launcher (lib/nuxeo/redis-wait.ts), against a real
  * redis-server and redis-sentinel on loopback started from the synthesized Redis ConfigMap: it
  * waits while Redis is down, lets the command run once Redis answers, and gives up after its
  * bound with a clear message. The pods run the same renderer's output (checked first), with
@@ -8,7 +8,7 @@
 import { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseProperties, RedisEndpoint } from '../../lib/nuxeo/nuxeo-conf';
+import { parseProperties, RedisConnection } from '../../lib/nuxeo/nuxeo-conf';
 import { renderRedisWaitScript } from '../../lib/nuxeo/redis-wait';
 import { NUXEO_CONF_FILE } from '../../lib/nuxeo/nuxeo';
 import { allManifests, exampleEnvironment, find } from '../helpers';
@@ -19,7 +19,7 @@ const servers = new Servers();
 afterAll(() => servers.stopAll());
 
 /** Runs the wait script with `echo started` as the command Nuxeo's launcher would be. */
-function runWait(redis: RedisEndpoint, seconds: number): { proc: ChildProcess; log: () => string; exit: Promise<number | null> } {
+function runWait(redis: RedisConnection, seconds: number): { proc: ChildProcess; log: () => string; exit: Promise<number | null> } {
   const dir = servers.tmpdir('redis-wait');
   const script = path.join(dir, 'wait-redis.sh');
   fs.writeFileSync(script, renderRedisWaitScript(redis, seconds));
@@ -33,7 +33,7 @@ test.each(['sidecar-redis', 'external-redis'] as const)('the %s pods run this re
   const conf = parseProperties(find(manifests, 'ConfigMap', 'nuxeo-conf').data![NUXEO_CONF_FILE]);
   const script = find(manifests, 'ConfigMap', 'nuxeo-start').data!['wait-redis.sh'];
   const seconds = Number(/^bound=(\d+)$/m.exec(script)![1]);
-  const redis: RedisEndpoint = conf.get('nuxeo.redis.ha.enabled') === 'true'
+  const redis: RedisConnection = conf.get('nuxeo.redis.ha.enabled') === 'true'
     ? { kind: 'sentinel', hosts: conf.get('nuxeo.redis.ha.hosts')!.split(','), port: Number(conf.get('nuxeo.redis.ha.port')), masterName: conf.get('nuxeo.redis.ha.master')! }
     : { kind: 'single', host: conf.get('nuxeo.redis.host')!, port: Number(conf.get('nuxeo.redis.port')) };
   expect(script).toBe(renderRedisWaitScript(redis, seconds));

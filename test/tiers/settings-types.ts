@@ -2,7 +2,9 @@
 // interfaces (lib/settings/settings.generated.ts) must stay assignable to and from the zod input
 // types they were generated from, so the two cannot drift apart.
 import type { z } from 'zod';
-import type { SECTION_SCHEMAS } from '../../lib/settings/schema';
+import type { SCHEDULING_SCHEMA, SECTION_SCHEMAS } from '../../lib/settings/schema';
+import type { ResolvedDns, ResolvedMonitoring, ResolvedScheduling } from '../../lib/k8s/context';
+import type { Resources } from '../../lib/k8s/containers';
 import type * as G from '../../lib/settings/settings.generated';
 
 type Input<K extends keyof typeof SECTION_SCHEMAS> = NonNullable<z.input<(typeof SECTION_SCHEMAS)[K]>>;
@@ -17,3 +19,14 @@ export const redis: Same<Input<'redis'>, G.RedisSettings> = true;
 export const elasticsearch: Same<Input<'elasticsearch'>, G.ElasticsearchSettings> = true;
 export const database: Same<Input<'database'>, G.DatabaseSettings> = true;
 export const loadBalancer: Same<Input<'loadBalancer'>, G.LoadBalancerSettings> = true;
+export const network: Same<Input<'network'>, G.NetworkSettings> = true;
+export const monitoring: Same<Input<'monitoring'>, G.MonitoringSettings> = true;
+export const scheduling: Same<NonNullable<z.input<typeof SCHEDULING_SCHEMA>>, G.SchedulingSettings> = true;
+
+// The resolved (defaults applied) forms the tiers build with, written by hand without zod so the
+// published declarations never import it: each must match the zod output type exactly.
+type Output<K extends keyof typeof SECTION_SCHEMAS> = z.output<(typeof SECTION_SCHEMAS)[K]>;
+export const resolvedScheduling: Same<z.output<typeof SCHEDULING_SCHEMA>, ResolvedScheduling> = true;
+export const resolvedDns: Same<Output<'network'>['dns'], ResolvedDns> = true;
+export const resolvedMonitoring: Same<Output<'monitoring'>, ResolvedMonitoring> = true;
+export const resources: Same<Output<'nuxeo'>['resources'], Resources> = true;
