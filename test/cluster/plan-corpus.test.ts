@@ -19,7 +19,7 @@ import * as path from 'path';
 import { Change } from '../../app/plan/types';
 import { planEnvironment } from '../../app/plan/plan';
 import { corpus, CorpusChange, sides } from './corpus/corpus';
-import { kubectl, waitFor } from './corpus/kubectl';
+import { kubectl, waitFor } from './kube';
 
 const ONE_NODE = path.join(__dirname, 'environments');
 const UNBOUND = 'nck8s-plan-unbound';
