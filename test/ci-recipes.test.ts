@@ -42,7 +42,7 @@ describe('CI recipes validate against their published schemas', () => {
     const broken = structuredClone(workflow);
     delete broken.jobs.plan['runs-on'];
     expect(validate(broken)).toBe(false);
-  });
+  }, 120000); // the first run downloads the wheel; compiling the schemas takes seconds on a busy machine
 
   test('the GitLab CI job (gitlab-ci.json)', () => {
     const validate = validator('gitlab-ci');
@@ -51,7 +51,7 @@ describe('CI recipes validate against their published schemas', () => {
     const broken = structuredClone(pipeline);
     broken['nuxeo-plan'].rules = [{ if: '$X', when: 'sometimes' }];
     expect(validate(broken)).toBe(false);
-  });
+  }, 120000);
 
   test('both run synth, fail on a stale dist/, and plan against the target branch', () => {
     for (const file of ['github-actions-plan.yml', 'gitlab-ci-plan.yml']) {
@@ -110,5 +110,5 @@ describe('examples/ci/gitlab-note.mjs (against a local stub of the Notes API)', 
       'GET /api/v4/projects/group%2Frepo/merge_requests/7/notes?per_page=100&page=1&sort=asc tkn',
       'PUT /api/v4/projects/group%2Frepo/merge_requests/7/notes/2 tkn',
     ]);
-  });
+  }, 60000); // two node processes
 });

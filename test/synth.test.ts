@@ -167,6 +167,18 @@ describe('npm run synth', () => {
     expect(summary()).toContain('delete statefulset nuxeo --cascade=orphan');
   });
 
+  test('a new Secret is said in full, with its command, however many other warnings are folded; other changes are counted on one line', () => {
+    expect(run([], work).code).toBe(0);
+    const file = path.join(work, 'environments', 'sidecar-redis.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('imagePullSecrets: [nuxeo-registry]', 'imagePullSecrets: [nuxeo-registry, mirror-registry]'));
+    const r = run([], work);
+    expect(r.code).toBe(0);
+    const secret = r.err.filter((l) => l.startsWith('warning: sidecar-redis: new Secret required: mirror-registry. '));
+    expect(secret).toHaveLength(1);
+    expect(secret[0]).toContain("Run: `kubectl -n nuxeo-sidecar create secret docker-registry mirror-registry --docker-server='<registry host>'");
+    expect(r.err.filter((l) => l.startsWith('warning: sidecar-redis: against the committed output: ') && l.includes('rolls pods') && l.endsWith('(npm run plan for the table).'))).toHaveLength(1);
+  });
+
   test('--env <file> --out <dir> writes <dir>/<env-name>/ only', () => {
     const r = run(['--env', 'environments/external-redis.yaml', '--out', 'elsewhere'], work);
     expect(r.code).toBe(0);

@@ -66,15 +66,21 @@ export function clusterChanges(before: Located, after: Located): Change[] {
   if (size.length) out.push(changeOf(b, { effect: 'operator-action', fields: size, summary: `needs an operator action: Cluster ${b.metadata.name} ${a.spec.storage.size} → ${b.spec.storage.size}`,
     reason: 'CloudNativePG grows the instances\' claims; the API server admits it only if the StorageClass allows volume expansion.',
     commands: [`kubectl get storageclass ${b.spec.storage.storageClass ?? '<default class>'} -o jsonpath='{.allowVolumeExpansion}'`] }));
+  const [from, to] = [majorOf(a.spec.imageName ?? ''), majorOf(b.spec.imageName ?? '')];
+  const major = to > from ? take((f) => f === 'spec.imageName') : [];
+  // docs/src/postgres_upgrades.md "Offline In-Place Major Upgrades"; pkg/reconciler/majorupgrade.
+  if (major.length) out.push(changeOf(b, { effect: 'operator-action', fields: major, dataAtStake: true, summary: `needs an operator action: Cluster ${b.metadata.name} PostgreSQL ${from} → ${to}`,
+    reason: 'A new major: CloudNativePG shuts down every instance and runs pg_upgrade --link in a Job (pkg/reconciler/majorupgrade): the database is down until it ends, and there is no way back but a backup. Take a backup and check it first.',
+    commands: [`${kubectl(b)} get cluster ${b.metadata.name} -o jsonpath='{.status.firstRecoverabilityPoint}'`, `${kubectl(b)} get cluster ${b.metadata.name} -w`] }));
   const instances = take((f) => f === 'spec.instances');
   if (instances.length) out.push(changeOf(b, { effect: 'scales', fields: instances, summary: `scales: ${b.metadata.name} ${a.spec.instances} → ${b.spec.instances}`,
     reason: 'The operator adds instances by cloning the primary, or removes replicas (never the primary).' }));
   const restart = take((f) => under(f, 'spec.postgresql.parameters') && RESTART_PARAMETERS.has(f.split('.').pop()!));
-  const pods = take((f) => ['spec.imageName', 'spec.resources', 'spec.affinity', 'spec.priorityClassName', 'spec.topologySpreadConstraints', 'spec.env', 'spec.imagePullPolicy'].some((r) => under(f, r)));
+  const pods = take((f) => !major.includes(f) && ['spec.imageName', 'spec.resources', 'spec.affinity', 'spec.priorityClassName', 'spec.topologySpreadConstraints', 'spec.env', 'spec.imagePullPolicy'].some((r) => under(f, r)));
   if (restart.length || pods.length) out.push(changeOf(b, { effect: 'rolls-pods', fields: [...restart, ...pods], summary: `rolls pods: ${b.metadata.name}`,
     reason: `${restart.length ? `${restart.map((f) => f.split('.').pop()).join(', ')} take effect only at server start. ` : ''}CloudNativePG restarts the replicas one at a time, then the primary (primaryUpdateMethod ${b.spec.primaryUpdateMethod ?? 'restart'}; cluster_upgrade.go): a short write outage.`,
     commands: [`${kubectl(b)} get cluster ${b.metadata.name} -w`] }));
-  const done = new Set([...bootstrap, ...storageClass, ...size, ...instances, ...restart, ...pods]);
+  const done = new Set([...bootstrap, ...storageClass, ...size, ...major, ...instances, ...restart, ...pods]);
   const rest = fields.filter((f) => !done.has(f));
   if (rest.length) out.push(changeOf(b, { effect: 'updated', fields: rest, reason: 'Applied by the operator without restarting PostgreSQL (reloadable parameters, backup settings, metadata).' }));
   return out;

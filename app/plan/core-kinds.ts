@@ -50,9 +50,9 @@ export function pvcChanges(before: Located, after: Located): Change[] {
     out.push(changeOf(b, {
       effect: 'operator-action', fields: [storage],
       summary: `needs an operator action: PersistentVolumeClaim ${b.metadata.name} ${was} → ${now}`,
-      reason: `Growing a claim is admitted only if its StorageClass allows volume expansion (PersistentVolumeClaimResize admission plugin); check it first. ` +
+      reason: `Growing a claim is admitted only once it is Bound (ValidatePersistentVolumeClaimUpdate) and if its StorageClass allows volume expansion (PersistentVolumeClaimResize admission plugin); check both first. ` +
         'The file system grows online or at the next pod start, depending on the CSI driver.',
-      commands: [`kubectl get storageclass ${cls ?? '$(kubectl get storageclass -o jsonpath=\'{.items[?(@.metadata.annotations.storageclass\\.kubernetes\\.io/is-default-class=="true")].metadata.name}\')'} -o jsonpath='{.allowVolumeExpansion}'`],
+      commands: [`${k} get pvc ${b.metadata.name} -o jsonpath='{.status.phase}'`, `kubectl get storageclass ${cls ?? '$(kubectl get storageclass -o jsonpath=\'{.items[?(@.metadata.annotations.storageclass\\.kubernetes\\.io/is-default-class=="true")].metadata.name}\')'} -o jsonpath='{.allowVolumeExpansion}'`],
     }));
   }
   const rest = fields.filter((f) => f !== storage);
@@ -91,6 +91,14 @@ export function serviceChanges(before: Located, after: Located): Change[] {
         'Delete and re-create it: its name does not resolve in between.',
       commands: [`${kubectl(b)} delete service ${b.metadata.name}`, `kubectl apply -f ${after.file}`],
     })];
+  }
+  // Type transitions are allowed (validateService), but the cloud load balancer follows the type.
+  const [wasLb, isLb] = [a.spec?.type === 'LoadBalancer', b.spec?.type === 'LoadBalancer'];
+  if (wasLb !== isLb) {
+    return [changeOf(b, { effect: 'operator-action', fields,
+      summary: `needs an operator action: Service ${b.metadata.name} ${a.spec?.type ?? 'ClusterIP'} → ${b.spec?.type ?? 'ClusterIP'}`,
+      reason: wasLb ? 'The cloud load balancer and its external address are released: point DNS elsewhere first.' : 'A cloud load balancer is created with a new external address: point DNS at it once assigned.',
+      commands: [`${kubectl(b)} get service ${b.metadata.name} -o jsonpath='{.status.loadBalancer.ingress}'`] })];
   }
   const selector = fields.some((f) => under(f, 'spec.selector'));
   return [changeOf(b, { effect: 'updated', fields, reason: selector ? 'The selector changed: the endpoints switch to the pods it now selects.' : 'Mutable fields.' })];

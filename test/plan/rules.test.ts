@@ -26,6 +26,13 @@ describe('core kinds', () => {
     expect(effects(plan([{ ...svc, spec: { ...svc.spec, type: 'ExternalName' } }], [headless]))).toEqual(['Service s: updated']);
   });
 
+  test('a Service leaving or becoming a LoadBalancer needs DNS to follow the cloud load balancer', () => {
+    const svc: any = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: NS }, spec: { type: 'LoadBalancer', selector: { a: '1' }, ports: [{ port: 80 }] } };
+    const inner = { ...svc, spec: { ...svc.spec, type: 'ClusterIP' } };
+    expect(plan([svc], [inner])[0]).toMatchObject({ effect: 'operator-action', summary: 'needs an operator action: Service s LoadBalancer → ClusterIP' });
+    expect(plan([inner], [svc])[0].reason).toContain('new external address');
+  });
+
   test('an immutable ConfigMap\'s data is rejected; a mutable one read by a pod that does not roll needs a restart', () => {
     const cm: any = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: NS }, immutable: true, data: { a: '1' } };
     expect(plan([cm], [{ ...cm, data: { a: '2' } }])[0]).toMatchObject({ effect: 'rejected', fields: ['data.a'] });
@@ -100,6 +107,13 @@ describe('CloudNativePG Cluster (the operator\'s webhook and rollout)', () => {
     const [c] = plan([base], [edit(change)]);
     expect(c.effect).toBe('rejected');
     expect(c.reason).toContain(reason);
+  });
+
+  test('a major upgrade (to 16 or later) is an offline pg_upgrade by the operator: an operator action, data at stake; a minor one rolls', () => {
+    const [major] = plan([base], [edit((s) => (s.imageName = 'ghcr.io/cloudnative-pg/postgresql:17.6-system-trixie'))]);
+    expect(major).toMatchObject({ effect: 'operator-action', dataAtStake: true, fields: ['spec.imageName'], summary: 'needs an operator action: Cluster postgresql PostgreSQL 15 → 17' });
+    expect(major.reason).toContain('shuts down every instance');
+    expect(effects(plan([base], [edit((s) => (s.imageName = 'ghcr.io/cloudnative-pg/postgresql:15.15-system-trixie'))]))).toEqual(['Cluster postgresql: rolls-pods']);
   });
 
   test('a restart parameter rolls the instances, a reloadable one does not; a larger volume and a new class need someone', () => {

@@ -18,6 +18,8 @@ export interface CorpusChange {
   readonly expect: { kind: string; name: string; effect: Effect; summary?: string }[];
   /** Effects the changes not listed under `expect` may have. @default - none: nothing else changes */
   readonly othersMay?: Effect[];
+  /** Why the change is not played on the test cluster. @default - it is */
+  readonly notOnCluster?: string;
 }
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -41,9 +43,14 @@ function render(name: string, data: unknown): Located[] {
     .flatMap(([f, text]) => parseManifests(`dist/${name}/${f}`, text));
 }
 
-/** The shipped environment's manifests, and the same after the change. */
-export function sides(change: CorpusChange): { namespace: string; before: Located[]; after: Located[] } {
-  const data = parseDocument(fs.readFileSync(path.join(ROOT, 'environments', `${change.environment}.yaml`), 'utf8')).toJS();
+/**
+ * The environment's manifests, and the same after the change.
+ * @param dir the folder of environment files (default: the shipped ones)
+ * @param adapt edits the environment before both renderings (the cluster test's namespace ...)
+ */
+export function sides(change: CorpusChange, dir = path.join(ROOT, 'environments'), adapt: (data: any) => void = () => undefined): { namespace: string; before: Located[]; after: Located[] } {
+  const data = parseDocument(fs.readFileSync(path.join(dir, `${change.environment}.yaml`), 'utf8')).toJS();
+  adapt(data);
   const before = render(change.environment, data);
   const edited = structuredClone(data);
   for (const [p, v] of Object.entries(change.set ?? {})) setPath(edited, p, v);
