@@ -54,7 +54,9 @@ function onTheCluster(envName: string, extra: (s: () => Synthesized) => void): v
   // Deleted without waiting (its pods' grace periods take minutes): the next run's beforeAll
   // waits for it and recycles its volumes; the cluster has volumes for both environments at once.
   afterAll(async () => {
-    if (process.env.CLUSTER_KEEP !== '1' && s) await kubectl(['delete', 'namespace', s.namespace, '--wait=false']);
+    if (!s) return;
+    if (process.env.CLUSTER_KEEP !== '1') await kubectl(['delete', 'namespace', s.namespace, '--wait=false']);
+    fs.rmSync(path.dirname(s.dir), { recursive: true, force: true });
   }, 60000);
 
   it('applies in the README order with the checklist Secrets: no rejection, no warning (180 s)', async () => {
