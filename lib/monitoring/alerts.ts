@@ -78,7 +78,7 @@ export function alertSettingsOf(spec: EnvironmentSpec, sentinelQuorum: number | 
     // The names lib/load-balancer/load-balancer.ts gives the Ingress / HTTPRoute and the Service (port `http`) it routes to.
     loadBalancer: { provider: spec.loadBalancer.provider, route: 'nuxeo', service: 'nuxeo', servicePort: 'http' },
     pods: { nuxeo: spec.nuxeo.replicas, redis: spec.redis.mode === 'sidecar' ? spec.nuxeo.replicas : spec.redis.replicas, database: 1 + spec.database.replicas },
-    // The CronJob names lib/tiers/database-backup.ts and elasticsearch-snapshots.ts give.
+    // The CronJob names lib/database/backup.ts and lib/elasticsearch/snapshots.ts give.
     backups: {
       cronJobs: [
         ...(spec.database.managed || spec.database.provider === 'cloudnativepg' ? [] : ['postgresql-backup']),
