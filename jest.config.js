@@ -1,6 +1,7 @@
 // Unit and snapshot tests run alone with `npm run test:unit`; the real-server tests (nginx,
 // Redis, Sentinel, PostgreSQL started on loopback), the pod tests (the synthesized pods run with
-// podman + runc as a kubelet would, test/pods/), the packed-library test (npm pack, install into
+// podman + runc by an imitation kubelet, test/pods/: only what the real cluster suite does not
+// prove, see docs/cluster.md), the packed-library test (npm pack, install into
 // an app made like `cdk8s init typescript-app`, compile, synth) and the newcomer check, which runs the documented own-environment steps and `npm test`
 // in a copy of the repository, are separate projects in `npm test`. That nested run sets
 // NUXEO_COMPACT_NESTED=1, leaving out itself and the pod tests (their podman pods and networks

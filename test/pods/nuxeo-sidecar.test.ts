@@ -2,7 +2,8 @@
  * Redis sidecar mode as the kubelet runs it: two Nuxeo pods, each with the stand-in Nuxeo (the
  * image's real entrypoint assembling nuxeo.conf, then a small HTTP server answering Nuxeo's
  * probe paths: NOT Nuxeo), the real nginx proxy and a real Redis. Pod 1's Redis replicates from
- * pod 0's; requests through each pod's nginx reach its Nuxeo stand-in.
+ * pod 0's; pod 0 stops its Redis after its Nuxeo; a Nuxeo whose Redis master is down waits, then
+ * starts with no restart. (Pods Ready and requests through nginx: the cluster suite, docs/cluster.md.)
  */
 import { exampleEnvironment } from '../helpers';
 import { cmd, type Cluster, type Pod } from './kubelet';
@@ -25,13 +26,11 @@ describe(`Nuxeo pods with Redis sidecars (${env.name})`, () => {
     await pods[0].start();
     await pods[0].waitReady(minutes(3));
     await pods[1].start();
-  }, minutes(6));
-  afterAll(async () => cluster?.destroy(), minutes(2));
-
-  test('both pods become Ready through their own probes (stand-in Nuxeo, nginx, Redis)', async () => {
+    // Both Ready by their own probes (stand-in Nuxeo, nginx, Redis): proven on the real kubelet by
+    // the cluster suite; here only the precondition of the scenarios below.
     await pods[1].waitReady(minutes(3));
-    expect(pods[0].logs('nuxeo')).toContain('stand-in Nuxeo: /etc/nuxeo/nuxeo.conf assembled');
-  }, minutes(4));
+  }, minutes(9));
+  afterAll(async () => cluster?.destroy(), minutes(2));
 
   test('pod 1\'s Redis replicates from pod 0\'s, by its stable name', async () => {
     const end = Date.now() + 60000;
@@ -43,14 +42,6 @@ describe(`Nuxeo pods with Redis sidecars (${env.name})`, () => {
     expect(await redisCli(pods[0], 'wait 1 5000')).toBe('1');
     expect(await redisCli(pods[1], 'get nuxeo:lock:doc-1')).toBe('held');
   }, minutes(2));
-
-  test('requests through each pod\'s nginx reach its Nuxeo stand-in', async () => {
-    for (const p of pods) {
-      const r = await cluster.fetch(`http://${p.ip}:8000/nuxeo/`, ['-H', 'Host: nuxeo.example.com']);
-      expect(r.code).toBe(0);
-      expect(r.out).toContain('nuxeo stand-in');
-    }
-  }, minutes(1));
 
   test('deleting pod 0 stops Redis only after its Nuxeo stopped listening', async () => {
     const { preStop, seconds, logs, finishedAt } = await pods[0].delete();

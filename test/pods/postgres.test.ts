@@ -1,10 +1,9 @@
 /**
  * PostgreSQL pods as the kubelet runs them: the primary and a replica, from the synthesized
- * StatefulSets, become Ready through their own probes, replicate, and a replica that was away
- * while the primary moved on rejoins through its replication slot; last, the manual promotion
- * runs as documented, `kubectl exec` style (the container's environment, no passwd entry).
+ * StatefulSets, replicate what Nuxeo's role writes through postgresql-rw, and a replica that was
+ * away while the primary moved on rejoins through its replication slot. (Pods Ready and the
+ * documented promotion run verbatim: the cluster suite, docs/cluster.md.)
  */
-import { promotionSteps } from '../../app/postgres-promotion';
 import { exampleEnvironment } from '../helpers';
 import type { Cluster, Pod } from './kubelet';
 import { minutes, newCluster, podFqdn, serviceHost } from './fixtures';
@@ -38,12 +37,10 @@ describe(`PostgreSQL pods (${env.name})`, () => {
     cluster.plan(replica.name, podFqdn(spec, replica), serviceHost(spec, 'postgresql-ro'));
     // As a StatefulSet controller would: both at once, the replica waits for the primary itself.
     await Promise.all([primary.start(), replica.start()]);
-  }, minutes(5));
-  afterAll(async () => cluster?.destroy(), minutes(2));
-
-  test('primary and replica become Ready through their own probes', async () => {
+    // Ready by their own probes: proven on the real kubelet by the cluster suite; here a precondition.
     await Promise.all([primary.waitReady(minutes(3)), replica.waitReady(minutes(3))]);
-  }, minutes(4));
+  }, minutes(8));
+  afterAll(async () => cluster?.destroy(), minutes(2));
 
   test('a row written through postgresql-rw is read on the replica through postgresql-ro', async () => {
     await asNuxeo(replica, serviceHost(spec, 'postgresql-rw'), "create table pod_probe (id text); insert into pod_probe values ('doc-1')");
@@ -64,16 +61,4 @@ describe(`PostgreSQL pods (${env.name})`, () => {
     for (let i = 0; i < 60 && (await asNuxeo(replica, '127.0.0.1', 'select count(*) from behind').catch(() => '')) !== '100000'; i++) await new Promise((r) => setTimeout(r, 500));
     expect(await asNuxeo(replica, '127.0.0.1', 'select count(*) from behind')).toBe('100000');
   }, minutes(4));
-
-  // Last: it stops the primary. Steps 1 and 2 of the procedure synth, SUMMARY.md and the README give.
-  test('the documented promotion works in the replica pod as kubectl exec runs it', async () => {
-    const [, promote] = promotionSteps(spec.namespace);
-    const [, pod, container, command] = /exec (\S+) -c (\S+) -- (.*)$/.exec(promote)!;
-    expect([pod, container]).toEqual([replica.name, 'postgresql']);
-    await primary.delete(); // step 1: the old primary scaled to 0
-    const r = await replica.exec(container, command.split(' '));
-    expect(r.code).toBe(0);
-    await asNuxeo(replica, '127.0.0.1', "insert into pod_probe values ('doc-after-promotion')");
-    expect(await asNuxeo(replica, '127.0.0.1', 'select count(*) from pod_probe')).toBe('2');
-  }, minutes(3));
 });
