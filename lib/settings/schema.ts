@@ -115,7 +115,12 @@ function fitsLimit(field: string, fraction: number, why: string) {
 
 /** A key of an existing Secret; the value is never written into the manifests. */
 const secretRef = (d: { name: string; key: string }) =>
-  z.strictObject({ name: dnsLabel('secret name').default(d.name), key: z.string().min(1).default(d.key) }).prefault({});
+  z
+    .strictObject({
+      name: dnsLabel('secret name').default(d.name).describe('an existing Secret in the namespace: never generated (synth prints the kubectl command creating it)'),
+      key: z.string().min(1).default(d.key).describe('key of the value in that Secret'),
+    })
+    .prefault({});
 
 /** Default Secret keys, shared by the file's `secrets` section and the constructs' Props. */
 export const SECRET_DEFAULTS = {
@@ -698,40 +703,44 @@ export const SCHEDULING_SCHEMA = z
 
 export const environmentSchema = z
   .strictObject({
-    $schema: z.string().optional(),
-    namespace: dnsLabel('namespace'),
+    $schema: z.string().optional().describe('path or URL of this JSON Schema, for editors; the generator ignores it'),
+    namespace: dnsLabel('namespace').describe('namespace of every generated object (created by 00-namespace); also names the PriorityClass by default'),
     clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default('cluster.local').describe('DNS domain of the cluster, for stable pod names'),
     imagePullSecrets: z
       .array(dnsLabel('secret name'))
       .default([])
       .describe('docker-registry Secrets for every pod (the Nuxeo image registry needs credentials)'),
     priorityClass: z.strictObject({
-      name: dnsLabel('priority class name').optional(),
-      value: z.number().int().min(0).max(1_000_000_000).default(100000),
+      name: dnsLabel('priority class name').optional().describe('name of the PriorityClass emitted and used by every pod; default: the namespace name, so environments never share one'),
+      value: z.number().int().min(0).max(1_000_000_000).default(100000).describe('its priority: pods with a higher value are scheduled first and, with PreemptLowerPriority, may evict lower ones'),
       preemptionPolicy: z
         .enum(['PreemptLowerPriority', 'Never'], { message: "must be 'PreemptLowerPriority' or 'Never'" })
         .default('PreemptLowerPriority')
         .describe("'Never' on a shared cluster: pending pods of this environment wait for room instead of evicting other teams' lower-priority pods (they still schedule ahead of them)"),
-    }).prefault({}),
+    }).prefault({}).describe("the PriorityClass of this environment's pods"),
     scheduling: SCHEDULING_SCHEMA,
     nodeCapacity: z
       .strictObject({
-        cpu: cpu.default('3500m'),
-        memory: memory.default('12Gi'),
+        cpu: cpu.default('3500m').describe("CPU one node has for these pods, in cores ('4') or millicores ('3500m')"),
+        memory: memory.default('12Gi').describe("memory one node has for these pods, in bytes ('12Gi')"),
       })
       .prefault({})
       .describe("what one node has left for this environment's pods: its allocatable CPU and memory (kubectl describe node) minus the DaemonSets' requests; SUMMARY.md compares the per-node requests with it. The defaults are a 4 vCPU / 16 GiB node after the kubelet's reserve and common DaemonSets (CNI, CSI, log and metrics agents)"),
     secrets: z
       .strictObject({
-        redisPassword: secretRef(SECRET_DEFAULTS.redisPassword),
-        databasePassword: secretRef(SECRET_DEFAULTS.databasePassword),
-        databaseSuperuserPassword: secretRef(SECRET_DEFAULTS.databaseSuperuserPassword),
-        databaseReplicationPassword: secretRef(SECRET_DEFAULTS.databaseReplicationPassword),
-        nuxeoClid: z.strictObject({ name: dnsLabel('secret name'), key: z.string().min(1).default('clid') }).optional().describe('Nuxeo instance CLID, required when packages are installed at start'),
+        redisPassword: secretRef(SECRET_DEFAULTS.redisPassword).describe('the Redis password (requirepass), which Nuxeo uses too (nuxeo.redis.password)'),
+        databasePassword: secretRef(SECRET_DEFAULTS.databasePassword).describe('password of the Nuxeo database role, database.user (nuxeo.db.password)'),
+        databaseSuperuserPassword: secretRef(SECRET_DEFAULTS.databaseSuperuserPassword).describe('PostgreSQL superuser password (used by initdb only)'),
+        databaseReplicationPassword: secretRef(SECRET_DEFAULTS.databaseReplicationPassword).describe('password of the replicator role the streaming replicas connect as'),
+        nuxeoClid: z.strictObject({
+          name: dnsLabel('secret name').describe('an existing Secret in the namespace holding the CLID'),
+          key: z.string().min(1).default('clid').describe('key of the CLID in that Secret'),
+        }).optional().describe('Nuxeo instance CLID, required when packages are installed at start'),
         elasticsearchPassword: secretRef(SECRET_DEFAULTS.elasticsearchPassword).describe('password of elasticsearch.managed.user'),
         jwtSecret: secretRef(SECRET_DEFAULTS.jwtSecret).describe('nuxeo.jwt.secret: must be the same on every node; Nuxeo issues no token without it'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('where the passwords and keys are: {name, key} of existing Secrets, read by the pods at start and never written to the manifests'),
     nuxeo,
     redis,
     elasticsearch,
