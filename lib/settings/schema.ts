@@ -275,7 +275,7 @@ const nuxeo = z
     image: image(DEFAULT_IMAGES.nuxeo),
     replicas: nodeCount(MIN_NUXEO_NODES, "the seed's application cluster has two or more nodes", 2),
     resources: resources({ cpu: '1', memory: '4Gi', ephemeralStorage: '2Gi' }, { cpu: '2', memory: '4Gi', ephemeralStorage: '6Gi' }),
-    heap: memory.optional().describe('JVM heap (-Xms/-Xmx); default half of the memory limit'),
+    heap: memory.optional().describe("JVM heap (-Xms/-Xmx), in bytes ('2Gi'); at most 80% of the memory limit (metaspace, threads and off-heap buffers need the rest); default half of the memory limit"),
     data: volume('20Gi').describe('per-node volume for /var/lib/nuxeo, which holds the Chronicle Queue stream directory'),
     binaries: z
       .strictObject({
@@ -312,7 +312,7 @@ const nuxeo = z
       .string()
       .regex(/^[0-9]+[hd]$/, { message: "must be a duration in hours or days such as '12h' or '4d'" })
       .default('4d')
-      .describe('nuxeo.stream.chronicle.retention.duration'),
+      .describe("how long each node keeps its stream records (Chronicle Queue files under /var/lib/nuxeo/stream, on nuxeo.data) before they are purged, in hours or days ('12h', '4d'): nuxeo.stream.chronicle.retention.duration; longer needs more of nuxeo.data"),
     packages: z.array(z.string().min(1)).default([]).describe('Nuxeo packages: installed at every pod start (NUXEO_PACKAGES, needs secrets.nuxeoClid), or already in the image with packagesInImage'),
     packagesInImage: z
       .boolean()
@@ -501,10 +501,10 @@ const elasticsearch = z
     image: image(DEFAULT_IMAGES.elasticsearch),
     replicas: nodeCount(MIN_ELASTICSEARCH_NODES, "the seed's Elasticsearch cluster has three or more nodes", 3),
     resources: resources({ cpu: '1', memory: '4Gi', ephemeralStorage: '1Gi' }, { cpu: '2', memory: '4Gi', ephemeralStorage: '2Gi' }),
-    heap: memory.optional().describe('JVM heap; default half of the memory limit'),
+    heap: memory.optional().describe("JVM heap of each Elasticsearch node, in bytes ('2Gi'); at most 75% of the memory limit (the rest is off-heap and file cache); default half of the memory limit"),
     storage: volume('30Gi').describe('data volume of each Elasticsearch node (one PVC per pod)'),
     clusterName: dnsLabel('cluster name').default('nuxeo').describe('cluster.name, which Nuxeo checks (elasticsearch.clusterName) before indexing'),
-    indexReplicas: z.number().int().min(0).default(1).describe('elasticsearch.indexNumberOfReplicas for the Nuxeo indexes'),
+    indexReplicas: z.number().int().min(0).default(1).describe('copies of each shard of the Nuxeo indexes besides the primary (elasticsearch.indexNumberOfReplicas)'),
     sysctlInitContainer: z.boolean().default(false).describe('opt-in privileged init container setting vm.max_map_count instead of node.store.allow_mmap=false'),
     managed: z
       .strictObject({
@@ -688,7 +688,7 @@ const monitoring = z
       })
       .prefault({})
       .describe('images of the exporters: redis (also for the Sentinels), postgres, elasticsearch, and nginx (the Nuxeo pods\' proxy)'),
-    resources: resources({ cpu: '20m', memory: '32Mi', ephemeralStorage: '16Mi' }, { cpu: '200m', memory: '128Mi', ephemeralStorage: '64Mi' }).describe('of each exporter container'),
+    resources: resources({ cpu: '20m', memory: '32Mi', ephemeralStorage: '16Mi' }, { cpu: '200m', memory: '128Mi', ephemeralStorage: '64Mi' }).describe('CPU, memory and ephemeral storage of each exporter container, requested and limited'),
   })
   .prefault({});
 

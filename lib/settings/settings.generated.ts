@@ -18,7 +18,7 @@ export interface NuxeoSettings {
    */
   readonly resources?: NuxeoResourcesSettings;
   /**
-   * JVM heap (-Xms/-Xmx); default half of the memory limit
+   * JVM heap (-Xms/-Xmx), in bytes ('2Gi'); at most 80% of the memory limit (metaspace, threads and off-heap buffers need the rest); default half of the memory limit
    * @default - none (not set unless given)
    */
   readonly heap?: string;
@@ -38,7 +38,7 @@ export interface NuxeoSettings {
    */
   readonly databasePoolSize?: number;
   /**
-   * nuxeo.stream.chronicle.retention.duration
+   * how long each node keeps its stream records (Chronicle Queue files under /var/lib/nuxeo/stream, on nuxeo.data) before they are purged, in hours or days ('12h', '4d'): nuxeo.stream.chronicle.retention.duration; longer needs more of nuxeo.data
    * @default "4d"
    */
   readonly streamRetention?: string;
@@ -584,7 +584,7 @@ export interface ElasticsearchSettings {
    */
   readonly resources?: ElasticsearchResourcesSettings;
   /**
-   * JVM heap; default half of the memory limit
+   * JVM heap of each Elasticsearch node, in bytes ('2Gi'); at most 75% of the memory limit (the rest is off-heap and file cache); default half of the memory limit
    * @default - none (not set unless given)
    */
   readonly heap?: string;
@@ -599,7 +599,7 @@ export interface ElasticsearchSettings {
    */
   readonly clusterName?: string;
   /**
-   * elasticsearch.indexNumberOfReplicas for the Nuxeo indexes
+   * copies of each shard of the Nuxeo indexes besides the primary (elasticsearch.indexNumberOfReplicas)
    * @default 1
    */
   readonly indexReplicas?: number;
@@ -1303,7 +1303,7 @@ export interface MonitoringSettings {
    */
   readonly images?: MonitoringImagesSettings;
   /**
-   * of each exporter container
+   * CPU, memory and ephemeral storage of each exporter container, requested and limited
    * @default - each field at its own default
    */
   readonly resources?: MonitoringResourcesSettings;
