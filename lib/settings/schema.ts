@@ -115,7 +115,12 @@ function fitsLimit(field: string, fraction: number, why: string) {
 
 /** A key of an existing Secret; the value is never written into the manifests. */
 const secretRef = (d: { name: string; key: string }) =>
-  z.strictObject({ name: dnsLabel('secret name').default(d.name), key: z.string().min(1).default(d.key) }).prefault({});
+  z
+    .strictObject({
+      name: dnsLabel('secret name').default(d.name).describe('an existing Secret in the namespace: never generated (synth prints the kubectl command creating it)'),
+      key: z.string().min(1).default(d.key).describe('key of the value in that Secret'),
+    })
+    .prefault({});
 
 /** Default Secret keys, shared by the file's `secrets` section and the constructs' Props. */
 export const SECRET_DEFAULTS = {
@@ -204,7 +209,10 @@ const podSettings = () => ({
 });
 
 /** A key of an existing Secret, no default. */
-const secretKey = z.strictObject({ name: dnsLabel('secret name'), key: z.string().min(1) });
+const secretKey = z.strictObject({
+  name: dnsLabel('secret name').describe('the Secret holding the value (in the environment\'s namespace)'),
+  key: z.string().min(1).describe('key of the value in that Secret'),
+});
 
 /** nuxeo.conf keys: what java.util.Properties reads as one key without escapes. */
 const PROPERTY_KEY = /^[A-Za-z0-9_.-]+$/;
@@ -244,8 +252,8 @@ const port = (byDefault: number) => z.number().int().min(1).max(65535).default(b
 const managedEndpoint = (what: string, defaultPort: number) =>
   z
     .strictObject({
-      host: managedHost,
-      port: port(defaultPort),
+      host: managedHost.describe(`host name or IPv4 address Nuxeo connects to for the managed ${what.split(' (')[0]}`),
+      port: port(defaultPort).describe(`TCP port of the managed service (default ${defaultPort}); Nuxeo's egress opens on this port only`),
       tls: z.boolean().default(true).describe('connect with TLS (managed services offer it; in-transit encryption)'),
       cidrs: managedCidrs,
     })
@@ -267,26 +275,32 @@ const nuxeo = z
     image: image(DEFAULT_IMAGES.nuxeo),
     replicas: nodeCount(MIN_NUXEO_NODES, "the seed's application cluster has two or more nodes", 2),
     resources: resources({ cpu: '1', memory: '4Gi', ephemeralStorage: '2Gi' }, { cpu: '2', memory: '4Gi', ephemeralStorage: '6Gi' }),
-    heap: memory.optional().describe('JVM heap (-Xms/-Xmx); default half of the memory limit'),
+    heap: memory.optional().describe("JVM heap (-Xms/-Xmx), in bytes ('2Gi'); at most 80% of the memory limit (metaspace, threads and off-heap buffers need the rest); default half of the memory limit"),
     data: volume('20Gi').describe('per-node volume for /var/lib/nuxeo, which holds the Chronicle Queue stream directory'),
     binaries: z
       .strictObject({
-        type: z.enum(['volume', 's3']).default('volume'),
-        size: memory.default('100Gi'),
+        type: z.enum(['volume', 's3']).default('volume').describe("where Nuxeo keeps its binaries (file contents): volume = one ReadWriteMany PVC shared by every pod, mounted at /var/lib/nuxeo-binaries; s3 = an S3 bucket (needs s3, and the amazon-s3-online-storage package)"),
+        size: memory.default('100Gi').describe("capacity of the shared binaries volume, in bytes ('100Gi'); it also holds Nuxeo's transient store (uploads, async downloads); type volume only"),
         storageClass: z.string().optional().describe('a ReadWriteMany StorageClass (NFS, CephFS, EFS ...)'),
         s3: z
           .strictObject({
-            bucket: z.string().min(3),
-            region: z.string().min(1),
-            prefix: z.string().default(''),
+            bucket: z.string().min(3).describe('S3 bucket of the binary store (nuxeo.s3storage.bucket)'),
+            region: z.string().min(1).describe("the bucket's AWS region, e.g. eu-west-1 (nuxeo.s3storage.region)"),
+            prefix: z.string().default('').describe("key prefix of the binaries inside the bucket (nuxeo.s3storage.bucket_prefix), e.g. 'nuxeo/'; empty = the bucket's root"),
             credentialsSecret: z
-              .strictObject({ name: dnsLabel('secret name'), accessKeyIdKey: z.string().default('access-key-id'), secretAccessKeyKey: z.string().default('secret-access-key') })
+              .strictObject({
+                name: dnsLabel('secret name').describe('the Secret holding the static S3 keys'),
+                accessKeyIdKey: z.string().default('access-key-id').describe('key of the access key id in that Secret, given to Nuxeo as AWS_ACCESS_KEY_ID'),
+                secretAccessKeyKey: z.string().default('secret-access-key').describe('key of the secret access key in that Secret, given to Nuxeo as AWS_SECRET_ACCESS_KEY'),
+              })
               .optional()
               .describe('omit to use the pod identity (IRSA, workload identity)'),
           })
-          .optional(),
+          .optional()
+          .describe("the S3 binary store; required when type is 's3', unused otherwise"),
       })
       .prefault({})
+      .describe("Nuxeo's shared binary store (file contents), the same for every pod: a ReadWriteMany volume or S3")
       .refine(...rule<{ type: string; s3?: unknown }>(['type', 's3'], ['s3'], (b) => b.type !== 's3' || b.s3 !== undefined, () => "is required when type is 's3' (bucket and region)")),
     databasePoolSize: z
       .number()
@@ -298,7 +312,7 @@ const nuxeo = z
       .string()
       .regex(/^[0-9]+[hd]$/, { message: "must be a duration in hours or days such as '12h' or '4d'" })
       .default('4d')
-      .describe('nuxeo.stream.chronicle.retention.duration'),
+      .describe("how long each node keeps its stream records (Chronicle Queue files under /var/lib/nuxeo/stream, on nuxeo.data) before they are purged, in hours or days ('12h', '4d'): nuxeo.stream.chronicle.retention.duration; longer needs more of nuxeo.data"),
     packages: z.array(z.string().min(1)).default([]).describe('Nuxeo packages: installed at every pod start (NUXEO_PACKAGES, needs secrets.nuxeoClid), or already in the image with packagesInImage'),
     packagesInImage: z
       .boolean()
@@ -355,7 +369,8 @@ const nuxeo = z
         image: image(DEFAULT_IMAGES.proxy),
         resources: resources({ cpu: '100m', memory: '128Mi', ephemeralStorage: '256Mi' }, { cpu: '500m', memory: '256Mi', ephemeralStorage: '2Gi' }),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('the nginx reverse proxy in each Nuxeo pod, which the load balancer reaches (port 8000) and which forwards to Nuxeo (8080)'),
   })
   .prefault({})
   .refine(...fitsLimit('heap', 0.8, 'metaspace, threads and off-heap buffers need the rest'));
@@ -377,7 +392,8 @@ const redis = z
         failoverTimeoutMilliseconds: z.number().int().min(5000).default(60000).describe('milliseconds a failover may take before the Sentinels try again'),
         resources: resources({ cpu: '50m', memory: '64Mi', ephemeralStorage: '32Mi' }, { cpu: '200m', memory: '128Mi', ephemeralStorage: '128Mi' }),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('external mode: the Sentinel container beside each Redis, which detects a failed master and promotes a replica'),
     ...podSettings(),
   })
   .prefault({})
@@ -397,8 +413,8 @@ export function majority(n: number): number {
 }
 
 const controllerPeer = z.strictObject({
-  namespace: dnsLabel('namespace'),
-  podLabels: z.record(z.string(), z.string()),
+  namespace: dnsLabel('namespace').describe('namespace of those pods'),
+  podLabels: z.record(z.string(), z.string()).describe('labels that select those pods in that namespace, for the NetworkPolicy peer'),
 });
 
 /** A Kubernetes CronJob schedule (five fields). */
@@ -422,13 +438,13 @@ const elasticsearchSnapshots = z
 
 const objectStore = z
   .strictObject({
-    destinationPath: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]+[a-z0-9](\/.*)?$/, { message: 'must be an S3 URL such as s3://bucket/path' }),
+    destinationPath: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]+[a-z0-9](\/.*)?$/, { message: 'must be an S3 URL such as s3://bucket/path' }).describe('s3://bucket/path receiving the base backups and the WAL archive (each cluster in its serverName folder)'),
     endpointURL: z.string().regex(/^https?:\/\/[^\s/]+\/?$/, { message: 'must be an http(s) URL such as https://minio.example.com:9000' }).optional().describe('S3-compatible endpoint (MinIO, Ceph ...); omitted = AWS S3'),
     credentialsSecret: z
       .strictObject({
-        name: dnsLabel('secret name'),
-        accessKeyIdKey: z.string().default('access-key-id'),
-        secretAccessKeyKey: z.string().default('secret-access-key'),
+        name: dnsLabel('secret name').describe('the Secret holding the static object-store keys'),
+        accessKeyIdKey: z.string().default('access-key-id').describe('key of the access key id in that Secret'),
+        secretAccessKeyKey: z.string().default('secret-access-key').describe('key of the secret access key in that Secret'),
         regionKey: z.string().optional().describe('key holding the region, if the store needs one'),
       })
       .optional()
@@ -453,7 +469,7 @@ const cloudnativepg = z
     apiServer: z
       .strictObject({
         cidrs: z.array(z.string().min(1)).min(1).default(['0.0.0.0/0', '::/0']).describe('narrow to the API server endpoints (kubectl get endpoints kubernetes -n default); the default admits IPv4 and IPv6 (IPv6-only clusters)'),
-        ports: z.array(z.number().int().min(1).max(65535)).min(1).default([443, 6443]),
+        ports: z.array(z.number().int().min(1).max(65535)).min(1).default([443, 6443]).describe('TCP ports of the API server the instances may reach (443 and 6443 cover the usual API server ports; a NetworkPolicy sees the endpoint port, not the kubernetes Service port)'),
       })
       .prefault({})
       .describe('instances talk to the Kubernetes API (leader lease, status): egress allowed to these addresses'),
@@ -485,20 +501,20 @@ const elasticsearch = z
     image: image(DEFAULT_IMAGES.elasticsearch),
     replicas: nodeCount(MIN_ELASTICSEARCH_NODES, "the seed's Elasticsearch cluster has three or more nodes", 3),
     resources: resources({ cpu: '1', memory: '4Gi', ephemeralStorage: '1Gi' }, { cpu: '2', memory: '4Gi', ephemeralStorage: '2Gi' }),
-    heap: memory.optional().describe('JVM heap; default half of the memory limit'),
+    heap: memory.optional().describe("JVM heap of each Elasticsearch node, in bytes ('2Gi'); at most 75% of the memory limit (the rest is off-heap and file cache); default half of the memory limit"),
     storage: volume('30Gi').describe('data volume of each Elasticsearch node (one PVC per pod)'),
     clusterName: dnsLabel('cluster name').default('nuxeo').describe('cluster.name, which Nuxeo checks (elasticsearch.clusterName) before indexing'),
-    indexReplicas: z.number().int().min(0).default(1).describe('elasticsearch.indexNumberOfReplicas for the Nuxeo indexes'),
+    indexReplicas: z.number().int().min(0).default(1).describe('copies of each shard of the Nuxeo indexes besides the primary (elasticsearch.indexNumberOfReplicas)'),
     sysctlInitContainer: z.boolean().default(false).describe('opt-in privileged init container setting vm.max_map_count instead of node.store.allow_mmap=false'),
     managed: z
       .strictObject({
-        urls: z.array(z.string().regex(URL_PATTERN, { message: 'must be a URL such as https://nuxeo.es.eu-west-1.aws.found.io:9243' })).min(1),
+        urls: z.array(z.string().regex(URL_PATTERN, { message: 'must be a URL such as https://nuxeo.es.eu-west-1.aws.found.io:9243' })).min(1).describe("the service's endpoints, scheme://host[:port] (elasticsearch.addressList); Nuxeo's egress opens on their ports"),
         user: z.string().min(1).optional().describe('basic-auth user; its password is secrets.elasticsearchPassword'),
         cidrs: managedCidrs,
       })
       .optional()
       .describe('a managed Elasticsearch (Elastic Cloud, Amazon OpenSearch) instead of the in-cluster tier: nothing of this tier is generated'),
-    snapshots: elasticsearchSnapshots,
+    snapshots: elasticsearchSnapshots.describe('snapshot lifecycle (SLM) policy and the shared repository the in-cluster Elasticsearch snapshots the Nuxeo indexes to'),
     ...podSettings(),
   })
   .prefault({})
@@ -510,14 +526,15 @@ const database = z
     replicas: nodeCount(MIN_DATABASE_INSTANCES - 1, "the seed's database cluster has two or more nodes (one primary plus replicas)", 1).describe('streaming replicas besides the primary'),
     resources: resources({ cpu: '500m', memory: '2Gi', ephemeralStorage: '256Mi' }, { cpu: '2', memory: '2Gi', ephemeralStorage: '1Gi' }),
     storage: volume('20Gi').describe('data volume of each PostgreSQL instance (PGDATA, one PVC per pod)'),
-    name: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' }).default('nuxeo'),
+    name: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' }).default('nuxeo').describe("the database Nuxeo uses (nuxeo.db.name), created on the primary's first start (CloudNativePG: at initdb bootstrap), owned by database.user"),
     user: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a lower-case SQL identifier' }).default('nuxeo').describe('the role Nuxeo connects as (nuxeo.db.user), owner of the database'),
     maxConnections: z.number().int().min(20).default(200).describe("PostgreSQL max_connections (count): every Nuxeo node's pool together, plus 10 reserved, must fit; each connection costs server memory"),
     provider: z
       .enum(['statefulset', 'cloudnativepg'], { message: "must be 'statefulset' (PostgreSQL StatefulSets, manual failover) or 'cloudnativepg' (a CloudNativePG Cluster, automatic failover)" })
-      .default('statefulset'),
-    backup: databaseBackup,
-    cloudnativepg,
+      .default('statefulset')
+      .describe('statefulset: our PostgreSQL primary and streaming replicas, manual failover; cloudnativepg: a CloudNativePG Cluster (the operator must be installed), automatic failover'),
+    backup: databaseBackup.describe('scheduled backups and their retention, with either provider'),
+    cloudnativepg: cloudnativepg.describe("provider 'cloudnativepg' only: the operand image, the operator's and the API server's addresses, and point-in-time recovery"),
     managed: managedEndpoint('PostgreSQL (Amazon RDS, Cloud SQL, Azure Database; Nuxeo uses database.name, database.user and secrets.databasePassword)', 5432),
     ...podSettings(),
   })
@@ -555,7 +572,7 @@ const network = z
   .strictObject({
     dns: z
       .strictObject({
-        namespace: dnsLabel('namespace').default('kube-system'),
+        namespace: dnsLabel('namespace').default('kube-system').describe('namespace of the cluster DNS pods (OpenShift: openshift-dns)'),
         podLabels: labelMap.default({ 'k8s-app': 'kube-dns' }).describe('labels of the cluster DNS pods (CoreDNS and kube-dns both carry k8s-app: kube-dns on EKS, AKS, kubeadm and GKE with kube-dns; GKE with Cloud DNS, NodeLocal DNSCache and OpenShift need other settings: docs/day2.md)'),
         nodeLocalAddresses: z
           .array(z.string().regex(/^(([0-9]{1,3}\.){3}[0-9]{1,3}|[0-9a-fA-F:]*:[0-9a-fA-F:]*)$/, { message: "must be an IPv4 or IPv6 address such as '169.254.20.10' or 'fd00::a'" }))
@@ -589,11 +606,17 @@ const MAX_COOKIE_SECONDS = 31_536_000;
 
 const loadBalancer = z
   .strictObject({
-    provider: z.enum(['ingress-nginx', 'traefik', 'gateway-api', 'service'], { message: "must be one of 'ingress-nginx', 'traefik', 'gateway-api', 'service'" }).default('ingress-nginx'),
-    host: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, { message: 'must be a fully qualified host name such as nuxeo.example.com' }),
+    provider: z.enum(['ingress-nginx', 'traefik', 'gateway-api', 'service'], { message: "must be one of 'ingress-nginx', 'traefik', 'gateway-api', 'service'" }).default('ingress-nginx')
+      .describe("what routes users to Nuxeo with a sticky session: an Ingress for ingress-nginx or traefik, an HTTPRoute for gateway-api, a LoadBalancer Service with ClientIP affinity for service (docs/environment-file.md, Load balancer providers)"),
+    host: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, { message: 'must be a fully qualified host name such as nuxeo.example.com' })
+      .describe('public host name users reach Nuxeo at; also the host of nuxeo.url (<scheme>://<host>/nuxeo)'),
     tlsSecret: dnsLabel('secret name').optional().describe('kubernetes.io/tls Secret for the host; omitted = plain HTTP'),
     className: z.string().optional().describe('IngressClass name (ingress-nginx: nginx, traefik: traefik)'),
-    gateway: z.strictObject({ name: dnsLabel('gateway name'), namespace: dnsLabel('namespace'), sectionName: z.string().optional() }).optional().describe('parent Gateway of the HTTPRoute (gateway-api)'),
+    gateway: z.strictObject({
+      name: dnsLabel('gateway name').describe('name of the parent Gateway'),
+      namespace: dnsLabel('namespace').describe('namespace of the parent Gateway (it must allow routes from this namespace)'),
+      sectionName: z.string().optional().describe('the Gateway listener to attach to (parentRefs.sectionName); omitted = every listener that accepts the route'),
+    }).optional().describe('parent Gateway of the HTTPRoute (gateway-api)'),
     cookieName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('nuxeo-route').describe('name of the sticky-session cookie the load balancer sets (not with provider service)'),
     cookieMaxAgeSeconds: z.number().int().min(60).max(MAX_COOKIE_SECONDS, { message: `must be at most ${MAX_COOKIE_SECONDS} (one year)` }).default(28800).describe('seconds a client stays on the same Nuxeo node (cookie Max-Age, or ClientIP affinity timeout with provider service)'),
     maxUploadMegabytes: z.number().int().min(1).default(1024).describe("largest request body, in MiB, the load balancer and each pod's nginx accept (uploads above it get 413); sizes Nuxeo's /tmp with nuxeo.concurrentUploads"),
@@ -646,8 +669,8 @@ const monitoring = z
     enabled: z.boolean().default(true).describe('exporters, the Nuxeo Prometheus reporter, PodMonitors and the PrometheusRule; false removes them all'),
     prometheus: z
       .strictObject({
-        namespace: dnsLabel('namespace').default('monitoring'),
-        podLabels: z.record(z.string(), z.string()).default({ 'app.kubernetes.io/name': 'prometheus' }),
+        namespace: dnsLabel('namespace').default('monitoring').describe('namespace of the Prometheus pods'),
+        podLabels: z.record(z.string(), z.string()).default({ 'app.kubernetes.io/name': 'prometheus' }).describe('labels that select the Prometheus pods in that namespace'),
       })
       .prefault({})
       .describe('where the Prometheus pods run: the only peers the NetworkPolicies let scrape the metrics ports'),
@@ -663,8 +686,9 @@ const monitoring = z
         elasticsearch: image(EXPORTER_IMAGES.elasticsearch),
         nginx: image(EXPORTER_IMAGES.nginx),
       })
-      .prefault({}),
-    resources: resources({ cpu: '20m', memory: '32Mi', ephemeralStorage: '16Mi' }, { cpu: '200m', memory: '128Mi', ephemeralStorage: '64Mi' }).describe('of each exporter container'),
+      .prefault({})
+      .describe('images of the exporters: redis (also for the Sentinels), postgres, elasticsearch, and nginx (the Nuxeo pods\' proxy)'),
+    resources: resources({ cpu: '20m', memory: '32Mi', ephemeralStorage: '16Mi' }, { cpu: '200m', memory: '128Mi', ephemeralStorage: '64Mi' }).describe('CPU, memory and ephemeral storage of each exporter container, requested and limited'),
   })
   .prefault({});
 
@@ -679,40 +703,44 @@ export const SCHEDULING_SCHEMA = z
 
 export const environmentSchema = z
   .strictObject({
-    $schema: z.string().optional(),
-    namespace: dnsLabel('namespace'),
+    $schema: z.string().optional().describe('path or URL of this JSON Schema, for editors; the generator ignores it'),
+    namespace: dnsLabel('namespace').describe('namespace of every generated object (created by 00-namespace); also names the PriorityClass by default'),
     clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default('cluster.local').describe('DNS domain of the cluster, for stable pod names'),
     imagePullSecrets: z
       .array(dnsLabel('secret name'))
       .default([])
       .describe('docker-registry Secrets for every pod (the Nuxeo image registry needs credentials)'),
     priorityClass: z.strictObject({
-      name: dnsLabel('priority class name').optional(),
-      value: z.number().int().min(0).max(1_000_000_000).default(100000),
+      name: dnsLabel('priority class name').optional().describe('name of the PriorityClass emitted and used by every pod; default: the namespace name, so environments never share one'),
+      value: z.number().int().min(0).max(1_000_000_000).default(100000).describe('its priority: pods with a higher value are scheduled first and, with PreemptLowerPriority, may evict lower ones'),
       preemptionPolicy: z
         .enum(['PreemptLowerPriority', 'Never'], { message: "must be 'PreemptLowerPriority' or 'Never'" })
         .default('PreemptLowerPriority')
         .describe("'Never' on a shared cluster: pending pods of this environment wait for room instead of evicting other teams' lower-priority pods (they still schedule ahead of them)"),
-    }).prefault({}),
+    }).prefault({}).describe("the PriorityClass of this environment's pods"),
     scheduling: SCHEDULING_SCHEMA,
     nodeCapacity: z
       .strictObject({
-        cpu: cpu.default('3500m'),
-        memory: memory.default('12Gi'),
+        cpu: cpu.default('3500m').describe("CPU one node has for these pods, in cores ('4') or millicores ('3500m')"),
+        memory: memory.default('12Gi').describe("memory one node has for these pods, in bytes ('12Gi')"),
       })
       .prefault({})
       .describe("what one node has left for this environment's pods: its allocatable CPU and memory (kubectl describe node) minus the DaemonSets' requests; SUMMARY.md compares the per-node requests with it. The defaults are a 4 vCPU / 16 GiB node after the kubelet's reserve and common DaemonSets (CNI, CSI, log and metrics agents)"),
     secrets: z
       .strictObject({
-        redisPassword: secretRef(SECRET_DEFAULTS.redisPassword),
-        databasePassword: secretRef(SECRET_DEFAULTS.databasePassword),
-        databaseSuperuserPassword: secretRef(SECRET_DEFAULTS.databaseSuperuserPassword),
-        databaseReplicationPassword: secretRef(SECRET_DEFAULTS.databaseReplicationPassword),
-        nuxeoClid: z.strictObject({ name: dnsLabel('secret name'), key: z.string().min(1).default('clid') }).optional().describe('Nuxeo instance CLID, required when packages are installed at start'),
+        redisPassword: secretRef(SECRET_DEFAULTS.redisPassword).describe('the Redis password (requirepass), which Nuxeo uses too (nuxeo.redis.password)'),
+        databasePassword: secretRef(SECRET_DEFAULTS.databasePassword).describe('password of the Nuxeo database role, database.user (nuxeo.db.password)'),
+        databaseSuperuserPassword: secretRef(SECRET_DEFAULTS.databaseSuperuserPassword).describe('PostgreSQL superuser password (used by initdb only)'),
+        databaseReplicationPassword: secretRef(SECRET_DEFAULTS.databaseReplicationPassword).describe('password of the replicator role the streaming replicas connect as'),
+        nuxeoClid: z.strictObject({
+          name: dnsLabel('secret name').describe('an existing Secret in the namespace holding the CLID'),
+          key: z.string().min(1).default('clid').describe('key of the CLID in that Secret'),
+        }).optional().describe('Nuxeo instance CLID, required when packages are installed at start'),
         elasticsearchPassword: secretRef(SECRET_DEFAULTS.elasticsearchPassword).describe('password of elasticsearch.managed.user'),
         jwtSecret: secretRef(SECRET_DEFAULTS.jwtSecret).describe('nuxeo.jwt.secret: must be the same on every node; Nuxeo issues no token without it'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('where the passwords and keys are: {name, key} of existing Secrets, read by the pods at start and never written to the manifests'),
     nuxeo,
     redis,
     elasticsearch,

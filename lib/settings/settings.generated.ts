@@ -18,7 +18,7 @@ export interface NuxeoSettings {
    */
   readonly resources?: NuxeoResourcesSettings;
   /**
-   * JVM heap (-Xms/-Xmx); default half of the memory limit
+   * JVM heap (-Xms/-Xmx), in bytes ('2Gi'); at most 80% of the memory limit (metaspace, threads and off-heap buffers need the rest); default half of the memory limit
    * @default - none (not set unless given)
    */
   readonly heap?: string;
@@ -28,7 +28,7 @@ export interface NuxeoSettings {
    */
   readonly data?: NuxeoDataSettings;
   /**
-   * `nuxeo.binaries` in the environment file.
+   * Nuxeo's shared binary store (file contents), the same for every pod: a ReadWriteMany volume or S3
    * @default - each field at its own default
    */
   readonly binaries?: NuxeoBinariesSettings;
@@ -38,7 +38,7 @@ export interface NuxeoSettings {
    */
   readonly databasePoolSize?: number;
   /**
-   * nuxeo.stream.chronicle.retention.duration
+   * how long each node keeps its stream records (Chronicle Queue files under /var/lib/nuxeo/stream, on nuxeo.data) before they are purged, in hours or days ('12h', '4d'): nuxeo.stream.chronicle.retention.duration; longer needs more of nuxeo.data
    * @default "4d"
    */
   readonly streamRetention?: string;
@@ -108,7 +108,7 @@ export interface NuxeoSettings {
    */
   readonly podAnnotations?: { [key: string]: string };
   /**
-   * `nuxeo.proxy` in the environment file.
+   * the nginx reverse proxy in each Nuxeo pod, which the load balancer reaches (port 8000) and which forwards to Nuxeo (8080)
    * @default - each field at its own default
    */
   readonly proxy?: NuxeoProxySettings;
@@ -183,16 +183,16 @@ export interface NuxeoDataSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoBinariesS3CredentialsSecretSettings {
   /**
-   * `nuxeo.binaries.s3.credentialsSecret.name` in the environment file.
+   * the Secret holding the static S3 keys
    */
   readonly name: string;
   /**
-   * `nuxeo.binaries.s3.credentialsSecret.accessKeyIdKey` in the environment file.
+   * key of the access key id in that Secret, given to Nuxeo as AWS_ACCESS_KEY_ID
    * @default "access-key-id"
    */
   readonly accessKeyIdKey?: string;
   /**
-   * `nuxeo.binaries.s3.credentialsSecret.secretAccessKeyKey` in the environment file.
+   * key of the secret access key in that Secret, given to Nuxeo as AWS_SECRET_ACCESS_KEY
    * @default "secret-access-key"
    */
   readonly secretAccessKeyKey?: string;
@@ -201,15 +201,15 @@ export interface NuxeoBinariesS3CredentialsSecretSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoBinariesS3Settings {
   /**
-   * `nuxeo.binaries.s3.bucket` in the environment file.
+   * S3 bucket of the binary store (nuxeo.s3storage.bucket)
    */
   readonly bucket: string;
   /**
-   * `nuxeo.binaries.s3.region` in the environment file.
+   * the bucket's AWS region, e.g. eu-west-1 (nuxeo.s3storage.region)
    */
   readonly region: string;
   /**
-   * `nuxeo.binaries.s3.prefix` in the environment file.
+   * key prefix of the binaries inside the bucket (nuxeo.s3storage.bucket_prefix), e.g. 'nuxeo/'; empty = the bucket's root
    * @default ""
    */
   readonly prefix?: string;
@@ -223,12 +223,12 @@ export interface NuxeoBinariesS3Settings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoBinariesSettings {
   /**
-   * `nuxeo.binaries.type` in the environment file.
+   * where Nuxeo keeps its binaries (file contents): volume = one ReadWriteMany PVC shared by every pod, mounted at /var/lib/nuxeo-binaries; s3 = an S3 bucket (needs s3, and the amazon-s3-online-storage package)
    * @default "volume"
    */
   readonly type?: "volume" | "s3";
   /**
-   * `nuxeo.binaries.size` in the environment file.
+   * capacity of the shared binaries volume, in bytes ('100Gi'); it also holds Nuxeo's transient store (uploads, async downloads); type volume only
    * @default "100Gi"
    */
   readonly size?: string;
@@ -238,7 +238,7 @@ export interface NuxeoBinariesSettings {
    */
   readonly storageClass?: string;
   /**
-   * `nuxeo.binaries.s3` in the environment file.
+   * the S3 binary store; required when type is 's3', unused otherwise
    * @default - none (not set unless given)
    */
   readonly s3?: NuxeoBinariesS3Settings;
@@ -247,11 +247,11 @@ export interface NuxeoBinariesSettings {
 /** Part of {@link NuxeoSettings}. */
 export interface NuxeoSecretPropertiesValueSettings {
   /**
-   * `nuxeo.secretProperties.*.name` in the environment file.
+   * the Secret holding the value (in the environment's namespace)
    */
   readonly name: string;
   /**
-   * `nuxeo.secretProperties.*.key` in the environment file.
+   * key of the value in that Secret
    */
   readonly key: string;
 }
@@ -360,7 +360,7 @@ export interface RedisSettings {
    */
   readonly managed?: RedisManagedSettings;
   /**
-   * `redis.sentinel` in the environment file.
+   * external mode: the Sentinel container beside each Redis, which detects a failed master and promotes a replica
    * @default - each field at its own default
    */
   readonly sentinel?: RedisSentinelSettings;
@@ -465,11 +465,11 @@ export interface RedisStorageSettings {
 /** Part of {@link RedisSettings}. */
 export interface RedisManagedSettings {
   /**
-   * `redis.managed.host` in the environment file.
+   * host name or IPv4 address Nuxeo connects to for the managed Redis
    */
   readonly host: string;
   /**
-   * `redis.managed.port` in the environment file.
+   * TCP port of the managed service (default 6379); Nuxeo's egress opens on this port only
    * @default 6379
    */
   readonly port?: number;
@@ -584,7 +584,7 @@ export interface ElasticsearchSettings {
    */
   readonly resources?: ElasticsearchResourcesSettings;
   /**
-   * JVM heap; default half of the memory limit
+   * JVM heap of each Elasticsearch node, in bytes ('2Gi'); at most 75% of the memory limit (the rest is off-heap and file cache); default half of the memory limit
    * @default - none (not set unless given)
    */
   readonly heap?: string;
@@ -599,7 +599,7 @@ export interface ElasticsearchSettings {
    */
   readonly clusterName?: string;
   /**
-   * elasticsearch.indexNumberOfReplicas for the Nuxeo indexes
+   * copies of each shard of the Nuxeo indexes besides the primary (elasticsearch.indexNumberOfReplicas)
    * @default 1
    */
   readonly indexReplicas?: number;
@@ -614,7 +614,7 @@ export interface ElasticsearchSettings {
    */
   readonly managed?: ElasticsearchManagedSettings;
   /**
-   * `elasticsearch.snapshots` in the environment file.
+   * snapshot lifecycle (SLM) policy and the shared repository the in-cluster Elasticsearch snapshots the Nuxeo indexes to
    * @default - each field at its own default
    */
   readonly snapshots?: ElasticsearchSnapshotsSettings;
@@ -719,7 +719,7 @@ export interface ElasticsearchStorageSettings {
 /** Part of {@link ElasticsearchSettings}. */
 export interface ElasticsearchManagedSettings {
   /**
-   * `elasticsearch.managed.urls` in the environment file.
+   * the service's endpoints, scheme://host[:port] (elasticsearch.addressList); Nuxeo's egress opens on their ports
    */
   readonly urls: string[];
   /**
@@ -800,7 +800,7 @@ export interface DatabaseSettings {
    */
   readonly storage?: DatabaseStorageSettings;
   /**
-   * `database.name` in the environment file.
+   * the database Nuxeo uses (nuxeo.db.name), created on the primary's first start (CloudNativePG: at initdb bootstrap), owned by database.user
    * @default "nuxeo"
    */
   readonly name?: string;
@@ -815,17 +815,17 @@ export interface DatabaseSettings {
    */
   readonly maxConnections?: number;
   /**
-   * `database.provider` in the environment file.
+   * statefulset: our PostgreSQL primary and streaming replicas, manual failover; cloudnativepg: a CloudNativePG Cluster (the operator must be installed), automatic failover
    * @default "statefulset"
    */
   readonly provider?: "statefulset" | "cloudnativepg";
   /**
-   * `database.backup` in the environment file.
+   * scheduled backups and their retention, with either provider
    * @default - each field at its own default
    */
   readonly backup?: DatabaseBackupSettings;
   /**
-   * `database.cloudnativepg` in the environment file.
+   * provider 'cloudnativepg' only: the operand image, the operator's and the API server's addresses, and point-in-time recovery
    * @default - each field at its own default
    */
   readonly cloudnativepg?: DatabaseCloudnativepgSettings;
@@ -949,16 +949,16 @@ export interface DatabaseBackupStorageSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseBackupObjectStoreCredentialsSecretSettings {
   /**
-   * `database.backup.objectStore.credentialsSecret.name` in the environment file.
+   * the Secret holding the static object-store keys
    */
   readonly name: string;
   /**
-   * `database.backup.objectStore.credentialsSecret.accessKeyIdKey` in the environment file.
+   * key of the access key id in that Secret
    * @default "access-key-id"
    */
   readonly accessKeyIdKey?: string;
   /**
-   * `database.backup.objectStore.credentialsSecret.secretAccessKeyKey` in the environment file.
+   * key of the secret access key in that Secret
    * @default "secret-access-key"
    */
   readonly secretAccessKeyKey?: string;
@@ -972,7 +972,7 @@ export interface DatabaseBackupObjectStoreCredentialsSecretSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseBackupObjectStoreSettings {
   /**
-   * `database.backup.objectStore.destinationPath` in the environment file.
+   * s3://bucket/path receiving the base backups and the WAL archive (each cluster in its serverName folder)
    */
   readonly destinationPath: string;
   /**
@@ -1019,11 +1019,11 @@ export interface DatabaseBackupSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseCloudnativepgOperatorSettings {
   /**
-   * `database.cloudnativepg.operator.namespace` in the environment file.
+   * namespace of those pods
    */
   readonly namespace: string;
   /**
-   * `database.cloudnativepg.operator.podLabels` in the environment file.
+   * labels that select those pods in that namespace, for the NetworkPolicy peer
    */
   readonly podLabels: { [key: string]: string };
 }
@@ -1036,7 +1036,7 @@ export interface DatabaseCloudnativepgApiServerSettings {
    */
   readonly cidrs?: string[];
   /**
-   * `database.cloudnativepg.apiServer.ports` in the environment file.
+   * TCP ports of the API server the instances may reach (443 and 6443 cover the usual API server ports; a NetworkPolicy sees the endpoint port, not the kubernetes Service port)
    * @default [443,6443]
    */
   readonly ports?: number[];
@@ -1092,11 +1092,11 @@ export interface DatabaseCloudnativepgSettings {
 /** Part of {@link DatabaseSettings}. */
 export interface DatabaseManagedSettings {
   /**
-   * `database.managed.host` in the environment file.
+   * host name or IPv4 address Nuxeo connects to for the managed PostgreSQL
    */
   readonly host: string;
   /**
-   * `database.managed.port` in the environment file.
+   * TCP port of the managed service (default 5432); Nuxeo's egress opens on this port only
    * @default 5432
    */
   readonly port?: number;
@@ -1115,12 +1115,12 @@ export interface DatabaseManagedSettings {
 /** The `loadBalancer` section of an environment file, as a tier's settings. */
 export interface LoadBalancerSettings {
   /**
-   * `loadBalancer.provider` in the environment file.
+   * what routes users to Nuxeo with a sticky session: an Ingress for ingress-nginx or traefik, an HTTPRoute for gateway-api, a LoadBalancer Service with ClientIP affinity for service (docs/environment-file.md, Load balancer providers)
    * @default "ingress-nginx"
    */
   readonly provider?: "ingress-nginx" | "traefik" | "gateway-api" | "service";
   /**
-   * `loadBalancer.host` in the environment file.
+   * public host name users reach Nuxeo at; also the host of nuxeo.url (<scheme>://<host>/nuxeo)
    */
   readonly host: string;
   /**
@@ -1178,15 +1178,15 @@ export interface LoadBalancerSettings {
 /** Part of {@link LoadBalancerSettings}. */
 export interface LoadBalancerGatewaySettings {
   /**
-   * `loadBalancer.gateway.name` in the environment file.
+   * name of the parent Gateway
    */
   readonly name: string;
   /**
-   * `loadBalancer.gateway.namespace` in the environment file.
+   * namespace of the parent Gateway (it must allow routes from this namespace)
    */
   readonly namespace: string;
   /**
-   * `loadBalancer.gateway.sectionName` in the environment file.
+   * the Gateway listener to attach to (parentRefs.sectionName); omitted = every listener that accepts the route
    * @default - none (not set unless given)
    */
   readonly sectionName?: string;
@@ -1195,11 +1195,11 @@ export interface LoadBalancerGatewaySettings {
 /** Part of {@link LoadBalancerSettings}. */
 export interface LoadBalancerControllerSettings {
   /**
-   * `loadBalancer.controller.namespace` in the environment file.
+   * namespace of those pods
    */
   readonly namespace: string;
   /**
-   * `loadBalancer.controller.podLabels` in the environment file.
+   * labels that select those pods in that namespace, for the NetworkPolicy peer
    */
   readonly podLabels: { [key: string]: string };
 }
@@ -1240,7 +1240,7 @@ export interface NetworkSettings {
 /** Part of {@link NetworkSettings}. */
 export interface NetworkDnsSettings {
   /**
-   * `network.dns.namespace` in the environment file.
+   * namespace of the cluster DNS pods (OpenShift: openshift-dns)
    * @default "kube-system"
    */
   readonly namespace?: string;
@@ -1298,12 +1298,12 @@ export interface MonitoringSettings {
    */
   readonly grafanaDashboard?: boolean;
   /**
-   * `monitoring.images` in the environment file.
+   * images of the exporters: redis (also for the Sentinels), postgres, elasticsearch, and nginx (the Nuxeo pods' proxy)
    * @default - each field at its own default
    */
   readonly images?: MonitoringImagesSettings;
   /**
-   * of each exporter container
+   * CPU, memory and ephemeral storage of each exporter container, requested and limited
    * @default - each field at its own default
    */
   readonly resources?: MonitoringResourcesSettings;
@@ -1312,12 +1312,12 @@ export interface MonitoringSettings {
 /** Part of {@link MonitoringSettings}. */
 export interface MonitoringPrometheusSettings {
   /**
-   * `monitoring.prometheus.namespace` in the environment file.
+   * namespace of the Prometheus pods
    * @default "monitoring"
    */
   readonly namespace?: string;
   /**
-   * `monitoring.prometheus.podLabels` in the environment file.
+   * labels that select the Prometheus pods in that namespace
    * @default {"app.kubernetes.io/name":"prometheus"}
    */
   readonly podLabels?: { [key: string]: string };

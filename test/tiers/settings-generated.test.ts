@@ -14,7 +14,12 @@ describe('lib/settings/settings.generated.ts', () => {
     expect(fields.length).toBe((text.match(/^ {2}readonly /gm) ?? []).length);
     expect(fields.filter(([, , optional]) => optional).length).toBeGreaterThan(100);
     for (const [, comment, optional] of fields) expect(/^ {3}\* @default /m.test(comment)).toBe(optional === '?');
-    expect(text).toContain('   * `loadBalancer.host` in the environment file.\n   */\n  readonly host: string;');
+    expect(text).toContain('   * public host name users reach Nuxeo at; also the host of nuxeo.url (<scheme>://<host>/nuxeo)\n   */\n  readonly host: string;');
+  });
+
+  test('describes every field: none is documented only by where it sits (issue 22)', () => {
+    const undescribed = [...generate().matchAll(/^ {3}\* `([^`]+)` in (?:the environment file|a tier's section of the environment file)\.$/gm)].map((m) => m[1]);
+    expect(undescribed).toEqual([]);
   });
 
   test('carries the schema\'s descriptions and defaults', () => {
