@@ -78,8 +78,9 @@ EOF
 
 # The CloudNativePG operand: the PostgreSQL stand-in (test/pods/image) with what the operator
 # needs in it (docs/src/container_images.md: PostgreSQL's commands on PATH, which the stand-in
-# has; barman-cloud for the in-tree barmanObjectStore backups; the postgres user as UID/GID 26,
-# the Cluster's default postgresUID, as CloudNativePG's own images have it). The tag starts with
+# has; barman-cloud for the in-tree barmanObjectStore backups; the postgres user as UID 26, the
+# Cluster's default postgresUID, as CloudNativePG's own images have it; GID 26 is Debian's `tape`,
+# and the pods run with runAsGroup 26 whatever /etc/group says). The tag starts with
 # the PostgreSQL version, from which the operator reads the major version.
 standin=localhost/nuxeo-compact-k8s/stand-in:latest
 pgv=$(podman run --rm --pull=never --network none "$standin" postgres --version | awk '{print $3}')
@@ -90,7 +91,7 @@ USER 0
 RUN apt-get -o Acquire::Retries=3 update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends barman-cli-cloud \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb \
- && groupmod -g 26 postgres && usermod -u 26 -g 26 postgres \
- && chown -R 26:26 /var/lib/postgresql /var/run/postgresql
+ && usermod -u 26 postgres \
+ && chown -R 26 /var/lib/postgresql /var/run/postgresql
 USER 26
 EOF
