@@ -293,9 +293,17 @@ function cloudnativepgRules(
       `sum by (namespace, pod) (cnpg_backends_total${sel()}) / on (namespace, pod) cnpg_pg_settings_setting${sel('name="max_connections"')} > ${PG_CONNECTIONS}`, '10m',
       'PostgreSQL {{ $labels.pod }} uses {{ $value | humanizePercentage }} of max_connections',
       'At max_connections Nuxeo nodes fail to open connections. Raise database.maxConnections, or lower nuxeo.databasePoolSize (all nodes\' pools must fit).'),
+    // Stalled: nothing archived for long, or every attempt failing since the last success (an
+    // unreachable store shows within minutes, not after CNPG_ARCHIVE_STALE_SECONDS).
     rule('NuxeoPostgresqlWalArchivingStalled', 'critical',
-      `cnpg_pg_stat_archiver_seconds_since_last_archival${sel()} > ${CNPG_ARCHIVE_STALE_SECONDS} and on (namespace, pod) (${primary})`, '5m',
-      'The PostgreSQL primary {{ $labels.pod }} archived no WAL for {{ $value | humanizeDuration }}',
-      'Point-in-time recovery and new standbys depend on the WAL archive. Check the object store and its credentials (database.backup.objectStore) and the primary\'s log.'),
+      `(cnpg_pg_stat_archiver_seconds_since_last_archival${sel()} > ${CNPG_ARCHIVE_STALE_SECONDS} or on (namespace, pod) `
+      + `(cnpg_pg_stat_archiver_last_failed_time${sel()} > on (namespace, pod) cnpg_pg_stat_archiver_last_archived_time${sel()})) and on (namespace, pod) (${primary})`, '5m',
+      'The PostgreSQL primary {{ $labels.pod }} cannot archive its WAL',
+      'Point-in-time recovery and new standbys depend on the WAL archive, and unarchived WAL fills the volume. Check the object store and its credentials (database.backup.objectStore) and the primary\'s log.'),
+    // The collector's backup timestamps (deprecated in 1.30 with the in-tree barmanObjectStore they report on).
+    rule('NuxeoPostgresqlBackupFailed', 'critical',
+      `cnpg_collector_last_failed_backup_timestamp${sel()} > on (namespace, pod) cnpg_collector_last_available_backup_timestamp${sel()}`, '0m',
+      'The last PostgreSQL base backup failed',
+      'Until a base backup completes, point-in-time recovery can only start from an older one (database.backup.retentionDays). See `kubectl get backups` for the error; check the object store and its credentials (database.backup.objectStore).'),
   ];
 }

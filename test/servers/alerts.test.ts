@@ -174,12 +174,35 @@ function cloudnativepgCases(ns: string, replicas: number): Record<string, Case> 
     // A standby archives nothing: its age must not alert.
     inRecovery('postgresql-2', 1), s('cnpg_pg_stat_archiver_seconds_since_last_archival', pod('postgresql-2'), `${standby}x30`),
   ];
+  // Epochs of the last archived and last failed WAL on the primary; a standby failing after `standbyFailed`.
+  const archiving = (archivedAt: number, failedAt: string, standbyFailed: number) => [
+    inRecovery('postgresql-1', 0), s('cnpg_pg_stat_archiver_seconds_since_last_archival', pod('postgresql-1'), '120+60x30'),
+    s('cnpg_pg_stat_archiver_last_archived_time', pod('postgresql-1'), `${archivedAt}x30`), s('cnpg_pg_stat_archiver_last_failed_time', pod('postgresql-1'), failedAt),
+    inRecovery('postgresql-2', 1), s('cnpg_pg_stat_archiver_last_archived_time', pod('postgresql-2'), '1000x30'), s('cnpg_pg_stat_archiver_last_failed_time', pod('postgresql-2'), `${standbyFailed}x30`),
+  ];
+  // The primary's collector: epochs of the last completed and the last failed backup (0: none).
+  const backups = (completed: number, failed: number) => [
+    s('cnpg_collector_last_available_backup_timestamp', pod('postgresql-1'), `${completed}x10`), s('cnpg_collector_last_failed_backup_timestamp', pod('postgresql-1'), `${failed}x10`),
+  ];
   return {
     NuxeoPostgresqlDown: { fire: { series: [s('cnpg_collector_up', pod('postgresql-2', { collector: 'cnpg' }), '0x10')], at: '5m', labels: [pod('postgresql-2', { collector: 'cnpg' })] }, quiet: { series: [s('cnpg_collector_up', pod('postgresql-2', { collector: 'cnpg' }), '1x10')], at: '5m' } },
     NuxeoPostgresqlReplicasNotStreaming: { fire: { series: streaming(replicas - 1), at: '8m', labels: [{ namespace: ns }] }, quiet: { series: streaming(replicas), at: '8m' } },
     NuxeoPostgresqlReplicaLagging: { fire: { series: [s('cnpg_pg_replication_lag', pod('postgresql-2'), '600x20')], at: '15m', labels: [pod('postgresql-2')] }, quiet: { series: [s('cnpg_pg_replication_lag', pod('postgresql-2'), '30x20')], at: '15m' } },
     NuxeoPostgresqlConnectionsHigh: { fire: { series: connections(170), at: '15m', labels: [pod('postgresql-1')] }, quiet: { series: connections(100), at: '15m' } },
-    NuxeoPostgresqlWalArchivingStalled: { fire: { series: archived(3600, 0), at: '10m', labels: [pod('postgresql-1')] }, quiet: { series: archived(60, 7200), at: '10m' } },
+    NuxeoPostgresqlWalArchivingStalled: {
+      fire: { series: archived(3600, 0), at: '10m', labels: [pod('postgresql-1')] },
+      quiet: { series: archived(60, 7200), at: '10m' },
+      // Every attempt failing since the last success (object store unreachable): long before 30 minutes pass.
+      moreFire: [{ series: archiving(1000, '1060+60x30', 0), at: '10m', labels: [pod('postgresql-1')] }],
+      // A failure, then a success; and a standby's archiver, which the primary's alert must ignore.
+      moreQuiet: [{ series: archiving(1600, '1500x30', 0), at: '10m' }, { series: archiving(1600, '1600x30', 1700), at: '10m' }],
+    },
+    NuxeoPostgresqlBackupFailed: {
+      fire: { series: backups(1000, 2000), at: '2m', labels: [pod('postgresql-1')] },
+      // No failure yet (0), or a failure that a later backup superseded.
+      quiet: { series: backups(1000, 0), at: '2m' },
+      moreQuiet: [{ series: backups(3000, 2000), at: '2m' }],
+    },
   };
 }
 
@@ -222,6 +245,10 @@ describe.each(environments.map((e) => [e.name, e] as const))('alert rules of %s'
     fs.writeFileSync(testFile, stringify({ rule_files: [bare], evaluation_interval: '1m', tests }));
     expect(run('promtool', ['test', 'rules', testFile])).toMatch(/SUCCESS/);
     expect(tests.length).toBe(alerts.reduce((n, a) => n + 2 + (all[a].moreFire?.length ?? 0) + (all[a].moreQuiet?.length ?? 0), 0));
+  });
+
+  test('a backup-failure alert exactly where backups are CloudNativePG\'s', () => {
+    expect(alerts.includes('NuxeoPostgresqlBackupFailed')).toBe(spec.database.provider === 'cloudnativepg');
   });
 
   test('a 5xx-rate alert exactly where the load balancer counts HTTP responses', () => {
