@@ -8,12 +8,17 @@
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] };
 module.exports = {
   projects: [
-    { displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['<rootDir>/test/servers/', '<rootDir>/test/pods/', '<rootDir>/test/newcomer/', '<rootDir>/test/package/'], transform, testEnvironment: 'node' },
+    { displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['<rootDir>/test/servers/', '<rootDir>/test/pods/', '<rootDir>/test/cluster/', '<rootDir>/test/newcomer/', '<rootDir>/test/package/'], transform, testEnvironment: 'node' },
     { displayName: 'library', testMatch: ['<rootDir>/test/package/**/*.test.ts'], transform, testEnvironment: 'node' },
     { displayName: 'servers', testMatch: ['<rootDir>/test/servers/**/*.test.ts'], transform, testEnvironment: 'node', setupFilesAfterEnv: ['<rootDir>/test/servers/setup.ts'] },
     ...(process.env.NUXEO_COMPACT_NESTED ? [] : [
       { displayName: 'pods', testMatch: ['<rootDir>/test/pods/**/*.test.ts'], transform, testEnvironment: 'node' },
       { displayName: 'newcomer', testMatch: ['<rootDir>/test/newcomer/**/*.test.ts'], transform, testEnvironment: 'node' },
     ]),
+    // The real one-node cluster (test/cluster/, docs/cluster.md): only with `npm run test:cluster`,
+    // whose globalSetup brings the cluster up and globalTeardown takes it down.
+    ...(process.env.NUXEO_COMPACT_CLUSTER ? [
+      { displayName: 'cluster', testMatch: ['<rootDir>/test/cluster/**/*.test.ts'], transform, testEnvironment: 'node', globalSetup: '<rootDir>/test/cluster/global-setup.ts', globalTeardown: '<rootDir>/test/cluster/global-teardown.ts' },
+    ] : []),
   ],
 };

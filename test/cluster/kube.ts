@@ -1,0 +1,229 @@
+/**
+ * Harness for the tests against the real one-node cluster (`npm run cluster -- up`, see
+ * docs/cluster.md): kubectl of the version built, apply with captured warnings, polling, a client
+ * pod in any namespace, synth of an environment file into a temp folder, and the Secrets that
+ * synth's printed checklist names, with the placeholders filled.
+ */
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main as synthMain } from '../../lib/synth';
+
+const HERE = __dirname;
+export const STATE = process.env.CLUSTER_STATE ?? '/var/lib/nuxeo-compact-k8s/cluster';
+export const REGISTRY = `localhost:${process.env.CLUSTER_REGISTRY_PORT ?? '32500'}`;
+/** The stand-in image (Debian's servers, curl, busybox) at the local registry, for client pods. */
+export const CLIENT_IMAGE = `${REGISTRY}/nck8s/stand-in:latest`;
+
+/** The admin kubeconfig and kubectl binary that `cluster.sh up` printed (same defaults). */
+export function clusterPaths(): { kubeconfig: string; kubectl: string } {
+  const dir = spawnSync('bash', [path.join(HERE, 'build.sh'), 'dir', 'kubernetes'], { encoding: 'utf8' }).stdout.trim();
+  return {
+    kubeconfig: process.env.KUBECONFIG ?? path.join(STATE, 'kubeconfig/admin.kubeconfig'),
+    kubectl: process.env.KUBECTL ?? path.join(dir, 'kubectl'),
+  };
+}
+
+export interface Run { code: number; stdout: string; stderr: string }
+
+export interface KubectlOptions {
+  /** Written to kubectl's stdin. */
+  readonly input?: string;
+  /** Return a non-zero exit instead of throwing. @default false */
+  readonly allowFail?: boolean;
+  /** Killed after this long. @default 120000 */
+  readonly timeoutMs?: number;
+}
+
+let paths: { kubeconfig: string; kubectl: string } | undefined;
+
+/** Runs kubectl against the test cluster; throws with its output on failure unless allowFail. */
+export function kubectl(args: string[], opts: KubectlOptions = {}): Promise<Run> {
+  paths ??= clusterPaths();
+  const { kubeconfig, kubectl: bin } = paths;
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, ['--kubeconfig', kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const run = { code: code ?? (signal ? 128 : 1), stdout, stderr };
+      if (run.code !== 0 && !opts.allowFail) reject(new Error(`kubectl ${args.join(' ')} exited ${run.code}:\n${stderr}${stdout}`));
+      else resolve(run);
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** `Warning:` lines kubectl printed (admission warnings, deprecations). */
+export function warnings(run: Run): string[] {
+  return run.stderr.split('\n').filter((l) => /^Warning:/.test(l));
+}
+
+/** Server-side apply of files or folders (a folder applies in file-name order); returns the run. */
+export function apply(files: string[], opts: KubectlOptions & { fieldManager?: string } = {}): Promise<Run> {
+  return kubectl(['apply', '--server-side', `--field-manager=${opts.fieldManager ?? 'nuxeo-compact-k8s-test'}`, ...files.flatMap((f) => ['-f', f])], opts);
+}
+
+/** Server-side apply of YAML text. */
+export function applyYaml(yaml: string, opts: KubectlOptions = {}): Promise<Run> {
+  return kubectl(['apply', '--server-side', '--field-manager=nuxeo-compact-k8s-test', '-f', '-'], { ...opts, input: yaml });
+}
+
+/** `kubectl get -o json` of one object or list. */
+export async function getJson(args: string[]): Promise<any> {
+  return JSON.parse((await kubectl(['get', ...args, '-o', 'json'])).stdout);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `predicate` every second until it is true; throws naming `what` after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
+  const start = Date.now();
+  let last: unknown;
+  while (Date.now() - start < timeoutMs) {
+    try {
+      if (await predicate()) return Date.now() - start;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(1000);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** A pod that runs `sleep` in `namespace` (restricted-compliant), Ready; exec commands in it. */
+export async function clientPod(namespace: string, name: string, labels: Record<string, string> = {}): Promise<ClientPod> {
+  const pod = {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name, namespace, labels: { 'nck8s/test-client': 'true', ...labels } },
+    spec: {
+      automountServiceAccountToken: false,
+      terminationGracePeriodSeconds: 1,
+      securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{
+        name: 'client', image: CLIENT_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', 'infinity'],
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true },
+      }],
+    },
+  };
+  await applyYaml(JSON.stringify(pod));
+  await kubectl(['-n', namespace, 'wait', '--for=condition=Ready', `pod/${name}`, '--timeout=120s'], { timeoutMs: 130000 });
+  return new ClientPod(namespace, name);
+}
+
+export class ClientPod {
+  constructor(readonly namespace: string, readonly name: string) {}
+
+  /** Runs a command in the pod; never throws on its exit code. */
+  exec(command: string[], timeoutMs = 60000): Promise<Run> {
+    return kubectl(['-n', this.namespace, 'exec', this.name, '--', ...command], { allowFail: true, timeoutMs });
+  }
+
+  /** Runs a shell line in the pod. */
+  sh(line: string, timeoutMs = 60000): Promise<Run> {
+    return this.exec(['sh', '-c', line], timeoutMs);
+  }
+}
+
+export interface Synthesized {
+  /** Folder holding the environment's *.k8s.yaml and SUMMARY.md. */
+  readonly dir: string;
+  readonly namespace: string;
+  /** Manifest files in name order (the order the README applies them in). */
+  readonly files: string[];
+  /** The `kubectl -n NS create secret ...` lines synth printed (placeholders unfilled). */
+  readonly secretCommands: string[];
+  /** synth's stderr lines (warnings). */
+  readonly warnings: string[];
+}
+
+/** Runs synth (the CLI's own entry point) on one environment file into a temp folder. */
+export function synthEnvironment(envFile: string): Synthesized {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-synth-'));
+  const lines: string[] = [];
+  const errors: string[] = [];
+  const code = synthMain(['--env', envFile, '--out', out], { out: (l) => lines.push(l), err: (l) => errors.push(l) });
+  if (code !== 0) throw new Error(`synth of ${envFile} exited ${code}:\n${errors.join('\n')}`);
+  const name = path.basename(envFile).replace(/\.ya?ml$/, '');
+  const dir = path.join(out, name);
+  const secretCommands = lines.map((l) => l.trim()).filter((l) => /^kubectl -n \S+ create secret /.test(l));
+  const namespace = /Namespace `([a-z0-9-]+)`/.exec(fs.readFileSync(path.join(dir, 'SUMMARY.md'), 'utf8'))?.[1];
+  if (!namespace) throw new Error(`no namespace in ${dir}/SUMMARY.md`);
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.k8s.yaml')).sort().map((f) => path.join(dir, f));
+  return { dir, namespace, files, secretCommands, warnings: errors };
+}
+
+/** Splits a command line of words and single-quoted strings (what createSecretCommand prints). */
+export function shellWords(line: string): string[] {
+  const words: string[] = [];
+  const re = /(?:[^\s']+|'[^']*')+/g;
+  for (const m of line.match(re) ?? []) words.push(m.replace(/'([^']*)'/g, '$1'));
+  return words;
+}
+
+/** A value for a placeholder `<what>` of the checklist: a test credential, a file, a host. */
+function fillPlaceholder(what: string, tls: { cert: string; key: string }): string {
+  if (what === 'registry host') return REGISTRY;
+  if (what === 'user') return 'nck8s';
+  if (what === 'path to certificate chain') return tls.cert;
+  if (what === 'path to private key') return tls.key;
+  // A key's value: a password-like random string (usernames included: any value is valid).
+  return `t${Math.random().toString(36).slice(2, 14)}`;
+}
+
+/** A self-signed certificate for the checklist's tls Secrets. */
+function selfSigned(dir: string, host: string): { cert: string; key: string } {
+  const cert = path.join(dir, 'tls.crt');
+  const key = path.join(dir, 'tls.key');
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${host}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`openssl: ${r.stderr}`);
+  return { cert, key };
+}
+
+/**
+ * Creates exactly the Secrets of synth's checklist, by running its printed commands with our
+ * kubectl, each placeholder filled. Returns the values given to each generic Secret's keys.
+ */
+export async function createSecrets(s: Synthesized): Promise<Record<string, Record<string, string>>> {
+  const tls = selfSigned(s.dir, 'nuxeo.test');
+  const values: Record<string, Record<string, string>> = {};
+  for (const line of s.secretCommands) {
+    const words = shellWords(line);
+    const filled = words.slice(1).map((w) => w.replace(/<([^>]+)>/g, (_, what) => fillPlaceholder(what, tls)));
+    const name = words[6];
+    for (const w of filled) {
+      const lit = /^--from-literal=([^=]+)=(.*)$/.exec(w);
+      if (lit) (values[name] ??= {})[lit[1]] = lit[2];
+    }
+    await kubectl(filled);
+  }
+  return values;
+}
+
+/** Deletes a namespace and waits until it is gone. */
+export async function deleteNamespace(ns: string, timeoutMs = 180000): Promise<void> {
+  await kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=true', `--timeout=${Math.round(timeoutMs / 1000)}s`], { timeoutMs: timeoutMs + 10000 });
+}
+
+/**
+ * Makes the pre-made volumes that a deleted namespace released available again: empties each
+ * Released volume's folder and drops its claim reference (what a provisioner's Delete would do).
+ */
+export async function recycleVolumes(): Promise<number> {
+  const pvs = await getJson(['pv', '-l', 'nck8s/volume=true']);
+  let n = 0;
+  for (const pv of pvs.items) {
+    if (pv.status?.phase !== 'Released') continue;
+    const dir = pv.spec.local.path as string;
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { mode: 0o755 });
+    await kubectl(['patch', 'pv', pv.metadata.name, '--type=json', '-p', '[{"op":"remove","path":"/spec/claimRef"}]']);
+    n++;
+  }
+  return n;
+}
