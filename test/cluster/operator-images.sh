@@ -6,7 +6,10 @@
 # every time (the registry keeps manifests in memory only; blobs already there are skipped).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-reg=${1:?registry host:port}
+reg=${1:?registry host:port}; shift
+# Optional names: only those images (cloudnative-pg, postgresql, prometheus-operator, prometheus, traefik, versitygw).
+want() { [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $1 "* ]]; }
+only=("$@")
 dir() { bash "$here/build-operators.sh" dir "$1"; }
 ver() { basename "$(dir "$1")" | sed "s/^$1-//"; }
 
@@ -22,19 +25,24 @@ image() {
   rm -f "$file"; echo "$ref"
 }
 
-# CloudNativePG (its Dockerfile): the manager alone, as /manager, user 65532 (distroless nonroot).
-# The same binary is the instance manager the operator copies into every PostgreSQL pod.
-image "cloudnative-pg/cloudnative-pg:$(ver cloudnative-pg | sed 's/^v//')" "$(dir cloudnative-pg)" <<'EOF'
+# CloudNativePG (its Dockerfile): the manager at /operator/manager_<arch>, which the operator lists
+# to learn the architectures it can run instances on (pkg/utils/discovery.go), /manager a symlink
+# to it and the entrypoint, user 65532 (distroless nonroot). The same binary is the instance
+# manager the operator copies into every PostgreSQL pod.
+cnpg=$(mktemp -d); mkdir "$cnpg/operator"
+cp "$(dir cloudnative-pg)/manager" "$cnpg/operator/manager_amd64"; ln -s operator/manager_amd64 "$cnpg/manager"
+want cloudnative-pg && SALT=$(sha256sum "$cnpg/operator/manager_amd64") image "cloudnative-pg/cloudnative-pg:$(ver cloudnative-pg | sed 's/^v//')" "$cnpg" <<'EOF'
 FROM scratch
-COPY --chmod=0755 manager /manager
+COPY . /
 USER 65532:65532
 ENTRYPOINT ["/manager"]
 EOF
+rm -rf "$cnpg"
 
 # prometheus-operator (Dockerfile, cmd/prometheus-config-reloader/Dockerfile): /bin/<command>,
 # user nobody (65534). Upstream's base is busybox; nothing in the pods runs a shell.
 po=$(dir prometheus-operator); pov=$(ver prometheus-operator)
-for cmd in operator prometheus-config-reloader; do
+want prometheus-operator && for cmd in operator prometheus-config-reloader; do
   name=$cmd; [ "$cmd" = operator ] && name=prometheus-operator
   image "prometheus-operator/$name:$pov" "$po" <<EOF
 FROM scratch
@@ -46,7 +54,7 @@ done
 
 # Traefik (its Dockerfile): /traefik as entrypoint. Upstream's base is alpine (CA certificates,
 # tzdata); the tests use neither.
-image "traefik:$(ver traefik)" "$(dir traefik)" <<'EOF'
+want traefik && image "traefik:$(ver traefik)" "$(dir traefik)" <<'EOF'
 FROM scratch
 COPY --chmod=0755 traefik /traefik
 ENTRYPOINT ["/traefik"]
@@ -54,7 +62,7 @@ EOF
 
 # versitygw: the binary at its upstream path; the pod gives its command line (upstream's
 # entrypoint is a shell script turning environment variables into that same command line).
-image "versity/versitygw:$(ver versitygw)" "$(dir versitygw)" <<'EOF'
+want versitygw && image "versity/versitygw:$(ver versitygw)" "$(dir versitygw)" <<'EOF'
 FROM scratch
 COPY --chmod=0755 versitygw /usr/local/bin/versitygw
 USER 65534
@@ -66,7 +74,7 @@ EOF
 prom=$(mktemp -d); trap 'rm -rf "$prom"' EXIT
 cp /usr/bin/prometheus /lib/x86_64-linux-gnu/libc.so.6 /lib64/ld-linux-x86-64.so.2 "$prom/"
 pv=$(prometheus --version 2>&1 | sed -n 's/^prometheus, version \([0-9.]*\).*/\1/p')
-image "prometheus/prometheus:v$pv" "$prom" <<'EOF'
+want prometheus && image "prometheus/prometheus:v$pv" "$prom" <<'EOF'
 FROM scratch
 COPY --chmod=0755 prometheus /bin/prometheus
 COPY libc.so.6 /lib/x86_64-linux-gnu/libc.so.6
@@ -85,7 +93,7 @@ EOF
 standin=localhost/nuxeo-compact-k8s/stand-in:latest
 pgv=$(podman run --rm --pull=never --network none "$standin" postgres --version | awk '{print $3}')
 empty=$(mktemp -d -p "$prom")
-SALT=$(podman image inspect --format '{{.Id}}' "$standin") image "cloudnative-pg/postgresql:$pgv-stand-in" "$empty" <<'EOF'
+want postgresql && SALT=$(podman image inspect --format '{{.Id}}' "$standin") image "cloudnative-pg/postgresql:$pgv-stand-in" "$empty" <<'EOF'
 FROM localhost/nuxeo-compact-k8s/stand-in:latest
 USER 0
 RUN apt-get -o Acquire::Retries=3 update \
@@ -95,3 +103,4 @@ RUN apt-get -o Acquire::Retries=3 update \
  && chown -R 26 /var/lib/postgresql /var/run/postgresql
 USER 26
 EOF
+true
