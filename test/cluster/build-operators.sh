@@ -18,6 +18,7 @@ declare -A MODULE=(
   [prometheus-operator]=github.com/prometheus-operator/prometheus-operator
   [traefik]=github.com/traefik/traefik/v3
   [versitygw]=github.com/versity/versitygw
+  [prometheus]=github.com/prometheus/prometheus
 )
 key() { echo "$1-$(version "$1" "${MODULE[$1]}")"; }
 
@@ -39,6 +40,13 @@ build_traefik() {
 build_versitygw() {
   local v; v=$(version versitygw "${MODULE[versitygw]}")
   CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.Version=$v" -o "$1/versitygw" github.com/versity/versitygw/cmd/versitygw
+}
+
+build_prometheus() {
+  # Module v0.3MM.P is Prometheus 3.MM.P (v0.309.1: 3.9.1).
+  local v mm; v=$(version prometheus "${MODULE[prometheus]}"); v=${v#v0.}; mm=${v%%.*}
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/prometheus/common/version.Version=3.$((10#${mm#3})).${v#*.}" \
+    -o "$1/prometheus" github.com/prometheus/prometheus/cmd/prometheus
 }
 
 build_one() {

@@ -79,7 +79,6 @@ beforeAll(async () => {
   const warned = warnings(run);
   expect(warned.filter((w) => !/Native support for Barman Cloud backups and recovery is deprecated/.test(w))).toEqual([]);
   figures['admission warnings on apply'] = warned.join(' | ');
-  await installPrometheus(ns, OBJECT_LABELS);
   client = await clientPod('default', 'operators-client');
 }, 20 * 60 * 1000);
 
@@ -133,76 +132,6 @@ describe('CloudNativePG backups', () => {
     figures['WAL segment archived after pg_switch_wal (s)'] = seconds(archived);
     const cond = (await cluster()).status.conditions.find((c: any) => c.type === 'ContinuousArchiving');
     expect(cond?.status).toBe('True');
-  });
-});
-
-/** The generated PodMonitors and PrometheusRule expressions. */
-function monitoringObjects(): { podMonitors: string[]; exprs: string[] } {
-  const docs = parseAllDocuments(fs.readFileSync(env.files.find((f) => f.endsWith('60-monitoring.k8s.yaml'))!, 'utf8')).map((d) => d.toJS());
-  return {
-    podMonitors: docs.filter((d) => d.kind === 'PodMonitor').map((d) => d.metadata.name),
-    exprs: docs.filter((d) => d.kind === 'PrometheusRule').flatMap((d) => d.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.expr))),
-  };
-}
-
-/** Scrape endpoints that cannot answer here, and why. */
-const NOT_SCRAPABLE_HERE: Record<string, string> = {
-  'nuxeo/metrics': "Nuxeo's own Prometheus reporter: the Nuxeo stand-in is not Nuxeo",
-};
-
-/** Metrics the alerts read that cannot exist in this Prometheus, and why. */
-const NOT_HERE: Record<string, string> = {
-  kubelet_volume_stats_available_bytes: "the kubelet's metrics, which the cluster's own Prometheus setup scrapes (README), not the generated PodMonitors",
-  kubelet_volume_stats_capacity_bytes: "the kubelet's metrics, which the cluster's own Prometheus setup scrapes (README), not the generated PodMonitors",
-  dropwizard5_nuxeo_streams_global_stream_group_lag_gauge: "Nuxeo's own reporter: the Nuxeo stand-in is not Nuxeo",
-  traefik_service_requests_total: "Traefik's own metrics, which the cluster's setup scrapes (README), not the generated PodMonitors",
-};
-
-describe('prometheus-operator and Prometheus', () => {
-  it('scrapes every target of every generated PodMonitor, up', async () => {
-    const { podMonitors } = monitoringObjects();
-    let targets: any[] = [];
-    const ms = await waitFor(async () => {
-      targets = (await prometheusApi('/api/v1/targets?state=active')).activeTargets
-        .filter((t: any) => t.labels.namespace === ns && t.lastScrape !== '0001-01-01T00:00:00Z');
-      const key = (t: any) => `${t.scrapePool.split('/')[2]}/${t.labels.endpoint}`;
-      return podMonitors.every((m) => targets.some((t) => t.scrapePool.split('/')[2] === m))
-        && targets.length >= 16 && targets.every((t) => t.health === 'up' || NOT_SCRAPABLE_HERE[key(t)]);
-    }, 4 * 60 * 1000, 'every PodMonitor target scraped and up');
-    figures['PodMonitor targets up'] = `${targets.filter((t) => t.health === 'up').length} of ${targets.length} (${Object.keys(NOT_SCRAPABLE_HERE).join(', ')} cannot answer here) after ${seconds(ms)} s`;
-  });
-
-  it('finds in its TSDB every metric name that an alert reads', async () => {
-    const names = [...new Set(monitoringObjects().exprs.flatMap((e) => [...e.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((m) => m[1])))].sort();
-    const missing: string[] = [];
-    for (const name of names) {
-      const r = await prometheusApi(`/api/v1/query?query=${encodeURIComponent(`count(${name}{namespace="${ns}"})`)}`);
-      if (!r.result.length) missing.push(name);
-    }
-    figures['metric names read by the alerts'] = `${names.length - missing.length} of ${names.length} present; absent here: ${missing.join(', ')}`;
-    expect(missing.filter((m) => !NOT_HERE[m])).toEqual([]);
-  });
-
-  it('raises NuxeoRedisMemoryHigh when Redis holds more than 75 % of maxmemory', async () => {
-    const auth = 'REDISCLI_AUTH="$(cat "$REDIS_AUTH_FILE")" redis-cli -h 127.0.0.1 -p "$REDIS_PORT"';
-    let master = '';
-    for (const pod of ['redis-0', 'redis-1', 'redis-2']) {
-      if ((await sh(pod, 'redis', `${auth} role | head -n 1`)).stdout.trim() === 'master') master = pod;
-    }
-    // 38 MiB of values under a 48Mi maxmemory: above 75 %, below the 90 % of the critical alert.
-    const fill = await sh(master, 'redis', `${auth} eval "for i=1,38 do redis.call('set','fill:'..i,string.rep('x',1048576)) end return 1" 0`);
-    expect(fill.stdout.trim()).toBe('1');
-    figures['NuxeoRedisMemoryHigh pending after the fill (s)'] = seconds(await alertRaised('NuxeoRedisMemoryHigh', 3 * 60 * 1000));
-    await sh(master, 'redis', `${auth} eval "for i=1,38 do redis.call('del','fill:'..i) end return 1" 0`);
-  });
-
-  it('raises NuxeoPostgresqlReplicasNotStreaming when a standby is stopped (fenced)', async () => {
-    const c = await cluster();
-    const standby = c.status.instanceNames.find((n: string) => n !== c.status.currentPrimary);
-    await kubectl(['-n', ns, 'annotate', 'cluster.postgresql.cnpg.io', 'postgresql', `cnpg.io/fencedInstances=["${standby}"]`, '--overwrite']);
-    figures['NuxeoPostgresqlReplicasNotStreaming pending after a standby is fenced (s)'] = seconds(await alertRaised('NuxeoPostgresqlReplicasNotStreaming', 3 * 60 * 1000));
-    await kubectl(['-n', ns, 'annotate', 'cluster.postgresql.cnpg.io', 'postgresql', 'cnpg.io/fencedInstances-']);
-    await waitFor(() => healthy(), 3 * 60 * 1000, 'the standby back');
   });
 });
 
@@ -286,33 +215,6 @@ describe('CloudNativePG failover', () => {
   });
 });
 
-async function scaleObjectStore(replicas: number): Promise<void> {
-  await kubectl(['-n', 'object-store', 'scale', 'deployment/versitygw', `--replicas=${replicas}`]);
-  if (replicas) await kubectl(['-n', 'object-store', 'rollout', 'status', 'deployment/versitygw', '--timeout=120s'], { timeoutMs: 130000 });
-  else await kubectl(['-n', 'object-store', 'wait', '--for=delete', 'pod', '-l', 'app.kubernetes.io/name=versitygw', '--timeout=60s'], { timeoutMs: 70000 });
-}
-
-describe('CloudNativePG alerts when the object store is unreachable', () => {
-  it('raises NuxeoPostgresqlWalArchivingStalled and NuxeoPostgresqlBackupFailed, and archiving resumes with the store back', async () => {
-    await scaleObjectStore(0);
-    const p = await primary();
-    await nuxeoSql('insert into probe(id) values (2001)');
-    await instanceSql(p, 'select pg_switch_wal()');
-    await applyYaml(JSON.stringify({
-      apiVersion: 'postgresql.cnpg.io/v1', kind: 'Backup', metadata: { name: 'while-unreachable', namespace: ns },
-      spec: { cluster: { name: 'postgresql' }, method: 'barmanObjectStore' },
-    }));
-    const [wal, backup] = await Promise.all([
-      alertRaised('NuxeoPostgresqlWalArchivingStalled', 4 * 60 * 1000),
-      alertRaised('NuxeoPostgresqlBackupFailed', 4 * 60 * 1000),
-    ]);
-    figures['NuxeoPostgresqlWalArchivingStalled pending, store unreachable (s)'] = seconds(wal);
-    figures['NuxeoPostgresqlBackupFailed pending, store unreachable (s)'] = seconds(backup);
-    await scaleObjectStore(1);
-    figures['WAL archived again once the store is back (s)'] = seconds(await archiveCurrentWal());
-  });
-});
-
 /** The README's point-in-time-recovery snippet (runbook step 3), as the user copies it. */
 function readmeRecoverySnippet(): any {
   const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
@@ -359,5 +261,104 @@ describe('CloudNativePG point-in-time recovery', () => {
     await kubectl(['-n', ns, 'scale', 'statefulset', 'nuxeo', '--replicas=2']);
     await kubectl(['-n', ns, 'rollout', 'status', 'statefulset/nuxeo', '--timeout=300s'], { timeoutMs: 310000 });
     expect((await nuxeoSql('select count(*) from probe where id between 3001 and 3005')).stdout.trim()).toBe('5');
+  });
+});
+
+/** The generated PodMonitors and PrometheusRule expressions. */
+function monitoringObjects(): { podMonitors: string[]; exprs: string[] } {
+  const docs = parseAllDocuments(fs.readFileSync(env.files.find((f) => f.endsWith('60-monitoring.k8s.yaml'))!, 'utf8')).map((d) => d.toJS());
+  return {
+    podMonitors: docs.filter((d) => d.kind === 'PodMonitor').map((d) => d.metadata.name),
+    exprs: docs.filter((d) => d.kind === 'PrometheusRule').flatMap((d) => d.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.expr))),
+  };
+}
+
+/** Scrape endpoints that cannot answer here, and why. */
+const NOT_SCRAPABLE_HERE: Record<string, string> = {
+  'nuxeo/metrics': "Nuxeo's own Prometheus reporter: the Nuxeo stand-in is not Nuxeo",
+};
+
+/** Metrics the alerts read that cannot exist in this Prometheus, and why. */
+const NOT_HERE: Record<string, string> = {
+  kubelet_volume_stats_available_bytes: "the kubelet's metrics, which the cluster's own Prometheus setup scrapes (README), not the generated PodMonitors",
+  kubelet_volume_stats_capacity_bytes: "the kubelet's metrics, which the cluster's own Prometheus setup scrapes (README), not the generated PodMonitors",
+  dropwizard5_nuxeo_streams_global_stream_group_lag_gauge: "Nuxeo's own reporter: the Nuxeo stand-in is not Nuxeo",
+  traefik_service_requests_total: "Traefik's own metrics, which the cluster's setup scrapes (README), not the generated PodMonitors",
+};
+
+describe('prometheus-operator and Prometheus', () => {
+  beforeAll(() => installPrometheus(ns, OBJECT_LABELS), 6 * 60 * 1000);
+
+  it('scrapes every target of every generated PodMonitor, up', async () => {
+    const { podMonitors } = monitoringObjects();
+    let targets: any[] = [];
+    const ms = await waitFor(async () => {
+      targets = (await prometheusApi('/api/v1/targets?state=active')).activeTargets
+        .filter((t: any) => t.labels.namespace === ns && t.lastScrape !== '0001-01-01T00:00:00Z');
+      const key = (t: any) => `${t.scrapePool.split('/')[2]}/${t.labels.endpoint}`;
+      return podMonitors.every((m) => targets.some((t) => t.scrapePool.split('/')[2] === m))
+        && targets.length >= 16 && targets.every((t) => t.health === 'up' || NOT_SCRAPABLE_HERE[key(t)]);
+    }, 4 * 60 * 1000, 'every PodMonitor target scraped and up');
+    figures['PodMonitor targets up'] = `${targets.filter((t) => t.health === 'up').length} of ${targets.length} (${Object.keys(NOT_SCRAPABLE_HERE).join(', ')} cannot answer here) after ${seconds(ms)} s`;
+  });
+
+  it('finds in its TSDB every metric name that an alert reads', async () => {
+    const names = [...new Set(monitoringObjects().exprs.flatMap((e) => [...e.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((m) => m[1])))].sort();
+    const missing: string[] = [];
+    for (const name of names) {
+      const r = await prometheusApi(`/api/v1/query?query=${encodeURIComponent(`count(${name}{namespace="${ns}"})`)}`);
+      if (!r.result.length) missing.push(name);
+    }
+    figures['metric names read by the alerts'] = `${names.length - missing.length} of ${names.length} present; absent here: ${missing.join(', ')}`;
+    expect(missing.filter((m) => !NOT_HERE[m])).toEqual([]);
+  });
+
+  it('raises NuxeoRedisMemoryHigh when Redis holds more than 75 % of maxmemory', async () => {
+    const auth = 'REDISCLI_AUTH="$(cat "$REDIS_AUTH_FILE")" redis-cli -h 127.0.0.1 -p "$REDIS_PORT"';
+    let master = '';
+    for (const pod of ['redis-0', 'redis-1', 'redis-2']) {
+      if ((await sh(pod, 'redis', `${auth} role | head -n 1`)).stdout.trim() === 'master') master = pod;
+    }
+    // 38 MiB of values under a 48Mi maxmemory: above 75 %, below the 90 % of the critical alert.
+    const fill = await sh(master, 'redis', `${auth} eval "for i=1,38 do redis.call('set','fill:'..i,string.rep('x',1048576)) end return 1" 0`);
+    expect(fill.stdout.trim()).toBe('1');
+    figures['NuxeoRedisMemoryHigh pending after the fill (s)'] = seconds(await alertRaised('NuxeoRedisMemoryHigh', 3 * 60 * 1000));
+    await sh(master, 'redis', `${auth} eval "for i=1,38 do redis.call('del','fill:'..i) end return 1" 0`);
+  });
+
+  it('raises NuxeoPostgresqlReplicasNotStreaming when a standby is stopped (fenced)', async () => {
+    const c = await cluster();
+    const standby = c.status.instanceNames.find((n: string) => n !== c.status.currentPrimary);
+    await kubectl(['-n', ns, 'annotate', 'cluster.postgresql.cnpg.io', 'postgresql', `cnpg.io/fencedInstances=["${standby}"]`, '--overwrite']);
+    figures['NuxeoPostgresqlReplicasNotStreaming pending after a standby is fenced (s)'] = seconds(await alertRaised('NuxeoPostgresqlReplicasNotStreaming', 3 * 60 * 1000));
+    await kubectl(['-n', ns, 'annotate', 'cluster.postgresql.cnpg.io', 'postgresql', 'cnpg.io/fencedInstances-']);
+    await waitFor(() => healthy(), 3 * 60 * 1000, 'the standby back');
+  });
+});
+
+async function scaleObjectStore(replicas: number): Promise<void> {
+  await kubectl(['-n', 'object-store', 'scale', 'deployment/versitygw', `--replicas=${replicas}`]);
+  if (replicas) await kubectl(['-n', 'object-store', 'rollout', 'status', 'deployment/versitygw', '--timeout=120s'], { timeoutMs: 130000 });
+  else await kubectl(['-n', 'object-store', 'wait', '--for=delete', 'pod', '-l', 'app.kubernetes.io/name=versitygw', '--timeout=60s'], { timeoutMs: 70000 });
+}
+
+describe('CloudNativePG alerts when the object store is unreachable', () => {
+  it('raises NuxeoPostgresqlWalArchivingStalled and NuxeoPostgresqlBackupFailed, and archiving resumes with the store back', async () => {
+    await scaleObjectStore(0);
+    const p = await primary();
+    await nuxeoSql('insert into probe(id) values (2001)');
+    await instanceSql(p, 'select pg_switch_wal()');
+    await applyYaml(JSON.stringify({
+      apiVersion: 'postgresql.cnpg.io/v1', kind: 'Backup', metadata: { name: 'while-unreachable', namespace: ns },
+      spec: { cluster: { name: 'postgresql' }, method: 'barmanObjectStore' },
+    }));
+    const [wal, backup] = await Promise.all([
+      alertRaised('NuxeoPostgresqlWalArchivingStalled', 4 * 60 * 1000),
+      alertRaised('NuxeoPostgresqlBackupFailed', 4 * 60 * 1000),
+    ]);
+    figures['NuxeoPostgresqlWalArchivingStalled pending, store unreachable (s)'] = seconds(wal);
+    figures['NuxeoPostgresqlBackupFailed pending, store unreachable (s)'] = seconds(backup);
+    await scaleObjectStore(1);
+    figures['WAL archived again once the store is back (s)'] = seconds(await archiveCurrentWal());
   });
 });
