@@ -356,14 +356,17 @@ function cloudnativepgRules(s: AlertSettings, sel: (extra?: string) => string, r
       `cnpg_pg_stat_archiver_seconds_since_last_archival${sel()} == -1 and on (namespace, pod) (${primary})`, '1h',
       'The PostgreSQL primary {{ $labels.pod }} has never archived a WAL segment',
       'Archiving has not worked since this primary started: no point-in-time recovery and no base backup is usable. Check the object store, its credentials or pod identity (database.backup.objectStore) and the primary\'s log (barman-cloud-wal-archive).'),
-    rule('NuxeoPostgresqlBackupFailed', 'critical',
-      // Both timestamps are set on the primary from the Cluster status (0 when none yet).
-      `cnpg_collector_last_failed_backup_timestamp${sel()} > cnpg_collector_last_available_backup_timestamp${sel()}`, '0m',
-      'The last CloudNativePG base backup failed (no success since)',
-      'Without a recent base backup, recovery replays more WAL, and retention may leave none. `kubectl get backups` and the failed Backup\'s status give the reason: object store, credentials (database.backup.objectStore).'),
+    // Stalled: nothing archived for long, or every attempt failing since the last success (an
+    // unreachable store shows within minutes, not after CNPG_ARCHIVE_STALE_SECONDS).
     rule('NuxeoPostgresqlWalArchivingStalled', 'critical',
-      `cnpg_pg_stat_archiver_seconds_since_last_archival${sel()} > ${CNPG_ARCHIVE_STALE_SECONDS} and on (namespace, pod) (${primary})`, '5m',
-      'The PostgreSQL primary {{ $labels.pod }} archived no WAL for {{ $value | humanizeDuration }}',
-      'Point-in-time recovery and new standbys depend on the WAL archive. Check the object store and its credentials (database.backup.objectStore) and the primary\'s log.'),
+      `(cnpg_pg_stat_archiver_seconds_since_last_archival${sel()} > ${CNPG_ARCHIVE_STALE_SECONDS} or on (namespace, pod) `
+      + `(cnpg_pg_stat_archiver_last_failed_time${sel()} > on (namespace, pod) cnpg_pg_stat_archiver_last_archived_time${sel()})) and on (namespace, pod) (${primary})`, '5m',
+      'The PostgreSQL primary {{ $labels.pod }} cannot archive its WAL',
+      'Point-in-time recovery and new standbys depend on the WAL archive, and unarchived WAL fills the volume. Check the object store and its credentials (database.backup.objectStore) and the primary\'s log.'),
+    // The collector's backup timestamps (deprecated in 1.30 with the in-tree barmanObjectStore they report on).
+    rule('NuxeoPostgresqlBackupFailed', 'critical',
+      `cnpg_collector_last_failed_backup_timestamp${sel()} > on (namespace, pod) cnpg_collector_last_available_backup_timestamp${sel()}`, '0m',
+      'The last PostgreSQL base backup failed',
+      'Until a base backup completes, point-in-time recovery can only start from an older one (database.backup.retentionDays). See `kubectl get backups` for the error; check the object store and its credentials (database.backup.objectStore).'),
   ];
 }

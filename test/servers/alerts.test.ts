@@ -235,12 +235,25 @@ function cloudnativepgCases(ns: string, replicas: number, pods: Fleet): Record<s
     s('cnpg_collector_last_failed_backup_timestamp', pod('postgresql-1'), `${failed}x30`),
     s('cnpg_collector_last_available_backup_timestamp', pod('postgresql-1'), `${available}x30`),
   ];
+  // Epochs of the last archived and last failed WAL on the primary; a standby failing after `standbyFailed`.
+  const archiving = (archivedAt: number, failedAt: string, standbyFailed: number) => [
+    inRecovery('postgresql-1', 0), s('cnpg_pg_stat_archiver_seconds_since_last_archival', pod('postgresql-1'), '120+60x30'),
+    s('cnpg_pg_stat_archiver_last_archived_time', pod('postgresql-1'), `${archivedAt}x30`), s('cnpg_pg_stat_archiver_last_failed_time', pod('postgresql-1'), failedAt),
+    inRecovery('postgresql-2', 1), s('cnpg_pg_stat_archiver_last_archived_time', pod('postgresql-2'), '1000x30'), s('cnpg_pg_stat_archiver_last_failed_time', pod('postgresql-2'), `${standbyFailed}x30`),
+  ];
   return {
     NuxeoPostgresqlDown: availability('cnpg_collector_up', ns, pods.database, {}, '5m', {}),
     NuxeoPostgresqlReplicasNotStreaming: { fire: { series: streaming(replicas - 1), at: '8m', labels: [{ namespace: ns }] }, quiet: { series: streaming(replicas), at: '8m' } },
     NuxeoPostgresqlReplicaLagging: { fire: { series: [s('cnpg_pg_replication_lag', pod('postgresql-2'), '600x20')], at: '15m', labels: [pod('postgresql-2')] }, quiet: { series: [s('cnpg_pg_replication_lag', pod('postgresql-2'), '30x20')], at: '15m' } },
     NuxeoPostgresqlConnectionsHigh: { fire: { series: connections(170), at: '15m', labels: [pod('postgresql-1')] }, quiet: { series: connections(100), at: '15m' } },
-    NuxeoPostgresqlWalArchivingStalled: { fire: { series: archived(3600, 0), at: '10m', labels: [pod('postgresql-1')] }, quiet: { series: archived(60, 7200), at: '10m' } },
+    NuxeoPostgresqlWalArchivingStalled: {
+      fire: { series: archived(3600, 0), at: '10m', labels: [pod('postgresql-1')] },
+      quiet: { series: archived(60, 7200), at: '10m' },
+      // Every attempt failing since the last success (object store unreachable): long before 30 minutes pass.
+      moreFire: [{ series: archiving(1000, '1060+60x30', 0), at: '10m', labels: [pod('postgresql-1')] }],
+      // A failure, then a success; and a standby's archiver, which the primary's alert must ignore.
+      moreQuiet: [{ series: archiving(1600, '1500x30', 0), at: '10m' }, { series: archiving(1600, '1600x30', 1700), at: '10m' }],
+    },
     // -1: pg_stat_archiver.last_archived_time is NULL; a standby's -1 is no concern.
     NuxeoPostgresqlWalNeverArchived: { fire: { series: archived(-1, 60, 90), at: '70m', labels: [pod('postgresql-1')] }, quiet: { series: archived(60, -1, 90), at: '70m' } },
     NuxeoPostgresqlBackupFailed: {
@@ -329,6 +342,7 @@ describe.each(environments.map((e) => [e.name, e] as const))('alert rules of %s'
     // The SLM collector is off unless asked for (elasticsearch_exporter v1.9.0 collector/slm.go).
     const es = find(allManifests(env), 'StatefulSet', 'elasticsearch').spec.template.spec.containers.find((c: any) => c.name === 'es-exporter');
     expect(es.args).toContain('--collector.slm');
+    expect(alerts.includes('NuxeoPostgresqlBackupFailed')).toBe(spec.database.provider === 'cloudnativepg');
   });
 
   test('a 5xx-rate alert exactly where the load balancer counts HTTP responses', () => {

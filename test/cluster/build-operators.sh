@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Builds the controllers the generated objects rely on (CloudNativePG, prometheus-operator,
+# Traefik) and the S3 server the backups go to (versitygw), each from a Go module of ours
+# (test/cluster/build/<name>/: go.mod + tools.go requiring the upstream module at its release)
+# into $CLUSTER_CACHE/<name>-<version>/, skipped when already there (same layout as build.sh).
+# With `images REGISTRY`: packages each as its upstream release image does and pushes it.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${CLUSTER_CACHE:-/var/cache/nuxeo-compact-k8s/cluster}
+mkdir -p "$cache/logs"
+export GOFLAGS=-buildvcs=false GOTOOLCHAIN=local
+
+# version NAME MODULE: the version our module requires (the cache key).
+version() { sed -n "s|^require $2 \(v[^ ]*\)$|\1|p; s|^\t$2 \(v[^ ]*\)$|\1|p" "$here/build/$1/go.mod" | head -1; }
+
+declare -A MODULE=(
+  [cloudnative-pg]=github.com/cloudnative-pg/cloudnative-pg
+  [prometheus-operator]=github.com/prometheus-operator/prometheus-operator
+  [traefik]=github.com/traefik/traefik/v3
+  [versitygw]=github.com/versity/versitygw
+  [prometheus]=github.com/prometheus/prometheus
+)
+key() { echo "$1-$(version "$1" "${MODULE[$1]}")"; }
+
+# Each with the ldflags of its upstream Makefile (version variables), static like its release.
+build_cloudnative-pg() {
+  local v; v=$(version cloudnative-pg "${MODULE[cloudnative-pg]}"); local p=github.com/cloudnative-pg/cloudnative-pg/pkg/versions
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X $p.buildVersion=${v#v}" -o "$1/manager" github.com/cloudnative-pg/cloudnative-pg/cmd/manager
+}
+build_prometheus-operator() {
+  local v; v=$(version prometheus-operator "${MODULE[prometheus-operator]}")
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -X github.com/prometheus/common/version.Version=${v#v}" -o "$1/" \
+    github.com/prometheus-operator/prometheus-operator/cmd/{operator,prometheus-config-reloader}
+}
+build_traefik() {
+  local v; v=$(version traefik "${MODULE[traefik]}")
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$v" -o "$1/traefik" \
+    github.com/traefik/traefik/v3/cmd/traefik
+}
+build_versitygw() {
+  local v; v=$(version versitygw "${MODULE[versitygw]}")
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.Version=$v" -o "$1/versitygw" github.com/versity/versitygw/cmd/versitygw
+}
+
+build_prometheus() {
+  # Module v0.3MM.P is Prometheus 3.MM.P (v0.309.1: 3.9.1).
+  local v mm; v=$(version prometheus "${MODULE[prometheus]}"); v=${v#v0.}; mm=${v%%.*}
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/prometheus/common/version.Version=3.$((10#${mm#3})).${v#*.}" \
+    -o "$1/prometheus" github.com/prometheus/prometheus/cmd/prometheus
+}
+
+build_one() {
+  local name=$1 k out; k=$(key "$name"); out="$cache/$k"
+  [ -e "$out/.done" ] && return 0
+  rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+  local start=$SECONDS
+  if (cd "$here/build/$name" && "build_$name" "$out.tmp") >"$cache/logs/$k.log" 2>&1; then
+    echo "built in $((SECONDS - start)) s" >>"$cache/logs/$k.log"
+    touch "$out.tmp/.done" && rm -rf "$out" && mv "$out.tmp" "$out"
+    echo "$k: built in $((SECONDS - start)) s"
+  else
+    echo "$k: build FAILED, see $cache/logs/$k.log" >&2; tail -20 "$cache/logs/$k.log" >&2; return 1
+  fi
+}
+
+if [ "${1:-}" = dir ]; then echo "$cache/$(key "$2")"; exit 0; fi
+if [ "${1:-}" = images ]; then exec bash "$here/operator-images.sh" "$2"; fi
+
+all=(cloudnative-pg prometheus-operator versitygw traefik)
+names=("${@:-${all[@]}}")
+fail=0 running=0
+for n in "${names[@]}"; do
+  build_one "$n" & running=$((running + 1))
+  if [ "$running" -ge "${CLUSTER_BUILD_JOBS:-2}" ]; then wait -n || fail=1; running=$((running - 1)); fi
+done
+while [ "$running" -gt 0 ]; do wait -n || fail=1; running=$((running - 1)); done
+exit $fail
