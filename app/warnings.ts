@@ -7,6 +7,22 @@ import { backupWarnings } from './backup-plan';
 import { promotionSummary } from './postgres-promotion';
 
 export function architectureWarnings(spec: EnvironmentSpec): string[] {
+  return [
+    ...availabilityWarnings(spec),
+    ...managedWarnings(spec),
+    ...clusterWarnings(spec),
+    ...podIdentityWarnings(spec),
+    ...stickinessWarnings(spec),
+    ...operationWarnings(spec),
+    ...backupWarnings(spec),
+    ...(spec.loadBalancer.provider === 'ingress-nginx'
+      ? ['ingress-nginx was retired in March 2026 (no more releases or fixes); gateway-api (e.g. Envoy Gateway) is the maintained path.']
+      : []),
+  ];
+}
+
+/** What a node, Redis or PostgreSQL loss costs, and what guards Elasticsearch. */
+function availabilityWarnings(spec: EnvironmentSpec): string[] {
   const n = spec.nuxeo;
   const r = spec.redis;
   const warnings = [
@@ -37,7 +53,14 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
         'NetworkPolicies, which the cluster network plugin must enforce.',
     );
   }
-  warnings.push(...managedWarnings(spec));
+  return warnings;
+}
+
+/** What the cluster itself must allow: privileged init, enough nodes for required anti-affinity. */
+function clusterWarnings(spec: EnvironmentSpec): string[] {
+  const n = spec.nuxeo;
+  const r = spec.redis;
+  const warnings: string[] = [];
   if (spec.elasticsearch.sysctlInitContainer) {
     warnings.push('elasticsearch.sysctlInitContainer runs a privileged root init container: the namespace cannot enforce Pod Security "restricted".');
   }
@@ -50,6 +73,12 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
     );
     warnings.push(`scheduling.antiAffinity is 'required': the cluster needs at least ${needed} schedulable nodes, or pods stay Pending.`);
   }
+  return warnings;
+}
+
+/** A cloud pod identity that Nuxeo's S3 connector may not read. */
+function podIdentityWarnings(spec: EnvironmentSpec): string[] {
+  const warnings: string[] = [];
   const identity = spec.network.podIdentity;
   if (identity === 'eks-pod-identity') {
     warnings.push(
@@ -63,6 +92,12 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
         '(keys, or the AWS SDK default chain: IRSA web identity, container or instance credentials). Check that your S3-compatible store is reached with credentials it understands.',
     );
   }
+  return warnings;
+}
+
+/** Where session stickiness depends on what the load balancer provider does. */
+function stickinessWarnings(spec: EnvironmentSpec): string[] {
+  const warnings: string[] = [];
   if (spec.loadBalancer.provider === 'gateway-api') {
     warnings.push(
       'gateway-api stickiness needs the experimental-channel Gateway API CRDs: HTTPRoute sessionPersistence is not in the ' +
@@ -77,6 +112,13 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
         'has none). Clients behind one NAT share a node, and a client whose address changes loses its session.',
     );
   }
+  return warnings;
+}
+
+/** Start-time downloads, no monitoring, snapshot storage, an open API-server egress. */
+function operationWarnings(spec: EnvironmentSpec): string[] {
+  const n = spec.nuxeo;
+  const warnings: string[] = [];
   const atStart = packagesInstalledAtStart(n);
   if (atStart.length) {
     warnings.push(
@@ -99,10 +141,6 @@ export function architectureWarnings(spec: EnvironmentSpec): string[] {
       `database.cloudnativepg.apiServer.cidrs is ${spec.database.cloudnativepg.apiServer.cidrs.join(', ')}: the PostgreSQL instances may open ports ` +
         `${spec.database.cloudnativepg.apiServer.ports.join(', ')} to any address, private ones included. Narrow it to the API server's endpoints (kubectl get endpoints kubernetes -n default).`,
     );
-  }
-  warnings.push(...backupWarnings(spec));
-  if (spec.loadBalancer.provider === 'ingress-nginx') {
-    warnings.push('ingress-nginx was retired in March 2026 (no more releases or fixes); gateway-api (e.g. Envoy Gateway) is the maintained path.');
   }
   return warnings;
 }

@@ -41,6 +41,29 @@ const JOB_RESOURCES: Resources = {
   limits: { cpu: '1', memory: '1Gi', ephemeralStorage: '256Mi' },
 };
 
+/** The dump or restore container: the script from the ConfigMap, run against the primary. */
+function backupContainer(primary: PostgresBackupProps['primary'], name: string, script: string): k8s.Container {
+  return container(primary.uid, {
+    name,
+    image: primary.image,
+    command: ['sh', `${CONFIG_DIR}/${script}`],
+    env: [
+      { name: 'PGHOST', value: primary.host },
+      { name: 'PGPORT', value: String(primary.port) },
+      { name: 'BACKUP_DIR', value: BACKUP_DIR },
+      { name: 'RUN_DIR', value: RUN_DIR },
+      { name: 'APP_AUTH_FILE', value: `${SECRET_DIR}/app-password` },
+    ],
+    resources: JOB_RESOURCES,
+    volumeMounts: [
+      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+      { name: 'backup', mountPath: BACKUP_DIR },
+      { name: 'run', mountPath: RUN_DIR },
+      { name: 'app-password', mountPath: SECRET_DIR, readOnly: true },
+    ],
+  });
+}
+
 /**
  * Scheduled backups of the StatefulSet provider: a CronJob running the official postgres image's
  * pg_dump against the primary into the `postgresql-backup` volume, with retention; and a
@@ -79,25 +102,7 @@ export class PostgresBackup extends Construct {
         backoffLimit: suspend ? 0 : 2,
         configChecksum: configChecksum({ configMap, key: script }),
         containers: [
-          container(primary.uid, {
-            name,
-            image: primary.image,
-            command: ['sh', `${CONFIG_DIR}/${script}`],
-            env: [
-              { name: 'PGHOST', value: primary.host },
-              { name: 'PGPORT', value: String(primary.port) },
-              { name: 'BACKUP_DIR', value: BACKUP_DIR },
-              { name: 'RUN_DIR', value: RUN_DIR },
-              { name: 'APP_AUTH_FILE', value: `${SECRET_DIR}/app-password` },
-            ],
-            resources: JOB_RESOURCES,
-            volumeMounts: [
-              { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-              { name: 'backup', mountPath: BACKUP_DIR },
-              { name: 'run', mountPath: RUN_DIR },
-              { name: 'app-password', mountPath: SECRET_DIR, readOnly: true },
-            ],
-          }),
+          backupContainer(primary, name, script),
         ],
         volumes: [
           configMapVolume('config', wid.instance),

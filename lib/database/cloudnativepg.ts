@@ -7,10 +7,10 @@ import { ScheduledBackup, ScheduledBackupSpecBackupOwnerReference, ScheduledBack
 import { CNPG_PASSWORD_KEY_PROBLEM, SECRET_DEFAULTS, SECTION_SCHEMAS } from '../settings/schema';
 import { mebibytes } from '../settings/quantity';
 import { pullPolicy, SecretKeyRef } from '../k8s/containers';
-import { PART_OF, workloadLabels } from '../k8s/labels';
+import { PART_OF, WorkloadIdentity, workloadLabels } from '../k8s/labels';
 import { networkPolicy, Peer, podsOf, Rule } from '../k8s/network-policy';
 import { postgresqlParameters } from './postgres-conf';
-import { ContextProps, resolveContext } from '../k8s/context';
+import { ContextProps, resolveContext, TierContext } from '../k8s/context';
 import { DatabaseEndpoint, DatabaseSettings, POSTGRES_PORT, postgresEndpoint } from './database';
 import { METRICS, metricsIngress } from '../monitoring/exporters';
 import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
@@ -85,6 +85,72 @@ export function cloudNativePgProblems(props: Partial<CloudNativePgDatabaseProps>
   ];
 }
 
+type DatabaseSection = ReturnType<typeof SECTION_SCHEMAS.database.parse>;
+type ObjectStore = NonNullable<DatabaseSection['backup']['objectStore']>;
+
+/** Where the object store is and how to reach it: static keys from a Secret, or the pod identity of the instances' ServiceAccount. */
+function objectStoreAccess(store: ObjectStore) {
+  const c = store.credentialsSecret;
+  return {
+    destinationPath: store.destinationPath,
+    ...(store.endpointURL ? { endpointUrl: store.endpointURL } : {}),
+    s3Credentials: c
+      ? {
+        accessKeyId: { name: c.name, key: c.accessKeyIdKey },
+        secretAccessKey: { name: c.name, key: c.secretAccessKeyKey },
+        ...(c.regionKey ? { region: { name: c.name, key: c.regionKey } } : {}),
+      }
+      : { inheritFromIamRole: true },
+  };
+}
+
+/** A new database with the Nuxeo role, or a recovery from another cluster's backups (point in time if asked). */
+function bootstrapSpec(db: DatabaseSection, password: SecretKeyRef) {
+  const cn = db.cloudnativepg;
+  const store = db.backup.objectStore!;
+  const owner = { database: db.name, owner: db.user, secret: { name: password.name } };
+  return {
+    bootstrap: cn.recovery
+      ? { recovery: { source: 'origin', ...owner, ...(cn.recovery.targetTime ? { recoveryTarget: { targetTime: cn.recovery.targetTime } } : {}) } }
+      : { initdb: { ...owner, encoding: 'UTF8', localeCType: 'C.UTF-8', localeCollate: 'C.UTF-8', dataChecksums: true } },
+    ...(cn.recovery
+      ? { externalClusters: [{ name: 'origin', barmanObjectStore: { ...objectStoreAccess(store), destinationPath: cn.recovery.destinationPath ?? store.destinationPath, serverName: cn.recovery.serverName } }] }
+      : {}),
+  };
+}
+
+/** Continuous archiving (WAL and base backups, compressed) to the object store, kept `retentionDays`. */
+function backupSpec(db: DatabaseSection) {
+  return {
+    barmanObjectStore: {
+      ...objectStoreAccess(db.backup.objectStore!),
+      serverName: db.cloudnativepg.serverName,
+      data: { compression: ClusterSpecBackupBarmanObjectStoreDataCompression.GZIP },
+      wal: { compression: ClusterSpecBackupBarmanObjectStoreWalCompression.GZIP },
+    },
+    retentionPolicy: `${db.backup.retentionDays}d`,
+  };
+}
+
+/** The instances' limits and requests in the CRD's quantity types. */
+function resourcesSpec(r: DatabaseSection['resources']) {
+  const quantities = <T>(from: (v: string) => T, s: typeof r.limits) => ({ 'cpu': from(s.cpu), 'ephemeral-storage': from(s.ephemeralStorage), 'memory': from(s.memory) });
+  return { limits: quantities(ClusterSpecResourcesLimits.fromString, r.limits), requests: quantities(ClusterSpecResourcesRequests.fromString, r.requests) };
+}
+
+/** One instance per node, spread across zones, as the context's scheduling asks. */
+function placementSpec(ctx: TierContext, clusterName: string) {
+  return {
+    affinity: { enablePodAntiAffinity: true, podAntiAffinityType: ctx.scheduling.antiAffinity, topologyKey: 'kubernetes.io/hostname' },
+    topologySpreadConstraints: [{
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: ctx.scheduling.zoneSpread === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway',
+      labelSelector: { matchLabels: { 'cnpg.io/cluster': clusterName } },
+    }],
+  };
+}
+
 /**
  * PostgreSQL run by the CloudNativePG operator (which must be installed first): a `Cluster` of
  * 1 + `database.replicas` instances, one per node and spread across zones, bootstrapped with the
@@ -120,23 +186,6 @@ export class CloudNativePgDatabase extends Construct {
     this.replicaCount = db.replicas;
     this.metricsEndpoint = { selector: { 'cnpg.io/cluster': CLUSTER_NAME }, portName: METRICS.cloudnativepg.name };
 
-    const c = store.credentialsSecret;
-    // Static keys from a Secret, or the pod identity of the instances' ServiceAccount.
-    const access = {
-      destinationPath: store.destinationPath,
-      ...(store.endpointURL ? { endpointUrl: store.endpointURL } : {}),
-      s3Credentials: c
-        ? {
-          accessKeyId: { name: c.name, key: c.accessKeyIdKey },
-          secretAccessKey: { name: c.name, key: c.secretAccessKeyKey },
-          ...(c.regionKey ? { region: { name: c.name, key: c.regionKey } } : {}),
-        }
-        : { inheritFromIamRole: true },
-    };
-    const owner = { database: db.name, owner: db.user, secret: { name: password.name } };
-    const r = db.resources;
-    const quantities = <T>(from: (v: string) => T, s: typeof r.limits) => ({ 'cpu': from(s.cpu), 'ephemeral-storage': from(s.ephemeralStorage), 'memory': from(s.memory) });
-
     this.cluster = new Cluster(this, 'cluster', {
       metadata: { name: CLUSTER_NAME, labels: workloadLabels(wid) },
       spec: {
@@ -151,31 +200,12 @@ export class CloudNativePgDatabase extends Construct {
         inheritedMetadata: { labels: { 'app.kubernetes.io/part-of': PART_OF } },
         ...(ctx.priorityClassName ? { priorityClassName: ctx.priorityClassName } : {}),
         enableSuperuserAccess: false,
-        bootstrap: cn.recovery
-          ? { recovery: { source: 'origin', ...owner, ...(cn.recovery.targetTime ? { recoveryTarget: { targetTime: cn.recovery.targetTime } } : {}) } }
-          : { initdb: { ...owner, encoding: 'UTF8', localeCType: 'C.UTF-8', localeCollate: 'C.UTF-8', dataChecksums: true } },
-        ...(cn.recovery
-          ? { externalClusters: [{ name: 'origin', barmanObjectStore: { ...access, destinationPath: cn.recovery.destinationPath ?? store.destinationPath, serverName: cn.recovery.serverName } }] }
-          : {}),
+        ...bootstrapSpec(db, password),
         postgresql: { parameters: cloudnativepgParameters(db) },
         storage: { size: db.storage.size, ...(db.storage.storageClass ? { storageClass: db.storage.storageClass } : {}) },
-        resources: { limits: quantities(ClusterSpecResourcesLimits.fromString, r.limits), requests: quantities(ClusterSpecResourcesRequests.fromString, r.requests) },
-        affinity: { enablePodAntiAffinity: true, podAntiAffinityType: ctx.scheduling.antiAffinity, topologyKey: 'kubernetes.io/hostname' },
-        topologySpreadConstraints: [{
-          maxSkew: 1,
-          topologyKey: 'topology.kubernetes.io/zone',
-          whenUnsatisfiable: ctx.scheduling.zoneSpread === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway',
-          labelSelector: { matchLabels: { 'cnpg.io/cluster': CLUSTER_NAME } },
-        }],
-        backup: {
-          barmanObjectStore: {
-            ...access,
-            serverName: cn.serverName,
-            data: { compression: ClusterSpecBackupBarmanObjectStoreDataCompression.GZIP },
-            wal: { compression: ClusterSpecBackupBarmanObjectStoreWalCompression.GZIP },
-          },
-          retentionPolicy: `${db.backup.retentionDays}d`,
-        },
+        resources: resourcesSpec(db.resources),
+        ...placementSpec(ctx, CLUSTER_NAME),
+        backup: backupSpec(db),
         ...(Object.keys(store.serviceAccountAnnotations).length ? { serviceAccountTemplate: { metadata: { annotations: store.serviceAccountAnnotations } } } : {}),
       },
     });
@@ -193,6 +223,13 @@ export class CloudNativePgDatabase extends Construct {
       },
     });
 
+    const instances = podsOf(wid.instance);
+    this.addNetworkPolicy(wid, ctx, cn, internet, store.endpointURL);
+    this.endpoint = postgresEndpoint(ctx, `${CLUSTER_NAME}-rw`, db, password, [instances], this.clients);
+  }
+
+  /** Clients and the operator in; the instances, the API server and the object store out. */
+  private addNetworkPolicy(wid: WorkloadIdentity, ctx: TierContext, cn: DatabaseSection['cloudnativepg'], internet: NetworkInternetEgressSettings, endpointURL: string | undefined): void {
     const operator: Peer = { namespace: cn.operator.namespace, pods: cn.operator.podLabels };
     const instances = podsOf(wid.instance);
     const egress: Rule[] = [
@@ -200,7 +237,7 @@ export class CloudNativePgDatabase extends Construct {
       // The instance manager holds the primary's lease and reports status through the API server.
       { peers: [{ cidrs: cn.apiServer.cidrs }], ports: cn.apiServer.ports },
       // The object store is outside the cluster: the same internet egress as Nuxeo's (private ranges excepted).
-      { peers: [{ cidrs: internet.cidrs, except: internet.except }], ports: [objectStorePort(store.endpointURL)] },
+      { peers: [{ cidrs: internet.cidrs, except: internet.except }], ports: [objectStorePort(endpointURL)] },
     ];
     networkPolicy(
       this,
@@ -213,6 +250,5 @@ export class CloudNativePgDatabase extends Construct {
       egress,
       ctx,
     );
-    this.endpoint = postgresEndpoint(ctx, `${CLUSTER_NAME}-rw`, db, password, [instances], this.clients);
   }
 }

@@ -238,34 +238,8 @@ export class Database extends Construct {
     const primaryHost = podHost(ctx, ids.primary.instance, primaryHeadless, 0);
     this.readOnlyHost = serviceHost(ctx, names.readOnly);
 
-    const instance = (wid: WorkloadIdentity, replicas: number, script: string, extraEnv: k8s.EnvVar[]) => {
-      const headless = `${wid.instance}-headless`;
-      service(this, {
-        name: headless,
-        labels: workloadLabels(wid),
-        selector: { 'app.kubernetes.io/instance': wid.instance },
-        ports: [{ name: 'postgresql', port: POSTGRES_PORT }],
-        headless: true,
-      });
-      return statefulWorkload(this, {
-        ctx,
-        id: wid,
-        replicas,
-        serviceName: headless,
-        uid: RUN_AS,
-        configChecksum: checksum,
-        terminationGracePeriodSeconds: 60,
-        spreadSelector: { 'app.kubernetes.io/name': 'postgresql' },
-        pod: db,
-        containers: [
-          postgresContainer(db, script, extraEnv),
-          ...postgresExporter(ctx.monitoring, RUN_AS, 'run', RUN_DIR, POSTGRES_PORT),
-        ],
-        volumes: postgresVolumes(db, name, s),
-        volumeClaimTemplates: [volumeClaimTemplate('data', db.storage)],
-      });
-    };
-
+    const instance = (wid: WorkloadIdentity, replicas: number, script: string, extraEnv: k8s.EnvVar[]) =>
+      this.addInstance({ ctx, db, configMapName: name, secrets: s, checksum }, wid, replicas, script, extraEnv);
     this.replicaCount = db.replicas;
     this.primaryStatefulSet = instance(ids.primary, 1, 'primary.sh', []);
     this.replicaStatefulSet = instance(ids.replica, db.replicas, 'replica.sh', [
@@ -274,34 +248,10 @@ export class Database extends Construct {
       fieldEnv('POD_NAME', 'metadata.name'),
     ]);
 
-    this.readWriteService = service(this, {
-      name: names.readWrite,
-      labels: tierLabels('postgresql', 'database'),
-      selector: { 'app.kubernetes.io/instance': ids.primary.instance },
-      ports: [{ name: 'postgresql', port: POSTGRES_PORT }],
-    });
-    this.readOnlyService = service(this, {
-      name: names.readOnly,
-      labels: tierLabels('postgresql', 'database'),
-      selector: { 'app.kubernetes.io/instance': ids.replica.instance },
-      ports: [{ name: 'postgresql', port: POSTGRES_PORT }],
-    });
-
-    // Clients write to the primary; replicas stream from it. Replicas also take the clients' and
-    // the backup job's connections (the read-only Service, or a replica promoted by hand) and the
-    // other database pods' (a promoted replica becomes the upstream of the rest).
-    const instances = [podsOf(ids.primary.instance), podsOf(ids.replica.instance)];
-    const clients = this.clients;
-    const backup = podsOf(names.backup);
-    networkPolicy(this, ids.primary, [{ get peers() { return [...clients, instances[1], backup]; }, ports: [POSTGRES_PORT] }, ...metricsIngress(ctx.monitoring, METRICS.postgres)], [], ctx);
-    networkPolicy(
-      this,
-      ids.replica,
-      [{ get peers() { return [...clients, ...instances, backup]; }, ports: [POSTGRES_PORT] }, ...metricsIngress(ctx.monitoring, METRICS.postgres)],
-      [{ peers: instances, ports: [POSTGRES_PORT] }],
-      ctx,
-    );
-    this.endpoint = postgresEndpoint(ctx, names.readWrite, db, s.app, instances, clients);
+    this.readWriteService = this.addClientService(names.readWrite, ids.primary.instance);
+    this.readOnlyService = this.addClientService(names.readOnly, ids.replica.instance);
+    const instances = this.addNetworkPolicies(ids, podsOf(names.backup), ctx);
+    this.endpoint = postgresEndpoint(ctx, names.readWrite, db, s.app, instances, this.clients);
     // Scheduled pg_dump of the primary, and a suspended restore job (README runbooks).
     this.backupCronJob = names.backup;
     new PostgresBackup(this, 'backup', {
@@ -314,5 +264,68 @@ export class Database extends Construct {
       password: s.app,
       settings: db.backup,
     });
+  }
+
+  /** One StatefulSet (primary or replicas) and its headless Service. */
+  private addInstance(
+    shared: { ctx: TierContext; db: DatabaseSection; configMapName: string; secrets: DatabaseSecretRefs; checksum: ReturnType<typeof configChecksum> },
+    wid: WorkloadIdentity, replicas: number, script: string, extraEnv: k8s.EnvVar[],
+  ): k8s.KubeStatefulSet {
+    const { ctx, db } = shared;
+    const headless = `${wid.instance}-headless`;
+    service(this, {
+      name: headless,
+      labels: workloadLabels(wid),
+      selector: { 'app.kubernetes.io/instance': wid.instance },
+      ports: [{ name: 'postgresql', port: POSTGRES_PORT }],
+      headless: true,
+    });
+    return statefulWorkload(this, {
+      ctx,
+      id: wid,
+      replicas,
+      serviceName: headless,
+      uid: RUN_AS,
+      configChecksum: shared.checksum,
+      terminationGracePeriodSeconds: 60,
+      spreadSelector: { 'app.kubernetes.io/name': 'postgresql' },
+      pod: db,
+      containers: [
+        postgresContainer(db, script, extraEnv),
+        ...postgresExporter(ctx.monitoring, RUN_AS, 'run', RUN_DIR, POSTGRES_PORT),
+      ],
+      volumes: postgresVolumes(db, shared.configMapName, shared.secrets),
+      volumeClaimTemplates: [volumeClaimTemplate('data', db.storage)],
+    });
+  }
+
+  /** The Service clients connect through, selecting one instance's pods. */
+  private addClientService(name: string, instance: string): k8s.KubeService {
+    return service(this, {
+      name,
+      labels: tierLabels('postgresql', 'database'),
+      selector: { 'app.kubernetes.io/instance': instance },
+      ports: [{ name: 'postgresql', port: POSTGRES_PORT }],
+    });
+  }
+
+  /**
+   * Clients write to the primary; replicas stream from it. Replicas also take the clients' and
+   * the backup job's connections (the read-only Service, or a replica promoted by hand) and the
+   * other database pods' (a promoted replica becomes the upstream of the rest).
+   * Returns the [primary, replica] pods.
+   */
+  private addNetworkPolicies(ids: Record<'primary' | 'replica', WorkloadIdentity>, backup: Peer, ctx: TierContext): Peer[] {
+    const instances = [podsOf(ids.primary.instance), podsOf(ids.replica.instance)];
+    const clients = this.clients;
+    networkPolicy(this, ids.primary, [{ get peers() { return [...clients, instances[1], backup]; }, ports: [POSTGRES_PORT] }, ...metricsIngress(ctx.monitoring, METRICS.postgres)], [], ctx);
+    networkPolicy(
+      this,
+      ids.replica,
+      [{ get peers() { return [...clients, ...instances, backup]; }, ports: [POSTGRES_PORT] }, ...metricsIngress(ctx.monitoring, METRICS.postgres)],
+      [{ peers: instances, ports: [POSTGRES_PORT] }],
+      ctx,
+    );
+    return instances;
   }
 }

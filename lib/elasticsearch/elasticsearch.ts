@@ -4,14 +4,14 @@ import { z } from 'zod';
 import { SECTION_SCHEMAS } from '../settings/schema';
 import { mebibytes } from '../settings/quantity';
 import { container, containerSecurityContext, execProbe, fieldEnv, INIT_RESOURCES, pullPolicy, resources, SecretKeyRef } from '../k8s/containers';
-import { tierLabels, workloadLabels } from '../k8s/labels';
+import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
 import { Connectable, networkPolicy, Peer, podsOf } from '../k8s/network-policy';
 import { service } from '../k8s/service';
 import { statefulWorkload } from '../k8s/stateful-workload';
 import { configChecksum } from '../k8s/checksum';
 import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
 import { GC_LOG_OPTIONS, renderElasticsearchReadiness, renderElasticsearchYml } from './elasticsearch-conf';
-import { ContextProps, resolveContext, serviceHost } from '../k8s/context';
+import { ContextProps, resolveContext, serviceHost, TierContext } from '../k8s/context';
 import { ElasticsearchSnapshots } from './snapshots';
 import { elasticsearchExporter, METRICS, metricsIngress } from '../monitoring/exporters';
 import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
@@ -181,14 +181,7 @@ export class Elasticsearch extends Construct {
       connection: { egress: [{ peers: [members], ports: [ELASTICSEARCH_PORTS.http] }], allowFrom: (client) => clients.push(client) },
     };
 
-    const yml = renderElasticsearchYml({
-      clusterName: es.clusterName,
-      seedHosts: serviceHost(ctx, this.headlessServiceName),
-      initialMasterNodes: this.podNames,
-      allowMmap: es.sysctlInitContainer,
-      snapshotPath: SNAPSHOT_PATH,
-    });
-    this.configMap = new k8s.KubeConfigMap(this, 'config', { metadata: { name: wid.instance, labels: tierLabels(wid.app, wid.component) }, data: { 'elasticsearch.yml': yml } });
+    this.configMap = this.addConfigMap(ctx, es, wid);
 
     const ports = [
       { name: 'http', port: ELASTICSEARCH_PORTS.http },
@@ -216,6 +209,32 @@ export class Elasticsearch extends Construct {
       volumeClaimTemplates: [volumeClaimTemplate('data', es.storage)],
     });
 
+    this.addNetworkPolicy(wid, ctx, snapshots);
+    this.snapshots = new ElasticsearchSnapshots(this, 'snapshots', {
+      ctx,
+      baseName: snapshots,
+      cluster: { instance: wid.instance, url: this.endpoint.urls[0], httpPort: ELASTICSEARCH_PORTS.http, image: es.image, uid: RUN_AS },
+      location: SNAPSHOT_PATH,
+      settings: es.snapshots,
+    });
+  }
+
+  /** elasticsearch.yml: discovery through the headless Service, the first pods as initial masters. */
+  private addConfigMap(ctx: TierContext, es: ElasticsearchSection, wid: WorkloadIdentity): k8s.KubeConfigMap {
+    const yml = renderElasticsearchYml({
+      clusterName: es.clusterName,
+      seedHosts: serviceHost(ctx, this.headlessServiceName),
+      initialMasterNodes: this.podNames,
+      allowMmap: es.sysctlInitContainer,
+      snapshotPath: SNAPSHOT_PATH,
+    });
+    return new k8s.KubeConfigMap(this, 'config', { metadata: { name: wid.instance, labels: tierLabels(wid.app, wid.component) }, data: { 'elasticsearch.yml': yml } });
+  }
+
+  /** Clients and the snapshot job reach HTTP; the members reach each other on both ports. */
+  private addNetworkPolicy(wid: WorkloadIdentity, ctx: TierContext, snapshots: string): void {
+    const clients = this.clients;
+    const members = podsOf(wid.instance);
     networkPolicy(
       this,
       wid,
@@ -227,12 +246,5 @@ export class Elasticsearch extends Construct {
       [{ peers: [members], ports: [ELASTICSEARCH_PORTS.http, ELASTICSEARCH_PORTS.transport] }],
       ctx,
     );
-    this.snapshots = new ElasticsearchSnapshots(this, 'snapshots', {
-      ctx,
-      baseName: snapshots,
-      cluster: { instance: wid.instance, url: this.endpoint.urls[0], httpPort: ELASTICSEARCH_PORTS.http, image: es.image, uid: RUN_AS },
-      location: SNAPSHOT_PATH,
-      settings: es.snapshots,
-    });
   }
 }

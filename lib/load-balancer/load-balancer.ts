@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HttpRoute } from '../../imports/gateway.networking.k8s.io';
+import { HttpRoute, HttpRouteSpec } from '../../imports/gateway.networking.k8s.io';
 import { z } from 'zod';
 import { CONTROLLER_DEFAULTS, SECTION_SCHEMAS } from '../settings/schema';
 import { workloadLabels } from '../k8s/labels';
@@ -49,6 +49,53 @@ export const FRONT_PORT = 80;
 /** LoadBalancerProps' own keys: the rest are the `loadBalancer` settings. */
 const OWN_KEYS = ownKeys<LoadBalancerProps, LoadBalancerSettings>()(['nuxeo', 'baseName']);
 
+type LoadBalancerSection = z.output<typeof SECTION_SCHEMAS.loadBalancer>;
+
+/** Traefik's sticky-session cookie (its Service annotations). */
+function traefikStickyAnnotations(lb: LoadBalancerSection): Record<string, string> {
+  return {
+    'traefik.ingress.kubernetes.io/service.sticky.cookie': 'true',
+    'traefik.ingress.kubernetes.io/service.sticky.cookie.httponly': 'true',
+    'traefik.ingress.kubernetes.io/service.sticky.cookie.maxage': String(lb.cookieMaxAgeSeconds),
+    'traefik.ingress.kubernetes.io/service.sticky.cookie.name': lb.cookieName,
+    'traefik.ingress.kubernetes.io/service.sticky.cookie.samesite': 'lax',
+    'traefik.ingress.kubernetes.io/service.sticky.cookie.secure': String(!!lb.tlsSecret),
+  };
+}
+
+/** ingress-nginx's cookie affinity, upload size and timeouts (its Ingress annotations). */
+function ingressNginxAnnotations(lb: LoadBalancerSection): Record<string, string> {
+  return {
+    'nginx.ingress.kubernetes.io/affinity': 'cookie',
+    'nginx.ingress.kubernetes.io/affinity-mode': 'persistent',
+    'nginx.ingress.kubernetes.io/proxy-body-size': `${lb.maxUploadMegabytes}m`,
+    'nginx.ingress.kubernetes.io/proxy-connect-timeout': '5',
+    'nginx.ingress.kubernetes.io/proxy-read-timeout': String(lb.timeoutSeconds),
+    'nginx.ingress.kubernetes.io/proxy-request-buffering': 'off',
+    'nginx.ingress.kubernetes.io/proxy-send-timeout': String(lb.timeoutSeconds),
+    'nginx.ingress.kubernetes.io/session-cookie-max-age': String(lb.cookieMaxAgeSeconds),
+    'nginx.ingress.kubernetes.io/session-cookie-name': lb.cookieName,
+    'nginx.ingress.kubernetes.io/session-cookie-path': '/',
+    'nginx.ingress.kubernetes.io/session-cookie-samesite': 'Lax',
+    'nginx.ingress.kubernetes.io/session-cookie-secure': String(!!lb.tlsSecret),
+  };
+}
+
+/** The Gateway API route: everything to the Service, cookie persistence, request timeout. */
+function httpRouteSpec(lb: LoadBalancerSection, name: string): HttpRouteSpec {
+  const gw = lb.gateway!;
+  return {
+    parentRefs: [{ name: gw.name, namespace: gw.namespace, ...(gw.sectionName ? { sectionName: gw.sectionName } : {}) }],
+    hostnames: [lb.host],
+    rules: [{
+      matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+      backendRefs: [{ name, port: FRONT_PORT }],
+      sessionPersistence: { type: 'Cookie', sessionName: lb.cookieName, absoluteTimeout: gatewayDuration(lb.cookieMaxAgeSeconds), cookieConfig: { lifetimeType: 'Permanent' } },
+      timeouts: { request: gatewayDuration(lb.timeoutSeconds) },
+    }],
+  };
+}
+
 /** Every problem of the settings in LoadBalancerProps, found without building anything. @internal */
 export function loadBalancerProblems(props: Partial<LoadBalancerProps>): string[] {
   return propsProblems('loadBalancer', SECTION_SCHEMAS.loadBalancer, settingsOf(props, OWN_KEYS));
@@ -91,7 +138,6 @@ export class LoadBalancer extends Construct {
     const target = props.nuxeo.identity;
     const name = props.baseName ?? target.instance;
     props.nuxeo.allowFrom(...loadBalancerPeers(lb));
-    const secure = !!lb.tlsSecret;
     const labels = workloadLabels({ ...target, component: 'load-balancer' });
     const selector = { 'app.kubernetes.io/instance': target.instance };
     const ports = [{ name: this.servicePort, port: FRONT_PORT, targetPort: props.nuxeo.proxyPortName }];
@@ -108,54 +154,18 @@ export class LoadBalancer extends Construct {
       return;
     }
 
-    const traefikSticky: Record<string, string> = lb.provider === 'traefik'
-      ? {
-        'traefik.ingress.kubernetes.io/service.sticky.cookie': 'true',
-        'traefik.ingress.kubernetes.io/service.sticky.cookie.httponly': 'true',
-        'traefik.ingress.kubernetes.io/service.sticky.cookie.maxage': String(lb.cookieMaxAgeSeconds),
-        'traefik.ingress.kubernetes.io/service.sticky.cookie.name': lb.cookieName,
-        'traefik.ingress.kubernetes.io/service.sticky.cookie.samesite': 'lax',
-        'traefik.ingress.kubernetes.io/service.sticky.cookie.secure': String(secure),
-      }
-      : {};
-    this.service = service(this, { name, labels, selector, ports, ...(lb.provider === 'traefik' ? { annotations: traefikSticky } : {}) });
+    this.service = service(this, { name, labels, selector, ports, ...(lb.provider === 'traefik' ? { annotations: traefikStickyAnnotations(lb) } : {}) });
 
     if (lb.provider === 'gateway-api') {
-      const gw = lb.gateway!;
       this.route = new HttpRoute(this, 'route', {
         metadata: { name, labels },
-        spec: {
-          parentRefs: [{ name: gw.name, namespace: gw.namespace, ...(gw.sectionName ? { sectionName: gw.sectionName } : {}) }],
-          hostnames: [lb.host],
-          rules: [{
-            matches: [{ path: { type: 'PathPrefix', value: '/' } }],
-            backendRefs: [{ name, port: FRONT_PORT }],
-            sessionPersistence: { type: 'Cookie', sessionName: lb.cookieName, absoluteTimeout: gatewayDuration(lb.cookieMaxAgeSeconds), cookieConfig: { lifetimeType: 'Permanent' } },
-            timeouts: { request: gatewayDuration(lb.timeoutSeconds) },
-          }],
-        },
+        spec: httpRouteSpec(lb, name),
       });
       return;
     }
 
-    const nginxAnnotations: Record<string, string> = lb.provider === 'ingress-nginx'
-      ? {
-        'nginx.ingress.kubernetes.io/affinity': 'cookie',
-        'nginx.ingress.kubernetes.io/affinity-mode': 'persistent',
-        'nginx.ingress.kubernetes.io/proxy-body-size': `${lb.maxUploadMegabytes}m`,
-        'nginx.ingress.kubernetes.io/proxy-connect-timeout': '5',
-        'nginx.ingress.kubernetes.io/proxy-read-timeout': String(lb.timeoutSeconds),
-        'nginx.ingress.kubernetes.io/proxy-request-buffering': 'off',
-        'nginx.ingress.kubernetes.io/proxy-send-timeout': String(lb.timeoutSeconds),
-        'nginx.ingress.kubernetes.io/session-cookie-max-age': String(lb.cookieMaxAgeSeconds),
-        'nginx.ingress.kubernetes.io/session-cookie-name': lb.cookieName,
-        'nginx.ingress.kubernetes.io/session-cookie-path': '/',
-        'nginx.ingress.kubernetes.io/session-cookie-samesite': 'Lax',
-        'nginx.ingress.kubernetes.io/session-cookie-secure': String(secure),
-      }
-      : {};
     this.route = new k8s.KubeIngress(this, 'ingress', {
-      metadata: { name, labels, ...(lb.provider === 'ingress-nginx' ? { annotations: nginxAnnotations } : {}) },
+      metadata: { name, labels, ...(lb.provider === 'ingress-nginx' ? { annotations: ingressNginxAnnotations(lb) } : {}) },
       spec: {
         ingressClassName: lb.className ?? CONTROLLER_DEFAULTS[lb.provider].className,
         ...(lb.tlsSecret ? { tls: [{ hosts: [lb.host], secretName: lb.tlsSecret }] } : {}),

@@ -172,16 +172,31 @@ function unavailable(down: string, counted: string, pods: number): string {
 export function alertRules(s: AlertSettings): RuleGroup[] {
   const ns = `namespace="${s.namespace}"`;
   const sel = (extra = '') => `{${ns}${extra ? `, ${extra}` : ''}}`;
-  const rule = (alert: string, severity: AlertRule['labels']['severity'], expr: string, forDuration: string, summary: string, description: string): AlertRule =>
+  const rule: RuleMaker = (alert, severity, expr, forDuration, summary, description) =>
     ({ alert, expr, for: forDuration, labels: { severity }, annotations: { summary, description } });
+  const managed = s.managed ?? {};
+  return [
+    ...(managed.redis ? [] : [{ name: 'nuxeo-compact.redis', rules: redisRules(s, sel, rule) }]),
+    { name: 'nuxeo-compact.nuxeo', rules: nuxeoRules(s, sel, rule) },
+    ...(managed.database ? [] : [{ name: 'nuxeo-compact.postgresql', rules: postgresRules(s, sel, rule) }]),
+    ...(managed.elasticsearch ? [] : [{ name: 'nuxeo-compact.elasticsearch', rules: elasticsearchRules(sel, rule) }]),
+    { name: 'nuxeo-compact.volumes', rules: volumeRules(s, sel, rule) },
+    ...(s.backups && (s.backups.cronJobs.length || s.backups.slmPolicy) ? [{ name: 'nuxeo-compact.backups', rules: backupRules(s.backups, sel, rule) }] : []),
+  ];
+}
+
+/** Free share of the matching claims' volumes, from the kubelet. */
+function freeRatio(sel: (extra?: string) => string, claims: string): string {
+  return `kubelet_volume_stats_available_bytes${sel(`persistentvolumeclaim=~"${claims}"`)} / kubelet_volume_stats_capacity_bytes${sel(`persistentvolumeclaim=~"${claims}"`)}`;
+}
+
+/** Redis down, memory near maxmemory (noeviction refuses writes), no replica; Sentinel quorum and failover. */
+function redisRules(s: AlertSettings, sel: (extra?: string) => string, rule: RuleMaker): AlertRule[] {
   const sentinel = s.redis.mode === 'external';
   const redisNodes = sentinel ? 'redis.replicas' : 'nuxeo.replicas (one Redis per Nuxeo node)';
   const memRatio = `redis_memory_used_bytes${sel()} / (redis_memory_max_bytes${sel()} > 0)`;
   const memoryFix = 'Raise redis.maxmemory together with redis.resources.limits.memory (maxmemory must stay within 90% of the limit) in the environment file, or find the queue that is not draining (Nuxeo Admin > Work Manager).';
-  const volume = (claims: string) => `kubelet_volume_stats_available_bytes${sel(`persistentvolumeclaim=~"${claims}"`)} / kubelet_volume_stats_capacity_bytes${sel(`persistentvolumeclaim=~"${claims}"`)}`;
-  const nuxeoData = 'data-nuxeo-[0-9]+';
-
-  const redis: AlertRule[] = [
+  const rules: AlertRule[] = [
     rule('NuxeoRedisDown', 'critical', unavailable(`redis_up${sel()}`, `redis_up${sel('container="redis-exporter"')}`, s.pods.redis), '2m',
       'Redis {{ with $labels.pod }}{{ . }}{{ else }}pods{{ end }} missing or not answering the exporter (expected ' + s.pods.redis + ' Redis)',
       sentinel
@@ -199,7 +214,7 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
       `The Redis data lives on the master only: losing its node loses the queued Works${sentinel ? ' and leaves Sentinel nothing to promote' : ''}. Check the replicas' logs; the replica count comes from ${redisNodes}.`),
   ];
   if (sentinel) {
-    redis.push(
+    rules.push(
       rule('NuxeoRedisSentinelQuorumLost', 'critical', `redis_sentinel_master_ok_sentinels${sel()} < ${s.redis.quorum}`, '2m',
         'Sentinel {{ $labels.pod }} sees {{ $value }} healthy Sentinels, below the quorum of ' + s.redis.quorum,
         `No automatic failover can be agreed while fewer than ${s.redis.quorum} Sentinels see the master: a lost master then stops Nuxeo. Bring the Redis pods back (redis.replicas Sentinels run, one per pod; redis.sentinel.quorum sets the quorum).`),
@@ -209,8 +224,13 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
         'Nuxeo follows the new master through Sentinel. Find why the former master went down (node drain, OOM: redis.resources.limits.memory); Works acknowledged by the old master only may be lost.'),
     );
   }
+  return rules;
+}
 
-  const nuxeo: AlertRule[] = [
+/** Nuxeo nodes and proxies down, the Chronicle Queue volume filling, consumers lagging, 5xx at the load balancer. */
+function nuxeoRules(s: AlertSettings, sel: (extra?: string) => string, rule: RuleMaker): AlertRule[] {
+  const nuxeoData = 'data-nuxeo-[0-9]+';
+  const rules: AlertRule[] = [
     // As long as the startup probe allows (90 x 10 s): the reporter starts with the Nuxeo runtime.
     rule('NuxeoNodeDown', 'critical', unavailable(`up${sel('container="nuxeo"')}`, `up${sel('container="nuxeo"')}`, s.pods.nuxeo), '15m',
       'Nuxeo node {{ with $labels.pod }}{{ . }}{{ else }}pods{{ end }} missing or not answering metrics scrapes (expected ' + s.pods.nuxeo + ' nodes)',
@@ -218,11 +238,11 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
     rule('NuxeoProxyDown', 'critical', unavailable(`nginx_up${sel()}`, `nginx_up${sel()}`, s.pods.nuxeo), '5m',
       'nginx proxy {{ with $labels.pod }}of {{ . }} {{ end }}missing or not answering its exporter (expected ' + s.pods.nuxeo + ')',
       'The load balancer reaches Nuxeo through this proxy only. Check the pod\'s proxy container log (nuxeo.proxy.resources sizes it).'),
-    rule('NuxeoDataVolumeFilling', 'warning', `${volume(nuxeoData)} < ${VOLUME_FREE.nuxeoData}`, '10m',
+    rule('NuxeoDataVolumeFilling', 'warning', `${freeRatio(sel, nuxeoData)} < ${VOLUME_FREE.nuxeoData}`, '10m',
       'Nuxeo data volume {{ $labels.persistentvolumeclaim }} has {{ $value | humanizePercentage }} free',
       'This volume holds the node\'s Chronicle Queue stream files, which are neither distributed nor fault tolerant: when it is full the node\'s streams stop. Lower nuxeo.streamRetention, or raise nuxeo.data.size (the StorageClass must allow expansion; resize each claim).'),
     rule('NuxeoDataVolumeFullSoon', 'critical',
-      `(${volume(nuxeoData)} < 0.5) and predict_linear(kubelet_volume_stats_available_bytes${sel(`persistentvolumeclaim=~"${nuxeoData}"`)}[6h], 24 * 3600) < 0`, '30m',
+      `(${freeRatio(sel, nuxeoData)} < 0.5) and predict_linear(kubelet_volume_stats_available_bytes${sel(`persistentvolumeclaim=~"${nuxeoData}"`)}[6h], 24 * 3600) < 0`, '30m',
       'Nuxeo data volume {{ $labels.persistentvolumeclaim }} fills within a day at the current rate',
       'The Chronicle Queue files grow faster than nuxeo.streamRetention deletes them. Lower nuxeo.streamRetention or raise nuxeo.data.size before the node\'s streams stop.'),
     rule('NuxeoStreamConsumerLag', 'warning',
@@ -234,7 +254,7 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
   const errors = loadBalancerRequests(s, true);
   const requests = loadBalancerRequests(s, false);
   if (errors && requests) {
-    nuxeo.push(rule('NuxeoHttp5xxRateHigh', 'warning',
+    rules.push(rule('NuxeoHttp5xxRateHigh', 'warning',
       // label_replace gives the label-less sums the namespace every other alert carries.
       `label_replace((${errors} / ${requests} > ${HTTP_5XX.ratio}) and ${requests} > ${HTTP_5XX.minRequestsPerSecond}, "namespace", "${s.namespace}", "", "")`, '10m',
       'Nuxeo answers {{ $value | humanizePercentage }} of requests with a 5xx error at the load balancer',
@@ -242,9 +262,13 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
       '502/503: no proxy or Nuxeo node answers (NuxeoNodeDown, NuxeoProxyDown; OOM-killed or starved nodes: nuxeo.resources, nuxeo.replicas). ' +
       '504: requests longer than loadBalancer.timeoutSeconds. README, "Monitoring", names the load balancer metrics this alert reads.'));
   }
+  return rules;
+}
 
+/** PostgreSQL down, replicas not streaming or lagging, connections near max_connections (CloudNativePG: its own). */
+function postgresRules(s: AlertSettings, sel: (extra?: string) => string, rule: RuleMaker): AlertRule[] {
   const pgConnections = `sum by (namespace, pod) (pg_stat_activity_count${sel()}) / on (namespace, pod) pg_settings_max_connections${sel()}`;
-  const postgres: AlertRule[] = s.databaseProvider === 'cloudnativepg' ? cloudnativepgRules(s, sel, rule) : [
+  return s.databaseProvider === 'cloudnativepg' ? cloudnativepgRules(s, sel, rule) : [
     rule('NuxeoPostgresqlDown', 'critical', unavailable(`pg_up${sel()}`, `pg_up${sel()}`, s.pods.database), '2m',
       'PostgreSQL {{ with $labels.pod }}{{ . }}{{ else }}pods{{ end }} missing or not answering the exporter (expected ' + s.pods.database + ')',
       'If this is the primary, Nuxeo cannot write: promotion of a replica is manual (README, "Manual recovery"). database.resources sizes the instances.'),
@@ -259,9 +283,12 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
       'PostgreSQL {{ $labels.pod }} uses {{ $value | humanizePercentage }} of max_connections',
       'At max_connections Nuxeo nodes fail to open connections. Raise database.maxConnections, or lower nuxeo.databasePoolSize (all nodes\' pools must fit).'),
   ];
+}
 
+/** Elasticsearch not green, red, disk near the watermarks. */
+function elasticsearchRules(sel: (extra?: string) => string, rule: RuleMaker): AlertRule[] {
   const esDisk = `1 - elasticsearch_filesystem_data_available_bytes${sel()} / elasticsearch_filesystem_data_size_bytes${sel()}`;
-  const elasticsearch: AlertRule[] = [
+  return [
     // absent(): no exporter scraped at all (every pod gone) is not green either.
     rule('NuxeoElasticsearchNotGreen', 'warning', `max by (namespace, cluster) (elasticsearch_cluster_health_status${sel('color="green"')}) == 0 or absent(elasticsearch_cluster_health_status${sel('color="green"')})`, '10m',
       'Elasticsearch cluster {{ $labels.cluster }} is not green, or no Elasticsearch pod is scraped',
@@ -273,23 +300,16 @@ export function alertRules(s: AlertSettings): RuleGroup[] {
       'Elasticsearch {{ $labels.pod }} disk is {{ $value | humanizePercentage }} used',
       'At the low watermark (85% by default) Elasticsearch stops allocating shards to the node, at the flood stage (95%) indexes turn read-only. Raise elasticsearch.storage.size (expandable StorageClass) or add nodes (elasticsearch.replicas).'),
   ];
+}
 
-  const volumes: AlertRule[] = volumeFields(s).map((v) => {
-    const r = rule('NuxeoVolumeNearlyFull', 'warning', `${volume(v.claims)} < ${VOLUME_FREE.other}`, '10m',
+/** Every other volume nearly full, labelled with the field that sizes it. */
+function volumeRules(s: AlertSettings, sel: (extra?: string) => string, rule: RuleMaker): AlertRule[] {
+  return volumeFields(s).map((v) => {
+    const r = rule('NuxeoVolumeNearlyFull', 'warning', `${freeRatio(sel, v.claims)} < ${VOLUME_FREE.other}`, '10m',
       'Volume {{ $labels.persistentvolumeclaim }} has {{ $value | humanizePercentage }} free',
       `Raise ${v.field} in the environment file (the StorageClass must allow expansion; resize each claim).`);
     return { ...r, labels: { ...r.labels, field: v.field } };
   });
-
-  const managed = s.managed ?? {};
-  return [
-    ...(managed.redis ? [] : [{ name: 'nuxeo-compact.redis', rules: redis }]),
-    { name: 'nuxeo-compact.nuxeo', rules: nuxeo },
-    ...(managed.database ? [] : [{ name: 'nuxeo-compact.postgresql', rules: postgres }]),
-    ...(managed.elasticsearch ? [] : [{ name: 'nuxeo-compact.elasticsearch', rules: elasticsearch }]),
-    { name: 'nuxeo-compact.volumes', rules: volumes },
-    ...(s.backups && (s.backups.cronJobs.length || s.backups.slmPolicy) ? [{ name: 'nuxeo-compact.backups', rules: backupRules(s.backups, sel, rule) }] : []),
-  ];
 }
 
 type RuleMaker = (alert: string, severity: AlertRule['labels']['severity'], expr: string, forDuration: string, summary: string, description: string) => AlertRule;

@@ -41,7 +41,17 @@ events {
 }
 
 http {
-  client_body_temp_path ${t}/client_body;
+${httpDirectives(s)}
+
+${proxyServer(s)}
+${statusServer(s.statusPort)}}
+`;
+}
+
+/** The http block's temp paths, logging, upload and timeout limits, forwarded-header maps and upstream. */
+function httpDirectives(s: NginxSettings): string {
+  const t = s.tempDir;
+  return `  client_body_temp_path ${t}/client_body;
   proxy_temp_path ${t}/proxy;
   fastcgi_temp_path ${t}/fastcgi;
   uwsgi_temp_path ${t}/uwsgi;
@@ -80,9 +90,12 @@ http {
   upstream nuxeo {
     server ${s.upstream};
     keepalive 32;
-  }
+  }`;
+}
 
-  server {
+/** The server Nuxeo is reached through: a health answer, and everything else to Nuxeo. */
+function proxyServer(s: NginxSettings): string {
+  return `  server {
     listen ${s.listenPort};
 
     location = ${NGINX_HEALTH_PATH} {
@@ -104,11 +117,15 @@ http {
       proxy_set_header nuxeo-virtual-host $forwarded_proto://$forwarded_host/;
       proxy_redirect off;
     }
-  }
-${s.statusPort === undefined ? '' : `
+  }`;
+}
+
+/** Connection counters for the metrics exporter, when there is one. */
+function statusServer(statusPort: number | undefined): string {
+  return statusPort === undefined ? '' : `
   # Connection counters for the metrics exporter in the same pod; loopback only, never routed.
   server {
-    listen 127.0.0.1:${s.statusPort};
+    listen 127.0.0.1:${statusPort};
     access_log off;
     location = ${NGINX_STATUS_PATH} {
       stub_status;
@@ -117,6 +134,5 @@ ${s.statusPort === undefined ? '' : `
       return 404;
     }
   }
-`}}
 `;
 }

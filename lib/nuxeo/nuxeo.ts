@@ -14,7 +14,7 @@ import { NGINX_HEALTH_PATH, NGINX_STATUS_PATH, renderNginxConf } from './nginx-c
 import { BinaryStore, NUXEO_ENV, renderNuxeoConf } from './nuxeo-conf';
 import { renderNuxeoStartScript, SecretProperty } from './nuxeo-start';
 import { renderRedisWaitScript } from './redis-wait';
-import { ContextProps, ResolvedMonitoring, resolveContext } from '../k8s/context';
+import { ContextProps, ResolvedMonitoring, resolveContext, TierContext } from '../k8s/context';
 import type { DatabaseEndpoint } from '../database/database';
 import type { ElasticsearchEndpoint } from '../elasticsearch/elasticsearch';
 import { METRICS, metricsIngress, NGINX_STATUS_PORT, proxyExporter } from '../monitoring/exporters';
@@ -303,6 +303,38 @@ function nuxeoContainers(n: NuxeoSection, m: ResolvedMonitoring, env: k8s.EnvVar
 }
 
 /**
+ * The image writes its generated configuration under NUXEO_HOME; with a read-only root
+ * filesystem the pod runs from a private, writable copy of it.
+ */
+function nuxeoHomeCopy(image: string): k8s.Container {
+  return container(RUN_AS, {
+    name: 'nuxeo-home',
+    image,
+    // cp -R, not -a: a non-root UID may not set the times of the root-owned emptyDir itself.
+    command: ['sh', '-c', `cp -R ${HOME}/. /nuxeo-home/`],
+    resources: INIT_RESOURCES,
+    volumeMounts: [{ name: 'nuxeo-home', mountPath: '/nuxeo-home' }],
+  });
+}
+
+/** The pod's volumes: writable copies, configuration, scratch space, shared binaries, sidecar Redis's. */
+function nuxeoVolumes(name: string, n: NuxeoSection, maxUploadMegabytes: number, binariesVolume: boolean, redisSidecar: RedisSidecar | undefined): k8s.Volume[] {
+  return [
+    emptyDir('nuxeo-home', '3Gi'),
+    emptyDir('etc-nuxeo', '16Mi'),
+    configMapVolume('nuxeo-conf', `${name}-conf`),
+    configMapVolume('nuxeo-start', `${name}-start`),
+    configMapVolume('proxy-conf', `${name}-proxy`),
+    emptyDir('logs', '1Gi'),
+    emptyDir('pid', '1Mi'),
+    emptyDir('tmp', mebibytesQuantity(nuxeoTmpMebibytes(maxUploadMegabytes, n.concurrentUploads))),
+    emptyDir('proxy-tmp', '1Gi'),
+    ...(binariesVolume ? [{ name: 'binaries', persistentVolumeClaim: { claimName: `${name}-binaries` } }] : []),
+    ...(redisSidecar?.volumes ?? []),
+  ];
+}
+
+/**
  * The application cluster: a StatefulSet of `nuxeo.replicas` pods, each holding a Nuxeo server,
  * an nginx reverse proxy in front of it and, in Redis sidecar mode, a Redis node. A headless
  * Service gives each pod a stable name; the load-balancer tier's `nuxeo` Service targets the
@@ -338,36 +370,13 @@ export class Nuxeo extends Construct {
     this.identity = wid;
     const headlessServiceName = Nuxeo.sidecarHost(name).headlessService;
     const packages = packagesInstalledAtStart(n);
-    // Cross-tier: checked at synthesis, with every other construct's validation, in one report.
-    const maxConnections = props.database.maxConnections;
-    this.node.addValidation({ validate: () => {
-      const p = maxConnections === undefined ? undefined : connectionsProblem(n, maxConnections);
-      return p ? [`database.maxConnections: ${p}`] : [];
-    } });
-    for (const w of nuxeoWarnings(n.image, ctx.imagePullSecrets)) Warnings.of(this).add(w);
+    this.checkConnectionsAndWarn(props, n, ctx.imagePullSecrets);
     const s3 = n.binaries.type === 's3' ? n.binaries.s3! : undefined;
 
-    if (!props.publicUrl) Warnings.of(this).add(`${this.node.path}: publicUrl is not set, so nuxeo.url stays http://localhost:8080/nuxeo and links in e-mails, invitations and SAML metadata point there`);
-    const { nuxeoConf, startScript, waitScript, nginxConf, secretProperties } = nuxeoFiles(props, n, ctx.monitoring.enabled, limits);
-    this.nuxeoConf = nuxeoConf;
-    const configMap = (cid: string, cmName: string, component: string, data: Record<string, string>) =>
-      new k8s.KubeConfigMap(this, cid, { metadata: { name: cmName, labels: tierLabels(wid.app, component) }, data });
-    this.configMaps = {
-      conf: configMap('conf', `${name}-conf`, wid.component, { [NUXEO_CONF_FILE]: this.nuxeoConf }),
-      start: configMap('start', `${name}-start`, wid.component, { 'start-nuxeo.sh': startScript, 'wait-redis.sh': waitScript }),
-      proxy: configMap('proxy-conf', `${name}-proxy`, 'reverse-proxy', { 'nginx.conf': nginxConf }),
-    };
-
-    if (!s3) {
-      new k8s.KubePersistentVolumeClaim(this, 'binaries', {
-        metadata: { name: `${name}-binaries`, labels: tierLabels(wid.app, wid.component) },
-        spec: {
-          accessModes: ['ReadWriteMany'],
-          ...(n.binaries.storageClass ? { storageClassName: n.binaries.storageClass } : {}),
-          resources: { requests: { storage: k8s.Quantity.fromString(n.binaries.size) } },
-        },
-      });
-    }
+    const files = nuxeoFiles(props, n, ctx.monitoring.enabled, limits);
+    this.nuxeoConf = files.nuxeoConf;
+    this.configMaps = this.addConfigMaps(name, wid, files);
+    if (!s3) this.addBinariesClaim(name, wid, n.binaries);
 
     this.headlessService = service(this, {
       name: headlessServiceName,
@@ -378,7 +387,7 @@ export class Nuxeo extends Construct {
     });
 
     const containers = [
-      ...nuxeoContainers(n, ctx.monitoring, nuxeoEnv(secretProperties, s3, props.clid, packages), !s3),
+      ...nuxeoContainers(n, ctx.monitoring, nuxeoEnv(files.secretProperties, s3, props.clid, packages), !s3),
       ...(props.redisSidecar ? [props.redisSidecar.container] : []),
       ...proxyExporter(ctx.monitoring, RUN_AS, NGINX_STATUS_PATH),
       ...(props.redisSidecar?.exporters ?? []),
@@ -395,40 +404,56 @@ export class Nuxeo extends Construct {
       configChecksum: configChecksum(this.configMaps.conf, this.configMaps.proxy, this.configMaps.start, props.redisSidecar?.configChecksum ?? (() => '')),
       terminationGracePeriodSeconds: PROXY_DRAIN_SECONDS + NUXEO_STOP_SECONDS,
       pod: n,
-      initContainers: [
-        // The image writes its generated configuration under NUXEO_HOME; with a read-only root
-        // filesystem the pod runs from a private, writable copy of it.
-        container(RUN_AS, {
-          name: 'nuxeo-home',
-          image: n.image,
-          // cp -R, not -a: a non-root UID may not set the times of the root-owned emptyDir itself.
-          command: ['sh', '-c', `cp -R ${HOME}/. /nuxeo-home/`],
-          resources: INIT_RESOURCES,
-          volumeMounts: [{ name: 'nuxeo-home', mountPath: '/nuxeo-home' }],
-        }),
-      ],
+      initContainers: [nuxeoHomeCopy(n.image)],
       containers,
-      volumes: [
-        emptyDir('nuxeo-home', '3Gi'),
-        emptyDir('etc-nuxeo', '16Mi'),
-        configMapVolume('nuxeo-conf', `${name}-conf`),
-        configMapVolume('nuxeo-start', `${name}-start`),
-        configMapVolume('proxy-conf', `${name}-proxy`),
-        emptyDir('logs', '1Gi'),
-        emptyDir('pid', '1Mi'),
-        emptyDir('tmp', mebibytesQuantity(nuxeoTmpMebibytes(limits.maxUploadMegabytes, n.concurrentUploads))),
-        emptyDir('proxy-tmp', '1Gi'),
-        ...(s3 ? [] : [{ name: 'binaries', persistentVolumeClaim: { claimName: `${name}-binaries` } }]),
-        ...(props.redisSidecar?.volumes ?? []),
-      ],
+      volumes: nuxeoVolumes(name, n, limits.maxUploadMegabytes, !s3, props.redisSidecar),
       volumeClaimTemplates: [volumeClaimTemplate('data', n.data), ...(props.redisSidecar ? [props.redisSidecar.volumeClaimTemplate] : [])],
     });
 
-    const me = podsOf(wid.instance);
-    const sidecarPort = props.redisSidecar?.port;
     // Package installation (Nuxeo Connect) and S3 need HTTPS to the outside, and only there.
     const internet = network.internetEgress;
     const https: Rule[] = packages.length || s3 ? [{ peers: [{ cidrs: internet.cidrs, except: internet.except }], ports: [443] }] : [];
+    this.addNetworkPolicy(props, wid, ctx, [...https, ...(s3 ? podIdentityEgress(network.podIdentity) : [])]);
+  }
+
+  /** The cross-tier connections check (run at synthesis, in one report with every other construct's) and the warnings. */
+  private checkConnectionsAndWarn(props: NuxeoProps, n: NuxeoSection, imagePullSecrets: readonly string[]): void {
+    const maxConnections = props.database.maxConnections;
+    this.node.addValidation({ validate: () => {
+      const p = maxConnections === undefined ? undefined : connectionsProblem(n, maxConnections);
+      return p ? [`database.maxConnections: ${p}`] : [];
+    } });
+    for (const w of nuxeoWarnings(n.image, imagePullSecrets)) Warnings.of(this).add(w);
+    if (!props.publicUrl) Warnings.of(this).add(`${this.node.path}: publicUrl is not set, so nuxeo.url stays http://localhost:8080/nuxeo and links in e-mails, invitations and SAML metadata point there`);
+  }
+
+  /** The ConfigMaps of nuxeo.conf, the start scripts and the proxy's nginx.conf. */
+  private addConfigMaps(name: string, wid: WorkloadIdentity, files: ReturnType<typeof nuxeoFiles>): Nuxeo['configMaps'] {
+    const configMap = (cid: string, cmName: string, component: string, data: Record<string, string>) =>
+      new k8s.KubeConfigMap(this, cid, { metadata: { name: cmName, labels: tierLabels(wid.app, component) }, data });
+    return {
+      conf: configMap('conf', `${name}-conf`, wid.component, { [NUXEO_CONF_FILE]: files.nuxeoConf }),
+      start: configMap('start', `${name}-start`, wid.component, { 'start-nuxeo.sh': files.startScript, 'wait-redis.sh': files.waitScript }),
+      proxy: configMap('proxy-conf', `${name}-proxy`, 'reverse-proxy', { 'nginx.conf': files.nginxConf }),
+    };
+  }
+
+  /** The binaries volume every node shares (when the store is not S3). */
+  private addBinariesClaim(name: string, wid: WorkloadIdentity, binaries: NuxeoSection['binaries']): void {
+    new k8s.KubePersistentVolumeClaim(this, 'binaries', {
+      metadata: { name: `${name}-binaries`, labels: tierLabels(wid.app, wid.component) },
+      spec: {
+        accessModes: ['ReadWriteMany'],
+        ...(binaries.storageClass ? { storageClassName: binaries.storageClass } : {}),
+        resources: { requests: { storage: k8s.Quantity.fromString(binaries.size) } },
+      },
+    });
+  }
+
+  /** Ingress from the front, the sidecar Redis peers and metrics; egress to the backing tiers plus `extraEgress`. */
+  private addNetworkPolicy(props: NuxeoProps, wid: WorkloadIdentity, ctx: TierContext, extraEgress: Rule[]): void {
+    const me = podsOf(wid.instance);
+    const sidecarPort = props.redisSidecar?.port;
     networkPolicy(
       this,
       wid,
@@ -441,8 +466,7 @@ export class Nuxeo extends Construct {
         ...props.database.connection.egress,
         ...props.elasticsearch.connection.egress,
         ...props.redis.connection.egress,
-        ...https,
-        ...(s3 ? podIdentityEgress(network.podIdentity) : []),
+        ...extraEgress,
       ],
       ctx,
     );
