@@ -56,32 +56,12 @@ key() {
   esac
 }
 
-build_one() {
-  local name=$1 k out; k=$(key "$name"); out="$cache/$k"
-  [ -e "$out/.done" ] && return 0
-  # Another build.sh building the same component: wait for it, then use its result.
-  exec {lock}>"$cache/logs/$k.lock"; flock "$lock"
-  [ -e "$out/.done" ] && return 0
-  rm -rf "$out.tmp" && mkdir -p "$out.tmp"
-  local start=$SECONDS
-  if (cd "$here/build/$name" && "build_$name" "$out.tmp") >"$cache/logs/$k.log" 2>&1; then
-    echo "built in $((SECONDS - start)) s" >>"$cache/logs/$k.log"
-    touch "$out.tmp/.done" && rm -rf "$out" && mv "$out.tmp" "$out"
-    echo "$k: built in $((SECONDS - start)) s"
-  else
-    echo "$k: build FAILED, see $cache/logs/$k.log" >&2; tail -20 "$cache/logs/$k.log" >&2; return 1
-  fi
-}
+# shellcheck source=build-common.sh
+. "$here/build-common.sh"
 
 # dir NAME: where NAME's binaries are (for cluster.sh).
 if [ "${1:-}" = dir ]; then echo "$cache/$(key "$2")"; exit 0; fi
 
 all=(kubernetes etcd containerd coredns kube-router crane pause)
 names=("${@:-${all[@]}}")
-fail=0 running=0
-for n in "${names[@]}"; do
-  build_one "$n" & running=$((running + 1))
-  if [ "$running" -ge "${CLUSTER_BUILD_JOBS:-2}" ]; then wait -n || fail=1; running=$((running - 1)); fi
-done
-while [ "$running" -gt 0 ]; do wait -n || fail=1; running=$((running - 1)); done
-exit $fail
+build_all "${names[@]}"
