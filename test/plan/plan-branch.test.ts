@@ -9,7 +9,7 @@ import * as path from 'path';
 import Ajv2020 from 'ajv/dist/2020';
 import { main } from '../../app/plan/cli';
 import { PlanDocument } from '../../app/plan/render';
-import { ROOT } from '../helpers';
+import { EXAMPLES, ROOT } from '../helpers';
 
 let repo: string;
 const git = (...args: string[]) => {
@@ -26,7 +26,11 @@ function plan(argv: string[]) {
 
 beforeAll(() => {
   repo = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-'));
-  for (const d of ['environments', 'dist']) fs.cpSync(path.join(ROOT, d), path.join(repo, d), { recursive: true });
+  // The shipped examples only: a copy of the repository may hold more (the newcomer check adds some).
+  for (const name of EXAMPLES) {
+    fs.cpSync(path.join(ROOT, 'environments', `${name}.yaml`), path.join(repo, 'environments', `${name}.yaml`));
+    fs.cpSync(path.join(ROOT, 'dist', name), path.join(repo, 'dist', name), { recursive: true });
+  }
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('commit', '-q', '-m', 'base');
