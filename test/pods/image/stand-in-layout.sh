@@ -66,8 +66,11 @@ chmod 755 /usr/share/nuxeo-stand-in/www/cgi-bin/headers
 # The exporter images' entrypoints (their Dockerfiles: oliver006/redis_exporter `/redis_exporter`,
 # prometheus-community postgres_exporter `/bin/postgres_exporter`, elasticsearch_exporter
 # `/bin/elasticsearch_exporter`, nginx/nginx-prometheus-exporter `/usr/bin/nginx-prometheus-exporter`),
-# served by Debian's builds of the same exporters (older versions, same flags and variables).
+# served by Debian's builds of the same exporters (older versions, same flags and variables but one).
 ln -s /usr/bin/prometheus-redis-exporter /redis_exporter
 ln -s /usr/bin/prometheus-postgres-exporter /usr/bin/postgres_exporter
-ln -s /usr/bin/prometheus-elasticsearch-exporter /usr/bin/elasticsearch_exporter
+# elasticsearch_exporter v1.9.0 names the SLM collector --collector.slm; Debian's older build calls
+# the same collector --es.slm (found on the real cluster: the exporter refused the flag).
+printf '#!/bin/sh\nfor a; do shift; case $a in --collector.slm) set -- "$@" --es.slm;; *) set -- "$@" "$a";; esac; done\nexec /usr/bin/prometheus-elasticsearch-exporter "$@"\n' > /usr/bin/elasticsearch_exporter
+chmod 755 /usr/bin/elasticsearch_exporter
 ln -s /usr/bin/prometheus-nginx-exporter /usr/bin/nginx-prometheus-exporter
