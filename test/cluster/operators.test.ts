@@ -101,38 +101,7 @@ function throughTraefik(query: string, extra = ''): string {
   return `curl -s -o /dev/null -w '%{http_code}\\n' --max-time 10 ${extra} -H 'Host: nuxeo-cnpg.example.com' 'http://traefik.traefik.svc.cluster.local/nuxeo/runningstatus?${query}'`;
 }
 
-/** How many requests tagged `tag<n>` each Nuxeo pod's proxy logged. */
-async function hitsPerPod(tag: string): Promise<number[]> {
-  const counts: number[] = [];
-  for (const pod of ['nuxeo-0', 'nuxeo-1']) {
-    const log = (await kubectl(['-n', ns, 'logs', pod, '-c', 'proxy'])).stdout;
-    counts.push(log.split('\n').filter((l) => new RegExp(`[?&]t=${tag}[0-9]+ `).test(l)).length);
-  }
-  return counts;
-}
-
 describe('Traefik (loadBalancer.provider traefik)', () => {
-  it('routes the generated Ingress to both Nuxeo pods, and keeps a client holding the cookie on one pod for 50 requests', async () => {
-    const tag = `s${Date.now() % 100000}x`;
-    const script = [
-      `cookie=$(curl -s -D - -o /dev/null --max-time 10 -H 'Host: nuxeo-cnpg.example.com' 'http://traefik.traefik.svc.cluster.local/nuxeo/runningstatus?t=${tag}0' | sed -n 's/^[Ss]et-[Cc]ookie: \\(nuxeo-route=[^;]*\\).*/\\1/p' | tr -d '\\r')`,
-      'echo "cookie $cookie"',
-      `for i in $(seq 1 49); do ${throughTraefik(`t=${tag}$i`, '-H "Cookie: $cookie"')}; done`,
-    ].join('\n');
-    const r = await client.sh(script, 180000);
-    expect(r.stdout).toMatch(/^cookie nuxeo-route=\S+/);
-    expect(r.stdout.split('\n').filter((l) => l === '200')).toHaveLength(49);
-    const sticky = await hitsPerPod(tag);
-    figures['Traefik sticky hits (nuxeo-0, nuxeo-1)'] = sticky.join(', ');
-    expect(sticky.sort()).toEqual([0, 50]);
-
-    const fresh = `n${Date.now() % 100000}x`;
-    await client.sh(`for i in $(seq 1 20); do ${throughTraefik(`t=${fresh}$i`)}; done`, 180000);
-    const spread = await hitsPerPod(fresh);
-    figures['Traefik, 20 clients without cookie (nuxeo-0, nuxeo-1)'] = spread.join(', ');
-    expect(spread.every((n) => n > 0)).toBe(true);
-  });
-
   it('reaches Nuxeo only from controller pods with the loadBalancer.controller labels', async () => {
     await installTraefik({ 'app.kubernetes.io/name': 'some-other-proxy' });
     const refused = await client.sh(throughTraefik('t=refused1'), 30000);
