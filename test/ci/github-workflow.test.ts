@@ -34,6 +34,7 @@ let port: number;
 beforeAll(async () => {
   bin = act();
   pr = new PullRequest();
+  pr.pushStale();
   api = new ApiRecorder();
   port = await api.start();
 }, 600000); // the first run builds act (about 2 minutes)
@@ -57,6 +58,7 @@ function checkout(name: string): string {
   const ws = pr.workspace(name);
   git(ws, 'clone', '-q', pr.origin, '.');
   git(ws, 'checkout', '-q', '--detach', 'origin/feature');
+  git(ws, 'branch', '-q', '-D', 'main'); // actions/checkout makes no local branch: the base is origin/<base_ref>
   fs.mkdirSync(path.join(ws, '.github', 'workflows'), { recursive: true });
   fs.writeFileSync(path.join(ws, '.github', 'workflows', 'nuxeo-plan.yml'), runnableWorkflow());
   fs.appendFileSync(path.join(ws, '.git', 'info', 'exclude'), '/.github/\n');
@@ -84,7 +86,6 @@ function expectAuthenticated() {
 }
 
 test('fails when the committed dist/ is stale, naming the files, and posts nothing', async () => {
-  pr.pushStale();
   const r = await workflow(checkout('stale'));
   expect(r.code).not.toBe(0);
   expect(r.out).toContain("::error::dist/ is stale: run 'npm run synth' and commit the result");

@@ -20,6 +20,7 @@ let port: number;
 beforeAll(async () => {
   bin = gitlabCiLocal();
   pr = new PullRequest();
+  pr.pushStale();
   api = new ApiRecorder();
   port = await api.start();
 }, 300000);
@@ -54,7 +55,6 @@ function job(ws: string) {
 const notes = '/api/v4/projects/4242/merge_requests/7/notes';
 
 test('the job runs only in merge request pipelines (its rules)', async () => {
-  pr.pushStale();
   const ws = checkout('rules');
   const home = ['--home', path.join(pr.dir, 'gcl-home')];
   const push = await run(bin, ['--list-json', ...home], ws, baseEnv({}));
