@@ -11,7 +11,7 @@ import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CompactArchitecture } from '../lib/compact-architecture';
 import { EnvironmentError, listEnvironmentFiles, loadEnvironments } from './load';
-import type { Environment } from '../lib/settings/schema';
+import type { Environment } from './environment';
 import { architectureProps, namespaceProps } from './to-props';
 import { versionWarnings } from './versions';
 // The plan's classification drives the warnings about changes (issue 23: one source).
