@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { controllerPeer, dnsLabel, image, managedEndpoint, nodeCount, podSettings, resources, rule, volume } from '../settings/fields';
 
-/** One primary plus replicas. */
+/** The seed's minimum ("at least"): one primary plus replicas. */
 const MIN_DATABASE_INSTANCES = 2;
 // Chosen against Nuxeo's LTS 2021 matrix and upstream support: README "Versions", app/versions.ts.
 const DEFAULT_IMAGE = 'postgres:15.14';

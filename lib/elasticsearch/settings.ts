@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { dnsLabel, fitsLimit, image, managedCidrs, memory, nodeCount, podSettings, resources, rule, volume } from '../settings/fields';
 
+/** The seed's minimum ("at least"). */
 const MIN_ELASTICSEARCH_NODES = 3;
 // Chosen against Nuxeo's LTS 2021 matrix and upstream support: README "Versions", app/versions.ts.
 const DEFAULT_IMAGE = 'docker.elastic.co/elasticsearch/elasticsearch:7.17.29';

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { dnsLabel, fitsLimit, image, memory, nodeCount, podSettings, resources, rule, volume } from '../settings/fields';
 
+/** The seed's minimum ("at least"). */
 const MIN_NUXEO_NODES = 2;
 
 const DEFAULT_IMAGES = {

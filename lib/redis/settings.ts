@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { fitsLimit, image, managedEndpoint, memory, nodeCount, podSettings, resources, rule, volume } from '../settings/fields';
 
-/** Sentinel needs a majority of three. */
+/** The seed's minimum ("at least"): Sentinel needs a majority of three. */
 const MIN_SENTINEL_REDIS_NODES = 3;
 // Chosen against Nuxeo's LTS 2021 matrix and upstream support: README "Versions", app/versions.ts.
 const DEFAULT_IMAGE = 'redis:7.4.6';
