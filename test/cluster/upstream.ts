@@ -37,10 +37,13 @@ export function upstreamManifest(module: string, version: string, file: string, 
   return text;
 }
 
-/** Builds what is missing and pushes every image to the registry; seconds spent. */
-export function operatorImages(): number {
+/**
+ * Builds what is missing and pushes the images to the registry; seconds spent. `names` (as
+ * build-operators.sh and operator-images.sh take them): only those; none: all.
+ */
+export function operatorImages(...names: string[]): number {
   const start = Date.now();
-  for (const args of [[path.join(HERE, 'build-operators.sh')], [path.join(HERE, 'operator-images.sh'), REGISTRY]]) {
+  for (const args of [[path.join(HERE, 'build-operators.sh'), ...names], [path.join(HERE, 'operator-images.sh'), REGISTRY, ...names]]) {
     const r = spawnSync('bash', args, { encoding: 'utf8', env: { ...process.env, CLUSTER_BUILD_JOBS: process.env.CLUSTER_BUILD_JOBS ?? '2' } });
     if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}:\n${r.stderr}${r.stdout}`);
   }
