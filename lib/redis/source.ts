@@ -2,7 +2,7 @@
 import { Bound, placed, TierSource } from '../k8s/tier-source';
 import { managedRedis, ManagedRedisProps } from './managed';
 import { Redis, RedisEndpoint, RedisOptions, redisProblems } from './redis';
-import type { SidecarHost } from './sidecar-host';
+import type { SidecarHost } from '../k8s/sidecar-host';
 
 export class RedisSource extends TierSource<Bound<Redis, RedisEndpoint>, [SidecarHost]> {
   /** Redis in the cluster: in every Nuxeo pod (`mode: 'sidecar'`, the default) or its own StatefulSet with Sentinel (`mode: 'external'`). */
