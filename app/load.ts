@@ -37,8 +37,8 @@ export function renderJsonSchema(): string {
 
 /** Validates already-parsed data; returns the typed spec or the list of problems. */
 export function validateEnvironment(data: unknown): { spec?: Environment['spec']; problems: string[] } {
-  const { data: spec, problems } = checked(environmentSchema, data);
-  return spec === undefined ? { problems } : { spec, problems };
+  const r = checked(environmentSchema, data);
+  return r.ok ? { spec: r.data, problems: [] } : { problems: r.problems };
 }
 
 /** Reads one environment file; throws EnvironmentError naming the file on any problem. */

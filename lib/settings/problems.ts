@@ -58,7 +58,7 @@ function messagesOf(schema: z.ZodType, at: PropertyKey[], issue: z.core.$ZodIssu
  * path starting with `at`, where the user writes the schema's root (a section's name for Props,
  * nothing for the environment file).
  */
-export function checked<S extends z.ZodType>(schema: S, value: unknown, at: string[] = []): { data: z.output<S>; problems: [] } | { data?: undefined; problems: string[] } {
+export function checked<S extends z.ZodType>(schema: S, value: unknown, at: string[] = []): { ok: true; data: z.output<S>; problems: [] } | { ok: false; problems: string[] } {
   const r = schema.safeParse(value, { reportInput: true });
-  return r.success ? { data: r.data, problems: [] } : { problems: r.error.issues.flatMap((i) => messagesOf(schema, at, i)) };
+  return r.success ? { ok: true, data: r.data, problems: [] } : { ok: false, problems: r.error.issues.flatMap((i) => messagesOf(schema, at, i)) };
 }

@@ -14,7 +14,7 @@ export function propsProblems(section: string, schema: z.ZodType, value: unknown
  */
 export function parseProps<S extends z.ZodType>(section: string, schema: S, value: unknown): z.output<S> {
   const r = checked(schema, value, [section]);
-  if (r.data === undefined) throw new PropsError(r.problems);
+  if (!r.ok) throw new PropsError(r.problems);
   return r.data;
 }
 
