@@ -9,7 +9,9 @@
  * same texts; their order follows the constructs in code (Nuxeo before the load balancer).
  */
 import { App, Chart } from 'cdk8s';
-import { CompactArchitecture, CompactArchitectureProps, DatabaseSource, ElasticsearchSource, PropsError, RedisSource, Warnings } from '../lib';
+import {
+  CompactArchitecture, CompactArchitectureProps, DatabaseSource, ElasticsearchSource, managedRedis, PropsError, RedisSource, Warnings,
+} from '../lib';
 import { validateEnvironment } from '../app/load';
 import { setupWarnings } from '../app/setup-warnings';
 import { environmentSchema } from '../app/environment';
@@ -78,6 +80,21 @@ const CASES: Case[] = [
     file: { nuxeo: { replicas: 1 }, redis: { maxmemory: 'lots' }, database: { replicas: 0 } },
   },
   {
+    name: 'a managed Redis: not a host name, a port out of range',
+    code: { redis: RedisSource.managed({ host: 'redis at example', port: 70000, password: { name: 'redis', key: 'password' } }) },
+    file: { redis: { managed: { host: 'redis at example', port: 70000 } } },
+  },
+  {
+    name: 'a managed database: not a host name, maxConnections too small, an address block that is none',
+    code: { database: DatabaseSource.managed({ host: 'db_1', password: { name: 'nuxeo-database', key: 'password' }, maxConnections: 10, cidrs: ['10.0.0.0'] }) },
+    file: { database: { maxConnections: 10, managed: { host: 'db_1', cidrs: ['10.0.0.0'] } } },
+  },
+  {
+    name: 'a managed Elasticsearch: no URL, an empty user, an index replica count below zero',
+    code: { elasticsearch: ElasticsearchSource.managed({ urls: ['es.example.com:9243'], indexReplicas: -1, credentials: { user: '', password: { name: 'es', key: 'password' } } }) },
+    file: { elasticsearch: { indexReplicas: -1, managed: { urls: ['es.example.com:9243'], user: '' } } },
+  },
+  {
     name: 'across tiers: the pools against maxConnections',
     code: { nuxeo: { replicas: 8 } },
     file: { nuxeo: { replicas: 8 } },
@@ -131,6 +148,12 @@ describe('a code user and a file user get the same refusals, word for word', () 
     const file = fileRefusals({ imagePullSecrets: ['Bad_Name'], clusterDomain: 'Cluster.Local', priorityClass: { name: 'Gold' }, network: { dns: { ports: [0] } } });
     expect(file.length).toBe(4);
     expect(code.map(asInFile).sort()).toEqual(file.sort());
+  });
+
+  test('a managed endpoint composed by hand (managedRedis) refuses the same', () => {
+    const file = fileRefusals({ redis: { managed: { host: 'redis at example' } } });
+    expect(file.length).toBe(1);
+    expect(() => managedRedis({ host: 'redis at example', password: { name: 'redis', key: 'password' } })).toThrow(new PropsError(file));
   });
 
   test('the path translation touches only the fields written elsewhere', () => {

@@ -18,6 +18,11 @@ export function parseProps<S extends z.ZodType>(section: string, schema: S, valu
   return r.data;
 }
 
+/** Throws the problems found, if any, as one PropsError. */
+export function refuse(problems: string[]): void {
+  if (problems.length) throw new PropsError(problems);
+}
+
 /** The keys of Props `P` that are not settings `S` (context, baseName, endpoints ...). */
 type OwnKey<P, S> = Exclude<keyof P, keyof S>;
 
