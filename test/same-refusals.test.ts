@@ -150,6 +150,13 @@ describe('a code user and a file user get the same refusals, word for word', () 
     expect(code.map(asInFile).sort()).toEqual(file.sort());
   });
 
+  test("the words are the file's, naming the field and what it takes (not zod's)", () => {
+    expect(codeRefusals({ nuxeo: { databasePoolSize: 1 } })).toEqual(['nuxeo.databasePoolSize: must be at least 5']);
+    expect(codeRefusals({ nuxeo: { replicas: 'three' as never } })).toEqual(['nuxeo.replicas: must be a number, not string "three"']);
+    expect(codeRefusals({ elasticsearch: ElasticsearchSource.managed({ urls: [] }) })).toEqual(['elasticsearch.managed.urls: must have at least 1 item']);
+    expect(codeRefusals({ nuxeo: { packages: [''] } })).toEqual(['nuxeo.packages.0: must be at least 1 character long']);
+  });
+
   test('a managed endpoint composed by hand (managedRedis) refuses the same', () => {
     const file = fileRefusals({ redis: { managed: { host: 'redis at example' } } });
     expect(file.length).toBe(1);

@@ -33,6 +33,14 @@ function describe(value: unknown): string {
 const fieldPath = (p: PropertyKey[]) => (p.length ? p.map(String).join('.') : '(top level)');
 const expected = (e: string) => (e === 'object' ? 'a mapping' : `a ${e}`);
 
+/** A limit's words: a string's is its length, a list's its items, a number's the number itself. */
+function limit(bound: 'at least' | 'at most', n: number | bigint, origin: string): string {
+  const plural = n === 1 ? '' : 's';
+  if (origin === 'string') return `must be ${bound} ${n} character${plural} long`;
+  if (origin === 'array') return `must have ${bound} ${n} item${plural}`;
+  return `must be ${bound} ${n}`;
+}
+
 /** The lines of one issue of `schema`, whose root the user writes at `at`. */
 function messagesOf(schema: z.ZodType, at: PropertyKey[], issue: z.core.$ZodIssue): string[] {
   const field = fieldPath([...at, ...issue.path]);
@@ -42,9 +50,9 @@ function messagesOf(schema: z.ZodType, at: PropertyKey[], issue: z.core.$ZodIssu
     case 'invalid_type':
       return [issue.input === undefined ? `${field}: is required (${expected(issue.expected)})` : `${field}: must be ${expected(issue.expected)}, not ${describe(issue.input)}`];
     case 'too_small':
-      return [`${field}: ${issue.message.startsWith('Too small') ? `must be at least ${issue.minimum}` : issue.message}`];
+      return [`${field}: ${issue.message.startsWith('Too small') ? limit('at least', issue.minimum, issue.origin) : issue.message}`];
     case 'too_big':
-      return [`${field}: ${issue.message.startsWith('Too big') ? `must be at most ${issue.maximum}` : issue.message}`];
+      return [`${field}: ${issue.message.startsWith('Too big') ? limit('at most', issue.maximum, issue.origin) : issue.message}`];
     case 'invalid_key':
       // A record key that fails its own schema: report that schema's message, not zod's generic one.
       return [`${field}: ${issue.issues[0]?.message ?? issue.message}`];
