@@ -4,7 +4,10 @@
  * the two write in different places (WRITTEN_ELSEWHERE: the shared settings are `context.<field>`
  * in code and top-level fields in the file; the CLID and the database password are Props of their
  * tier in code and under `secrets` in the file); a tier's own fields have the same path in both,
- * and everything after the path is the same. The file app prefixes each line with the file's name
+ * and everything after the path is the same. A managed service's options are named as the file
+ * names them (`RedisSource.managed({ host })` -> `redis.managed.host`; ManagedDatabaseProps'
+ * `database` -> `database.name`, ManagedElasticsearchProps' `credentials.user` ->
+ * `elasticsearch.managed.user`), in code as in the file. The file app prefixes each line with the file's name
  * (`loadEnvironment`); `validateEnvironment` gives the lines as compared here. Warnings are the
  * same texts; their order follows the constructs in code (Nuxeo before the load balancer).
  */
