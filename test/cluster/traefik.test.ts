@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { apply, clientPod, ClientPod, createSecrets, deleteNamespace, recycleVolumes, Synthesized, synthEnvironment, warnings } from './kube';
+import { apply, clientPod, ClientPod, createSecrets, deleteNamespace, getJson, kubectl, recycleVolumes, Synthesized, synthEnvironment, warnings } from './kube';
 import { installTraefik, installTraefikBase, TraefikSetup, uninstallTraefik } from './traefik';
 import { operatorImages, rollout } from './upstream';
 
@@ -125,12 +125,21 @@ describe('Traefik (loadBalancer.provider traefik)', () => {
   }, 180000);
 
   it('reaches Nuxeo only from controller pods with the loadBalancer.controller labels (60 s)', async () => {
-    const code = (name: string) => request(name, '/nuxeo/runningstatus', "-o /dev/null -w '%{http_code}'");
+    const tag = `t=${Date.now()}`;
+    const code = (name: string) => request(name, `/nuxeo/runningstatus?${tag}`, "-o /dev/null -w '%{http_code}'");
     const start = Date.now();
     const refused = await client.sh(code('traefik-wrong-labels'), 30000);
     figures['wrong-labelled Traefik answer (code, s)'] = `${refused.stdout.trim()}, ${seconds(Date.now() - start)}`;
     const admitted = await client.sh(code('traefik'), 30000);
-    // 504: the wrong-labelled instance has the route and the pods' addresses, and its 3 s dial is dropped.
-    expect([refused.stdout.trim(), admitted.stdout.trim()]).toEqual(['504', '200']);
+    // 502: a network error that is no timeout (the connection is refused: kube-router rejects).
+    expect([refused.stdout.trim(), admitted.stdout.trim()]).toEqual(['502', '200']);
+    // Its access log (common log format + router and server) shows it dialled a Nuxeo pod's proxy
+    // port: it had the route and the pods, as its twin with the right labels has.
+    const log = (await kubectl(['-n', setup.namespace, 'logs', 'deployment/traefik-wrong-labels'])).stdout;
+    const line = log.split('\n').find((l) => l.includes(tag)) ?? '';
+    const pods = (await getJson(['-n', env.namespace, 'pods', 'nuxeo-0', 'nuxeo-1'])).items.flatMap((p: any) => p.spec.containers.flatMap((c: any) => c.ports ?? [])
+      .filter((port: any) => port.name === 'http').map((port: any) => `"http://${p.status.podIP}:${port.containerPort}"`));
+    expect(pods).toHaveLength(2);
+    expect([line.includes('" 502 '), pods.some((p: string) => line.includes(p))]).toEqual([true, true]);
   }, 60000);
 });

@@ -74,8 +74,8 @@ export async function installTraefikBase(s: TraefikSetup): Promise<void> {
 
 /**
  * One Traefik Deployment `name` (one pod) with `podLabels` and its Service `name` (port 80 to the
- * `web` entry point), Ready. A 3 s dial timeout instead of 30 s: a connection that a
- * NetworkPolicy drops fails fast, as a 504.
+ * `web` entry point), Ready. A 3 s dial timeout instead of 30 s: were a NetworkPolicy enforcer to
+ * drop connections rather than refuse them, a request would still end (504) within the test's.
  */
 export async function installTraefik(s: TraefikSetup, name: string, podLabels: Record<string, string>): Promise<void> {
   const own = { 'nck8s/traefik': name };
