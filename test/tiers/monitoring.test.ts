@@ -1,8 +1,9 @@
 import { SUMMARY_FILE, synthesizeEnvironment } from '../../app/synth';
 import { parseProperties } from '../../lib/nuxeo/nuxeo-conf';
 import { architectureWarnings } from '../../app/warnings';
-import { METRICS } from '../../lib/monitoring/exporters';
+import { METRICS } from '../../lib/k8s/exporters';
 import { allContainers, allManifests, environment, environmentMatrix, find, Manifest, matches, operatorPods, shippedEnvironments, workloads } from '../helpers';
+import { documentedPrometheus } from '../cluster/prometheus';
 
 const METRICS_PORTS: number[] = Object.values(METRICS).map((m) => m.port);
 
@@ -152,5 +153,24 @@ describe('SUMMARY.md "Monitoring" names what is really scraped', () => {
 
   test('the backup Jobs\' alert names kube-state-metrics as its source', () => {
     expect(section(environment('ksm'))).toContain('kube-state-metrics');
+  });
+});
+
+describe('the Prometheus that docs/monitoring.md shows (applied as written by test/cluster/monitoring.test.ts)', () => {
+  const prometheus = documentedPrometheus();
+
+  test.each(shippedEnvironments().map((e) => [e.name, e] as const))('%s: it selects every PodMonitor and the PrometheusRule, and runs where the NetworkPolicies admit scrapers', (_n, env) => {
+    const manifests = allManifests(env);
+    const monitoring = manifests.filter((m) => m.kind === 'PodMonitor' || m.kind === 'PrometheusRule');
+    expect(monitoring.length).toBeGreaterThan(1);
+    for (const m of monitoring) {
+      const selector = prometheus.spec[m.kind === 'PodMonitor' ? 'podMonitorSelector' : 'ruleSelector'].matchLabels;
+      expect(matches(selector, m.metadata.labels ?? {})).toBe(true);
+    }
+    // The page's namespace is monitoring.prometheus.namespace's default: the one the policies name.
+    const peers = manifests.filter((m) => m.kind === 'NetworkPolicy').flatMap((p) => (p.spec.ingress ?? []).flatMap((r: any) => r.from ?? []))
+      .filter((f: any) => f.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'prometheus');
+    expect(peers.length).toBeGreaterThan(0);
+    for (const f of peers) expect(f.namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': prometheus.metadata.namespace });
   });
 });
