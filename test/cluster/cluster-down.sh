@@ -1,6 +1,6 @@
 # Sourced by cluster.sh: `down` stops every process of ours (the pods' shims and containers
 # included), then removes what they left on the host: mounts under the state directory, network
-# namespaces, the bridge and the pods' veths, the KUBE-* iptables chains and kube-router's ipsets,
+# namespaces (a test's outside network too), the bridge and the pods' veths, the KUBE-* iptables chains and kube-router's ipsets,
 # and restores the sysctls `up` changed. Data (etcd, volumes, images) stays for the next `up`.
 
 stop_pid() { # NAME PID: SIGTERM, then SIGKILL after 20 s
@@ -53,8 +53,22 @@ clean_chains() {
   done
 }
 
+# The network a test builds outside the cluster (test/cluster/outside.ts: names nck8s-outside*),
+# if a failed run left it: its listener, its namespace, the veth pair.
+clean_outside() {
+  local ns pid link
+  for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^nck8s-outside/ {print $1}'); do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+    ip netns delete "$ns" 2>/dev/null || true
+  done
+  for link in $(ip -o link show 2>/dev/null | awk -F': ' '$2 ~ /^nck8s-outside/ {sub(/@.*/, "", $2); print $2}'); do
+    ip link delete "$link" 2>/dev/null || true
+  done
+}
+
 clean_network() {
   local set
+  clean_outside
   if ip link show "$bridge" >/dev/null 2>&1; then ip link delete "$bridge"; fi
   # The pods' veths went with their network namespaces.
   clean_chains iptables
@@ -95,6 +109,7 @@ leftovers() {
   [ -d /sys/fs/cgroup/pids/kubepods ] && left+=("the kubelet's cgroups (/sys/fs/cgroup/*/kubepods)")
   awk -v s="$state" 'index($2, s) == 1 || $2 ~ "^/run/netns/cni-"' /proc/self/mounts | grep -q . && left+=("mounts under $state or /run/netns/cni-*")
   ip link show "$bridge" >/dev/null 2>&1 && left+=("bridge $bridge")
+  { ip netns list; ip -o link show; } 2>/dev/null | grep -q 'nck8s-outside' && left+=("a test's outside network (nck8s-outside*)")
   ip -o link show type veth 2>/dev/null | grep -q "master $bridge" && left+=("veths on $bridge")
   { iptables-save; ip6tables-save; } 2>/dev/null | grep -q '^:KUBE-' && left+=("KUBE-* iptables chains")
   ipset list -n 2>/dev/null | grep -qE '^(KUBE-|kube-router-)' && left+=("kube-router ipsets")

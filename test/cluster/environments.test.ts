@@ -6,17 +6,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { apply, applyYaml, clientPod, clusterPaths, createSecrets, deleteNamespace, getJson, kubectl, recycleVolumes, shellWords, Synthesized, synthEnvironment, waitFor, warnings } from './kube';
+import { apply, applyYaml, clientPod, clusterPaths, createSecrets, deleteNamespace, getJson, installMonitoringCrds, kubectl, recycleVolumes, shellWords, Synthesized, synthEnvironment, waitFor, warnings } from './kube';
+import { OUTSIDE, removeOutside, startOutside } from './outside';
 
 const CLIENT_NS = 'nck8s-client';
-const ROOT = path.join(__dirname, '../..');
-
-/** The Prometheus Operator's CRDs the monitoring file needs (the copies the CRD tests use). */
-async function installMonitoringCrds(): Promise<void> {
-  const crds = fs.readdirSync(path.join(ROOT, 'imports/crds')).filter((f) => f.startsWith('monitoring.coreos.com_'));
-  await apply(crds.map((f) => path.join(ROOT, 'imports/crds', f)));
-  for (const f of crds) await kubectl(['wait', '--for=condition=Established', `crd/${f.replace(/^monitoring.coreos.com_(\w+)\.yaml$/, '$1.monitoring.coreos.com')}`, '--timeout=60s']);
-}
 
 /** Every host name of the form <name>.<...>.svc.<domain> the manifests mention. */
 function clusterNames(s: Synthesized): string[] {
@@ -26,13 +19,55 @@ function clusterNames(s: Synthesized): string[] {
 
 /** Whether a TCP connection from `pod` (container `c`) to host:port is established within 5 s. */
 async function connects(ns: string, pod: string, c: string, host: string, port: number): Promise<boolean> {
-  const r = await kubectl(['-n', ns, 'exec', pod, '-c', c, '--', 'timeout', '5', 'bash', '-c', `</dev/tcp/${host}/${port}`], { allowFail: true });
-  return r.code === 0;
+  return (await tcp(ns, pod, c, host, port)).outcome === 'connected';
+}
+
+/** A TCP connection attempt from a pod, timed inside it: connected, refused (at once) or timed out (5 s). */
+async function tcp(ns: string, pod: string, c: string, host: string, port: number): Promise<{ outcome: 'connected' | 'refused' | 'timed out'; ms: number }> {
+  const line = `s=$(date +%s%N); timeout 5 bash -c '</dev/tcp/${host}/${port}' 2>/dev/null; r=$?; echo $r $(( ($(date +%s%N) - s) / 1000000 ))`;
+  const r = await kubectl(['-n', ns, 'exec', pod, '-c', c, '--', 'bash', '-c', line], { allowFail: true });
+  const [code, ms] = r.stdout.trim().split(' ').map(Number);
+  if (r.code !== 0 || Number.isNaN(ms)) throw new Error(`exec in ${pod} failed: ${r.stderr}${r.stdout}`);
+  return { outcome: code === 0 ? 'connected' : code === 124 ? 'timed out' : 'refused', ms };
+}
+
+/**
+ * Egress to the test's own address outside the cluster (outside.ts): each [pod, container, port,
+ * allowed] attempt gets what `allowed` says, and the listener sees exactly the allowed ones; a
+ * pod in a namespace without NetworkPolicies reaches every port first, so a denial is the
+ * policies' doing, not the route's.
+ */
+async function egressOutside(ns: string, attempts: [string, string, number, boolean][]): Promise<void> {
+  const ports = [...new Set(attempts.map((a) => a[2]))];
+  const outside = await startOutside(ports);
+  try {
+    expect((await getJson(['-n', CLIENT_NS, 'networkpolicies'])).items).toEqual([]);
+    const control = await clientPod(CLIENT_NS, 'outside-control');
+    for (const port of ports) {
+      const r = await control.sh(`timeout 5 bash -c 'read -r l </dev/tcp/${OUTSIDE.address}/${port}; echo $l'`);
+      expect([port, r.stdout.trim()]).toEqual([port, 'outside']);
+    }
+    const before = outside.accepted.length;
+    const ips: Record<string, string> = {};
+    for (const [pod, c, port, allowed] of attempts) {
+      ips[pod] ??= (await getJson(['-n', ns, 'pod', pod])).status.podIP;
+      const t = await tcp(ns, pod, c, OUTSIDE.address, port);
+      expect([pod, port, t.outcome !== 'connected']).toEqual([pod, port, !allowed]);
+      console.log(`${ns}: ${pod} to ${OUTSIDE.address}:${port} ${t.outcome} in ${t.ms} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(outside.accepted.slice(before).sort()).toEqual(attempts.filter((a) => a[3]).map(([pod, , port]) => `${ips[pod]} ${port}`).sort());
+  } finally {
+    removeOutside(outside);
+  }
 }
 
 function psql(ns: string, pod: string, sql: string) {
   return kubectl(['-n', ns, 'exec', pod, '-c', 'postgresql', '--', 'psql', '-h', '/var/run/postgresql', '-U', 'postgres', '-tAc', sql], { allowFail: true });
 }
+
+// The outside network of a failed run would otherwise stay until `cluster.sh down`.
+afterAll(() => removeOutside());
 
 beforeAll(async () => {
   await installMonitoringCrds();
@@ -150,6 +185,10 @@ onTheCluster('sidecar-redis', (get) => {
     expect(r.code).not.toBe(0);
   }, 120000);
 
+  it('denies Nuxeo and Elasticsearch egress to an address outside the cluster; a pod without policies reaches it (120 s)', async () => {
+    await egressOutside(s.namespace, [['nuxeo-0', 'nuxeo', 443, false], ['elasticsearch-0', 'elasticsearch', 443, false]]);
+  }, 120000);
+
   it('the PodDisruptionBudget lets the Eviction API take one Nuxeo pod, not a second (180 s)', async () => {
     const evict = (pod: string) => kubectl(['create', '--raw', `/api/v1/namespaces/${s.namespace}/pods/${pod}/eviction`, '-f', '-'], {
       allowFail: true, input: JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace: s.namespace } }),
@@ -207,6 +246,10 @@ onTheCluster('external-redis', (get) => {
     expect(await connects(s.namespace, 'redis-1', 'sentinel', 'redis-0.redis-headless', 26379)).toBe(true);
     expect(await connects(s.namespace, 'elasticsearch-0', 'elasticsearch', 'redis-0.redis-headless', 6379)).toBe(false);
   }, 60000);
+
+  it('lets Nuxeo (S3 binaries) out on 443 only, to an address outside the private ranges; Elasticsearch not at all (120 s)', async () => {
+    await egressOutside(s.namespace, [['nuxeo-0', 'nuxeo', 443, true], ['nuxeo-0', 'nuxeo', 80, false], ['elasticsearch-0', 'elasticsearch', 443, false]]);
+  }, 120000);
 
   it('kubectl delete pod of the master hands over to a replica with no acknowledged write lost (300 s)', async () => {
     const old = await master();

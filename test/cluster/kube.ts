@@ -227,3 +227,32 @@ export async function recycleVolumes(): Promise<number> {
   }
   return n;
 }
+
+/** The Prometheus Operator's CRDs the monitoring file needs (the copies the CRD tests use). */
+export async function installMonitoringCrds(): Promise<void> {
+  const dir = path.join(HERE, '../../imports/crds');
+  const crds = fs.readdirSync(dir).filter((f) => f.startsWith('monitoring.coreos.com_'));
+  await apply(crds.map((f) => path.join(dir, f)));
+  for (const f of crds) await kubectl(['wait', '--for=condition=Established', `crd/${f.replace(/^monitoring.coreos.com_(\w+)\.yaml$/, '$1.monitoring.coreos.com')}`, '--timeout=60s']);
+}
+
+/** Kinds the cluster serves (objects of CRDs it lacks, e.g. Gateway API's, cannot be applied). */
+export async function servedKinds(): Promise<Set<string>> {
+  return new Set((await kubectl(['api-resources', '--no-headers', '-o', 'wide'])).stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((c) => c.length > 2)
+    .map((c) => c.find((x) => /^[A-Z]/.test(x))!).filter(Boolean));
+}
+
+/** The API server's words for each refusal the plan predicts, by kind (the validation functions it cites). */
+export const REFUSAL: Record<string, RegExp> = {
+  StatefulSet: /updates to statefulset spec for fields other than/,
+  PersistentVolumeClaim: /spec is immutable after creation|can not be less than previous value/,
+  PriorityClass: /may not be changed in an update/,
+  Service: /may not change once set/,
+  ConfigMap: /field is immutable when `immutable` is set/,
+};
+
+/** The objects an apply's errors say the API server refused as invalid: "Kind/name", sorted. */
+export function refusedObjects(run: Run): string[] {
+  return [...new Set([...run.stderr.matchAll(/\b([A-Z][A-Za-z]+)(?:\.[a-z0-9.]+)? "([^"]+)" is invalid/g)].map((m) => `${m[1]}/${m[2]}`))].sort();
+}
+

@@ -19,7 +19,7 @@ import * as path from 'path';
 import { Change } from '../../app/plan/types';
 import { planEnvironment } from '../../app/plan/plan';
 import { corpus, CorpusChange, sides } from './corpus/corpus';
-import { kubectl, waitFor } from './kube';
+import { kubectl, REFUSAL, servedKinds, waitFor } from './kube';
 
 const ONE_NODE = path.join(__dirname, 'environments');
 const UNBOUND = 'nck8s-plan-unbound';
@@ -36,11 +36,6 @@ function unbound(data: any): void {
 
 /** Kinds the cluster serves: objects of CRDs it lacks (prometheus-operator's ...) are left out of both sides. */
 let served: Set<string> | undefined;
-async function servedKinds(): Promise<Set<string>> {
-  served ??= new Set((await kubectl(['api-resources', '--no-headers', '-o', 'wide'])).stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((c) => c.length > 2)
-    .map((c) => c.find((x) => /^[A-Z]/.test(x))!).filter(Boolean));
-  return served;
-}
 
 function yamlOf(objects: { manifest: any }[]): string {
   return objects.filter((l) => served!.has(l.manifest.kind)).map((l) => JSON.stringify(l.manifest)).join('\n---\n');
@@ -64,15 +59,6 @@ async function podUids(ns: string, sts: any): Promise<Record<string, string>> {
   return Object.fromEntries(pods.map((p: any) => [p.metadata.name, p.metadata.uid]));
 }
 
-/** The API server's words for each refusal the plan predicts (the validation functions it cites). */
-const REFUSAL: Record<string, RegExp> = {
-  StatefulSet: /updates to statefulset spec for fields other than/,
-  PersistentVolumeClaim: /spec is immutable after creation|can not be less than previous value/,
-  PriorityClass: /may not be changed in an update/,
-  Service: /may not change once set/,
-  ConfigMap: /field is immutable when `immutable` is set/,
-};
-
 const playable = corpus().filter((c) => !c.notOnCluster);
 
 describe.each(playable.map((c, i) => [c.name, c, i] as const))('%s, on the real cluster', (_name, change: CorpusChange, i: number) => {
@@ -88,7 +74,7 @@ describe.each(playable.map((c, i) => [c.name, c, i] as const))('%s, on the real 
   test('the cluster does what the plan predicted (180 s)', async () => {
     await kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=true', '--timeout=120s'], { allowFail: true });
     await kubectl(['delete', 'priorityclass', ns, '--ignore-not-found'], { allowFail: true });
-    await servedKinds();
+    served ??= await servedKinds();
     expect((await apply(before)).code).toBe(0);
     const workloads = [...new Set(predicted.filter((c) => c.kind === 'StatefulSet').map((c) => c.name))];
     const was = new Map<string, { sts: any; uids: Record<string, string> }>();
