@@ -6,17 +6,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { apply, applyYaml, clientPod, clusterPaths, createSecrets, deleteNamespace, getJson, kubectl, recycleVolumes, shellWords, Synthesized, synthEnvironment, waitFor, warnings } from './kube';
+import { apply, applyYaml, clientPod, clusterPaths, createSecrets, deleteNamespace, getJson, installMonitoringCrds, kubectl, recycleVolumes, shellWords, Synthesized, synthEnvironment, waitFor, warnings } from './kube';
 
 const CLIENT_NS = 'nck8s-client';
-const ROOT = path.join(__dirname, '../..');
-
-/** The Prometheus Operator's CRDs the monitoring file needs (the copies the CRD tests use). */
-async function installMonitoringCrds(): Promise<void> {
-  const crds = fs.readdirSync(path.join(ROOT, 'imports/crds')).filter((f) => f.startsWith('monitoring.coreos.com_'));
-  await apply(crds.map((f) => path.join(ROOT, 'imports/crds', f)));
-  for (const f of crds) await kubectl(['wait', '--for=condition=Established', `crd/${f.replace(/^monitoring.coreos.com_(\w+)\.yaml$/, '$1.monitoring.coreos.com')}`, '--timeout=60s']);
-}
 
 /** Every host name of the form <name>.<...>.svc.<domain> the manifests mention. */
 function clusterNames(s: Synthesized): string[] {
