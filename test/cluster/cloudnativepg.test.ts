@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import {
-  deleteCloudNativePgNamespace, installCloudNativePg, installObjectStore, OBJECT_STORE_NAMESPACE, objectStoreFolder, uninstallCloudNativePg,
+  CNPG_IMAGES, deleteCloudNativePgNamespace, installCloudNativePg, installObjectStore, OBJECT_STORE_NAMESPACE, objectStoreFolder, uninstallCloudNativePg,
 } from './cloudnativepg';
 import {
   apply, clientPod, ClientPod, clusterPaths, createSecrets, deleteNamespace, getJson, installMonitoringCrds, kubectl, recycleVolumes, Run,
@@ -59,7 +59,7 @@ async function healthy(instances = 3): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  figures['operator builds + image pushes (s)'] = operatorImages();
+  figures['operator builds + image pushes (s)'] = operatorImages(...CNPG_IMAGES);
   env = synthEnvironment(ENV_FILE);
   ns = env.namespace;
   const start = Date.now();

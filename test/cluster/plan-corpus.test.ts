@@ -22,7 +22,7 @@ import * as path from 'path';
 import { Change } from '../../app/plan/types';
 import { planEnvironment } from '../../app/plan/plan';
 import { corpus, CorpusChange, sides } from './corpus/corpus';
-import { deleteCloudNativePgNamespace, installCloudNativePg, uninstallCloudNativePg } from './cloudnativepg';
+import { CNPG_IMAGES, deleteCloudNativePgNamespace, installCloudNativePg, uninstallCloudNativePg } from './cloudnativepg';
 import { getJson, kubectl, shellWords, waitFor } from './kube';
 import { operatorImages } from './upstream';
 
@@ -105,7 +105,7 @@ describe.each(playable.map((c, i) => [c.name, c, i] as const))('%s, on the real 
 
   beforeAll(async () => {
     if (!cnpg) return;
-    operatorImages();
+    operatorImages(...CNPG_IMAGES);
     await installCloudNativePg();
     served = undefined;
   }, 20 * 60 * 1000);
