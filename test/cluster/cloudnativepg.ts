@@ -13,8 +13,8 @@ export const VERSITYGW_VERSION = moduleVersion('versitygw', 'github.com/versity/
 /** The namespace and in-cluster URL of the object store. */
 export const OBJECT_STORE_NAMESPACE = 'object-store';
 export const OBJECT_STORE_URL = `http://versitygw.${OBJECT_STORE_NAMESPACE}.svc.cluster.local:7070`;
-/** What operatorImages() builds and pushes for the operator, its operand image and the object store. */
-export const CNPG_IMAGES: [string[], string[]] = [['cloudnative-pg', 'versitygw'], ['cloudnative-pg', 'postgresql', 'versitygw']];
+/** What operatorImages() builds and pushes: the operator, its operand image and the object store. */
+export const CNPG_IMAGES = ['cloudnative-pg', 'postgresql', 'versitygw'];
 /** The custom resources that carry the operator's finalizers or own its pods. */
 const CNPG_KINDS = 'clusters.postgresql.cnpg.io,backups.postgresql.cnpg.io,scheduledbackups.postgresql.cnpg.io,poolers.postgresql.cnpg.io';
 

@@ -26,11 +26,16 @@ bin() { echo "$("$here/build.sh" dir "$1")/$2"; }
 
 pid_of() { local f="$state/run/$1.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
 
-# start NAME CMD...: runs CMD in its own session, logs to $state/logs/NAME.log.
+# start NAME CMD...: runs CMD in its own session, logs to $state/logs/NAME.log. Only stdin, stdout
+# and stderr are passed on: a lock held by whoever runs `up` (`flock FILE cmd` hands its fd to
+# cmd's children) must not stay held by a daemon that outlives it.
 start() {
   local name=$1; shift
   if pid_of "$name" >/dev/null; then return 0; fi
-  setsid "$@" >>"$state/logs/$name.log" 2>&1 < /dev/null &
+  (
+    for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && [ "$fd" != 255 ] && eval "exec $fd>&-"; done
+    exec setsid "$@"
+  ) >>"$state/logs/$name.log" 2>&1 < /dev/null &
   echo $! >"$state/run/$name.pid"
 }
 

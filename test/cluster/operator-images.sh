@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Packages what build-operators.sh built as its upstream release images do (binary path,
-# entrypoint, user), plus the CloudNativePG operand image and Debian's Prometheus, and pushes them
+# entrypoint, user), plus the CloudNativePG operand image, and pushes them
 # to the cluster's local registry: operator-images.sh REGISTRY (e.g. localhost:5000).
 # Rebuilds an image only when its recipe digest changed (label nuxeo-compact-k8s.recipe); pushes
 # every time (the registry keeps manifests in memory only; blobs already there are skipped).
@@ -29,15 +29,17 @@ image() {
 # to learn the architectures it can run instances on (pkg/utils/discovery.go), /manager a symlink
 # to it and the entrypoint, user 65532 (distroless nonroot). The same binary is the instance
 # manager the operator copies into every PostgreSQL pod.
-cnpg=$(mktemp -d); mkdir "$cnpg/operator"
-cp "$(dir cloudnative-pg)/manager" "$cnpg/operator/manager_amd64"; ln -s operator/manager_amd64 "$cnpg/manager"
-want cloudnative-pg && SALT=$(sha256sum "$cnpg/operator/manager_amd64") image "cloudnative-pg/cloudnative-pg:$(ver cloudnative-pg | sed 's/^v//')" "$cnpg" <<'EOF'
+if want cloudnative-pg; then
+  cnpg=$(mktemp -d); mkdir "$cnpg/operator"
+  cp "$(dir cloudnative-pg)/manager" "$cnpg/operator/manager_amd64"; ln -s operator/manager_amd64 "$cnpg/manager"
+  SALT=$(sha256sum "$cnpg/operator/manager_amd64") image "cloudnative-pg/cloudnative-pg:$(ver cloudnative-pg | sed 's/^v//')" "$cnpg" <<'EOF'
 FROM scratch
 COPY . /
 USER 65532:65532
 ENTRYPOINT ["/manager"]
 EOF
-rm -rf "$cnpg"
+  rm -rf "$cnpg"
+fi
 
 # prometheus-operator (Dockerfile, cmd/prometheus-config-reloader/Dockerfile): /bin/<command>,
 # user nobody (65534). Upstream's base is busybox; nothing in the pods runs a shell.
@@ -69,16 +71,14 @@ USER 65534
 ENTRYPOINT ["/usr/local/bin/versitygw"]
 EOF
 
-# Prometheus: Debian's package (2.42, dynamically linked to glibc only), laid out as upstream's
-# image (/bin/prometheus, workdir /prometheus, user nobody).
-prom=$(mktemp -d); trap 'rm -rf "$prom"' EXIT
-cp /usr/bin/prometheus /lib/x86_64-linux-gnu/libc.so.6 /lib64/ld-linux-x86-64.so.2 "$prom/"
-pv=$(prometheus --version 2>&1 | sed -n 's/^prometheus, version \([0-9.]*\).*/\1/p')
-want prometheus && image "prometheus/prometheus:v$pv" "$prom" <<'EOF'
+# Prometheus (its Dockerfile): /bin/prometheus, workdir /prometheus owned by nobody (an empty
+# file copied with that owner makes the folder), user nobody, entrypoint /bin/prometheus (the
+# operator gives every flag). Upstream's base is busybox and it adds promtool and an example
+# configuration; the operator's pods use neither.
+want prometheus && image "prometheus/prometheus:$(bash "$here/build-operators.sh" release prometheus)" "$(dir prometheus)" <<'EOF'
 FROM scratch
 COPY --chmod=0755 prometheus /bin/prometheus
-COPY libc.so.6 /lib/x86_64-linux-gnu/libc.so.6
-COPY ld-linux-x86-64.so.2 /lib64/ld-linux-x86-64.so.2
+COPY --chown=65534:65534 .done /prometheus/.keep
 WORKDIR /prometheus
 USER 65534
 ENTRYPOINT ["/bin/prometheus"]
@@ -90,10 +90,12 @@ EOF
 # Cluster's default postgresUID, as CloudNativePG's own images have it; GID 26 is Debian's `tape`,
 # and the pods run with runAsGroup 26 whatever /etc/group says). The tag starts with
 # the PostgreSQL version, from which the operator reads the major version.
+want postgresql || exit 0   # (last: the other images are done)
 standin=localhost/nuxeo-compact-k8s/stand-in:latest
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 pgv=$(podman run --rm --pull=never --network none "$standin" postgres --version | awk '{print $3}')
-empty=$(mktemp -d -p "$prom")
-want postgresql && SALT=$(podman image inspect --format '{{.Id}}' "$standin") image "cloudnative-pg/postgresql:$pgv-stand-in" "$empty" <<'EOF'
+empty=$(mktemp -d -p "$tmp")
+SALT=$(podman image inspect --format '{{.Id}}' "$standin") image "cloudnative-pg/postgresql:$pgv-stand-in" "$empty" <<'EOF'
 FROM localhost/nuxeo-compact-k8s/stand-in:latest
 USER 0
 RUN apt-get -o Acquire::Retries=3 update \

@@ -38,15 +38,12 @@ export function upstreamManifest(module: string, version: string, file: string, 
 }
 
 /**
- * Builds what is missing and pushes the images to the registry; seconds spent. `builds` (names of
- * build-operators.sh) and `images` (names of operator-images.sh) narrow it to what a test file
- * needs, so that a cold machine builds each controller in the file that uses it.
- * @param builds @default - all
- * @param images @default - all
+ * Builds what is missing and pushes the images to the registry; seconds spent. `names` (as
+ * build-operators.sh and operator-images.sh take them): only those; none: all.
  */
-export function operatorImages(builds: string[] = [], images: string[] = []): number {
+export function operatorImages(...names: string[]): number {
   const start = Date.now();
-  for (const args of [[path.join(HERE, 'build-operators.sh'), ...builds], [path.join(HERE, 'operator-images.sh'), REGISTRY, ...images]]) {
+  for (const args of [[path.join(HERE, 'build-operators.sh'), ...names], [path.join(HERE, 'operator-images.sh'), REGISTRY, ...names]]) {
     const r = spawnSync('bash', args, { encoding: 'utf8', env: { ...process.env, CLUSTER_BUILD_JOBS: process.env.CLUSTER_BUILD_JOBS ?? '2' } });
     if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}:\n${r.stderr}${r.stdout}`);
   }
