@@ -2,7 +2,7 @@
  * What protects each place a Nuxeo repository lives, for one environment: the rows of
  * SUMMARY.md's "Backups" table and the synth warning for what has no generated backup.
  */
-import type { EnvironmentSpec } from '../lib/settings/schema';
+import type { EnvironmentSpec } from './environment';
 
 export interface BackupRow {
   readonly data: string;

@@ -6,10 +6,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { Environment, environmentSchema } from '../lib/settings/schema';
+import { Environment, environmentSchema } from './environment';
 
 // For tools that generate environments (scripts/bench.js) and must size them validly.
-export { databaseConnectionsNeeded } from '../lib/settings/schema';
+export { databaseConnectionsNeeded } from '../lib/nuxeo/settings';
 
 /** All the problems found in environment files, one line each. */
 export class EnvironmentError extends Error {

@@ -1,6 +1,26 @@
 /** The "Monitoring" section of SUMMARY.md: what is scraped, and every alert with its severity. */
-import type { EnvironmentSpec } from '../lib/settings/schema';
-import { alertRules, alertSettingsOf } from '../lib/monitoring/alerts';
+import type { EnvironmentSpec } from './environment';
+import { SNAPSHOT_POLICY } from '../lib/elasticsearch/snapshots';
+import { AlertSettings, alertRules } from '../lib/monitoring/alerts';
+
+/** The settings of an environment's alerts. */
+export function alertSettingsOf(spec: EnvironmentSpec, sentinelQuorum: number | undefined): AlertSettings {
+  return {
+    namespace: spec.namespace, redis: { mode: spec.redis.mode, quorum: sentinelQuorum }, databaseReplicas: spec.database.replicas, databaseProvider: spec.database.provider,
+    managed: { database: !!spec.database.managed, elasticsearch: !!spec.elasticsearch.managed, redis: !!spec.redis.managed },
+    // The names lib/load-balancer/load-balancer.ts gives the Ingress / HTTPRoute and the Service (port `http`) it routes to.
+    loadBalancer: { provider: spec.loadBalancer.provider, route: 'nuxeo', service: 'nuxeo', servicePort: 'http' },
+    pods: { nuxeo: spec.nuxeo.replicas, redis: spec.redis.mode === 'sidecar' ? spec.nuxeo.replicas : spec.redis.replicas, database: 1 + spec.database.replicas },
+    // The CronJob names lib/database/backup.ts and lib/elasticsearch/snapshots.ts give.
+    backups: {
+      cronJobs: [
+        ...(spec.database.managed || spec.database.provider === 'cloudnativepg' ? [] : ['postgresql-backup']),
+        ...(spec.elasticsearch.managed ? [] : ['elasticsearch-snapshots']),
+      ],
+      ...(spec.elasticsearch.managed ? {} : { slmPolicy: SNAPSHOT_POLICY }),
+    },
+  };
+}
 
 /** Where the 5xx rate comes from, per load balancer (lib/monitoring/alerts.ts). */
 const LOAD_BALANCER_METRICS: Record<EnvironmentSpec['loadBalancer']['provider'], string> = {

@@ -2,7 +2,7 @@
  * Settings that would silently do nothing, or silently not work, in one environment: said at
  * every synth and in SUMMARY.md ("Check before applying"), so nothing is claimed that is not so.
  */
-import type { EnvironmentSpec } from '../lib/settings/schema';
+import type { EnvironmentSpec } from './environment';
 import { loadBalancerWarnings } from '../lib/load-balancer/warnings';
 import { nuxeoWarnings } from '../lib/nuxeo/warnings';
 

@@ -2,7 +2,7 @@
  * SUMMARY.md written next to each environment's manifests: what a reviewer needs to see in a
  * pull request without reading YAML.
  */
-import type { Environment } from '../lib/settings/schema';
+import type { Environment } from './environment';
 import { renderBackupTable } from './backup-plan';
 import { renderSecretsChecklist, SecretNeed } from './secrets';
 import { architectureWarnings } from './warnings';

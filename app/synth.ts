@@ -11,7 +11,7 @@ import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CompactArchitecture } from '../lib/compact-architecture';
 import { EnvironmentError, listEnvironmentFiles, loadEnvironments } from './load';
-import type { Environment } from '../lib/settings/schema';
+import type { Environment } from './environment';
 import { architectureProps, namespaceProps } from './to-props';
 import { versionWarnings } from './versions';
 // The plan's classification drives the warnings about changes (issue 23: one source).
@@ -213,6 +213,9 @@ export interface SynthResult {
   readonly pruned: string[];
 }
 
+/** One environment rendered, with its committed SUMMARY.md. */
+type Rendered = { readonly env: Environment; readonly previous?: string } & ReturnType<typeof renderEnvironment>;
+
 /** Validates, renders and swaps into place; throws before touching `outDir` on any problem. */
 export function synthesize(opts: SynthOptions): SynthResult {
   const environments = loadEnvironments(opts.envFiles);
@@ -221,16 +224,29 @@ export function synthesize(opts: SynthOptions): SynthResult {
   const shownDir = opts.shownOutDir ?? (path.relative(process.cwd(), outDir) || outDir);
   // Compare with the committed output: changes that need someone are warned about until
   // committed, and a rejected one is recorded in SUMMARY.md.
-  const rendered = environments.map((env) => {
+  const rendered: Rendered[] = environments.map((env) => {
     const previous = committedSummary(baselineDir, env.name);
     return { env, previous, ...renderEnvironment(env, { summary: previous, manifests: committedManifests(baselineDir, env.name, shownDir), shownDir }) };
   });
   const redeploy = rendered.flatMap(({ env, changeWarnings: w }) => w.map((x) => `${env.name}: ${x}`));
+  const stale = opts.prune ? staleFolders(outDir, environments, opts.pruneRenamed ?? false) : [];
+  swapIntoPlace(outDir, rendered, stale);
+  if (opts.mirrorDir) {
+    for (const { env, files } of rendered) writeFolder(path.join(opts.mirrorDir, env.name), files);
+  }
+  const standing = standingWarningsOf(rendered, opts.today ?? new Date().toISOString().slice(0, 10), opts.verbose ?? false);
+  const secrets = new Map(rendered.map((r) => [r.env.name, r.secrets]));
+  return { environments, warnings: [...redeploy, ...standing], secrets, pruned: stale.map((name) => path.join(outDir, name)) };
+}
 
-  // Output folders of environment files that are gone. One whose Namespace another file now
-  // deploys is a rename: GitOps pruning of the old folder would delete that Namespace.
+/**
+ * Output folders of environment files that are gone, sorted. One whose Namespace another file now
+ * deploys is a rename: GitOps pruning of the old folder would delete that Namespace, so that is
+ * refused unless `pruneRenamed`.
+ */
+function staleFolders(outDir: string, environments: Environment[], pruneRenamed: boolean): string[] {
   const names = new Set(environments.map((e) => e.name));
-  const stale = opts.prune && fs.existsSync(outDir)
+  const stale = fs.existsSync(outDir)
     ? fs.readdirSync(outDir, { withFileTypes: true })
       .filter((e) => e.isDirectory() && !names.has(e.name) && isOurOutput(path.join(outDir, e.name)))
       .map((e) => e.name).sort()
@@ -240,12 +256,17 @@ export function synthesize(opts: SynthOptions): SynthResult {
     const now = environments.find((e) => e.spec.namespace === ns);
     return now ? [{ name, ns, now: now.name }] : [];
   });
-  if (renamed.length && !opts.pruneRenamed) {
+  if (renamed.length && !pruneRenamed) {
     throw new SynthRefusal(renamed.map((r) =>
       `${r.name}/: its environment file is gone and its Namespace ${r.ns} is now deployed by ${r.now}/ (a rename?). ` +
       'Removing it makes Argo CD / Flux with pruning delete that Namespace and everything in it (volumes included). ' +
       'Re-run with --prune once the GitOps side is ready (README "Renaming an environment").'));
   }
+  return stale;
+}
+
+/** Writes every folder to a staging folder, then renames each into `outDir` and removes the stale ones. */
+function swapIntoPlace(outDir: string, rendered: Rendered[], stale: string[]): void {
   const staging = path.join(path.dirname(outDir), `.synth-staging-${process.pid}`);
   fs.rmSync(staging, { recursive: true, force: true });
   try {
@@ -261,19 +282,16 @@ export function synthesize(opts: SynthOptions): SynthResult {
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-  if (opts.mirrorDir) {
-    for (const { env, files } of rendered) writeFolder(path.join(opts.mirrorDir, env.name), files);
-  }
-  // Standing facts folded into one line per environment; an end of life is said in full.
-  const today = opts.today ?? new Date().toISOString().slice(0, 10);
-  const standing = rendered.flatMap(({ env, previous, sizing }) => {
+}
+
+/** Standing facts folded into one line per environment (all of them when `verbose`); an end of life is said in full. */
+function standingWarningsOf(rendered: Rendered[], today: string, verbose: boolean): string[] {
+  return rendered.flatMap(({ env, previous, sizing }) => {
     const versions = versionWarnings(env.spec, today);
     const facts = [...setupWarnings(env.spec), ...monitoringSelectorWarnings(env.spec), ...sizing, ...architectureWarnings(env.spec)];
-    return [...standingWarnings(facts, previous, opts.verbose ?? false, versions.filter(isMatrixNote)), ...versions.filter((w) => !isMatrixNote(w))]
+    return [...standingWarnings(facts, previous, verbose, versions.filter(isMatrixNote)), ...versions.filter((w) => !isMatrixNote(w))]
       .map((w) => `${env.name}: ${w}`);
   });
-  const secrets = new Map(rendered.map((r) => [r.env.name, r.secrets]));
-  return { environments, warnings: [...redeploy, ...standing], secrets, pruned: stale.map((name) => path.join(outDir, name)) };
 }
 
 export interface CliIo {
@@ -303,8 +321,17 @@ function shown(cwd: string, p: string): string {
   return rel && !rel.startsWith('..') ? rel : p;
 }
 
-/** `npm run synth` / `npx cdk8s synth`. Returns the exit code; never prints a stack trace for bad input. */
-export function main(argv: string[], io: CliIo = { out: console.log, err: console.error }, cwd = process.cwd()): number {
+/** The command line's options. */
+interface CliArgs {
+  /** Empty: every environment file. */
+  readonly envFiles: string[];
+  readonly outDir: string;
+  readonly pruneRenamed: boolean;
+  readonly verbose: boolean;
+}
+
+/** The command line read: its options, `help`, or the usage error to print. */
+function parseArgs(argv: string[], cwd: string): CliArgs | 'help' | { readonly error: string } {
   const envFiles: string[] = [];
   let outDir = path.join(cwd, 'dist');
   let pruneRenamed = false;
@@ -312,32 +339,35 @@ export function main(argv: string[], io: CliIo = { out: console.log, err: consol
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = argv[i + 1];
-    if (arg === '--help' || arg === '-h') {
-      io.out(HELP);
-      return 0;
-    }
+    if (arg === '--help' || arg === '-h') return 'help';
     if (arg === '--prune' || arg === '--verbose') {
       if (arg === '--prune') pruneRenamed = true;
       else verbose = true;
       continue;
     }
-    if ((arg === '--env' || arg === '--out') && (!value || value.startsWith('--'))) {
-      io.err(`error: ${arg} needs a value\n${USAGE}`);
-      return 2;
-    }
+    if ((arg === '--env' || arg === '--out') && (!value || value.startsWith('--'))) return { error: `${arg} needs a value` };
     if (arg === '--env') envFiles.push(path.resolve(cwd, value));
     else if (arg === '--out') outDir = path.resolve(cwd, value);
-    else {
-      io.err(`error: unknown argument '${arg}'\n${USAGE}`);
-      return 2;
-    }
+    else return { error: `unknown argument '${arg}'` };
     i++;
   }
-  const all = envFiles.length === 0;
-  if (pruneRenamed && !all) {
-    io.err(`error: --prune applies to a synth of every environment file, not with --env\n${USAGE}`);
+  if (pruneRenamed && envFiles.length) return { error: '--prune applies to a synth of every environment file, not with --env' };
+  return { envFiles, outDir, pruneRenamed, verbose };
+}
+
+/** `npm run synth` / `npx cdk8s synth`. Returns the exit code; never prints a stack trace for bad input. */
+export function main(argv: string[], io: CliIo = { out: console.log, err: console.error }, cwd = process.cwd()): number {
+  const args = parseArgs(argv, cwd);
+  if (args === 'help') {
+    io.out(HELP);
+    return 0;
+  }
+  if ('error' in args) {
+    io.err(`error: ${args.error}\n${USAGE}`);
     return 2;
   }
+  const { envFiles, outDir, pruneRenamed, verbose } = args;
+  const all = envFiles.length === 0;
   let files: string[] = envFiles;
   try {
     files = all ? listEnvironmentFiles(path.join(cwd, 'environments')) : envFiles;
@@ -348,21 +378,31 @@ export function main(argv: string[], io: CliIo = { out: console.log, err: consol
     // Under `cdk8s synth`, CDK8S_OUTDIR is the CLI's scratch folder (it wipes it first): list our output there too.
     const mirror = process.env.CDK8S_OUTDIR ? path.resolve(cwd, process.env.CDK8S_OUTDIR) : undefined;
     const result = synthesize({ envFiles: files, outDir, prune: all, pruneRenamed, mirrorDir: mirror === outDir ? undefined : mirror, verbose, shownOutDir: shown(cwd, outDir) });
-    for (const w of result.warnings) io.err(`warning: ${w}`);
-    for (const dir of result.pruned) io.out(`pruned ${shown(cwd, dir)}/ (its environment file is gone)`);
-    for (const env of result.environments) {
-      io.out(`synthesized ${shown(cwd, path.join(outDir, env.name))}/ (${env.spec.redis.mode} Redis, ${env.spec.nuxeo.replicas} Nuxeo nodes); Secrets to create first (placeholders):`);
-      for (const s of result.secrets.get(env.name) ?? []) io.out(`  ${createSecretCommand(env.spec.namespace, s)}`);
-    }
+    printResult(result, outDir, io, cwd);
     return 0;
   } catch (e) {
     if (e instanceof EnvironmentError || e instanceof SynthRefusal) {
-      // Problems start with the absolute file name: show it as typed, relative to the working directory.
-      const relative = (p: string) => files.reduce((line, f) => (line.startsWith(`${f}: `) ? shown(cwd, f) + line.slice(f.length) : line), p);
-      for (const p of e.problems) io.err(`error: ${e instanceof SynthRefusal ? shown(cwd, outDir) + '/' : ''}${relative(p)}`);
-      io.err(`nothing written: ${shown(cwd, outDir)}/ is unchanged`);
+      printProblems(e, files, outDir, io, cwd);
       return 1;
     }
     throw e;
   }
+}
+
+/** The warnings, the folders pruned and written, and the commands creating the Secrets each needs. */
+function printResult(result: SynthResult, outDir: string, io: CliIo, cwd: string): void {
+  for (const w of result.warnings) io.err(`warning: ${w}`);
+  for (const dir of result.pruned) io.out(`pruned ${shown(cwd, dir)}/ (its environment file is gone)`);
+  for (const env of result.environments) {
+    io.out(`synthesized ${shown(cwd, path.join(outDir, env.name))}/ (${env.spec.redis.mode} Redis, ${env.spec.nuxeo.replicas} Nuxeo nodes); Secrets to create first (placeholders):`);
+    for (const s of result.secrets.get(env.name) ?? []) io.out(`  ${createSecretCommand(env.spec.namespace, s)}`);
+  }
+}
+
+/** Why nothing was written: one `error:` line a problem, file names as typed. */
+function printProblems(e: EnvironmentError | SynthRefusal, files: string[], outDir: string, io: CliIo, cwd: string): void {
+  // Problems start with the absolute file name: show it as typed, relative to the working directory.
+  const relative = (p: string) => files.reduce((line, f) => (line.startsWith(`${f}: `) ? shown(cwd, f) + line.slice(f.length) : line), p);
+  for (const p of e.problems) io.err(`error: ${e instanceof SynthRefusal ? shown(cwd, outDir) + '/' : ''}${relative(p)}`);
+  io.err(`nothing written: ${shown(cwd, outDir)}/ is unchanged`);
 }

@@ -8,7 +8,7 @@ import { DatabaseSource } from '../lib/database/source';
 import { ElasticsearchSource } from '../lib/elasticsearch/source';
 import { RedisSource } from '../lib/redis/source';
 import type { NamespaceTierProps } from '../lib/namespace/namespace';
-import type { EnvironmentSpec } from '../lib/settings/schema';
+import type { EnvironmentSpec } from './environment';
 
 export function namespaceProps(spec: EnvironmentSpec): NamespaceTierProps {
   return {

@@ -5,7 +5,7 @@
  * instances count as the pods and claims the operator makes; CronJob pods run briefly and do not.
  */
 import { bytes } from '../lib/settings/quantity';
-import type { EnvironmentSpec } from '../lib/settings/schema';
+import type { EnvironmentSpec } from './environment';
 
 type Manifest = { apiVersion?: string; kind: string; spec?: any };
 const RESOURCES = ['cpu', 'memory', 'ephemeral-storage'] as const;

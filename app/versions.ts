@@ -15,7 +15,7 @@
  * The dates depend on the calendar, so these warnings are printed by synth, never written into
  * dist/ (which must stay the same from one day to the next).
  */
-import type { EnvironmentSpec } from '../lib/settings/schema';
+import type { EnvironmentSpec } from './environment';
 
 /** PostgreSQL majors and the date of their final release (end of life). */
 export const POSTGRES_END_OF_LIFE: Record<number, string> = {

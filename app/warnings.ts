@@ -2,7 +2,8 @@
  * The design limits of the seed architecture, stated with the sizes in force for one
  * environment. Printed at every synth and written into SUMMARY.md: never hidden.
  */
-import { packagesInstalledAtStart, type EnvironmentSpec } from '../lib/settings/schema';
+import { packagesInstalledAtStart } from '../lib/nuxeo/settings';
+import type { EnvironmentSpec } from './environment';
 import { backupWarnings } from './backup-plan';
 import { promotionSummary } from './postgres-promotion';
 

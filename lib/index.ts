@@ -40,3 +40,9 @@ export type { WorkloadIdentity } from './k8s/labels';
 // The settings' nested interfaces (RedisStorageSettings ...), for users building Props piecewise;
 // the section names above (RedisSettings ...) keep their tiers' meaning (without `managed`).
 export type * from './settings/settings.generated';
+export type * from './k8s/settings.generated';
+export type * from './nuxeo/settings.generated';
+export type * from './redis/settings.generated';
+export type * from './elasticsearch/settings.generated';
+export type * from './database/settings.generated';
+export type * from './load-balancer/settings.generated';

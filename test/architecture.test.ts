@@ -1,6 +1,6 @@
 /** Cross-references between tiers: every name one object uses must resolve to another object. */
 import { TIER_FILES } from '../app/synth';
-import { RESERVED_CONNECTIONS } from '../lib/settings/schema';
+import { RESERVED_CONNECTIONS } from '../lib/nuxeo/settings';
 import { parseProperties } from '../lib/nuxeo/nuxeo-conf';
 import { SECRET_BLOCK_MARKER } from '../lib/nuxeo/nuxeo-start';
 import { NUXEO_CONF_FILE } from '../lib/nuxeo/nuxeo';

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { listEnvironmentFiles, loadEnvironment, validateEnvironment } from '../app/load';
-import type { Environment, EnvironmentSpec } from '../lib/settings/schema';
+import type { Environment, EnvironmentSpec } from '../app/environment';
 import { synthesizeEnvironment, MANIFEST_SUFFIX } from '../app/synth';
 
 export const ROOT = path.join(__dirname, '..');

@@ -9,7 +9,7 @@ import type { Manifest } from './helpers';
 import { Warnings } from '../lib';
 import { validateEnvironment } from '../app/load';
 import { setupWarnings } from '../app/setup-warnings';
-import { environmentSchema } from '../lib/settings/schema';
+import { environmentSchema } from '../app/environment';
 
 const validated = (raw: unknown) => environmentSchema.parse(raw);
 

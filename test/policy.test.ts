@@ -5,7 +5,9 @@
  * Each violation names the object, the container where there is one, and the rule with its tool ids.
  */
 import { contains, strictlyContains } from '../lib/k8s/cidr';
-import { CONTROLLER_DEFAULTS, Environment, PRIVATE_RANGES } from '../lib/settings/schema';
+import type { Environment } from '../app/environment';
+import { PRIVATE_RANGES } from '../lib/k8s/settings';
+import { CONTROLLER_DEFAULTS } from '../lib/load-balancer/settings';
 import { allContainers, allManifests, cloudEnvironments, environmentMatrix, Manifest, matches, operatorPods, podTemplates, workloads } from './helpers';
 
 const SENSITIVE = /password|token|secret|bearer/i;

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
-import type { SECTION_SCHEMAS } from '../settings/schema';
+import type { DATABASE_SCHEMA } from './settings';
 import { container, Resources, SecretKeyRef } from '../k8s/containers';
 import { tierLabels, workloadLabels } from '../k8s/labels';
 import { networkPolicy, podsOf } from '../k8s/network-policy';
@@ -27,7 +27,7 @@ export interface PostgresBackupProps {
   readonly user: string;
   readonly password: SecretKeyRef;
   /** @internal the tier's resolved `backup` settings */
-  readonly settings: z.output<typeof SECTION_SCHEMAS.database>['backup'];
+  readonly settings: z.output<typeof DATABASE_SCHEMA>['backup'];
 }
 
 const CONFIG_DIR = '/etc/postgresql-backup';

@@ -4,7 +4,9 @@ import {
   ClusterSpecResourcesRequests,
 } from '../../imports/cnpg-cluster-postgresql.cnpg.io';
 import { ScheduledBackup, ScheduledBackupSpecBackupOwnerReference, ScheduledBackupSpecMethod } from '../../imports/cnpg-scheduledbackup-postgresql.cnpg.io';
-import { CNPG_PASSWORD_KEY_PROBLEM, SECRET_DEFAULTS, SECTION_SCHEMAS } from '../settings/schema';
+import { NETWORK_SCHEMA } from '../k8s/settings';
+import { SECRET_DEFAULTS } from '../settings/fields';
+import { CNPG_PASSWORD_KEY_PROBLEM, DATABASE_SCHEMA } from './settings';
 import { mebibytes } from '../settings/quantity';
 import { pullPolicy, SecretKeyRef } from '../k8s/containers';
 import { PART_OF, WorkloadIdentity, workloadLabels } from '../k8s/labels';
@@ -14,7 +16,7 @@ import { ContextProps, resolveContext, TierContext } from '../k8s/context';
 import { DatabaseEndpoint, DatabaseSettings, POSTGRES_PORT, postgresEndpoint } from './database';
 import { METRICS, metricsIngress } from '../monitoring/exporters';
 import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
-import type { NetworkInternetEgressSettings } from '../settings/settings.generated';
+import type { NetworkInternetEgressSettings } from '../k8s/settings.generated';
 
 /** The database's settings, the Nuxeo role's Secret and the instances' egress to object storage. */
 export interface CloudNativePgDatabaseOptions extends DatabaseSettings {
@@ -78,14 +80,14 @@ const OWN_KEYS = ownKeys<CloudNativePgDatabaseProps, DatabaseSettings>()(['conte
 /** Every problem of the settings in CloudNativePgDatabaseProps, found without building anything. @internal */
 export function cloudNativePgProblems(props: Partial<CloudNativePgDatabaseProps>): string[] {
   return [
-    ...propsProblems('database', SECTION_SCHEMAS.database, { ...settingsOf(props, OWN_KEYS), provider: 'cloudnativepg' }),
-    ...propsProblems('network', SECTION_SCHEMAS.network, { internetEgress: props.internetEgress }),
+    ...propsProblems('database', DATABASE_SCHEMA, { ...settingsOf(props, OWN_KEYS), provider: 'cloudnativepg' }),
+    ...propsProblems('network', NETWORK_SCHEMA, { internetEgress: props.internetEgress }),
     // As the file's secrets.databasePassword.key: the operator reads a basic-auth Secret.
     ...(props.password && props.password.key !== 'password' ? [`database.password.key: ${CNPG_PASSWORD_KEY_PROBLEM}`] : []),
   ];
 }
 
-type DatabaseSection = ReturnType<typeof SECTION_SCHEMAS.database.parse>;
+type DatabaseSection = ReturnType<typeof DATABASE_SCHEMA.parse>;
 type ObjectStore = NonNullable<DatabaseSection['backup']['objectStore']>;
 
 /** Where the object store is and how to reach it: static keys from a Secret, or the pod identity of the instances' ServiceAccount. */
@@ -176,8 +178,8 @@ export class CloudNativePgDatabase extends Construct {
   constructor(scope: Construct, id: string, props: CloudNativePgDatabaseProps) {
     super(scope, id);
     const ctx = resolveContext(this, props.context);
-    const db = parseProps('database', SECTION_SCHEMAS.database, { ...settingsOf(props, OWN_KEYS), provider: 'cloudnativepg' });
-    const internet = parseProps('network', SECTION_SCHEMAS.network, { internetEgress: props.internetEgress }).internetEgress;
+    const db = parseProps('database', DATABASE_SCHEMA, { ...settingsOf(props, OWN_KEYS), provider: 'cloudnativepg' });
+    const internet = parseProps('network', NETWORK_SCHEMA, { internetEgress: props.internetEgress }).internetEgress;
     const password = props.password ?? { name: SECRET_DEFAULTS.databasePassword.name, key: 'password' };
     const cn = db.cloudnativepg;
     const store = db.backup.objectStore!;

@@ -1,7 +1,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { SECRET_DEFAULTS, SECTION_SCHEMAS } from '../settings/schema';
+import { SECRET_DEFAULTS } from '../settings/fields';
+import { DATABASE_SCHEMA } from './settings';
 import { mebibytes } from '../settings/quantity';
 import { container, execProbe, fieldEnv, SecretKeyRef } from '../k8s/containers';
 import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
@@ -15,7 +16,7 @@ import { ContextProps, podHost, resolveContext, serviceHost, TierContext } from 
 import { PostgresBackup } from './backup';
 import { METRICS, metricsIngress, postgresExporter } from '../monitoring/exporters';
 import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
-import type { DatabaseSettings as DatabaseSectionInput } from '../settings/settings.generated';
+import type { DatabaseSettings as DatabaseSectionInput } from './settings.generated';
 
 /** The names a Database tier gives its workloads and Services, from its base name. */
 export function databaseNames(base: string) {
@@ -117,7 +118,7 @@ export function postgresEndpoint(
   };
 }
 
-type DatabaseSection = z.output<typeof SECTION_SCHEMAS.database>;
+type DatabaseSection = z.output<typeof DATABASE_SCHEMA>;
 type DatabaseSecretRefs = Record<'app' | 'superuser' | 'replication', SecretKeyRef>;
 
 /** The ConfigMap's files: the server's configuration and the two bootstrap scripts. */
@@ -187,7 +188,7 @@ const OWN_KEYS = ownKeys<DatabaseProps, DatabaseSettings>()(['context', 'baseNam
 
 /** Every problem of the settings in DatabaseProps, found without building anything. @internal */
 export function databaseProblems(props: Partial<DatabaseProps>): string[] {
-  return propsProblems('database', SECTION_SCHEMAS.database, settingsOf(props, OWN_KEYS));
+  return propsProblems('database', DATABASE_SCHEMA, settingsOf(props, OWN_KEYS));
 }
 
 /**
@@ -217,7 +218,7 @@ export class Database extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseProps = {}) {
     super(scope, id);
     const ctx = resolveContext(this, props.context);
-    const db = parseProps('database', SECTION_SCHEMAS.database, settingsOf(props, OWN_KEYS));
+    const db = parseProps('database', DATABASE_SCHEMA, settingsOf(props, OWN_KEYS));
     if (db.provider !== 'statefulset') throw new Error(`${this.node.path}: provider '${db.provider}' is the CloudNativePgDatabase construct`);
     const name = props.baseName ?? id;
     const names = databaseNames(name);

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { SECTION_SCHEMAS } from '../settings/schema';
+import { ELASTICSEARCH_SCHEMA } from './settings';
 import { mebibytes } from '../settings/quantity';
 import { container, containerSecurityContext, execProbe, fieldEnv, INIT_RESOURCES, pullPolicy, resources, SecretKeyRef } from '../k8s/containers';
 import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
@@ -15,7 +15,7 @@ import { ContextProps, resolveContext, serviceHost, TierContext } from '../k8s/c
 import { ElasticsearchSnapshots } from './snapshots';
 import { elasticsearchExporter, METRICS, metricsIngress } from '../monitoring/exporters';
 import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
-import type { ElasticsearchSettings as ElasticsearchSectionInput } from '../settings/settings.generated';
+import type { ElasticsearchSettings as ElasticsearchSectionInput } from './settings.generated';
 
 /** HTTP (clients) and transport (cluster members) ports. */
 export const ELASTICSEARCH_PORTS = { http: 9200, transport: 9300 } as const;
@@ -63,7 +63,7 @@ export function elasticsearchHeapMegabytes(es: { heap?: string; resources: { lim
   return es.heap ? mebibytes(es.heap) : Math.floor(mebibytes(es.resources.limits.memory) / 2);
 }
 
-type ElasticsearchSection = z.output<typeof SECTION_SCHEMAS.elasticsearch>;
+type ElasticsearchSection = z.output<typeof ELASTICSEARCH_SCHEMA>;
 
 /** Before Elasticsearch: the writable copy of its configuration, and the opt-in sysctl. */
 function elasticsearchInitContainers(es: ElasticsearchSection): k8s.Container[] {
@@ -142,7 +142,7 @@ const OWN_KEYS = ownKeys<ElasticsearchProps, ElasticsearchSettings>()(['context'
 
 /** Every problem of the settings in ElasticsearchProps, found without building anything. @internal */
 export function elasticsearchProblems(props: Partial<ElasticsearchProps>): string[] {
-  return propsProblems('elasticsearch', SECTION_SCHEMAS.elasticsearch, settingsOf(props, OWN_KEYS));
+  return propsProblems('elasticsearch', ELASTICSEARCH_SCHEMA, settingsOf(props, OWN_KEYS));
 }
 
 /**
@@ -166,7 +166,7 @@ export class Elasticsearch extends Construct {
   constructor(scope: Construct, id: string, props: ElasticsearchProps = {}) {
     super(scope, id);
     const ctx = resolveContext(this, props.context);
-    const es = parseProps('elasticsearch', SECTION_SCHEMAS.elasticsearch, settingsOf(props, OWN_KEYS));
+    const es = parseProps('elasticsearch', ELASTICSEARCH_SCHEMA, settingsOf(props, OWN_KEYS));
     const wid = { app: 'elasticsearch', instance: props.baseName ?? id, component: 'search' };
     this.headlessServiceName = `${wid.instance}-headless`;
     this.podNames = Array.from({ length: es.replicas }, (_, i) => `${wid.instance}-${i}`);

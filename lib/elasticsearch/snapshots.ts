@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
-import type { SECTION_SCHEMAS } from '../settings/schema';
+import type { ELASTICSEARCH_SCHEMA } from './settings';
 import { container, INIT_RESOURCES } from '../k8s/containers';
 import { tierLabels } from '../k8s/labels';
 import { networkPolicy, podsOf } from '../k8s/network-policy';
@@ -21,7 +21,7 @@ export interface ElasticsearchSnapshotsProps {
   /** path.repo, where the nodes mount the claim. */
   readonly location: string;
   /** @internal the tier's resolved `snapshots` settings */
-  readonly settings: z.output<typeof SECTION_SCHEMAS.elasticsearch>['snapshots'];
+  readonly settings: z.output<typeof ELASTICSEARCH_SCHEMA>['snapshots'];
 }
 
 const CONFIG_DIR = '/etc/elasticsearch-snapshots';

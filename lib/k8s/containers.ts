@@ -1,6 +1,6 @@
 /** Containers: the restricted security context, pull policy, resources, probes and env helpers. */
 import { k8s } from 'cdk8s-plus-27';
-import { isDigestImage } from '../settings/schema';
+import { isDigestImage } from '../settings/fields';
 
 /** CPU, memory and ephemeral-storage quantities ('250m', '512Mi', '1Gi'). */
 export interface Quantities {

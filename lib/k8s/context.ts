@@ -6,9 +6,9 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { SCHEDULING_SCHEMA, SECTION_SCHEMAS } from '../settings/schema';
+import { MONITORING_SCHEMA, NETWORK_SCHEMA, SCHEDULING_SCHEMA } from './settings';
 import { parseProps, propsProblems } from '../settings/props';
-import type { MonitoringSettings, NetworkDnsSettings, SchedulingSettings } from '../settings/settings.generated';
+import type { MonitoringSettings, NetworkDnsSettings, SchedulingSettings } from './settings.generated';
 import type { Resources } from './containers';
 
 /** {@link SchedulingSettings} with its defaults applied. */
@@ -98,8 +98,8 @@ const CONTEXT_SCHEMA = z.strictObject({
   imagePullSecrets: z.array(z.string().min(1)).default([]),
   priorityClassName: z.string().min(1).optional(),
   scheduling: SCHEDULING_SCHEMA,
-  dns: SECTION_SCHEMAS.network.unwrap().shape.dns,
-  monitoring: SECTION_SCHEMAS.monitoring,
+  dns: NETWORK_SCHEMA.unwrap().shape.dns,
+  monitoring: MONITORING_SCHEMA,
 });
 
 /**

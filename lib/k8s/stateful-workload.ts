@@ -4,7 +4,7 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { PodSettings } from '../settings/schema';
+import type { ResolvedPodSettings } from '../settings/fields';
 import type { TierContext } from './context';
 import { checksumAnnotation, ConfigChecksum } from './checksum';
 import { podSecurityContext } from './containers';
@@ -45,7 +45,7 @@ export function disruptionBudget(scope: Construct, id: WorkloadIdentity): k8s.Ku
  * The ServiceAccount the pods run under: the workload's own unless the file names one. It mounts
  * no API token (the pods never call the API server); cloud identity webhooks project their own.
  */
-export function serviceAccount(scope: Construct, id: WorkloadIdentity, pod: PodSettings): string {
+export function serviceAccount(scope: Construct, id: WorkloadIdentity, pod: ResolvedPodSettings): string {
   const name = pod.serviceAccount.name ?? id.instance;
   // Two workloads of one tier (database primary and replicas) may share a named account: emit it once.
   if (pod.serviceAccount.create && !scope.node.tryFindChild(`${name}-sa`)) {
@@ -62,7 +62,7 @@ export function serviceAccount(scope: Construct, id: WorkloadIdentity, pod: PodS
 }
 
 /** Node selector, tolerations and extra affinity of the tier, beside the workload's own spreading. */
-function placement(pod: PodSettings, spread: ReturnType<typeof spreading>) {
+function placement(pod: ResolvedPodSettings, spread: ReturnType<typeof spreading>) {
   return {
     ...(Object.keys(pod.nodeSelector).length ? { nodeSelector: pod.nodeSelector } : {}),
     ...(pod.tolerations.length ? { tolerations: pod.tolerations } : {}),
@@ -112,7 +112,7 @@ export interface StatefulWorkloadProps extends PodProps {
    */
   readonly spreadSelector?: Record<string, string>;
   /** The tier's identity, placement, pod labels and annotations. */
-  readonly pod: PodSettings;
+  readonly pod: ResolvedPodSettings;
 }
 
 /**

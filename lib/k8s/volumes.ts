@@ -1,6 +1,6 @@
 /** Pod volumes and per-pod claims. */
 import { k8s } from 'cdk8s-plus-27';
-import type { VolumeSpec } from '../settings/schema';
+import type { VolumeSpec } from '../settings/fields';
 
 export function volumeClaimTemplate(name: string, v: VolumeSpec, accessMode = 'ReadWriteOnce'): k8s.KubePersistentVolumeClaimProps {
   return {

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HttpRoute, HttpRouteSpec } from '../../imports/gateway.networking.k8s.io';
 import { z } from 'zod';
-import { CONTROLLER_DEFAULTS, SECTION_SCHEMAS } from '../settings/schema';
+import { CONTROLLER_DEFAULTS, LOAD_BALANCER_SCHEMA } from './settings';
 import { workloadLabels } from '../k8s/labels';
 import type { Peer } from '../k8s/network-policy';
 import { service } from '../k8s/service';
@@ -12,7 +12,7 @@ import type { Nuxeo } from '../nuxeo/nuxeo';
 import { Warnings } from '../settings/warnings';
 import { loadBalancerWarnings } from './warnings';
 import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
-import type { LoadBalancerSettings } from '../settings/settings.generated';
+import type { LoadBalancerSettings } from './settings.generated';
 
 export type { LoadBalancerSettings };
 
@@ -27,7 +27,7 @@ export interface LoadBalancerProps extends LoadBalancerSettings {
 }
 
 /** Where load-balancer traffic comes from, for the proxies' ingress rule. @internal */
-export function loadBalancerPeers(lb: Pick<z.output<typeof SECTION_SCHEMAS.loadBalancer>, 'provider' | 'controller'>): Peer[] {
+export function loadBalancerPeers(lb: Pick<z.output<typeof LOAD_BALANCER_SCHEMA>, 'provider' | 'controller'>): Peer[] {
   if (lb.provider === 'service') return [{ cidrs: ['0.0.0.0/0', '::/0'] }];
   const c = lb.controller ?? CONTROLLER_DEFAULTS[lb.provider];
   return [{ namespace: c.namespace, pods: c.podLabels }];
@@ -49,7 +49,7 @@ export const FRONT_PORT = 80;
 /** LoadBalancerProps' own keys: the rest are the `loadBalancer` settings. */
 const OWN_KEYS = ownKeys<LoadBalancerProps, LoadBalancerSettings>()(['nuxeo', 'baseName']);
 
-type LoadBalancerSection = z.output<typeof SECTION_SCHEMAS.loadBalancer>;
+type LoadBalancerSection = z.output<typeof LOAD_BALANCER_SCHEMA>;
 
 /** Traefik's sticky-session cookie (its Service annotations). */
 function traefikStickyAnnotations(lb: LoadBalancerSection): Record<string, string> {
@@ -98,7 +98,7 @@ function httpRouteSpec(lb: LoadBalancerSection, name: string): HttpRouteSpec {
 
 /** Every problem of the settings in LoadBalancerProps, found without building anything. @internal */
 export function loadBalancerProblems(props: Partial<LoadBalancerProps>): string[] {
-  return propsProblems('loadBalancer', SECTION_SCHEMAS.loadBalancer, settingsOf(props, OWN_KEYS));
+  return propsProblems('loadBalancer', LOAD_BALANCER_SCHEMA, settingsOf(props, OWN_KEYS));
 }
 
 /**
@@ -132,7 +132,7 @@ export class LoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
-    const lb = parseProps('loadBalancer', SECTION_SCHEMAS.loadBalancer, settingsOf(props, OWN_KEYS));
+    const lb = parseProps('loadBalancer', LOAD_BALANCER_SCHEMA, settingsOf(props, OWN_KEYS));
     for (const w of loadBalancerWarnings(lb)) Warnings.of(this).add(w);
     this.provider = lb.provider;
     const target = props.nuxeo.identity;

@@ -32,8 +32,7 @@
  *   `httproute/<namespace>/<name>/rule/<n>` (envoyproxy/gateway internal/gatewayapi/helpers.go
  *   irRouteDestinationName; its gateway-addons dashboards select the same way).
  */
-import type { EnvironmentSpec, LoadBalancerProvider } from '../settings/schema';
-import { SNAPSHOT_POLICY } from '../elasticsearch/snapshots';
+import type { LoadBalancerProvider } from '../load-balancer/settings';
 
 export interface AlertSettings {
   readonly namespace: string;
@@ -68,25 +67,6 @@ export interface AlertSettings {
    * @default - no backup alert
    */
   readonly backups?: { readonly cronJobs: string[]; readonly slmPolicy?: string };
-}
-
-/** The settings of an environment's alerts. */
-export function alertSettingsOf(spec: EnvironmentSpec, sentinelQuorum: number | undefined): AlertSettings {
-  return {
-    namespace: spec.namespace, redis: { mode: spec.redis.mode, quorum: sentinelQuorum }, databaseReplicas: spec.database.replicas, databaseProvider: spec.database.provider,
-    managed: { database: !!spec.database.managed, elasticsearch: !!spec.elasticsearch.managed, redis: !!spec.redis.managed },
-    // The names lib/load-balancer/load-balancer.ts gives the Ingress / HTTPRoute and the Service (port `http`) it routes to.
-    loadBalancer: { provider: spec.loadBalancer.provider, route: 'nuxeo', service: 'nuxeo', servicePort: 'http' },
-    pods: { nuxeo: spec.nuxeo.replicas, redis: spec.redis.mode === 'sidecar' ? spec.nuxeo.replicas : spec.redis.replicas, database: 1 + spec.database.replicas },
-    // The CronJob names lib/database/backup.ts and lib/elasticsearch/snapshots.ts give.
-    backups: {
-      cronJobs: [
-        ...(spec.database.managed || spec.database.provider === 'cloudnativepg' ? [] : ['postgresql-backup']),
-        ...(spec.elasticsearch.managed ? [] : ['elasticsearch-snapshots']),
-      ],
-      ...(spec.elasticsearch.managed ? {} : { slmPolicy: SNAPSHOT_POLICY }),
-    },
-  };
 }
 
 export interface AlertRule {

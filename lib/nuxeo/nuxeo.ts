@@ -1,7 +1,9 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { clidProblem, connectionsProblem, packagesInstalledAtStart, podIdentityProblem, SECRET_DEFAULTS, SECTION_SCHEMAS, secretVariable } from '../settings/schema';
+import { NETWORK_SCHEMA } from '../k8s/settings';
+import { SECRET_DEFAULTS } from '../settings/fields';
+import { clidProblem, connectionsProblem, NUXEO_SCHEMA, packagesInstalledAtStart, podIdentityProblem, secretVariable } from './settings';
 import { cpuCores, mebibytes, mebibytesQuantity } from '../settings/quantity';
 import { container, fieldEnv, INIT_RESOURCES, SecretKeyRef, secretEnv } from '../k8s/containers';
 import { tierLabels, WorkloadIdentity, workloadLabels } from '../k8s/labels';
@@ -25,7 +27,8 @@ import { nuxeoWarnings } from './warnings';
 import type { RedisEndpoint, RedisSidecar } from '../redis/redis';
 import type { SidecarHost } from '../redis/sidecar-host';
 import { NUXEO_PORTS, NUXEO_UID, nuxeoSidecarHost, PROXY_DRAIN_SECONDS } from './pods';
-import type { NetworkSettings, NuxeoSettings } from '../settings/settings.generated';
+import type { NetworkSettings } from '../k8s/settings.generated';
+import type { NuxeoSettings } from './settings.generated';
 
 export { NUXEO_PORTS, PROXY_DRAIN_SECONDS };
 const RUN_AS = NUXEO_UID;
@@ -169,16 +172,16 @@ const OWN_KEYS = ownKeys<NuxeoProps, NuxeoSettings>()(['context', 'baseName', 'd
 export function nuxeoProblems(props: Omit<NuxeoProps, 'database' | 'elasticsearch' | 'redis'>): string[] {
   const settings = settingsOf(props, OWN_KEYS);
   const net = { internetEgress: props.internetEgress, podIdentity: props.podIdentity };
-  const problems = [...propsProblems('nuxeo', SECTION_SCHEMAS.nuxeo, settings), ...propsProblems('network', SECTION_SCHEMAS.network, net)];
+  const problems = [...propsProblems('nuxeo', NUXEO_SCHEMA, settings), ...propsProblems('network', NETWORK_SCHEMA, net)];
   if (problems.length) return problems;
-  const n = SECTION_SCHEMAS.nuxeo.parse(settings);
+  const n = NUXEO_SCHEMA.parse(settings);
   const clid = clidProblem(n, props.clid !== undefined);
-  const identity = podIdentityProblem({ nuxeo: n, network: SECTION_SCHEMAS.network.parse(net) });
+  const identity = podIdentityProblem({ nuxeo: n, network: NETWORK_SCHEMA.parse(net) });
   return [...(clid ? [`nuxeo.clid: ${clid}`] : []), ...(identity ? [`nuxeo.podIdentity: ${identity}`] : [])];
 }
 
 type SecretPropertyRef = SecretProperty & { ref: SecretKeyRef };
-type NuxeoSection = z.output<typeof SECTION_SCHEMAS.nuxeo>;
+type NuxeoSection = z.output<typeof NUXEO_SCHEMA>;
 
 /**
  * /tmp of a Nuxeo node: Nuxeo spools uploads there (nuxeo.tmp.dir=/tmp, set by the entrypoint)
@@ -362,8 +365,8 @@ export class Nuxeo extends Construct {
     const ctx = resolveContext(this, props.context);
     const problems = nuxeoProblems(props);
     if (problems.length) throw new PropsError(problems);
-    const n = parseProps('nuxeo', SECTION_SCHEMAS.nuxeo, settingsOf(props, OWN_KEYS));
-    const network = parseProps('network', SECTION_SCHEMAS.network, { internetEgress: props.internetEgress, podIdentity: props.podIdentity });
+    const n = parseProps('nuxeo', NUXEO_SCHEMA, settingsOf(props, OWN_KEYS));
+    const network = parseProps('network', NETWORK_SCHEMA, { internetEgress: props.internetEgress, podIdentity: props.podIdentity });
     const limits = props.proxyLimits ?? { maxUploadMegabytes: 1024, timeoutSeconds: 600 };
     const name = props.baseName ?? id;
     const wid = { app: 'nuxeo', instance: name, component: 'application' };

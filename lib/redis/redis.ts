@@ -1,7 +1,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { majority, SECRET_DEFAULTS, SECTION_SCHEMAS } from '../settings/schema';
+import { SECRET_DEFAULTS } from '../settings/fields';
+import { majority, REDIS_SCHEMA } from './settings';
 import { bytes } from '../settings/quantity';
 import { container, execProbe, fieldEnv, SecretKeyRef } from '../k8s/containers';
 import { tierLabels, workloadLabels } from '../k8s/labels';
@@ -20,7 +21,7 @@ import type { SidecarHost } from './sidecar-host';
 export type { SidecarHost };
 import { DEFAULT_NUXEO_NAME, nuxeoSidecarHost } from '../nuxeo/pods';
 import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
-import type { RedisSettings as RedisSectionInput } from '../settings/settings.generated';
+import type { RedisSettings as RedisSectionInput } from './settings.generated';
 
 export const REDIS_PORTS = { redis: 6379, sentinel: 26379 } as const;
 /** The image's `redis` UID (999) plus 10000. */
@@ -95,7 +96,7 @@ export function sentinelQuorum(r: { replicas: number; sentinel: { quorum?: numbe
   return r.sentinel.quorum ?? majority(r.replicas);
 }
 
-type RedisSection = z.output<typeof SECTION_SCHEMAS.redis>;
+type RedisSection = z.output<typeof REDIS_SCHEMA>;
 
 /** The ConfigMap's files: redis.conf and the start script, plus the Sentinel's script and the hand-over in external mode. */
 function redisFiles(r: RedisSection): Record<string, string> {
@@ -146,7 +147,7 @@ const OWN_KEYS = ownKeys<RedisProps, RedisSettings>()(['context', 'baseName', 'p
 
 /** Every problem of the settings in RedisProps, found without building anything. @internal */
 export function redisProblems(props: Partial<RedisProps>): string[] {
-  return propsProblems('redis', SECTION_SCHEMAS.redis, settingsOf(props, OWN_KEYS));
+  return propsProblems('redis', REDIS_SCHEMA, settingsOf(props, OWN_KEYS));
 }
 
 /** Where a Redis tier's servers run and what they read, as its constructor resolved it. */
@@ -240,7 +241,7 @@ export class Redis extends Construct {
   constructor(scope: Construct, id: string, props: RedisProps = {}) {
     super(scope, id);
     const ctx = resolveContext(this, props.context);
-    const r = parseProps('redis', SECTION_SCHEMAS.redis, settingsOf(props, OWN_KEYS));
+    const r = parseProps('redis', REDIS_SCHEMA, settingsOf(props, OWN_KEYS));
     const name = props.baseName ?? id;
     const password = props.password ?? SECRET_DEFAULTS.redisPassword;
     this.mode = r.mode;

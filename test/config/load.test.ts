@@ -4,6 +4,8 @@ import * as path from 'path';
 import { EnvironmentError, loadEnvironment, loadEnvironments, renderJsonSchema } from '../../app/load';
 import { EXAMPLES, ROOT } from '../helpers';
 
+/** The fields of the nuxeo section, as the committed JSON Schema (test below: fresh) lists them. */
+const NUXEO_FIELDS = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'schema', 'environment.schema.json'), 'utf8')).properties.nuxeo.properties);
 const VALID = `namespace: nuxeo-test
 loadBalancer:
   host: nuxeo.example.com
@@ -47,7 +49,8 @@ describe('environment files', () => {
   // Ten distinct mistakes, each reported as `file: field.path: what is allowed`.
   test.each([
     ['wrong-type', `${VALID}nuxeo:\n  replicas: two\n`, 'nuxeo.replicas: must be a number, not string "two"'],
-    ['unknown-key', `${VALID}nuxeo:\n  replica: 3\n`, 'nuxeo.replica: unknown field; allowed here: image, replicas, resources, heap, data, binaries, databasePoolSize, streamRetention, packages, packagesInImage, properties, secretProperties, logFormat, redisWaitSeconds, concurrentUploads, serviceAccount, nodeSelector, tolerations, affinity, podLabels, podAnnotations, proxy'],
+    // Every field of the section, in the schema's order (read from the committed JSON Schema, so adding a setting edits no test).
+    ['unknown-key', `${VALID}nuxeo:\n  replica: 3\n`, `nuxeo.replica: unknown field; allowed here: ${NUXEO_FIELDS.join(', ')}`],
     ['missing-required', 'namespace: nuxeo-test\nloadBalancer:\n  provider: traefik\n', 'loadBalancer.host: is required (a string)'],
     ['yaml-syntax', 'namespace: nuxeo-test\nloadBalancer:\n  host: [nuxeo.example.com\n', 'YAML syntax error at line 4, column 1'],
     ['unknown-redis-mode', `${VALID}redis:\n  mode: cluster\n`, "redis.mode: must be 'sidecar' (Redis in every Nuxeo pod) or 'external' (a Redis cluster with Sentinel)"],

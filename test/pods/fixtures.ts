@@ -1,5 +1,5 @@
 /** What the pod scenarios share: the Secrets a cluster would hold, DNS names, a cluster per file. */
-import type { Environment, EnvironmentSpec } from '../../lib/settings/schema';
+import type { Environment, EnvironmentSpec } from '../../app/environment';
 import { allManifests, Manifest } from '../helpers';
 import { Cluster, Pod } from './kubelet';
 

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { environment, find, shippedEnvironments } from '../helpers';
 import { allManifests } from '../helpers';
-import type { Environment } from '../../lib/settings/schema';
+import type { Environment } from '../../app/environment';
 import { run, Servers } from './harness';
 
 const servers = new Servers();

@@ -1,7 +1,8 @@
 /** Running an exporter container of the manifests as a local process, and reading its metrics. */
 import * as http from 'http';
-import { alertRules, alertSettingsOf } from '../../lib/monitoring/alerts';
-import type { Environment } from '../../lib/settings/schema';
+import { alertSettingsOf } from '../../app/monitoring-summary';
+import { alertRules } from '../../lib/monitoring/alerts';
+import type { Environment } from '../../app/environment';
 import { sentinelQuorum } from '../../lib/redis/redis';
 import { allManifests } from '../helpers';
 

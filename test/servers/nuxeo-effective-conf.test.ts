@@ -23,7 +23,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { validateEnvironment } from '../../app/load';
-import type { Environment } from '../../lib/settings/schema';
+import type { Environment } from '../../app/environment';
 import { BINARY_STORE, NUXEO_CONF_FILE } from '../../lib/nuxeo/nuxeo';
 import { allManifests, ENV_DIR, find, ROOT } from '../helpers';
 import { Servers } from './harness';

@@ -2,7 +2,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Environment } from '../../lib/settings/schema';
+import type { Environment } from '../../app/environment';
 import { allManifests, find } from '../helpers';
 import { freePort, Servers, waitFor, writeFiles } from './harness';
 
