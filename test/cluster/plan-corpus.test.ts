@@ -9,8 +9,8 @@
  * - operator-action on a claim's size: refused exactly when the claim is not Bound or its class
  *   does not allow expansion, the two conditions the plan names;
  * - operator-action of a switch to CloudNativePG (the real operator installed for it): the operator
- *   refuses the old provider's Services until the plan's `delete service` command runs, then
- *   creates its own;
+ *   refuses the old provider's Services (one the plan names) and creates no instance until the
+ *   plan's `delete service` command runs, then creates its Services and its first instance's claim;
  * - anything else: the apply is accepted.
  *
  * Each change gets its own Namespace (and PriorityClass, named after it). Every volume asks for a
@@ -87,12 +87,17 @@ const CNPG_DEPRECATION = /^Warning: Native support for Barman Cloud backups and 
  */
 async function playProviderSwitch(ns: string, c: Change): Promise<void> {
   const status = async () => (await getJson(['-n', ns, 'cluster.postgresql.cnpg.io', c.name])).status ?? {};
-  await waitFor(async () => /^refusing to reconcile service: postgresql-r[ow]+, not owned by the cluster$/.test((await status()).phaseReason ?? ''), 120000, `Cluster ${c.name} refusing our Services`);
+  let reason = '';
+  await waitFor(async () => /^refusing to reconcile service: (\S+), not owned by the cluster$/.test(reason = (await status()).phaseReason ?? ''), 120000, `Cluster ${c.name} refusing our Services`);
+  expect(c.reason).toContain(/service: (\S+),/.exec(reason)![1]);
+  // No instance meanwhile (its claims would exist, Pending on the unbound class).
+  const instanceClaims = async () => (await getJson(['-n', ns, 'pvc', '-l', `cnpg.io/cluster=${c.name}`])).items.length;
+  expect(await instanceClaims()).toBe(0);
   const deletion = c.commands.find((l) => / delete service /.test(l));
   expect(deletion).toBeDefined();
   await kubectl(shellWords(deletion!).slice(1));
   const owned = async (svc: string) => (await getJson(['-n', ns, 'service', svc])).metadata.ownerReferences?.some((o: any) => o.kind === 'Cluster' && o.name === c.name);
-  await waitFor(async () => (await owned(`${c.name}-rw`)) && (await owned(`${c.name}-ro`)), 120000, `Services ${c.name}-rw and -ro created by the operator`);
+  await waitFor(async () => (await owned(`${c.name}-rw`)) && (await owned(`${c.name}-ro`)) && (await instanceClaims()) > 0, 120000, `Services ${c.name}-rw and -ro created by the operator, then its first instance's claim`);
 }
 
 const playable = corpus().filter((c) => !c.notOnCluster);
