@@ -124,7 +124,8 @@ async function archiveCurrentWal(): Promise<number> {
   const p = await primary();
   const file = (await instanceSql(p, 'select pg_walfile_name(pg_current_wal_lsn())')).stdout.trim();
   await instanceSql(p, 'select pg_switch_wal()');
-  return waitFor(async () => (await instanceSql(p, 'select last_archived_wal from pg_stat_archiver')).stdout.trim() >= file, 120000, `WAL ${file} archived`);
+  // 180 s: after failures PostgreSQL's archiver may wait up to a minute before its next attempt.
+  return waitFor(async () => (await instanceSql(p, 'select last_archived_wal from pg_stat_archiver')).stdout.trim() >= file, 180000, `WAL ${file} archived`);
 }
 
 /** Files under a folder of the object store's volume, relative to it. */
