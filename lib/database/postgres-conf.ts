@@ -45,6 +45,11 @@ export interface ParameterSection {
   readonly parameters: [string, string][];
 }
 
+/** shared_buffers, in MB: a quarter of the container's memory limit. */
+export function sharedBuffersMegabytes(memoryMegabytes: number): number {
+  return Math.floor(memoryMegabytes / 4);
+}
+
 /**
  * The server settings, shared by both database providers: the StatefulSet's postgresql.conf and
  * the CloudNativePG Cluster's `postgresql.parameters`.
@@ -56,7 +61,7 @@ export function postgresqlParameters(s: PostgresSettings): ParameterSection[] {
     {
       comment: `Memory, sized from the container limit (${s.memoryMegabytes}MiB): 25% shared buffers, 75% cache hint.`,
       parameters: [
-        ['shared_buffers', `${Math.floor(s.memoryMegabytes / 4)}MB`],
+        ['shared_buffers', `${sharedBuffersMegabytes(s.memoryMegabytes)}MB`],
         ['effective_cache_size', `${Math.floor((s.memoryMegabytes * 3) / 4)}MB`],
         ['work_mem', '8MB'],
         ['maintenance_work_mem', `${Math.max(64, Math.floor(s.memoryMegabytes / 16))}MB`],

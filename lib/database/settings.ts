@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { controllerPeer, dnsLabel, image, managedEndpoint, nodeCount, podSettings, resources, rule, volume } from '../settings/fields';
+import { mebibytes } from '../settings/quantity';
+import { sharedBuffersMegabytes } from './postgres-conf';
 
 /** The seed's minimum ("at least"): one primary plus replicas. */
 const MIN_DATABASE_INSTANCES = 2;
@@ -108,6 +110,16 @@ export const DATABASE_SCHEMA = z
       ['backup', 'objectStore'],
       (d) => d.provider === 'cloudnativepg' || d.backup.objectStore === undefined,
       () => "is used only with provider 'cloudnativepg'; the statefulset provider writes its dumps to backup.storage",
+    ),
+  )
+  .refine(
+    // CloudNativePG's webhook rejects a Cluster whose memory request is below shared_buffers
+    // (v1.30 internal/webhook/v1/cluster_webhook.go, hasEnoughMemoryForSharedBuffers).
+    ...rule<{ provider: string; resources: { requests: { memory: string }; limits: { memory: string } } }>(
+      ['provider', 'resources'],
+      ['resources', 'requests', 'memory'],
+      (d) => d.provider !== 'cloudnativepg' || mebibytes(d.resources.requests.memory) >= sharedBuffersMegabytes(mebibytes(d.resources.limits.memory)),
+      (d) => `${d.resources.requests.memory} is below shared_buffers (${sharedBuffersMegabytes(mebibytes(d.resources.limits.memory))}MB, a quarter of limits.memory ${d.resources.limits.memory}), and CloudNativePG's webhook rejects the Cluster: raise requests.memory to at least that, or lower limits.memory`,
     ),
   )
   .refine(
