@@ -3,8 +3,7 @@
  * generates for test/cluster/environments/cloudnativepg.yaml (issue 24): bootstrap with only the
  * checklist's Secrets, reach through the generated NetworkPolicies, failover on `kubectl delete
  * pod` of the primary, base backup and WAL archiving to an S3 server in the cluster (versitygw),
- * the backup alerts in the documented Prometheus when that server is scaled to 0, and
- * docs/backups.md's point-in-time-recovery runbook run as written. One deployment serves
+ * and docs/backups.md's point-in-time-recovery runbook run as written. One deployment serves
  * every scenario, in order. Figures are printed at the end (docs/operators.md records them).
  */
 import { spawnSync } from 'child_process';
@@ -15,7 +14,6 @@ import { parse } from 'yaml';
 import {
   CNPG_IMAGES, deleteCloudNativePgNamespace, installCloudNativePg, installObjectStore, OBJECT_STORE_NAMESPACE, objectStoreFolder, uninstallCloudNativePg,
 } from './cloudnativepg';
-import { alertRaised, alertState, installPrometheus, installPrometheusOperator, prometheusApi, uninstallPrometheus, uninstallPrometheusOperator } from './prometheus';
 import {
   apply, clientPod, ClientPod, clusterPaths, createSecrets, deleteNamespace, getJson, installMonitoringCrds, kubectl, recycleVolumes, Run,
   Synthesized, synthEnvironment, waitFor, warnings,
@@ -24,8 +22,6 @@ import { operatorImages } from './upstream';
 
 const ENV_FILE = path.join(__dirname, 'environments/cloudnativepg.yaml');
 const CLIENT_NS = 'cloudnativepg-client';
-/** monitoring.prometheus.namespace of the environment file. */
-const PROMETHEUS_NS = 'cloudnativepg-prometheus';
 const figures: Record<string, string | number> = {};
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -91,8 +87,8 @@ afterAll(async () => {
   console.log(`cloudnativepg figures:\n${Object.entries(figures).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
   fs.writeFileSync(path.join(os.tmpdir(), 'cloudnativepg-figures.json'), JSON.stringify(figures, null, 2));
   const start = Date.now();
-  await Promise.all([deleteCloudNativePgNamespace(ns), deleteNamespace(CLIENT_NS), deleteNamespace(OBJECT_STORE_NAMESPACE), uninstallPrometheus(PROMETHEUS_NS)]);
-  await Promise.all([uninstallCloudNativePg(), uninstallPrometheusOperator()]);
+  await Promise.all([deleteCloudNativePgNamespace(ns), deleteNamespace(CLIENT_NS), deleteNamespace(OBJECT_STORE_NAMESPACE)]);
+  await uninstallCloudNativePg();
   await recycleVolumes();
   console.log(`cloudnativepg teardown: ${seconds(Date.now() - start)} s`);
 }, 8 * 60 * 1000);
@@ -196,47 +192,6 @@ describe('CloudNativePG failover', () => {
     figures['failover: acknowledged rows, all present'] = `${acked.length} of ${acked.length}`;
     figures['failover: old primary back as a standby, from the delete (s)'] = seconds(Date.now() - t0);
   });
-});
-
-async function scaleObjectStore(replicas: number): Promise<void> {
-  const store = ['-n', OBJECT_STORE_NAMESPACE];
-  await kubectl([...store, 'scale', 'deployment/versitygw', `--replicas=${replicas}`]);
-  if (replicas) await kubectl([...store, 'rollout', 'status', 'deployment/versitygw', '--timeout=120s'], { timeoutMs: 130000 });
-  else await kubectl([...store, 'wait', '--for=delete', 'pod', '-l', 'app.kubernetes.io/name=versitygw', '--timeout=60s'], { timeoutMs: 70000 });
-}
-
-describe('CloudNativePG alerts when the object store is unreachable', () => {
-  beforeAll(async () => {
-    figures['Prometheus builds + image pushes (s)'] = operatorImages('prometheus-operator', 'prometheus');
-    const start = Date.now();
-    await installPrometheusOperator();
-    await installPrometheus(PROMETHEUS_NS, ns);
-    figures['prometheus-operator + documented Prometheus installed (s)'] = seconds(Date.now() - start);
-  }, 20 * 60 * 1000);
-
-  it('raises NuxeoPostgresqlWalArchivingStalled and NuxeoPostgresqlBackupFailed in Prometheus; archiving resumes with the store back (600 s)', async () => {
-    // The archiver's metrics scraped from the instances, and both alerts quiet, before the store goes.
-    await waitFor(async () => (await prometheusApi(PROMETHEUS_NS, `/api/v1/query?query=${encodeURIComponent(`cnpg_pg_stat_archiver_last_archived_time{namespace="${ns}"}`)}`)).result.length > 0, 4 * 60 * 1000, 'the archiver metrics in Prometheus');
-    expect(await alertState(PROMETHEUS_NS, 'NuxeoPostgresqlWalArchivingStalled')).toBeUndefined();
-    expect(await alertState(PROMETHEUS_NS, 'NuxeoPostgresqlBackupFailed')).toBeUndefined();
-    await scaleObjectStore(0);
-    const p = await primary();
-    await nuxeoSql('insert into probe(id) values (2001)');
-    await instanceSql(p, 'select pg_switch_wal()');
-    await kubectl(['-n', ns, 'create', '-f', '-'], { input: JSON.stringify({
-      apiVersion: 'postgresql.cnpg.io/v1', kind: 'Backup', metadata: { name: 'while-unreachable', namespace: ns },
-      spec: { cluster: { name: 'postgresql' }, method: 'barmanObjectStore' },
-    }) });
-    const [wal, backup] = await Promise.all([
-      alertRaised(PROMETHEUS_NS, 'NuxeoPostgresqlWalArchivingStalled', 5 * 60 * 1000),
-      alertRaised(PROMETHEUS_NS, 'NuxeoPostgresqlBackupFailed', 5 * 60 * 1000),
-    ]);
-    figures['NuxeoPostgresqlWalArchivingStalled raised, store scaled to 0 (s, state)'] = `${seconds(wal)}, ${await alertState(PROMETHEUS_NS, 'NuxeoPostgresqlWalArchivingStalled')}`;
-    figures['NuxeoPostgresqlBackupFailed raised, store scaled to 0 (s, state)'] = `${seconds(backup)}, ${await alertState(PROMETHEUS_NS, 'NuxeoPostgresqlBackupFailed')}`;
-    figures['Backup while unreachable'] = (await getJson(['-n', ns, 'backups.postgresql.cnpg.io', 'while-unreachable'])).status?.phase ?? 'no phase';
-    await scaleObjectStore(1);
-    figures['WAL archived again once the store is back (s)'] = seconds(await archiveCurrentWal());
-  }, 12 * 60 * 1000);
 });
 
 /** docs/backups.md's point-in-time-recovery runbook: each step's inline `kubectl` commands and the yaml of step 3. */
