@@ -58,6 +58,17 @@ async function healthy(instances = 3): Promise<boolean> {
   return c.status?.phase === 'Cluster in healthy state' && c.status?.readyInstances === instances;
 }
 
+/** Waits for `ready`; on timeout the error carries the Cluster's status, its pods, claims and recent events. */
+async function waitForCluster(ready: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
+  try {
+    return await waitFor(ready, timeoutMs, what);
+  } catch (e) {
+    const st = (await cluster().catch(() => ({}))).status ?? {};
+    const more = await kubectl(['-n', ns, 'get', 'pods,pvc,events', '-o', 'wide'], { allowFail: true });
+    throw new Error(`${String(e)}\nCluster: ${st.phase} (${st.phaseReason ?? ''}), ready ${st.readyInstances}, ${JSON.stringify(st.instancesStatus)}\n${more.stdout.split('\n').slice(-60).join('\n')}`);
+  }
+}
+
 beforeAll(async () => {
   figures['operator builds + image pushes (s)'] = operatorImages(...CNPG_IMAGES);
   env = synthEnvironment(ENV_FILE);
@@ -98,7 +109,7 @@ describe('CloudNativePG bootstrap', () => {
     // The checklist names the application role's basic-auth Secret with its username, and the object store's keys.
     expect(Object.keys(checklist).sort()).toEqual(['nuxeo-backup-s3', 'nuxeo-database-app', 'nuxeo-jwt', 'nuxeo-redis']);
     expect(checklist['nuxeo-database-app'].username).toBe('nuxeo');
-    const ms = await waitFor(() => healthy(), 8 * 60 * 1000, 'Cluster postgresql healthy with 3 ready instances');
+    const ms = await waitForCluster(() => healthy(), 8 * 60 * 1000, 'Cluster postgresql healthy with 3 ready instances');
     figures['bootstrap to 3 healthy instances (s)'] = seconds(ms);
     const sb = await getJson(['-n', ns, 'scheduledbackups.postgresql.cnpg.io', 'postgresql']);
     expect(sb.spec.immediate).toBe(true);
@@ -173,7 +184,7 @@ describe('CloudNativePG failover', () => {
     await sleep(3000);
     const t0 = Date.now();
     await kubectl(['-n', ns, 'delete', 'pod', old, '--wait=false']);
-    const promoted = await waitFor(async () => {
+    const promoted = await waitForCluster(async () => {
       const s = (await cluster()).status;
       return s.currentPrimary !== old && s.currentPrimary === s.targetPrimary;
     }, 3 * 60 * 1000, 'a standby promoted');
@@ -186,7 +197,7 @@ describe('CloudNativePG failover', () => {
     const firstOkAfter = Math.min(...okAt.filter((t) => t > failedAt[failedAt.length - 1]));
     const present = new Set((await nuxeoSql('select id from probe where id > 1000')).stdout.trim().split('\n').map(Number));
     expect(acked.filter((id) => !present.has(id))).toEqual([]);
-    await waitFor(async () => (await healthy()) && (await instanceSql(old, 'select pg_is_in_recovery()')).stdout.trim() === 't', 5 * 60 * 1000, `${old} back as a standby`);
+    await waitForCluster(async () => (await healthy()) && (await instanceSql(old, 'select pg_is_in_recovery()')).stdout.trim() === 't', 5 * 60 * 1000, `${old} back as a standby`);
     figures['failover: delete of the primary to the new primary in status (s)'] = seconds(promoted);
     figures['failover: writes through postgresql-rw unavailable (s)'] = Math.round((firstOkAfter - lastOkBefore) * 10) / 10;
     figures['failover: acknowledged rows, all present'] = `${acked.length} of ${acked.length}`;
@@ -242,7 +253,7 @@ describe('CloudNativePG point-in-time recovery', () => {
     const recovered = synthEnvironment(recoveredEnv);
     const start = Date.now();
     await apply([recovered.files.find((f) => f.endsWith('10-database.k8s.yaml'))!]);
-    await waitFor(() => healthy(), 10 * 60 * 1000, 'the recovered Cluster healthy');
+    await waitForCluster(() => healthy(), 10 * 60 * 1000, 'the recovered Cluster healthy');
     figures['PITR: apply to a healthy recovered cluster of 3 (s)'] = seconds(Date.now() - start);
 
     const rows = (await instanceSql(await primary(), 'select id, extract(epoch from at) from probe where id between 5001 and 5030 order by id')).stdout.trim().split('\n').map((l) => l.split('|').map(Number));
