@@ -9,6 +9,7 @@
  * "PASSWORD", because Polaris and kube-linter flag env vars so named that carry a literal value);
  * replicas also PRIMARY_HOST, PRIMARY_PORT, POD_NAME.
  */
+import { sharedBuffersMegabytes } from './settings';
 
 /** The role that replicas stream with. */
 export const REPLICATION_USER = 'replicator';
@@ -43,11 +44,6 @@ export interface ParameterSection {
   readonly comment?: string;
   /** Name and value as written in postgresql.conf (strings quoted). */
   readonly parameters: [string, string][];
-}
-
-/** shared_buffers, in MB: a quarter of the container's memory limit. */
-export function sharedBuffersMegabytes(memoryMegabytes: number): number {
-  return Math.floor(memoryMegabytes / 4);
 }
 
 /**

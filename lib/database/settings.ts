@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { controllerPeer, dnsLabel, image, managedEndpoint, nodeCount, podSettings, resources, rule, volume } from '../settings/fields';
 import { mebibytes } from '../settings/quantity';
-import { sharedBuffersMegabytes } from './postgres-conf';
 
 /** The seed's minimum ("at least"): one primary plus replicas. */
 const MIN_DATABASE_INSTANCES = 2;
@@ -76,6 +75,11 @@ const cloudnativepg = z
       (c) => `must differ from recovery.serverName (${c.serverName}): the recovered cluster archives to a new folder, the old backups stay intact`,
     ),
   );
+
+/** shared_buffers, in MB: a quarter of the container's memory limit (postgres-conf.ts). */
+export function sharedBuffersMegabytes(memoryMegabytes: number): number {
+  return Math.floor(memoryMegabytes / 4);
+}
 
 export const DATABASE_SCHEMA = z
   .strictObject({
