@@ -9,13 +9,18 @@
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] };
 module.exports = {
   projects: [
-    { displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['<rootDir>/test/servers/', '<rootDir>/test/pods/', '<rootDir>/test/cluster/', '<rootDir>/test/newcomer/', '<rootDir>/test/package/'], transform, testEnvironment: 'node' },
+    { displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['<rootDir>/test/servers/', '<rootDir>/test/pods/', '<rootDir>/test/cluster/', '<rootDir>/test/newcomer/', '<rootDir>/test/package/', '<rootDir>/test/ci/'], transform, testEnvironment: 'node' },
     { displayName: 'library', testMatch: ['<rootDir>/test/package/**/*.test.ts'], transform, testEnvironment: 'node' },
     { displayName: 'servers', testMatch: ['<rootDir>/test/servers/**/*.test.ts'], transform, testEnvironment: 'node', setupFilesAfterEnv: ['<rootDir>/test/servers/setup.ts'] },
     ...(process.env.NUXEO_COMPACT_NESTED ? [] : [
       { displayName: 'pods', testMatch: ['<rootDir>/test/pods/**/*.test.ts'], transform, testEnvironment: 'node' },
       { displayName: 'newcomer', testMatch: ['<rootDir>/test/newcomer/**/*.test.ts'], transform, testEnvironment: 'node' },
     ]),
+    // The CI recipes of examples/ci/ run by real runners (test/ci/: gitlab-ci-local, act), about
+    // 4 minutes: only with `npm run test:recipes` (.ci/run runs it after npm test).
+    ...(process.env.NUXEO_COMPACT_RECIPES ? [
+      { displayName: 'recipes', testMatch: ['<rootDir>/test/ci/**/*.test.ts'], transform, testEnvironment: 'node' },
+    ] : []),
     // The real one-node cluster (test/cluster/, docs/cluster.md): only with `npm run test:cluster`,
     // whose globalSetup brings the cluster up and globalTeardown takes it down.
     ...(process.env.NUXEO_COMPACT_CLUSTER ? [

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { CNPG_PASSWORD_KEY_PROBLEM, DATABASE_SCHEMA } from '../lib/database/settings';
 import { ELASTICSEARCH_SCHEMA } from '../lib/elasticsearch/settings';
-import { MONITORING_SCHEMA, NETWORK_SCHEMA, SCHEDULING_SCHEMA } from '../lib/k8s/settings';
+import { CLUSTER_DOMAIN, IMAGE_PULL_SECRETS, MONITORING_SCHEMA, NETWORK_SCHEMA, PRIORITY_CLASS_NAME, SCHEDULING_SCHEMA } from '../lib/k8s/settings';
 import { LOAD_BALANCER_SCHEMA } from '../lib/load-balancer/settings';
 import { clidProblem, connectionsProblem, IdentityFields, NUXEO_SCHEMA, podIdentityProblem } from '../lib/nuxeo/settings';
 import { REDIS_SCHEMA } from '../lib/redis/settings';
@@ -27,13 +27,10 @@ export const environmentSchema = z
   .strictObject({
     $schema: z.string().optional().describe('path or URL of this JSON Schema, for editors; the generator ignores it'),
     namespace: dnsLabel('namespace').describe('namespace of every generated object (created by 00-namespace); also names the PriorityClass by default'),
-    clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default('cluster.local').describe('DNS domain of the cluster, for stable pod names'),
-    imagePullSecrets: z
-      .array(dnsLabel('secret name'))
-      .default([])
-      .describe('docker-registry Secrets for every pod (the Nuxeo image registry needs credentials)'),
+    clusterDomain: CLUSTER_DOMAIN,
+    imagePullSecrets: IMAGE_PULL_SECRETS,
     priorityClass: z.strictObject({
-      name: dnsLabel('priority class name').optional().describe('name of the PriorityClass emitted and used by every pod; default: the namespace name, so environments never share one'),
+      name: PRIORITY_CLASS_NAME.describe('name of the PriorityClass emitted and used by every pod; default: the namespace name, so environments never share one'),
       value: z.number().int().min(0).max(1_000_000_000).default(100000).describe('its priority: pods with a higher value are scheduled first and, with PreemptLowerPriority, may evict lower ones'),
       preemptionPolicy: z
         .enum(['PreemptLowerPriority', 'Never'], { message: "must be 'PreemptLowerPriority' or 'Never'" })

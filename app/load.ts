@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseDocument } from 'yaml';
-import { z } from 'zod';
+import { checked, inputJsonSchema } from '../lib/settings/problems';
 import { Environment, environmentSchema } from './environment';
 
 // For tools that generate environments (scripts/bench.js) and must size them validly.
@@ -19,11 +19,9 @@ export class EnvironmentError extends Error {
   }
 }
 
-let jsonSchema: any;
 /** The JSON Schema derived from the zod schema (also written to schema/ for editors). */
 export function environmentJsonSchema(): any {
-  jsonSchema ??= z.toJSONSchema(environmentSchema, { io: 'input', unrepresentable: 'any' });
-  return jsonSchema;
+  return inputJsonSchema(environmentSchema);
 }
 
 /** The committed schema/environment.schema.json: editor support for environment files. */
@@ -37,51 +35,10 @@ export function renderJsonSchema(): string {
   return JSON.stringify(schema, null, 2) + '\n';
 }
 
-/** Field names allowed at a path, read from the JSON Schema, for "unknown field" messages. */
-function allowedFields(at: PropertyKey[]): string[] {
-  let node = environmentJsonSchema();
-  for (const key of at) {
-    node = node?.properties?.[key as string] ?? node?.additionalProperties;
-  }
-  return Object.keys(node?.properties ?? {}).filter((k) => k !== '$schema');
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
-}
-
-const fieldPath = (p: PropertyKey[]) => (p.length ? p.map(String).join('.') : '(top level)');
-
-function messagesOf(issue: z.core.$ZodIssue): string[] {
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return issue.keys.map(
-        (k) => `${fieldPath([...issue.path, k])}: unknown field; allowed here: ${allowedFields(issue.path).join(', ')}`,
-      );
-    case 'invalid_type':
-      return issue.input === undefined
-        ? [`${fieldPath(issue.path)}: is required (${issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`})`]
-        : [`${fieldPath(issue.path)}: must be ${issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}, not ${describe(issue.input)}`];
-    case 'too_small':
-      return [`${fieldPath(issue.path)}: ${issue.message.startsWith('Too small') ? `must be at least ${issue.minimum}` : issue.message}`];
-    case 'too_big':
-      return [`${fieldPath(issue.path)}: ${issue.message.startsWith('Too big') ? `must be at most ${issue.maximum}` : issue.message}`];
-    case 'invalid_key':
-      // A record key that fails its own schema: report that schema's message, not zod's generic one.
-      return [`${fieldPath(issue.path)}: ${issue.issues[0]?.message ?? issue.message}`];
-    default:
-      return [`${fieldPath(issue.path)}: ${issue.message}`];
-  }
-}
-
 /** Validates already-parsed data; returns the typed spec or the list of problems. */
 export function validateEnvironment(data: unknown): { spec?: Environment['spec']; problems: string[] } {
-  const result = environmentSchema.safeParse(data, { reportInput: true });
-  if (result.success) return { spec: result.data, problems: [] };
-  return { problems: result.error.issues.flatMap(messagesOf) };
+  const r = checked(environmentSchema, data);
+  return r.ok ? { spec: r.data, problems: [] } : { problems: r.problems };
 }
 
 /** Reads one environment file; throws EnvironmentError naming the file on any problem. */

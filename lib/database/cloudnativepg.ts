@@ -14,7 +14,7 @@ import { networkPolicy, Peer, podsOf, Rule } from '../k8s/network-policy';
 import { postgresqlParameters } from './postgres-conf';
 import { ContextProps, resolveContext, TierContext } from '../k8s/context';
 import { DatabaseEndpoint, DatabaseSettings, POSTGRES_PORT, postgresEndpoint } from './database';
-import { METRICS, metricsIngress } from '../monitoring/exporters';
+import { METRICS, metricsIngress } from '../k8s/exporters';
 import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
 import type { NetworkInternetEgressSettings } from '../k8s/settings.generated';
 

@@ -14,7 +14,7 @@ import { configMapVolume, emptyDir, secretVolume, volumeClaimTemplate } from '..
 import { renderPgHba, renderPgIsReady, renderPostgresqlConf, renderPrimaryBootstrap, renderReplicaBootstrap } from './postgres-conf';
 import { ContextProps, podHost, resolveContext, serviceHost, TierContext } from '../k8s/context';
 import { PostgresBackup } from './backup';
-import { METRICS, metricsIngress, postgresExporter } from '../monitoring/exporters';
+import { METRICS, metricsIngress, postgresExporter } from '../k8s/exporters';
 import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
 import type { DatabaseSettings as DatabaseSectionInput } from './settings.generated';
 

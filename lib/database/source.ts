@@ -5,7 +5,7 @@
 import { Bound, placed, TierSource } from '../k8s/tier-source';
 import { CloudNativePgDatabase, CloudNativePgDatabaseOptions, cloudNativePgProblems } from './cloudnativepg';
 import { Database, DatabaseEndpoint, DatabaseOptions, databaseProblems } from './database';
-import { managedDatabase, ManagedDatabaseProps } from './managed';
+import { managedDatabase, managedDatabaseProblems, ManagedDatabaseProps } from './managed';
 
 export class DatabaseSource extends TierSource<Bound<Database | CloudNativePgDatabase, DatabaseEndpoint>> {
   /**
@@ -26,6 +26,6 @@ export class DatabaseSource extends TierSource<Bound<Database | CloudNativePgDat
 
   /** A PostgreSQL service outside the cluster (Amazon RDS, Cloud SQL, Azure Database): nothing is emitted for it. */
   public static managed(options: ManagedDatabaseProps): DatabaseSource {
-    return new DatabaseSource(() => [], () => ({ endpoint: managedDatabase(options) }));
+    return new DatabaseSource(() => managedDatabaseProblems(options), () => ({ endpoint: managedDatabase(options) }));
   }
 }

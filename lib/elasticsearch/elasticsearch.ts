@@ -13,7 +13,7 @@ import { configMapVolume, emptyDir, volumeClaimTemplate } from '../k8s/volumes';
 import { GC_LOG_OPTIONS, renderElasticsearchReadiness, renderElasticsearchYml } from './elasticsearch-conf';
 import { ContextProps, resolveContext, serviceHost, TierContext } from '../k8s/context';
 import { ElasticsearchSnapshots } from './snapshots';
-import { elasticsearchExporter, METRICS, metricsIngress } from '../monitoring/exporters';
+import { elasticsearchExporter, METRICS, metricsIngress } from '../k8s/exporters';
 import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
 import type { ElasticsearchSettings as ElasticsearchSectionInput } from './settings.generated';
 

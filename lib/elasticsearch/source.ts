@@ -1,7 +1,7 @@
 /** Where an architecture's Elasticsearch comes from: in the cluster, or a managed service. */
 import { Bound, placed, TierSource } from '../k8s/tier-source';
 import { Elasticsearch, ElasticsearchEndpoint, elasticsearchProblems, ElasticsearchSettings } from './elasticsearch';
-import { managedElasticsearch, ManagedElasticsearchProps } from './managed';
+import { managedElasticsearch, managedElasticsearchProblems, ManagedElasticsearchProps } from './managed';
 
 export class ElasticsearchSource extends TierSource<Bound<Elasticsearch, ElasticsearchEndpoint>> {
   /** An Elasticsearch StatefulSet with its snapshot repository. */
@@ -11,6 +11,6 @@ export class ElasticsearchSource extends TierSource<Bound<Elasticsearch, Elastic
 
   /** An Elasticsearch-compatible service outside the cluster (Elastic Cloud, OpenSearch): nothing is emitted for it. */
   public static managed(options: ManagedElasticsearchProps): ElasticsearchSource {
-    return new ElasticsearchSource(() => [], () => ({ endpoint: managedElasticsearch(options) }));
+    return new ElasticsearchSource(() => managedElasticsearchProblems(options), () => ({ endpoint: managedElasticsearch(options) }));
   }
 }

@@ -6,7 +6,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { MONITORING_SCHEMA, NETWORK_SCHEMA, SCHEDULING_SCHEMA } from './settings';
+import { CLUSTER_DOMAIN, IMAGE_PULL_SECRETS, MONITORING_SCHEMA, NETWORK_SCHEMA, PRIORITY_CLASS_NAME, SCHEDULING_SCHEMA } from './settings';
 import { parseProps, propsProblems } from '../settings/props';
 import type { MonitoringSettings, NetworkDnsSettings, SchedulingSettings } from './settings.generated';
 import type { Resources } from './containers';
@@ -94,9 +94,9 @@ export interface TierContext {
 }
 
 const CONTEXT_SCHEMA = z.strictObject({
-  clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default('cluster.local'),
-  imagePullSecrets: z.array(z.string().min(1)).default([]),
-  priorityClassName: z.string().min(1).optional(),
+  clusterDomain: CLUSTER_DOMAIN,
+  imagePullSecrets: IMAGE_PULL_SECRETS,
+  priorityClassName: PRIORITY_CLASS_NAME,
   scheduling: SCHEDULING_SCHEMA,
   dns: NETWORK_SCHEMA.unwrap().shape.dns,
   monitoring: MONITORING_SCHEMA,

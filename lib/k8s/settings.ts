@@ -87,3 +87,19 @@ export const SCHEDULING_SCHEMA = z
     zoneSpread: z.enum(['required', 'preferred']).default('preferred').describe('spread of each workload over zones: required refuses to schedule unevenly, preferred only tries'),
   })
   .prefault({});
+
+/** The cluster's DNS domain: a top-level field of the environment file, `context.clusterDomain` in code. */
+export const CLUSTER_DOMAIN = z
+  .string()
+  .regex(/^[a-z0-9.-]+$/, { message: "must be a DNS domain such as 'cluster.local': lower-case letters, digits, '.' and '-'" })
+  .default('cluster.local')
+  .describe('DNS domain of the cluster, for stable pod names');
+
+/** The pull secrets of every pod: a top-level field of the environment file, `context.imagePullSecrets` in code. */
+export const IMAGE_PULL_SECRETS = z
+  .array(dnsLabel('secret name'))
+  .default([])
+  .describe('docker-registry Secrets for every pod (the Nuxeo image registry needs credentials)');
+
+/** The PriorityClass of every pod: `priorityClass.name` in the environment file, `context.priorityClassName` in code. */
+export const PRIORITY_CLASS_NAME = dnsLabel('priority class name').optional();

@@ -10,7 +10,7 @@ import { ContextProps, resolveContext } from '../k8s/context';
 import type { CloudNativePgDatabase } from '../database/cloudnativepg';
 import type { Database } from '../database/database';
 import type { Elasticsearch } from '../elasticsearch/elasticsearch';
-import { METRICS } from './exporters';
+import { METRICS } from '../k8s/exporters';
 import type { LoadBalancer } from '../load-balancer/load-balancer';
 import type { Nuxeo } from '../nuxeo/nuxeo';
 import type { Redis } from '../redis/redis';

@@ -42,6 +42,7 @@
  *   .bucket_prefix; static credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
  *   (S3BinaryManager.AWS_ID_ENV_KEY / AWS_SECRET_ENV_KEY), else the pod's AWS identity
  */
+import type { RedisConnection } from '../redis/connection';
 
 /**
  * Environment variables of the Nuxeo container, set from a Secret or the downward API: the
@@ -59,11 +60,6 @@ export const NUXEO_ENV = {
   s3KeyId: 'AWS_ACCESS_KEY_ID',
   s3Secret: 'AWS_SECRET_ACCESS_KEY',
 } as const;
-
-export type RedisConnection =
-  /** ssl: TLS to a managed Redis (nuxeo.redis.ssl, redis template's nuxeo.defaults). */
-  | { readonly kind: 'single'; readonly host: string; readonly port: number; readonly ssl?: boolean }
-  | { readonly kind: 'sentinel'; readonly hosts: string[]; readonly port: number; readonly masterName: string };
 
 export type BinaryStore =
   /** path: the store directory, strictly inside the mounted volume (Nuxeo creates siblings of it). */

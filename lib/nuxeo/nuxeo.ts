@@ -19,14 +19,14 @@ import { renderRedisWaitScript } from './redis-wait';
 import { ContextProps, ResolvedMonitoring, resolveContext, TierContext } from '../k8s/context';
 import type { DatabaseEndpoint } from '../database/database';
 import type { ElasticsearchEndpoint } from '../elasticsearch/elasticsearch';
-import { METRICS, metricsIngress, NGINX_STATUS_PORT, proxyExporter } from '../monitoring/exporters';
+import { METRICS, metricsIngress, NGINX_STATUS_PORT, proxyExporter } from '../k8s/exporters';
 import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
 import { PropsError } from '../settings/props-error';
 import { Warnings } from '../settings/warnings';
 import { nuxeoWarnings } from './warnings';
 import type { RedisEndpoint, RedisSidecar } from '../redis/redis';
-import type { SidecarHost } from '../redis/sidecar-host';
-import { NUXEO_PORTS, NUXEO_UID, nuxeoSidecarHost, PROXY_DRAIN_SECONDS } from './pods';
+import type { SidecarHost } from '../k8s/sidecar-host';
+import { NUXEO_PORTS, NUXEO_UID, nuxeoSidecarHost, PROXY_DRAIN_SECONDS } from '../k8s/nuxeo-pods';
 import type { NetworkSettings } from '../k8s/settings.generated';
 import type { NuxeoSettings } from './settings.generated';
 

@@ -17,7 +17,7 @@
  * Every attempt is bounded (3 s), the whole wait by `seconds`; progress is logged every 10 s and
  * giving up says what was tried last.
  */
-import type { RedisConnection } from './nuxeo-conf';
+import type { RedisConnection } from '../redis/connection';
 
 /** Seconds one connection attempt may take before it counts as "no answer". */
 const ATTEMPT_SECONDS = 3;

@@ -11,15 +11,15 @@ import { service } from '../k8s/service';
 import { statefulWorkload } from '../k8s/stateful-workload';
 import { ConfigChecksum, configChecksum } from '../k8s/checksum';
 import { configMapVolume, emptyDir, secretVolume, volumeClaimTemplate } from '../k8s/volumes';
-import type { RedisConnection } from '../nuxeo/nuxeo-conf';
+import type { RedisConnection } from './connection';
 import {
   renderRedisConf, renderRedisPing, renderRedisPreStop, renderRedisStartScript, renderSentinelStartScript, renderWaitWhileListening,
 } from './redis-conf';
 import { ContextProps, podHost, resolveContext, serviceHost, TierContext } from '../k8s/context';
-import { METRICS, metricsIngress, redisExporter, sentinelExporter } from '../monitoring/exporters';
-import type { SidecarHost } from './sidecar-host';
+import { METRICS, metricsIngress, redisExporter, sentinelExporter } from '../k8s/exporters';
+import type { SidecarHost } from '../k8s/sidecar-host';
 export type { SidecarHost };
-import { DEFAULT_NUXEO_NAME, nuxeoSidecarHost } from '../nuxeo/pods';
+import { DEFAULT_NUXEO_NAME, nuxeoSidecarHost } from '../k8s/nuxeo-pods';
 import { ownKeys, parseProps, propsProblems, settingsOf } from '../settings/props';
 import type { RedisSettings as RedisSectionInput } from './settings.generated';
 

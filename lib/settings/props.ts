@@ -1,11 +1,11 @@
 import { z } from 'zod';
 
+import { checked } from './problems';
 import { PropsError } from './props-error';
 
-/** Every problem of a value against a section's schema, as `section.field: message` lines. */
+/** Every problem of a value against a section's schema, as `section.field: message` lines (the file's words). */
 export function propsProblems(section: string, schema: z.ZodType, value: unknown): string[] {
-  const r = schema.safeParse(value);
-  return r.success ? [] : r.error.issues.map((i) => `${[section, ...i.path.map(String)].join('.')}: ${i.message}`);
+  return checked(schema, value, [section]).problems;
 }
 
 /**
@@ -13,9 +13,14 @@ export function propsProblems(section: string, schema: z.ZodType, value: unknown
  * and every problem reported as `section.field: message`.
  */
 export function parseProps<S extends z.ZodType>(section: string, schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  throw new PropsError(propsProblems(section, schema, value));
+  const r = checked(schema, value, [section]);
+  if (!r.ok) throw new PropsError(r.problems);
+  return r.data;
+}
+
+/** Throws the problems found, if any, as one PropsError. */
+export function refuse(problems: string[]): void {
+  if (problems.length) throw new PropsError(problems);
 }
 
 /** The keys of Props `P` that are not settings `S` (context, baseName, endpoints ...). */

@@ -73,9 +73,9 @@ describe('the packed library in an app made like `cdk8s init typescript-app`', (
     expect(r.status).toBe(0);
     const dist = path.join(app, 'node_modules', 'nuxeo-compact-k8s', 'lib-dist');
     const importing = execFileSync('grep', ['-rlE', `from 'zod'|import\\("zod"\\)`, dist, '--include=*.d.ts'], { encoding: 'utf8' }).trim();
-    // Only declarations no public one reaches may import it: the tiers' settings schemas, their field builders and the parser.
+    // Only declarations no public one reaches may import it: the tiers' settings schemas, their field builders, the parser and its formatter of problems.
     const settings = ['database', 'elasticsearch', 'k8s', 'load-balancer', 'nuxeo', 'redis'].map((tier) => `lib/${tier}/settings.d.ts`);
-    expect(importing.split('\n').map((f) => path.relative(dist, f)).sort()).toEqual([...settings, 'lib/settings/fields.d.ts', 'lib/settings/props.d.ts']);
+    expect(importing.split('\n').map((f) => path.relative(dist, f)).sort()).toEqual([...settings, 'lib/settings/fields.d.ts', 'lib/settings/problems.d.ts', 'lib/settings/props.d.ts']);
   }, 120_000);
 
   test('synthesizes the prefixed architecture on the managed PostgreSQL, and the ConfigMap patch changes the checksum', () => {

@@ -4,7 +4,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import { allManifests, environment, find, shippedEnvironments } from '../helpers';
-import { NGINX_STATUS_PORT } from '../../lib/monitoring/exporters';
+import { NGINX_STATUS_PORT } from '../../lib/k8s/exporters';
 import { freePort, run, Servers, waitFor } from './harness';
 import { exporterContainer, get } from './metrics';
 

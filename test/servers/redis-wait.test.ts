@@ -8,7 +8,8 @@
 import { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseProperties, RedisConnection } from '../../lib/nuxeo/nuxeo-conf';
+import { parseProperties } from '../../lib/nuxeo/nuxeo-conf';
+import type { RedisConnection } from '../../lib/redis/connection';
 import { renderRedisWaitScript } from '../../lib/nuxeo/redis-wait';
 import { NUXEO_CONF_FILE } from '../../lib/nuxeo/nuxeo';
 import { allManifests, exampleEnvironment, find } from '../helpers';

@@ -2,7 +2,7 @@ import { validateEnvironment } from '../../app/load';
 import { mebibytes } from '../../lib/settings/quantity';
 import { renderPostgresqlConf } from '../../lib/database/postgres-conf';
 import { cloudnativepgParameters } from '../../lib/database/cloudnativepg';
-import { METRICS } from '../../lib/monitoring/exporters';
+import { METRICS } from '../../lib/k8s/exporters';
 import { crdProblems } from '../crd-validator';
 import { allManifests, cloudnativepgPodLabels, environment, exampleEnvironment, find, matches } from '../helpers';
 

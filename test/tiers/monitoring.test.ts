@@ -1,7 +1,7 @@
 import { SUMMARY_FILE, synthesizeEnvironment } from '../../app/synth';
 import { parseProperties } from '../../lib/nuxeo/nuxeo-conf';
 import { architectureWarnings } from '../../app/warnings';
-import { METRICS } from '../../lib/monitoring/exporters';
+import { METRICS } from '../../lib/k8s/exporters';
 import { allContainers, allManifests, environment, environmentMatrix, find, Manifest, matches, operatorPods, shippedEnvironments, workloads } from '../helpers';
 
 const METRICS_PORTS: number[] = Object.values(METRICS).map((m) => m.port);

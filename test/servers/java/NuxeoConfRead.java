@@ -2,10 +2,10 @@
  * Reads nuxeo.conf the way Nuxeo LTS 2021 does, and prints what each of the given keys becomes
  * at each stage, base64-encoded (or ERROR: and the exception):
  *   launcher  - ConfigurationLoader.loadProperties: java.util.Properties.load, trim(), then
- *               replaceEnvironmentVariables (copied from nuxeo-launcher-commons, branch 2021).
- *               What the launcher's backing checks (DBCheck, RedisChecker) use.
- *   xmlattr   - the launcher value through TextTemplate.preprocessVars (its PATTERN and unescape,
- *               copied from nuxeo-common, branch 2021), escaped by FreeMarker's ?xml (the
+ *               replaceEnvironmentVariables (nuxeo-launcher-commons). What the launcher's backing
+ *               checks (DBCheck, RedisChecker) use.
+ *   xmlattr   - the launcher value through TextTemplate.preprocessVars (its variable syntax and
+ *               unescape, nuxeo-common), escaped by FreeMarker's ?xml (the
  *               template's line 1 is <#escape x as x?xml>) and written through
  *               TextTemplate.EscapeVariableFilter into an XML attribute as
  *               templates/common-base/nxserver/config/datasources-config.xml.nxftl does
@@ -15,6 +15,8 @@
  *   rawtext   - into element text WITHOUT ?xml, as templates/common-base/nxserver/config/jwt-config.xml.nxftl
  *               (no #escape; line 7 <secret>${nuxeo.jwt.secret}</secret>).
  * Usage: java NuxeoConfRead.java <nuxeo.conf> <key>...
+ * Every step is our own code, written from what the branch-2021 sources do (each method says which
+ * file and method it follows); none of Nuxeo's code is copied here.
  *
  * Two more modes compose the configuration the way the launcher does (ConfigurationGenerator,
  * ConfigurationMarshaller, nuxeo-launcher-commons, branch 2021; written here from reading them,
@@ -41,99 +43,255 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
 
 public class NuxeoConfRead {
 
-    // ConfigurationLoader.ENV_VALUE_PATTERN (2021)
-    static final Pattern ENV_VALUE_PATTERN = Pattern.compile(
-            "\\$\\{env(?<boolean>\\?\\?)?:(?<envparam>\\w*)(:?(?<defaultvalue>.*?)?)?\\}");
-
-    // TextTemplate.PATTERN (2021)
-    static final Pattern PATTERN = Pattern.compile("(?<!\\$)\\$\\{(?<decrypt>#)?" + "(?<var>[a-zA-Z_0-9\\-\\.]+)"
-            + "(:=(?<default>" + "([^{}]*|\\{[^{}]*\\})" + "))?\\}");
-
-    // Crypto.CRYPTO_PATTERN (2021): such a value is taken as encrypted and decrypted
-    static final Pattern CRYPTO_PATTERN = Pattern.compile("\\{\\$(?<algo>[^\\$]*)\\$(?<value>[^\\$]+)\\}");
+    // ---- Nuxeo's reading steps, written here from what the 2021 sources do (nuxeo/nuxeo, branch
+    // 2021), in modules/runtime/:
+    // L = nuxeo-launcher-commons/src/main/java/org/nuxeo/launcher/config/ConfigurationLoader.java,
+    // T = nuxeo-common/src/main/java/org/nuxeo/common/utils/TextTemplate.java,
+    // C = nuxeo-common/src/main/java/org/nuxeo/common/codec/Crypto.java. ----
 
     static boolean isBlank(String s) {
         return s == null || s.isBlank();
     }
 
-    // ConfigurationLoader.replaceEnvironmentVariables (2021), verbatim apart from StringUtils
+    /** Word characters as java.util.regex's \w has them (ASCII letters, digits, underscore). */
+    static boolean isWord(char c) {
+        return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
+    /** Characters a regex '.' does not match (java.util.regex line terminators). */
+    static boolean isLineEnd(char c) {
+        return c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029';
+    }
+
+    /**
+     * L, replaceEnvironmentVariables: a blank value is kept; otherwise each "${env:NAME}",
+     * "${env:NAME:default}" or "${env??:NAME}" (the boolean form: "true" when NAME is set and not
+     * blank, else "false") is replaced, left to right. NAME is the longest run of word characters
+     * after the colon; everything from there to the first '}' on the same line is the default, less
+     * one leading ':' (so "${env:A-b}" defaults to "-b"). A blank or unset NAME gives the default.
+     * The replacement goes through Matcher.appendReplacement unquoted, so its '\' and '$' are
+     * read as escapes and group references (see asReplacement).
+     */
     static String replaceEnvironmentVariables(String value, Map<String, String> environment) {
         if (isBlank(value)) {
             return value;
         }
-        Matcher matcher = ENV_VALUE_PATTERN.matcher(value);
-        StringBuffer sb = new StringBuffer();
-        while (matcher.find()) {
-            boolean booleanValue = "??".equals(matcher.group("boolean"));
-            String envVarName = matcher.group("envparam");
-            String defaultValue = matcher.group("defaultvalue");
-            String envValue = environment.get(envVarName);
-            String result;
-            if (booleanValue) {
-                result = isBlank(envValue) ? "false" : "true";
-            } else {
-                result = isBlank(envValue) ? defaultValue : envValue;
-            }
-            matcher.appendReplacement(sb, result);
-        }
-        matcher.appendTail(sb);
-        return sb.toString();
-    }
-
-    // TextTemplate.processString (2021) for the unencrypted case, one pass
-    static String processString(Properties props, String text) {
-        Matcher m = PATTERN.matcher(text);
-        StringBuilder sb = new StringBuilder();
-        while (m.find()) {
-            String value = props.getProperty(m.group("var"));
-            if (value == null) {
-                value = m.group("default");
-            }
-            if (value != null) {
-                if (CRYPTO_PATTERN.matcher(value).matches()) {
-                    throw new IllegalStateException("taken as an encrypted value: " + value);
-                }
-                m.appendReplacement(sb, Matcher.quoteReplacement(value));
-            }
-        }
-        m.appendTail(sb);
-        return sb.toString();
-    }
-
-    // TextTemplate.preprocessVars (2021): repeat until stable, then unescape "$${" to "${"
-    static String preprocess(Properties props, String key) {
-        String value = props.getProperty(key);
-        if (CRYPTO_PATTERN.matcher(value).matches()) {
-            throw new IllegalStateException("taken as an encrypted value");
-        }
-        for (int level = 0; level <= 10; level++) {
-            String next = processString(props, value);
-            if (next.equals(value)) {
-                break;
-            }
-            value = next;
-        }
-        return value.replaceAll("\\$\\$\\{", "\\${");
-    }
-
-    // TextTemplate.EscapeVariableFilter (2021): drops a '$' that follows a '$'
-    static String escapeVariableFilter(String s) {
         StringBuilder out = new StringBuilder();
-        int last = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '$' && last == '$') {
+        int copied = 0;
+        int at = value.indexOf("${env");
+        while (at >= 0) {
+            EnvToken token = EnvToken.at(value, at);
+            if (token == null) {
+                at = value.indexOf("${env", at + 1);
                 continue;
             }
-            last = c;
-            out.append(c);
+            String set = environment.get(token.name);
+            String result = token.flag != null ? String.valueOf(!isBlank(set)) : isBlank(set) ? token.fallback : set;
+            out.append(value, copied, at).append(asReplacement(result, token.groups()));
+            copied = token.end;
+            at = value.indexOf("${env", copied);
+        }
+        return out.append(value.substring(copied)).toString();
+    }
+
+    /** One "${env...}" of L's ENV_VALUE_PATTERN, with what its groups hold. */
+    record EnvToken(String whole, String flag, String name, String tail, String fallback, int end) {
+        static EnvToken at(String s, int start) {
+            int i = start + "${env".length();
+            String flag = s.startsWith("??", i) ? "??" : null;
+            i += flag == null ? 0 : 2;
+            if (i >= s.length() || s.charAt(i) != ':') {
+                return null;
+            }
+            int nameStart = ++i;
+            while (i < s.length() && isWord(s.charAt(i))) {
+                i++;
+            }
+            int close = i;
+            while (close < s.length() && s.charAt(close) != '}' && !isLineEnd(s.charAt(close))) {
+                close++;
+            }
+            if (close == s.length() || s.charAt(close) != '}') {
+                return null;
+            }
+            String tail = s.substring(i, close);
+            String fallback = tail.startsWith(":") ? tail.substring(1) : tail;
+            return new EnvToken(s.substring(start, close + 1), flag, s.substring(nameStart, i), tail, fallback, close + 1);
+        }
+
+        /** Numbered groups 0-4 and the named ones, as the pattern numbers them. */
+        Map<Object, String> groups() {
+            Map<Object, String> g = new java.util.HashMap<>();
+            g.put(0, whole);
+            g.put(1, flag);
+            g.put(2, name);
+            g.put(3, tail);
+            g.put(4, fallback);
+            g.put("boolean", flag);
+            g.put("envparam", name);
+            g.put("defaultvalue", fallback);
+            return g;
+        }
+    }
+
+    /**
+     * What Matcher.appendReplacement appends for an unquoted replacement (its javadoc): "\x" is x;
+     * "$n" is group n, reading further digits while the number stays a group; "${name}" a named
+     * group; an absent group adds nothing; any other '$', or a '\' or '$' at the end, throws.
+     */
+    static String asReplacement(String replacement, Map<Object, String> groups) {
+        int count = (int) groups.keySet().stream().filter(k -> k instanceof Integer).count() - 1;
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < replacement.length(); i++) {
+            char c = replacement.charAt(i);
+            if (c == '\\') {
+                if (++i == replacement.length()) {
+                    throw new IllegalArgumentException("character to be escaped is missing");
+                }
+                out.append(replacement.charAt(i));
+            } else if (c != '$') {
+                out.append(c);
+            } else if (++i == replacement.length()) {
+                throw new IllegalArgumentException("Illegal group reference: group index is missing");
+            } else if (replacement.charAt(i) == '{') {
+                int close = replacement.indexOf('}', i);
+                String name = close < 0 ? "" : replacement.substring(i + 1, close);
+                if (close < 0 || !name.matches("[a-zA-Z][a-zA-Z0-9]*") || !groups.containsKey(name)) {
+                    throw new IllegalArgumentException("Illegal named group reference: " + replacement.substring(i - 1));
+                }
+                out.append(groups.get(name) == null ? "" : groups.get(name));
+                i = close;
+            } else if (replacement.charAt(i) >= '0' && replacement.charAt(i) <= '9') {
+                int ref = replacement.charAt(i) - '0';
+                while (i + 1 < replacement.length() && replacement.charAt(i + 1) >= '0' && replacement.charAt(i + 1) <= '9'
+                        && ref * 10 + (replacement.charAt(i + 1) - '0') <= count) {
+                    ref = ref * 10 + (replacement.charAt(++i) - '0');
+                }
+                if (ref > count) {
+                    throw new IndexOutOfBoundsException("No group " + ref);
+                }
+                out.append(groups.get(ref) == null ? "" : groups.get(ref));
+            } else {
+                throw new IllegalArgumentException("Illegal group reference");
+            }
         }
         return out.toString();
+    }
+
+    /**
+     * C, isEncrypted: "{$<algorithm>$<value>}" as a whole, the algorithm without '$' (may be
+     * empty), the value non-empty without '$'. Such a value is decrypted, which we do not model.
+     */
+    static boolean looksEncrypted(String v) {
+        if (v.length() < 5 || !v.startsWith("{$") || !v.endsWith("}")) {
+            return false;
+        }
+        String inner = v.substring(2, v.length() - 1);
+        int dollar = inner.indexOf('$');
+        return dollar >= 0 && dollar == inner.lastIndexOf('$') && dollar < inner.length() - 1;
+    }
+
+    static boolean isVarChar(char c) {
+        return isWord(c) || c == '-' || c == '.';
+    }
+
+    /**
+     * T's variable syntax: "${name}", "${#name}" or "${name:=default}", not right after a '$'
+     * ("$${" is an escape). The name is letters, digits, '_', '-', '.'; the default holds no brace,
+     * or is exactly one "{...}" without inner braces. Returns {end, name, default or null}, or null.
+     */
+    static Object[] variableAt(String s, int dollar) {
+        if (!s.startsWith("${", dollar) || (dollar > 0 && s.charAt(dollar - 1) == '$')) {
+            return null;
+        }
+        int i = dollar + 2 + (s.startsWith("#", dollar + 2) ? 1 : 0);
+        int nameStart = i;
+        while (i < s.length() && isVarChar(s.charAt(i))) {
+            i++;
+        }
+        String name = s.substring(nameStart, i);
+        if (name.isEmpty()) {
+            return null;
+        }
+        if (s.startsWith("}", i)) {
+            return new Object[] { i + 1, name, null };
+        }
+        if (!s.startsWith(":=", i)) {
+            return null;
+        }
+        int from = i + 2;
+        int brace = from;
+        while (brace < s.length() && s.charAt(brace) != '{' && s.charAt(brace) != '}') {
+            brace++;
+        }
+        if (brace < s.length() && s.charAt(brace) == '}') {
+            return new Object[] { brace + 1, name, s.substring(from, brace) };
+        }
+        if (brace == from && brace < s.length()) { // the default starts with '{'
+            int close = brace + 1;
+            while (close < s.length() && s.charAt(close) != '{' && s.charAt(close) != '}') {
+                close++;
+            }
+            if (s.startsWith("}}", close)) {
+                return new Object[] { close + 2, name, s.substring(from, close + 1) };
+            }
+        }
+        return null;
+    }
+
+    /**
+     * T, processString (one pass, unencrypted): each variable whose key is set, or that has a
+     * default, becomes that text literally; the others stay as written. A value in the encrypted
+     * form would be decrypted by Nuxeo: we stop there.
+     */
+    static String processString(Properties props, String text) {
+        StringBuilder out = new StringBuilder();
+        int copied = 0;
+        for (int at = text.indexOf("${"); at >= 0; at = text.indexOf("${", at + 1)) {
+            if (at < copied) {
+                continue;
+            }
+            Object[] variable = variableAt(text, at);
+            String value = variable == null ? null : props.getProperty((String) variable[1], (String) variable[2]);
+            if (value == null) {
+                continue;
+            }
+            if (looksEncrypted(value)) {
+                throw new IllegalStateException("taken as an encrypted value: " + value);
+            }
+            out.append(text, copied, at).append(value);
+            copied = (int) variable[0];
+        }
+        return out.append(text.substring(copied)).toString();
+    }
+
+    /**
+     * T, preprocessVars for one key: expanded again and again until nothing changes (at most 11
+     * passes, T's MAX_RECURSION_LEVEL 10), then T's unescape turns each "$${" into "${".
+     */
+    static String preprocess(Properties props, String key) {
+        String value = props.getProperty(key);
+        if (looksEncrypted(value)) {
+            throw new IllegalStateException("taken as an encrypted value");
+        }
+        for (int pass = 0; pass < 11; pass++) {
+            String next = processString(props, value);
+            boolean stable = next.equals(value);
+            value = next;
+            if (stable) {
+                break;
+            }
+        }
+        return value.replace("$${", "${");
+    }
+
+    /** T, EscapeVariableFilter: the template's output with each run of '$' written as one '$'. */
+    static String escapeVariableFilter(String s) {
+        return s.replaceAll("\\$+", Matcher.quoteReplacement("$"));
     }
 
     // FreeMarker's ?xml built-in: < > & " ' as entities

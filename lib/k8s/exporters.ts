@@ -6,9 +6,9 @@
  * `monitoring.enabled` is false, so a tier adds its exporter with one spread.
  */
 import { k8s } from 'cdk8s-plus-27';
-import { container, SecretKeyRef, secretEnv } from '../k8s/containers';
-import type { Rule } from '../k8s/network-policy';
-import type { ResolvedMonitoring } from '../k8s/context';
+import { container, SecretKeyRef, secretEnv } from './containers';
+import type { Rule } from './network-policy';
+import type { ResolvedMonitoring } from './context';
 
 /** Metrics ports (the exporters' usual defaults) and their container port names (<= 15 chars). */
 export const METRICS = {

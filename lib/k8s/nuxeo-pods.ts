@@ -1,8 +1,9 @@
 /**
- * The Nuxeo pods as other tiers see them (a leaf module, so a sidecar Redis can default to the
- * pods of a Nuxeo tier without importing the tier): ports, UID and host of a named tier.
+ * The Nuxeo pods as the tiers beneath Nuxeo see them: ports, UID, stop delay and the host of a
+ * named tier. They sit on the floor under the tiers, so a sidecar Redis can default to the pods
+ * of a Nuxeo tier named `nuxeo` without importing the tier above it (docs/layout.md).
  */
-import type { SidecarHost } from '../redis/sidecar-host';
+import type { SidecarHost } from './sidecar-host';
 
 /** The reverse proxy (what the load balancer reaches) and Nuxeo's own HTTP port behind it. */
 export const NUXEO_PORTS = { proxy: 8000, nuxeo: 8080 } as const;
