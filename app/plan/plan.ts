@@ -71,7 +71,7 @@ const isOwnPostgres = (m: Manifest) => m.kind === 'StatefulSet' && m.metadata.la
 
 /**
  * database.provider switched: the new database starts empty, and (to CloudNativePG) the old
- * `<cluster>-rw` Service, not owned by the Cluster, must be gone before the operator can create its own.
+ * `<cluster>-rw` and `-ro` Services, not owned by the Cluster, must be gone before the operator creates anything.
  */
 function providerSwitch(env: EnvironmentPair): Change[] {
   const [was, now] = [env.before.map((l) => l.manifest), env.after.map((l) => l.manifest)];
@@ -79,11 +79,13 @@ function providerSwitch(env: EnvironmentPair): Change[] {
   const fromCnpg = was.some(isCluster) && now.some(isOwnPostgres) && !now.some(isCluster);
   if (!toCnpg && !fromCnpg) return [];
   const target = (toCnpg ? now.find(isCluster) : now.find(isOwnPostgres))!;
-  const rw = `${(toCnpg ? now : was).find(isCluster)!.metadata.name}-rw`;
+  const name = (toCnpg ? now : was).find(isCluster)!.metadata.name;
+  // The Services the operator reconciles, in its order (v1.30 reconcilePostgresServices), that are ours.
+  const ours = ['r', 'ro', 'rw'].map((s) => `${name}-${s}`).filter((s) => was.some((m) => m.kind === 'Service' && m.metadata.name === s));
   return [changeOf(target, { effect: 'operator-action', dataAtStake: true, fields: ['database.provider'],
     summary: `needs an operator action: database provider ${toCnpg ? 'statefulset → cloudnativepg' : 'cloudnativepg → statefulset'}`,
     reason: `The new PostgreSQL starts empty: dump the old one and restore into the new one while Nuxeo is stopped (docs/provider-switch.md). ` +
-      (toCnpg ? `CloudNativePG does not adopt the existing Service ${rw} (ours, not owned by the Cluster): delete it before applying, or the Cluster never gets its read-write Service.` :
+      (toCnpg ? `CloudNativePG does not adopt Services it does not own: while ${ours.join(' and ')} (ours) exist, it refuses them and creates no instance (phase "Unable to create required cluster objects"): delete them before applying.` :
         `Deleting the Cluster deletes its instances and claims: dump first.`),
     commands: providerSwitchCommands({ namespace: env.namespace, env: env.name, from: toCnpg ? 'statefulset' : 'cloudnativepg', to: toCnpg ? 'cloudnativepg' : 'statefulset',
       cluster: (toCnpg ? now : was).find(isCluster)!.metadata.name, nuxeoReplicas: now.find((m) => m.kind === 'StatefulSet' && m.metadata.name === 'nuxeo')?.spec?.replicas ?? 2 }) })];

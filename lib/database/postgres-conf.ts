@@ -9,6 +9,7 @@
  * "PASSWORD", because Polaris and kube-linter flag env vars so named that carry a literal value);
  * replicas also PRIMARY_HOST, PRIMARY_PORT, POD_NAME.
  */
+import { sharedBuffersMegabytes } from './settings';
 
 /** The role that replicas stream with. */
 export const REPLICATION_USER = 'replicator';
@@ -56,7 +57,7 @@ export function postgresqlParameters(s: PostgresSettings): ParameterSection[] {
     {
       comment: `Memory, sized from the container limit (${s.memoryMegabytes}MiB): 25% shared buffers, 75% cache hint.`,
       parameters: [
-        ['shared_buffers', `${Math.floor(s.memoryMegabytes / 4)}MB`],
+        ['shared_buffers', `${sharedBuffersMegabytes(s.memoryMegabytes)}MB`],
         ['effective_cache_size', `${Math.floor((s.memoryMegabytes * 3) / 4)}MB`],
         ['work_mem', '8MB'],
         ['maintenance_work_mem', `${Math.max(64, Math.floor(s.memoryMegabytes / 16))}MB`],

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { controllerPeer, dnsLabel, image, managedEndpoint, nodeCount, podSettings, resources, rule, volume } from '../settings/fields';
+import { mebibytes } from '../settings/quantity';
 
 /** The seed's minimum ("at least"): one primary plus replicas. */
 const MIN_DATABASE_INSTANCES = 2;
@@ -75,6 +76,11 @@ const cloudnativepg = z
     ),
   );
 
+/** shared_buffers, in MB: a quarter of the container's memory limit (postgres-conf.ts). */
+export function sharedBuffersMegabytes(memoryMegabytes: number): number {
+  return Math.floor(memoryMegabytes / 4);
+}
+
 export const DATABASE_SCHEMA = z
   .strictObject({
     image: image(DEFAULT_IMAGE),
@@ -108,6 +114,16 @@ export const DATABASE_SCHEMA = z
       ['backup', 'objectStore'],
       (d) => d.provider === 'cloudnativepg' || d.backup.objectStore === undefined,
       () => "is used only with provider 'cloudnativepg'; the statefulset provider writes its dumps to backup.storage",
+    ),
+  )
+  .refine(
+    // CloudNativePG's webhook rejects a Cluster whose memory request is below shared_buffers
+    // (v1.30 internal/webhook/v1/cluster_webhook.go, hasEnoughMemoryForSharedBuffers).
+    ...rule<{ provider: string; resources: { requests: { memory: string }; limits: { memory: string } } }>(
+      ['provider', 'resources'],
+      ['resources', 'requests', 'memory'],
+      (d) => d.provider !== 'cloudnativepg' || mebibytes(d.resources.requests.memory) >= sharedBuffersMegabytes(mebibytes(d.resources.limits.memory)),
+      (d) => `${d.resources.requests.memory} is below shared_buffers (${sharedBuffersMegabytes(mebibytes(d.resources.limits.memory))}MB, a quarter of limits.memory ${d.resources.limits.memory}), and CloudNativePG's webhook rejects the Cluster: raise requests.memory to at least that, or lower limits.memory`,
     ),
   )
   .refine(

@@ -76,4 +76,7 @@ if [ "${1:-}" = images ]; then exec bash "$here/operator-images.sh" "$2"; fi
 
 all=(cloudnative-pg prometheus-operator versitygw traefik prometheus)
 names=("${@:-${all[@]}}")
-build_all "${names[@]}"
+# Names of operator-images.sh that are images only (postgresql: CloudNativePG's operand) build nothing.
+builds=()
+for n in "${names[@]}"; do if [ -n "${MODULE[$n]:-}" ]; then builds+=("$n"); fi; done
+build_all "${builds[@]}"

@@ -97,6 +97,16 @@ start_node() {
     --service-cluster-ip-range "$service_cidr" --metrics-port 0 --health-port 20244
 }
 
+# The operators' images built earlier (operator-images.sh, kept by podman) pushed again: the registry
+# keeps manifests in memory only, and an operator still deployed in etcd must pull its image at
+# once, or its finalizers hold namespaces in Terminating (seen: CloudNativePG in ImagePullBackOff).
+push_operator_images() {
+  local ref
+  for ref in $(podman images --filter label=nuxeo-compact-k8s.recipe --format '{{.Repository}}:{{.Tag}}' | grep "^$registry/" || true); do
+    podman push -q --tls-verify=false "$ref" >>"$state/logs/images.log" 2>&1 || log "push of $ref failed (see $state/logs/images.log)"
+  done
+}
+
 cmd_up() {
   local t0=$SECONDS
   [ "$(id -u)" = 0 ] || die "must run as root (it starts a kubelet)"
@@ -110,6 +120,7 @@ cmd_up() {
   kubectl apply --server-side --force-conflicts -f "$state/config/addons.yaml" >>"$state/logs/addons.log"
   make_volumes
   "$here/images.sh" "$registry" "$state" 2>>"$state/logs/images.log"
+  push_operator_images
   start_node
   wait_until "CoreDNS" 180 kubectl -n kube-system rollout status deploy/coredns --timeout=5s
   wait_until "cluster DNS" 60 dig_kubernetes

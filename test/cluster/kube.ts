@@ -205,6 +205,14 @@ export async function createSecrets(s: Synthesized): Promise<Record<string, Reco
   return values;
 }
 
+/** The Prometheus Operator's CRDs the monitoring file needs (the copies the CRD tests use). */
+export async function installMonitoringCrds(): Promise<void> {
+  const dir = path.join(HERE, '../../imports/crds');
+  const crds = fs.readdirSync(dir).filter((f) => f.startsWith('monitoring.coreos.com_'));
+  await apply(crds.map((f) => path.join(dir, f)));
+  for (const f of crds) await kubectl(['wait', '--for=condition=Established', `crd/${f.replace(/^monitoring.coreos.com_(\w+)\.yaml$/, '$1.monitoring.coreos.com')}`, '--timeout=60s']);
+}
+
 /** Deletes a namespace and waits until it is gone. */
 export async function deleteNamespace(ns: string, timeoutMs = 180000): Promise<void> {
   await kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=true', `--timeout=${Math.round(timeoutMs / 1000)}s`], { timeoutMs: timeoutMs + 10000 });
@@ -226,14 +234,6 @@ export async function recycleVolumes(): Promise<number> {
     n++;
   }
   return n;
-}
-
-/** The Prometheus Operator's CRDs the monitoring file needs (the copies the CRD tests use). */
-export async function installMonitoringCrds(): Promise<void> {
-  const dir = path.join(HERE, '../../imports/crds');
-  const crds = fs.readdirSync(dir).filter((f) => f.startsWith('monitoring.coreos.com_'));
-  await apply(crds.map((f) => path.join(dir, f)));
-  for (const f of crds) await kubectl(['wait', '--for=condition=Established', `crd/${f.replace(/^monitoring.coreos.com_(\w+)\.yaml$/, '$1.monitoring.coreos.com')}`, '--timeout=60s']);
 }
 
 /** Kinds the cluster serves (objects of CRDs it lacks, e.g. Gateway API's, cannot be applied). */

@@ -124,4 +124,13 @@ describe('CloudNativePG Cluster (the operator\'s webhook and rollout)', () => {
     expect(moved).toMatchObject({ effect: 'operator-action', dataAtStake: true });
     expect(effects(plan([base], [edit((s) => (s.instances = 4))]))).toEqual(['Cluster postgresql: scales']);
   });
+
+  // Seen on the test cluster (plan-corpus.test.ts): the Cluster's phase "Unable to create required
+  // cluster objects", "refusing to reconcile service: postgresql-ro, not owned by the cluster".
+  test('a switch from the StatefulSets names each Service of ours the operator refuses, and that no instance starts until they are gone', () => {
+    const [c] = plan(sidecar, cnpg).filter((x) => x.kind === 'Cluster' && x.effect === 'operator-action');
+    expect(c.reason).toContain('postgresql-ro and postgresql-rw');
+    expect(c.reason).toContain('creates no instance');
+    expect(c.commands).toContain('kubectl -n ns delete service postgresql-rw postgresql-ro --ignore-not-found');
+  });
 });

@@ -152,6 +152,17 @@ describe('CloudNativePG provider', () => {
       ]);
     });
 
+    // Seen on the test cluster: "spec.resources.requests: Invalid value: \"128Mi\": Memory request is
+    // lower than PostgreSQL `shared_buffers` value" (CloudNativePG 1.30's webhook).
+    test('a memory request below shared_buffers (a quarter of the limit), which the operator\'s webhook rejects', () => {
+      const db = (requests: string) => ({ provider: 'cloudnativepg', backup: { objectStore: STORE }, resources: { requests: { memory: requests }, limits: { memory: '2Gi' } } });
+      expect(problems({ secrets: { databasePassword: { name: 'a', key: 'password' } }, database: db('128Mi') })).toEqual([
+        expect.stringMatching(/^database\.resources\.requests\.memory: 128Mi is below shared_buffers \(512MB, a quarter of limits\.memory 2Gi\)/),
+      ]);
+      expect(problems({ secrets: { databasePassword: { name: 'a', key: 'password' } }, database: db('512Mi') })).toEqual([]);
+      expect(problems({ database: { ...db('128Mi'), provider: 'statefulset', backup: {} } })).toEqual([]);
+    });
+
     test('a target time without its zone', () => {
       expect(problems({ secrets: { databasePassword: { name: 'a', key: 'password' } }, database: { provider: 'cloudnativepg', backup: { objectStore: STORE }, cloudnativepg: { serverName: 'b', recovery: { serverName: 'a', targetTime: '2026-11-20 08:00' } } } })).toEqual([
         expect.stringMatching(/^database\.cloudnativepg\.recovery\.targetTime: must be a timestamp with its zone/),
