@@ -22,7 +22,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseDocument, YAMLMap, YAMLSeq } from 'yaml';
 import { ROOT } from '../helpers';
-import { act, ApiRecorder, baseEnv, git, MARKER, PullRequest, run } from './runners';
+import { act, ApiRecorder, baseEnv, git, MARKER, PullRequest, recipeFixture, run } from './runners';
 
 const RECIPE = path.join(ROOT, 'examples', 'ci', 'github-actions-plan.yml');
 const NOT_RUN = ['actions/setup-node@v4', 'actions/upload-artifact@v4'];
@@ -32,11 +32,7 @@ let bin: string;
 let port: number;
 
 beforeAll(async () => {
-  bin = act();
-  pr = new PullRequest();
-  pr.pushStale();
-  api = new ApiRecorder();
-  port = await api.start();
+  ({ bin, pr, api, port } = await recipeFixture(act));
 }, 600000); // the first run builds act (about 2 minutes)
 afterAll(async () => {
   await api?.stop();

@@ -9,7 +9,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiRecorder, baseEnv, git, gitlabCiLocal, MARKER, PullRequest, run } from './runners';
+import { ApiRecorder, baseEnv, git, gitlabCiLocal, MARKER, PullRequest, recipeFixture, run } from './runners';
 
 const JOB = 'nuxeo-plan';
 let pr: PullRequest;
@@ -18,11 +18,7 @@ let bin: string;
 let port: number;
 
 beforeAll(async () => {
-  bin = gitlabCiLocal();
-  pr = new PullRequest();
-  pr.pushStale();
-  api = new ApiRecorder();
-  port = await api.start();
+  ({ bin, pr, api, port } = await recipeFixture(gitlabCiLocal));
 }, 300000);
 afterAll(async () => {
   await api?.stop();

@@ -161,3 +161,12 @@ export function run(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
 export function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME ?? os.homedir(), LANG: 'C.UTF-8', ...extra };
 }
+
+/** How every recipe test starts: its runner built or installed, a pull request whose branch has a stale dist/, a recording API. */
+export async function recipeFixture(runner: () => string): Promise<{ bin: string; pr: PullRequest; api: ApiRecorder; port: number }> {
+  const bin = runner();
+  const pr = new PullRequest();
+  pr.pushStale();
+  const api = new ApiRecorder();
+  return { bin, pr, api, port: await api.start() };
+}
