@@ -28,13 +28,13 @@ export interface ManagedDatabaseProps extends ManagedNetwork {
   readonly maxConnections?: number;
 }
 
-/** A PostgreSQL service outside the cluster (Amazon RDS, Cloud SQL, Azure Database). */
 /** Every problem of the options, as the file's `database` section (`managed`, `name`, `user`, `maxConnections`) gets them. @internal */
 export function managedDatabaseProblems(p: ManagedDatabaseProps): string[] {
   const managed = { host: p.host, port: p.port, tls: p.tls, cidrs: p.cidrs };
   return propsProblems('database', DATABASE_SCHEMA, { managed, name: p.database, user: p.user, maxConnections: p.maxConnections });
 }
 
+/** A PostgreSQL service outside the cluster (Amazon RDS, Cloud SQL, Azure Database). */
 export function managedDatabase(p: ManagedDatabaseProps): DatabaseEndpoint {
   refuse(managedDatabaseProblems(p));
   const port = p.port ?? 5432;

@@ -19,13 +19,13 @@ export interface ManagedElasticsearchProps extends ManagedNetwork {
   readonly credentials?: { readonly user: string; readonly password: SecretKeyRef };
 }
 
-/** An Elasticsearch-compatible service outside the cluster. */
 /** Every problem of the options, as the file's `elasticsearch` section (`managed`, `clusterName`, `indexReplicas`) gets them. @internal */
 export function managedElasticsearchProblems(p: ManagedElasticsearchProps): string[] {
   const managed = { urls: p.urls, user: p.credentials?.user, cidrs: p.cidrs };
   return propsProblems('elasticsearch', ELASTICSEARCH_SCHEMA, { managed, clusterName: p.clusterName, indexReplicas: p.indexReplicas });
 }
 
+/** An Elasticsearch-compatible service outside the cluster. */
 export function managedElasticsearch(p: ManagedElasticsearchProps): ElasticsearchEndpoint {
   refuse(managedElasticsearchProblems(p));
   const ports = [...new Set(p.urls.map((u) => {
