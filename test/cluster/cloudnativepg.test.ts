@@ -15,7 +15,7 @@ import {
   CNPG_IMAGES, deleteCloudNativePgNamespace, installCloudNativePg, installObjectStore, OBJECT_STORE_NAMESPACE, objectStoreFolder, uninstallCloudNativePg,
 } from './cloudnativepg';
 import {
-  apply, clientPod, ClientPod, clusterPaths, createSecrets, deleteNamespace, getJson, installMonitoringCrds, kubectl, recycleVolumes, Run,
+  apply, clientPod, ClientPod, clusterPaths, createSecrets, deleteNamespace, execSh, getJson, installMonitoringCrds, kubectl, recycleVolumes, Run,
   Synthesized, synthEnvironment, waitFor, warnings,
 } from './kube';
 import { operatorImages } from './upstream';
@@ -35,7 +35,7 @@ let checklist: Record<string, Record<string, string>>;
 
 /** A shell line in a pod's container; never throws on the exit code. */
 function sh(pod: string, container: string, line: string, timeoutMs = 60000, input?: string): Promise<Run> {
-  return kubectl(['-n', ns, 'exec', ...(input ? ['-i'] : []), pod, '-c', container, '--', 'sh', '-c', line], { allowFail: true, timeoutMs, input });
+  return execSh(ns, pod, container, line, timeoutMs, input);
 }
 
 const PSQL = 'PGPASSWORD="$NUXEO_DB_PASSWORD" PGCONNECT_TIMEOUT=3 /usr/lib/postgresql/15/bin/psql -h postgresql-rw -U nuxeo -d nuxeo -v ON_ERROR_STOP=1';

@@ -205,6 +205,11 @@ export async function createSecrets(s: Synthesized): Promise<Record<string, Reco
   return values;
 }
 
+/** `sh -c LINE` in a container of a pod (stdin from `input`, if given); failures are returned, not thrown. */
+export function execSh(namespace: string, pod: string, container: string, line: string, timeoutMs = 60000, input?: string): Promise<Run> {
+  return kubectl(['-n', namespace, 'exec', ...(input ? ['-i'] : []), pod, '-c', container, '--', 'sh', '-c', line], { allowFail: true, timeoutMs, input });
+}
+
 /** The Prometheus Operator's CRDs the monitoring file needs (the copies the CRD tests use). */
 export async function installMonitoringCrds(): Promise<void> {
   const dir = path.join(HERE, '../../imports/crds');

@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { apply, createSecrets, deleteNamespace, getJson, kubectl, recycleVolumes, Run, synthEnvironment, Synthesized, waitFor } from './kube';
+import { apply, createSecrets, deleteNamespace, execSh, getJson, kubectl, recycleVolumes, Run, synthEnvironment, Synthesized, waitFor } from './kube';
 import { alertRaised, installPrometheus, installPrometheusOperator, prometheusApi, uninstallPrometheus, uninstallPrometheusOperator } from './prometheus';
 import { operatorImages } from './upstream';
 
@@ -44,7 +44,7 @@ let ns: string;
 
 /** A shell line in a container of the environment; never throws on the exit code. */
 function sh(pod: string, container: string, line: string, timeoutMs = 60000): Promise<Run> {
-  return kubectl(['-n', ns, 'exec', pod, '-c', container, '--', 'sh', '-c', line], { allowFail: true, timeoutMs });
+  return execSh(ns, pod, container, line, timeoutMs);
 }
 
 /** The generated PodMonitors (name, selector, ports) and every alert expression. */
