@@ -4,15 +4,26 @@
 // prove, see docs/cluster.md), the packed-library test (npm pack, install into
 // an app made like `cdk8s init typescript-app`, compile, synth) and the newcomer check, which runs the documented own-environment steps and `npm test`
 // in a copy of the repository, are separate projects in `npm test`. That nested run sets
-// NUXEO_COMPACT_NESTED=1, leaving out itself and the pod tests (their podman pods and networks
-// would collide with the outer run's, and they run the examples' pods, which the outer run covers).
+// NUXEO_COMPACT_NESTED=1: it runs only the unit and server test files that read the environments
+// folder (test/helpers.ts: shippedEnvironments, environmentMatrix, ENV_DIR; listEnvironmentFiles), the ones a user's
+// added files can change; the others, the pod tests and the library's do not read it, and the
+// outer run runs them.
+const fs = require('fs');
+const path = require('path');
+const nested = !!process.env.NUXEO_COMPACT_NESTED;
+/** The test files (rootDir patterns) that read the environments folder. */
+function readingEnvironments() {
+  const files = fs.readdirSync(path.join(__dirname, 'test'), { recursive: true }).filter((f) => f.endsWith('.test.ts'));
+  return files.filter((f) => /\b(shippedEnvironments|environmentMatrix|ENV_DIR|listEnvironmentFiles)\b/.test(fs.readFileSync(path.join(__dirname, 'test', f), 'utf8')))
+    .map((f) => `<rootDir>/test/${f}`);
+}
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] };
 module.exports = {
   projects: [
-    { displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['<rootDir>/test/servers/', '<rootDir>/test/pods/', '<rootDir>/test/cluster/', '<rootDir>/test/newcomer/', '<rootDir>/test/package/', '<rootDir>/test/ci/'], transform, testEnvironment: 'node' },
-    { displayName: 'library', testMatch: ['<rootDir>/test/package/**/*.test.ts'], transform, testEnvironment: 'node' },
-    { displayName: 'servers', testMatch: ['<rootDir>/test/servers/**/*.test.ts'], transform, testEnvironment: 'node', setupFilesAfterEnv: ['<rootDir>/test/servers/setup.ts'] },
-    ...(process.env.NUXEO_COMPACT_NESTED ? [] : [
+    { displayName: 'unit', testMatch: nested ? readingEnvironments() : ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['<rootDir>/test/servers/', '<rootDir>/test/pods/', '<rootDir>/test/cluster/', '<rootDir>/test/newcomer/', '<rootDir>/test/package/', '<rootDir>/test/ci/'], transform, testEnvironment: 'node' },
+    { displayName: 'servers', testMatch: nested ? readingEnvironments() : ['<rootDir>/test/servers/**/*.test.ts'], testPathIgnorePatterns: ['<rootDir>/test/(?!servers/)'], transform, testEnvironment: 'node', setupFilesAfterEnv: ['<rootDir>/test/servers/setup.ts'] },
+    ...(nested ? [] : [
+      { displayName: 'library', testMatch: ['<rootDir>/test/package/**/*.test.ts'], transform, testEnvironment: 'node' },
       { displayName: 'pods', testMatch: ['<rootDir>/test/pods/**/*.test.ts'], transform, testEnvironment: 'node' },
       { displayName: 'newcomer', testMatch: ['<rootDir>/test/newcomer/**/*.test.ts'], transform, testEnvironment: 'node' },
     ]),

@@ -3,7 +3,9 @@
  * history), the README's "Add your own environment" commands run verbatim — copy an example to
  * environments/prod-eu.yaml, edit it, synth, commit, `npm test` — under CI=true (where jest
  * refuses to write snapshots), next to the README's minimal file saved without the editor header.
- * Then nothing tracked may have changed: the tests hold for any set of environment files.
+ * Then nothing tracked may have changed: the tests hold for any set of environment files. The
+ * nested `npm test` runs the test files that read the environments folder (jest.config.js,
+ * NUXEO_COMPACT_NESTED): the outer run has run the others, which the added files cannot change.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -51,6 +53,11 @@ test('an added environments/prod-eu.yaml, made as the README says, passes npm te
   fs.rmSync(log);
   expect({ status: r.status, tail: r.status === 0 ? '' : output.slice(-20000) }).toEqual({ status: 0, tail: '' });
 
+  // The nested run's selection: the policy sweep and the committed-dist/ check among the files it ran, the pod tests not.
+  expect(output).toMatch(/^PASS +unit test\/policy\.test\.ts/m);
+  expect(output).toMatch(/^PASS +unit test\/synth\.test\.ts/m);
+  expect(output).toMatch(/^PASS +servers test\/servers\/nginx\.test\.ts/m);
+  expect(output).not.toMatch(/test\/(pods|package)\//);
   expect(output).toContain('synthesized dist/prod-eu/');
   expect(output).toContain('synthesized dist/prod-us/');
   expect(output).not.toMatch(/snapshots? (written|obsolete)/i);
