@@ -124,7 +124,7 @@ EOF
 # provisioner's volumes): RWO and RWX classes, each a root-owned directory on the node.
 make_volumes() {
   local cls mode i n name dir
-  for cls in local-rwo:ReadWriteOnce:40 local-rwx:ReadWriteMany:12; do
+  for cls in local-rwo:ReadWriteOnce:80 local-rwx:ReadWriteMany:24; do
     IFS=: read -r name mode n <<<"$cls"
     for i in $(seq -w 1 "$n"); do
       dir="$state/volumes/$name-$i"; mkdir -p "$dir"

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { apply, applyYaml, clientPod, clusterPaths, createSecrets, deleteNamespace, getJson, installMonitoringCrds, kubectl, recycleVolumes, shellWords, Synthesized, synthEnvironment, waitFor, warnings } from './kube';
+import { apply, applyYaml, clientPod, clusterPaths, createSecrets, deleteNamespace, getJson, installMonitoringCrds, kubectl, leaveNamespaces, recycleVolumes, shellWords, Synthesized, synthEnvironment, waitFor, warnings } from './kube';
 import { OUTSIDE, removeOutside, startOutside } from './outside';
 
 const CLIENT_NS = 'nck8s-client';
@@ -86,11 +86,9 @@ function onTheCluster(envName: string, extra: (s: () => Synthesized) => void): v
     await recycleVolumes();
   }, 240000);
 
-  // Deleted without waiting (its pods' grace periods take minutes): the next run's beforeAll
-  // waits for it and recycles its volumes; the cluster has volumes for both environments at once.
   afterAll(async () => {
     if (!s) return;
-    if (process.env.CLUSTER_KEEP !== '1') await kubectl(['delete', 'namespace', s.namespace, '--wait=false']);
+    await leaveNamespaces(s.namespace);
     fs.rmSync(path.dirname(s.dir), { recursive: true, force: true });
   }, 60000);
 

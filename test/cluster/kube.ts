@@ -226,19 +226,68 @@ export async function deleteNamespace(ns: string, timeoutMs = 180000): Promise<v
 /**
  * Makes the pre-made volumes that a deleted namespace released available again: empties each
  * Released volume's folder and drops its claim reference (what a provisioner's Delete would do).
+ * Under a lock: test files run side by side, and a volume emptied by one after another made it
+ * Available would lose a new claim's data.
  */
 export async function recycleVolumes(): Promise<number> {
-  const pvs = await getJson(['pv', '-l', 'nck8s/volume=true']);
-  let n = 0;
-  for (const pv of pvs.items) {
-    if (pv.status?.phase !== 'Released') continue;
-    const dir = pv.spec.local.path as string;
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { mode: 0o755 });
-    await kubectl(['patch', 'pv', pv.metadata.name, '--type=json', '-p', '[{"op":"remove","path":"/spec/claimRef"}]']);
-    n++;
+  return withLock(path.join(STATE, 'run', 'recycle-volumes.lock'), async () => {
+    const pvs = await getJson(['pv', '-l', 'nck8s/volume=true']);
+    let n = 0;
+    for (const pv of pvs.items) {
+      if (pv.status?.phase !== 'Released') continue;
+      const dir = pv.spec.local.path as string;
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { mode: 0o755 });
+      await kubectl(['patch', 'pv', pv.metadata.name, '--type=json', '-p', '[{"op":"remove","path":"/spec/claimRef"}]']);
+      n++;
+    }
+    return n;
+  });
+}
+
+/** Runs `fn` holding a lock directory (mkdir is atomic); a lock whose holder is gone is taken over. */
+async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      fs.mkdirSync(dir);
+      break;
+    } catch (e: any) {
+      if (e.code !== 'EEXIST') throw e;
+      let holder = 0;
+      try {
+        holder = Number(fs.readFileSync(path.join(dir, 'pid'), 'utf8'));
+      } catch {
+        // being taken or released: look again
+      }
+      if (holder && !alive(holder)) fs.rmSync(dir, { recursive: true, force: true });
+      else await sleep(500);
+    }
   }
-  return n;
+  fs.writeFileSync(path.join(dir, 'pid'), String(process.pid));
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The end of a test file: its namespaces deleted without waiting (pods' grace periods and the
+ * operators' finalizers take minutes; `cluster.sh down` follows in CI). With CLUSTER_KEEP=1 they
+ * stay for inspection; each file's beforeAll deletes what an earlier run left, and waits.
+ */
+export async function leaveNamespaces(...names: string[]): Promise<void> {
+  if (process.env.CLUSTER_KEEP === '1') return;
+  await kubectl(['delete', 'namespace', ...names, '--ignore-not-found', '--wait=false'], { allowFail: true });
 }
 
 /** Kinds the cluster serves (objects of CRDs it lacks, e.g. Gateway API's, cannot be applied). */

@@ -9,8 +9,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { apply, createSecrets, deleteNamespace, execSh, getJson, kubectl, recycleVolumes, Run, synthEnvironment, Synthesized, waitFor } from './kube';
-import { alertRaised, installPrometheus, installPrometheusOperator, prometheusApi, uninstallPrometheus, uninstallPrometheusOperator } from './prometheus';
+import { apply, createSecrets, deleteNamespace, execSh, getJson, kubectl, leaveNamespaces, recycleVolumes, Run, synthEnvironment, Synthesized, waitFor } from './kube';
+import { alertRaised, installPrometheus, installPrometheusOperator, prometheusApi, uninstallPrometheus } from './prometheus';
 import { operatorImages } from './upstream';
 
 const ENV_FILE = path.join(__dirname, 'environments/monitoring.yaml');
@@ -96,12 +96,8 @@ beforeAll(async () => {
   figures['documented Prometheus installed and ready (s)'] = seconds(Date.now() - start);
 }, 20 * 60 * 1000);
 
-// The environment's namespace is not waited for (its pods' grace periods take minutes; the next
-// run's beforeAll waits for it). The CRDs stay: environments.test.ts installs the same ones.
 afterAll(async () => {
-  if (ns) await kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false']);
-  await uninstallPrometheus(PROM_NS);
-  await uninstallPrometheusOperator();
+  if (ns) await leaveNamespaces(ns, PROM_NS);
   if (env) fs.rmSync(path.dirname(env.dir), { recursive: true, force: true });
   console.log(`monitoring figures:\n${Object.entries(figures).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
 }, 5 * 60 * 1000);

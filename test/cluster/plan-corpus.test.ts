@@ -22,7 +22,7 @@ import * as path from 'path';
 import { Change } from '../../app/plan/types';
 import { planEnvironment } from '../../app/plan/plan';
 import { corpus, CorpusChange, sides } from './corpus/corpus';
-import { CNPG_IMAGES, deleteCloudNativePgNamespace, installCloudNativePg, uninstallCloudNativePg } from './cloudnativepg';
+import { CNPG_IMAGES, installCloudNativePg } from './cloudnativepg';
 import { getJson, kubectl, REFUSAL, servedKinds, shellWords, waitFor } from './kube';
 import { operatorImages } from './upstream';
 
@@ -101,11 +101,8 @@ describe.each(playable.map((c, i) => [c.name, c, i] as const))('%s, on the real 
     served = undefined;
   }, 20 * 60 * 1000);
 
+  // Not waited for; CloudNativePG's objects keep the namespace until the operator (which stays) removes them.
   afterAll(async () => {
-    if (cnpg) {
-      await deleteCloudNativePgNamespace(ns);
-      await uninstallCloudNativePg();
-    }
     await kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false'], { allowFail: true });
     await kubectl(['delete', 'priorityclass', ns, '--ignore-not-found'], { allowFail: true });
   }, 8 * 60 * 1000);

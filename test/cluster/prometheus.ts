@@ -23,19 +23,16 @@ export const PROMETHEUS_VERSION = ((v: string) => {
 const DOC = path.join(__dirname, '../../docs/monitoring.md');
 const RBAC = ['prometheus-service-account.yaml', 'prometheus-cluster-role.yaml', 'prometheus-cluster-role-binding.yaml'];
 
-/** prometheus-operator's bundle.yaml: its CRDs, RBAC and the operator in namespace default. */
+/**
+ * prometheus-operator's bundle.yaml: its CRDs, RBAC and the operator in namespace default
+ * (idempotent). It stays for the cluster's life: test files running side by side share it.
+ */
 export async function installPrometheusOperator(): Promise<void> {
   const yaml = upstreamManifest(OPERATOR_MODULE, PROMETHEUS_OPERATOR_VERSION, 'bundle.yaml', {
     'quay.io/prometheus-operator/': `${REGISTRY}/prometheus-operator/`,
   });
   await kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: yaml, timeoutMs: 180000 });
   await rollout('default', 'deployment', 'prometheus-operator');
-}
-
-/** The operator's namespaced and cluster-scoped objects of bundle.yaml, CRDs excepted (environments.test.ts installs them too). */
-export async function uninstallPrometheusOperator(): Promise<void> {
-  await kubectl(['-n', 'default', 'delete', 'deployment,service,serviceaccount', 'prometheus-operator', '--ignore-not-found', '--wait=true'], { timeoutMs: 120000 });
-  await kubectl(['delete', 'clusterrolebinding,clusterrole', 'prometheus-operator', '--ignore-not-found']);
 }
 
 /** The `Prometheus` object of docs/monitoring.md, as a user copies it (the YAML block of kind Prometheus). */
@@ -56,7 +53,9 @@ export async function installPrometheus(namespace: string, watched: string): Pro
   await applyYaml(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }));
   const dir = path.join(moduleDir(OPERATOR_MODULE, PROMETHEUS_OPERATOR_VERSION), 'example/rbac/prometheus');
   for (const f of RBAC) {
-    const text = fs.readFileSync(path.join(dir, f), 'utf8').replace(/namespace: default/g, `namespace: ${namespace}`);
+    let text = fs.readFileSync(path.join(dir, f), 'utf8').replace(/namespace: default/g, `namespace: ${namespace}`);
+    // One binding per Prometheus: test files run side by side, each with its own.
+    if (f === 'prometheus-cluster-role-binding.yaml') text = text.replace(/^(kind: ClusterRoleBinding\nmetadata:\n  name: )prometheus$/m, `$1${bindingName(namespace)}`);
     await kubectl(['apply', '--server-side', '--force-conflicts', '-n', namespace, '-f', '-'], { input: text });
   }
   const p = documentedPrometheus();
@@ -69,10 +68,15 @@ export async function installPrometheus(namespace: string, watched: string): Pro
   await rollout(namespace, 'statefulset', `prometheus-${p.metadata.name}`);
 }
 
-/** Removes what installPrometheus created: its namespace (waiting) and the RBAC's cluster-scoped objects. */
+const bindingName = (namespace: string) => `prometheus-${namespace}`;
+
+/**
+ * Removes what installPrometheus created: its namespace (waiting) and its ClusterRoleBinding. The
+ * ClusterRole `prometheus` stays: every Prometheus of the test files binds it.
+ */
 export async function uninstallPrometheus(namespace: string): Promise<void> {
   await kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=true', '--timeout=180s'], { timeoutMs: 190000 });
-  await kubectl(['delete', 'clusterrolebinding,clusterrole', 'prometheus', '--ignore-not-found']);
+  await kubectl(['delete', 'clusterrolebinding', bindingName(namespace), '--ignore-not-found']);
 }
 
 /** GET on the HTTP API of the documented Prometheus in `namespace`, through the API server's pod proxy; its `data`. */

@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { apply, clientPod, ClientPod, createSecrets, deleteNamespace, getJson, kubectl, recycleVolumes, Synthesized, synthEnvironment, warnings } from './kube';
+import { apply, clientPod, ClientPod, createSecrets, deleteNamespace, getJson, kubectl, leaveNamespaces, recycleVolumes, Synthesized, synthEnvironment, warnings } from './kube';
 import { installTraefik, installTraefikBase, TraefikSetup, uninstallTraefik } from './traefik';
 import { operatorImages, rollout } from './upstream';
 
@@ -47,13 +47,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   console.log(`traefik figures:\n${Object.entries(figures).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
-  const start = Date.now();
   if (env) {
-    await Promise.all([deleteNamespace(env.namespace, 300000), setup && uninstallTraefik(setup)]);
-    await recycleVolumes();
+    await leaveNamespaces(env.namespace, setup.namespace);
     fs.rmSync(path.dirname(env.dir), { recursive: true, force: true });
   }
-  console.log(`traefik cleanup: ${seconds(Date.now() - start)} s`);
 }, 6 * 60 * 1000);
 
 /** A shell command in the client pod: one request for PATH to Nuxeo's host through the Traefik Service NAME. */

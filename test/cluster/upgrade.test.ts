@@ -29,7 +29,7 @@ import * as path from 'path';
 import { main as plan } from '../../app/plan/cli';
 import { at } from '../../app/plan/diff';
 import type { Change } from '../../app/plan/types';
-import { createSecrets, deleteNamespace, getJson, installMonitoringCrds, kubectl, recycleVolumes, REFUSAL, refusedObjects, servedKinds, shellWords, Synthesized, synthEnvironment, warnings } from './kube';
+import { createSecrets, deleteNamespace, getJson, installMonitoringCrds, kubectl, leaveNamespaces, recycleVolumes, REFUSAL, refusedObjects, servedKinds, shellWords, Synthesized, synthEnvironment, warnings } from './kube';
 import { ensureImages, imagesOf, writeOneNode } from './one-node';
 
 const ROOT = path.join(__dirname, '../..');
@@ -109,11 +109,8 @@ function upgradeFrom(base: string, podsRun: boolean): void {
       checklist = { ...s, secretCommands: s.secretCommands.map((l) => l.replace(` -n ${namespaceOf(now)} `, ` -n ${ns} `)) };
     }, 360000);
 
-    // Waited for, and its volumes released: the next commit's namespace needs as many.
     afterAll(async () => {
-      await deleteNamespace(ns, 240000);
-      await recycleVolumes();
-      await kubectl(['delete', 'priorityclass', ns, '--ignore-not-found'], { allowFail: true });
+      await leaveNamespaces(ns);
       if (checklist) fs.rmSync(path.dirname(checklist.dir), { recursive: true, force: true });
       fs.rmSync(work, { recursive: true, force: true });
     }, 300000);
