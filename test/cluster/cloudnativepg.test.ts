@@ -3,6 +3,7 @@
  * generates for test/cluster/environments/cloudnativepg.yaml (issue 24): bootstrap with only the
  * checklist's Secrets, reach through the generated NetworkPolicies, failover on `kubectl delete
  * pod` of the primary, base backup and WAL archiving to an S3 server in the cluster (versitygw),
+ * the backup and archiving alerts raised by the documented Prometheus while that server is down,
  * and docs/backups.md's point-in-time-recovery runbook run as written. One deployment serves
  * every scenario, in order. Figures are printed at the end (docs/operators.md records them).
  */
@@ -11,17 +12,22 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { readmeBlock } from '../helpers';
 import {
-  CNPG_IMAGES, deleteCloudNativePgNamespace, installCloudNativePg, installObjectStore, OBJECT_STORE_NAMESPACE, objectStoreFolder, uninstallCloudNativePg,
+  CNPG_IMAGES, deleteCloudNativePgNamespace, installCloudNativePg, installObjectStore, OBJECT_STORE_NAMESPACE, OBJECT_STORE_URL, objectStoreFolder, objectStoreService,
 } from './cloudnativepg';
 import {
-  apply, clientPod, ClientPod, clusterPaths, createSecrets, deleteNamespace, execSh, getJson, installMonitoringCrds, kubectl, recycleVolumes, Run,
+  apply, applyYaml, clientPod, ClientPod, clusterPaths, createSecrets, deleteNamespace, execSh, getJson, installMonitoringCrds, kubectl, leaveNamespaces, recycleVolumes, Run,
   Synthesized, synthEnvironment, waitFor, warnings,
 } from './kube';
+import { alertState, installPrometheus, installPrometheusOperator, prometheusApi, uninstallPrometheus } from './prometheus';
 import { operatorImages } from './upstream';
 
 const ENV_FILE = path.join(__dirname, 'environments/cloudnativepg.yaml');
 const CLIENT_NS = 'cloudnativepg-client';
+const OBJECT_STORE_HOST = new URL(OBJECT_STORE_URL).hostname;
+/** Where the environment file says its Prometheus runs (monitoring.prometheus.namespace). */
+const PROM_NS: string = parse(fs.readFileSync(ENV_FILE, 'utf8')).monitoring.prometheus.namespace;
 const figures: Record<string, string | number> = {};
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -70,14 +76,14 @@ async function waitForCluster(ready: () => Promise<boolean>, timeoutMs: number, 
 }
 
 beforeAll(async () => {
-  figures['operator builds + image pushes (s)'] = operatorImages(...CNPG_IMAGES);
+  figures['operator builds + image pushes (s)'] = operatorImages(...CNPG_IMAGES, 'prometheus-operator', 'prometheus');
   env = synthEnvironment(ENV_FILE);
   ns = env.namespace;
   const start = Date.now();
-  await installCloudNativePg();
-  figures['operator installed (s)'] = seconds(Date.now() - start);
+  await Promise.all([installCloudNativePg(), installPrometheusOperator()]);
+  figures['operators installed (s)'] = seconds(Date.now() - start);
   // A previous run's leftovers, deleted while the operator runs (its finalizers).
-  await Promise.all([deleteCloudNativePgNamespace(ns), deleteNamespace(CLIENT_NS)]);
+  await Promise.all([deleteCloudNativePgNamespace(ns), deleteNamespace(CLIENT_NS), uninstallPrometheus(PROM_NS)]);
   await installMonitoringCrds();
   await apply([env.files[0]]);
   checklist = await createSecrets(env);
@@ -97,12 +103,8 @@ beforeAll(async () => {
 afterAll(async () => {
   console.log(`cloudnativepg figures:\n${Object.entries(figures).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
   fs.writeFileSync(path.join(os.tmpdir(), 'cloudnativepg-figures.json'), JSON.stringify(figures, null, 2));
-  const start = Date.now();
-  await Promise.all([deleteCloudNativePgNamespace(ns), deleteNamespace(CLIENT_NS), deleteNamespace(OBJECT_STORE_NAMESPACE)]);
-  await uninstallCloudNativePg();
-  await recycleVolumes();
-  console.log(`cloudnativepg teardown: ${seconds(Date.now() - start)} s`);
-}, 8 * 60 * 1000);
+  if (ns) await leaveNamespaces(ns, CLIENT_NS, OBJECT_STORE_NAMESPACE, PROM_NS);
+}, 60 * 1000);
 
 describe('CloudNativePG bootstrap', () => {
   it('bootstraps the generated Cluster and ScheduledBackup with only the Secrets of the checklist (480 s)', async () => {
@@ -127,12 +129,12 @@ describe('CloudNativePG bootstrap', () => {
 });
 
 /** Forces a WAL switch on the primary and waits until the archiver has the segment; the milliseconds it took. */
-async function archiveCurrentWal(): Promise<number> {
+async function archiveCurrentWal(timeoutMs = 180000): Promise<number> {
   const p = await primary();
   const file = (await instanceSql(p, 'select pg_walfile_name(pg_current_wal_lsn())')).stdout.trim();
   await instanceSql(p, 'select pg_switch_wal()');
-  // 180 s: after failures PostgreSQL's archiver may wait up to a minute before its next attempt.
-  return waitFor(async () => (await instanceSql(p, 'select last_archived_wal from pg_stat_archiver')).stdout.trim() >= file, 180000, `WAL ${file} archived`);
+  // 180 s by default: after failures PostgreSQL's archiver may wait up to a minute before its next attempt.
+  return waitFor(async () => (await instanceSql(p, 'select last_archived_wal from pg_stat_archiver')).stdout.trim() >= file, timeoutMs, `WAL ${file} archived`);
 }
 
 /** Files under a folder of the object store's volume, relative to it. */
@@ -166,6 +168,99 @@ describe('CloudNativePG backups to versitygw', () => {
     figures['objects in the bucket (WAL segments, base backup files)'] = `${wals.length}, ${base.length}`;
     expect((await cluster()).status.conditions.find((c: any) => c.type === 'ContinuousArchiving')?.status).toBe('True');
   });
+});
+
+/** docs/backups.md's "A base backup now" commands, run by bash as a user would, with $NS set. */
+function backupNow(): void {
+  userShell(readmeBlock('<!-- Run verbatim, with $NS set, by test/cluster/cloudnativepg.test.ts. -->'));
+}
+
+/** The names of the Backups there are now. */
+async function backupNames(): Promise<Set<string>> {
+  return new Set((await getJson(['-n', ns, 'backups.postgresql.cnpg.io'])).items.map((b: any) => b.metadata.name));
+}
+
+/** Waits until the one Backup not in `known` (made by backupNow) reaches `phase`; its name and error. */
+async function newBackup(known: Set<string>, phase: string, timeoutMs: number): Promise<{ name: string; error?: string }> {
+  let fresh: any[] = [];
+  await waitFor(async () => {
+    fresh = (await getJson(['-n', ns, 'backups.postgresql.cnpg.io'])).items.filter((b: any) => !known.has(b.metadata.name));
+    return fresh.length === 1 && fresh[0].status?.phase === phase;
+  }, timeoutMs, `the new Backup ${phase}`).catch((e) => {
+    throw new Error(`${e.message}\nnew Backups: ${JSON.stringify(fresh.map((b) => ({ name: b.metadata.name, status: b.status })))}`);
+  });
+  return { name: fresh[0].metadata.name, error: fresh[0].status.error };
+}
+
+/** Waits until alert `name` of this environment is in `state` (undefined: neither pending nor firing); the milliseconds it took. */
+function alertIn(name: string, state: 'pending' | 'firing' | undefined, timeoutMs: number): Promise<number> {
+  return waitFor(async () => (await alertState(PROM_NS, name)) === state, timeoutMs, `alert ${name} ${state ?? 'cleared'}`);
+}
+
+describe('CloudNativePG alerts when the object store is unreachable', () => {
+  const ALERTS = ['NuxeoPostgresqlBackupFailed', 'NuxeoPostgresqlWalArchivingStalled'];
+
+  it('has the documented Prometheus scrape every instance and raise no PostgreSQL alert while the store answers (300 s)', async () => {
+    await installPrometheus(PROM_NS, ns);
+    const pods = (await getJson(['-n', ns, 'pods', '-l', 'cnpg.io/cluster=postgresql'])).items.map((p: any) => p.metadata.name).sort();
+    expect(pods).toHaveLength(3);
+    let upAt = 0;
+    await waitFor(async () => {
+      const up = (await prometheusApi(PROM_NS, '/api/v1/targets?state=active')).activeTargets
+        .filter((t: any) => t.labels.namespace === ns && pods.includes(t.labels.pod) && t.health === 'up').map((t: any) => t.labels.pod);
+      upAt = Date.now();
+      return pods.every((p: string) => up.includes(p));
+    }, 4 * 60 * 1000, `metrics targets of ${pods.join(', ')} up`);
+    // Both rules evaluated on data scraped once every target was up.
+    await waitFor(async () => {
+      const rules = (await prometheusApi(PROM_NS, '/api/v1/rules?type=alert')).groups.flatMap((g: any) => g.rules).filter((r: any) => ALERTS.includes(r.name));
+      return rules.length === ALERTS.length && rules.every((r: any) => r.health === 'ok' && Date.parse(r.lastEvaluation) > upAt + 30000);
+    }, 3 * 60 * 1000, `${ALERTS.join(', ')} evaluated after a scrape of every target`);
+    const raised = (await prometheusApi(PROM_NS, '/api/v1/alerts')).alerts.filter((a: any) => a.labels.namespace === ns && /^NuxeoPostgresql/.test(a.labels.alertname));
+    expect(raised.map((a: any) => `${a.labels.alertname} (${a.state})`)).toEqual([]);
+  });
+
+  it('fires NuxeoPostgresqlBackupFailed and NuxeoPostgresqlWalArchivingStalled with the store down; both clear once it is back and a backup completes (900 s)', async () => {
+    const known = await backupNames();
+    // The store goes away: its Service deleted, the name no longer resolves (versitygw and its data
+    // stay). Back in `finally`: the point-in-time recovery below reads it. (Scaled to 0 instead,
+    // connections to the Service without endpoints hang on this cluster, and each attempt of
+    // barman-cloud fails only after botocore's 5 connect timeouts of 60 s: docs/operators.md.)
+    const t0 = Date.now();
+    await kubectl(['-n', OBJECT_STORE_NAMESPACE, 'delete', 'service', 'versitygw']);
+    try {
+      const p = await primary();
+      await waitFor(async () => (await instanceSql(p, 'select 1')).code === 0
+        && (await sh(p, 'postgres', `getent hosts ${OBJECT_STORE_HOST}`)).code !== 0, 120000, `${OBJECT_STORE_HOST} no longer resolving`);
+      // WAL to archive, and a base backup asked for as docs/backups.md says.
+      await nuxeoSql('insert into probe(id) values (9001)');
+      await instanceSql(p, 'select pg_switch_wal()');
+      backupNow();
+      const failed = await newBackup(known, 'failed', 8 * 60 * 1000);
+      figures['store down: backup failed after (s)'] = seconds(Date.now() - t0);
+      figures['store down: the failed backup\'s error'] = failed.error ?? '';
+      await alertIn('NuxeoPostgresqlBackupFailed', 'firing', 4 * 60 * 1000);
+      figures['store down: NuxeoPostgresqlBackupFailed firing after (s)'] = seconds(Date.now() - t0);
+      await alertIn('NuxeoPostgresqlWalArchivingStalled', 'pending', 8 * 60 * 1000);
+      figures['store down: NuxeoPostgresqlWalArchivingStalled pending after (s)'] = seconds(Date.now() - t0);
+      // Its `for` is 5 minutes.
+      await alertIn('NuxeoPostgresqlWalArchivingStalled', 'firing', 8 * 60 * 1000);
+      figures['store down: NuxeoPostgresqlWalArchivingStalled firing after (s)'] = seconds(Date.now() - t0);
+    } finally {
+      await applyYaml(JSON.stringify(objectStoreService()));
+    }
+
+    // The store back: the WAL that waited is archived, the archiving alert clears; a new backup completes, the backup alert clears.
+    const t1 = Date.now();
+    await archiveCurrentWal(6 * 60 * 1000);
+    await alertIn('NuxeoPostgresqlWalArchivingStalled', undefined, 4 * 60 * 1000);
+    figures['store back: NuxeoPostgresqlWalArchivingStalled cleared after (s)'] = seconds(Date.now() - t1);
+    const knownNow = await backupNames();
+    backupNow();
+    await newBackup(knownNow, 'completed', 5 * 60 * 1000);
+    await alertIn('NuxeoPostgresqlBackupFailed', undefined, 4 * 60 * 1000);
+    figures['store back: NuxeoPostgresqlBackupFailed cleared after a completed backup (s)'] = seconds(Date.now() - t1);
+  }, 30 * 60 * 1000);
 });
 
 /** From a Nuxeo pod, one insert per connection through postgresql-rw, 4 a second, until 15 succeed after a failure. */

@@ -25,15 +25,14 @@ function releaseManifest(): string {
   });
 }
 
-/** CloudNativePG's release manifest applied (idempotent), the operator rolled out. */
+/**
+ * CloudNativePG's release manifest applied (idempotent), the operator rolled out. It stays for the
+ * cluster's life: test files running side by side share it, and it must outlive every namespace
+ * holding its objects (their finalizers).
+ */
 export async function installCloudNativePg(): Promise<void> {
   await kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: releaseManifest(), timeoutMs: 180000 });
   await rollout('cnpg-system', 'deployment', 'cnpg-controller-manager');
-}
-
-/** The operator and its CRDs removed; call after deleteCloudNativePgObjects on every namespace that had some. */
-export async function uninstallCloudNativePg(): Promise<void> {
-  await kubectl(['delete', '--ignore-not-found', '--wait=true', '--timeout=120s', '-f', '-'], { input: releaseManifest(), timeoutMs: 130000 });
 }
 
 /**
@@ -90,14 +89,14 @@ function objectStoreDeployment(labels: Record<string, string>): object {
 /**
  * versitygw serving S3 from a volume (posix backend), in its own namespace (no NetworkPolicies
  * there), at OBJECT_STORE_URL, with root keys given by the caller (the ones of the checklist's
- * object-store Secret). A claim, so that scaling it to 0 (the store unreachable) keeps the data.
+ * object-store Secret). A claim: its data outlives the pod.
  * A fresh store each time: a previous one is deleted (barman refuses to archive into a folder that
  * holds another cluster's WAL).
  */
 export async function installObjectStore(accessKeyId: string, secretAccessKey: string): Promise<void> {
   const ns = OBJECT_STORE_NAMESPACE;
   await deleteNamespace(ns);
-  const labels = { 'app.kubernetes.io/name': 'versitygw' };
+  const labels = (objectStoreService() as any).spec.selector;
   const objects = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
     {
@@ -109,10 +108,21 @@ export async function installObjectStore(accessKeyId: string, secretAccessKey: s
       spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local-rwo', resources: { requests: { storage: '10Gi' } } },
     },
     objectStoreDeployment(labels),
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'versitygw', namespace: ns }, spec: { selector: labels, ports: [{ name: 's3', port: 7070, targetPort: 's3' }] } },
+    objectStoreService(),
   ];
   for (const o of objects) await applyYaml(JSON.stringify(o));
   await rollout(ns, 'deployment', 'versitygw');
+}
+
+/**
+ * The object store's Service. Deleted, the store is unreachable (its name no longer resolves)
+ * until it is applied again; versitygw and its data stay.
+ */
+export function objectStoreService(): object {
+  return {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'versitygw', namespace: OBJECT_STORE_NAMESPACE },
+    spec: { selector: { 'app.kubernetes.io/name': 'versitygw' }, ports: [{ name: 's3', port: 7070, targetPort: 's3' }] },
+  };
 }
 
 /** The host folder of the object store's volume (the cluster's pre-made local volumes are host folders). */
