@@ -17,11 +17,12 @@ function readingEnvironments() {
   return files.filter((f) => /\b(shippedEnvironments|environmentMatrix|ENV_DIR|listEnvironmentFiles)\b/.test(fs.readFileSync(path.join(__dirname, 'test', f), 'utf8')))
     .map((f) => `<rootDir>/test/${f}`);
 }
+const environmentReaders = nested ? readingEnvironments() : [];
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] };
 module.exports = {
   projects: [
-    { displayName: 'unit', testMatch: nested ? readingEnvironments() : ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['<rootDir>/test/servers/', '<rootDir>/test/pods/', '<rootDir>/test/cluster/', '<rootDir>/test/newcomer/', '<rootDir>/test/package/', '<rootDir>/test/ci/'], transform, testEnvironment: 'node' },
-    { displayName: 'servers', testMatch: nested ? readingEnvironments() : ['<rootDir>/test/servers/**/*.test.ts'], testPathIgnorePatterns: ['<rootDir>/test/(?!servers/)'], transform, testEnvironment: 'node', setupFilesAfterEnv: ['<rootDir>/test/servers/setup.ts'] },
+    { displayName: 'unit', testMatch: nested ? environmentReaders : ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['<rootDir>/test/servers/', '<rootDir>/test/pods/', '<rootDir>/test/cluster/', '<rootDir>/test/newcomer/', '<rootDir>/test/package/', '<rootDir>/test/ci/'], transform, testEnvironment: 'node' },
+    { displayName: 'servers', testMatch: nested ? environmentReaders : ['<rootDir>/test/servers/**/*.test.ts'], testPathIgnorePatterns: ['<rootDir>/test/(?!servers/)'], transform, testEnvironment: 'node', setupFilesAfterEnv: ['<rootDir>/test/servers/setup.ts'] },
     ...(nested ? [] : [
       { displayName: 'library', testMatch: ['<rootDir>/test/package/**/*.test.ts'], transform, testEnvironment: 'node' },
       { displayName: 'pods', testMatch: ['<rootDir>/test/pods/**/*.test.ts'], transform, testEnvironment: 'node' },

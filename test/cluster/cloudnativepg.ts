@@ -45,9 +45,8 @@ export async function deleteCloudNativePgNamespace(ns: string): Promise<void> {
   if (exists.code === 0) {
     const r = await kubectl(['-n', ns, 'delete', CNPG_KINDS, '--all', '--ignore-not-found', '--wait=true', '--timeout=120s'], { allowFail: true, timeoutMs: 130000 });
     if (r.code !== 0) await dropFinalizers(ns);
-    // Test data: no graceful shutdown, which may last up to an instance's stopDelay (1800 s).
-    await kubectl(['-n', ns, 'delete', 'pods', '--all', '--force', '--grace-period=0', '--ignore-not-found'], { allowFail: true });
   }
+  // Its pods go without grace period (deleteNamespace), not after an instance's stopDelay (1800 s).
   await deleteNamespace(ns, 300000);
 }
 

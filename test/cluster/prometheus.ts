@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { applyYaml, kubectl, REGISTRY, waitFor } from './kube';
+import { applyYaml, deleteNamespace, kubectl, REGISTRY, waitFor } from './kube';
 import { moduleDir, moduleVersion, rollout, upstreamManifest } from './upstream';
 
 const OPERATOR_MODULE = 'github.com/prometheus-operator/prometheus-operator';
@@ -75,7 +75,7 @@ const bindingName = (namespace: string) => `prometheus-${namespace}`;
  * ClusterRole `prometheus` stays: every Prometheus of the test files binds it.
  */
 export async function uninstallPrometheus(namespace: string): Promise<void> {
-  await kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=true', '--timeout=180s'], { timeoutMs: 190000 });
+  await deleteNamespace(namespace, 180000);
   await kubectl(['delete', 'clusterrolebinding', bindingName(namespace), '--ignore-not-found']);
 }
 

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { applyYaml, kubectl, REGISTRY } from './kube';
+import { applyYaml, deleteNamespace, kubectl, REGISTRY } from './kube';
 import { moduleDir, moduleVersion, rollout } from './upstream';
 
 const MODULE = 'github.com/traefik/traefik/v3';
@@ -111,5 +111,5 @@ export async function installTraefik(s: TraefikSetup, name: string, podLabels: R
 export async function uninstallTraefik(s: TraefikSetup): Promise<void> {
   await kubectl(['delete', 'clusterrolebinding,clusterrole', s.namespace, '--ignore-not-found']);
   await kubectl(['delete', 'ingressclass', s.className, '--ignore-not-found']);
-  await kubectl(['delete', 'namespace', s.namespace, '--ignore-not-found', '--wait=true', '--timeout=120s'], { timeoutMs: 130000 });
+  await deleteNamespace(s.namespace, 120000);
 }
